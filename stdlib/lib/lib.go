@@ -1,0 +1,106 @@
+// Package lib holds what every bohpsh Tengo module shares: the per-run
+// environment, the documented function and method tables from which both the
+// modules and their documentation (REPL :help, docs/modules.md) are built,
+// and argument helpers whose errors name the function and the bad value.
+//
+// A module is a Go value of type *Module: a name, a one-line doc and a table
+// of Funcs. Each Func makes its tengo.CallableFunc from the run's *Env, so a
+// run's state (RNG, context, metrics) lives in that run's closures and objects,
+// never in package globals shared between cloned scripts.
+package lib
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/d5/tengo/v2"
+)
+
+// Env is the state owned by one run (one script, one seed, one sweep value).
+type Env struct {
+	Ctx       context.Context // cancelled on Ctrl-C or timeout; long native calls poll it
+	Seed      int64           // the run's seed (--seed S, S+1, ... for --seeds N)
+	Params    *Params         // declared parameters and command-line overrides
+	Metrics   *Metrics        // per-episode values recorded by the script
+	Out       io.Writer       // where print goes (the run's output)
+	OutDir    string          // the run's output directory ("" when none)
+	ScriptDir string          // directory of the main script, for relative paths
+	AllowOS   bool            // whether Tengo's os module may be imported
+	Quiet     bool            // suppress print output
+}
+
+// Cancelled reports the context's error, if any, wrapped with the function name.
+func (e *Env) Cancelled(fn string) error {
+	if e == nil || e.Ctx == nil {
+		return nil
+	}
+	if err := e.Ctx.Err(); err != nil {
+		return fmt.Errorf("%s: interrupted (%v)", fn, err)
+	}
+	return nil
+}
+
+// Func is one script-visible function of a module.
+type Func struct {
+	Name string // member name, e.g. "network"
+	Args string // signature shown in docs, e.g. "(inputs int, layers array) -> network"
+	Doc  string // one line of meaning
+	Make func(env *Env) tengo.CallableFunc
+}
+
+// Value is one script-visible constant of a module.
+type Value struct {
+	Name  string
+	Doc   string
+	Value func() tengo.Object
+}
+
+// Method is one documented method of a custom object type.
+type Method struct {
+	Name string
+	Args string
+	Doc  string
+}
+
+// Type documents a custom object type and its methods.
+type Type struct {
+	Name    string // TypeName() of the object
+	Doc     string
+	Methods []Method
+}
+
+// Module is one importable module with its documentation.
+type Module struct {
+	Name   string
+	Doc    string
+	Funcs  []Func
+	Values []Value
+	Types  []Type
+}
+
+// Build makes the module's Tengo value for one run.
+func (m *Module) Build(env *Env) map[string]tengo.Object {
+	out := make(map[string]tengo.Object, len(m.Funcs)+len(m.Values))
+	for _, f := range m.Funcs {
+		out[f.Name] = &tengo.UserFunction{Name: m.Name + "." + f.Name, Value: f.Make(env)}
+	}
+	for _, v := range m.Values {
+		out[v.Name] = v.Value()
+	}
+	return out
+}
+
+// Members lists the module's member names, sorted.
+func (m *Module) Members() []string {
+	var names []string
+	for _, f := range m.Funcs {
+		names = append(names, f.Name)
+	}
+	for _, v := range m.Values {
+		names = append(names, v.Name)
+	}
+	sort.Strings(names)
+	return names
+}
