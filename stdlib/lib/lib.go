@@ -15,6 +15,7 @@ import (
 	"io"
 	"sort"
 
+	"github.com/bohpsh/bohpsh/bohp"
 	"github.com/d5/tengo/v2"
 )
 
@@ -29,6 +30,18 @@ type Env struct {
 	ScriptDir string          // directory of the main script, for relative paths
 	AllowOS   bool            // whether Tengo's os module may be imported
 	Quiet     bool            // suppress print output
+
+	rng *bohp.RNG
+}
+
+// RNG returns the run's random generator, seeded with Seed on first use.
+// Every module that draws random numbers for the run (rand, bohp's
+// initialisation) shares it, so a run is one deterministic stream.
+func (e *Env) RNG() *bohp.RNG {
+	if e.rng == nil {
+		e.rng = bohp.NewRNG(e.Seed)
+	}
+	return e.rng
 }
 
 // Cancelled reports the context's error, if any, wrapped with the function name.
