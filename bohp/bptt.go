@@ -1,0 +1,154 @@
+package bohp
+
+// bpttEngine records each step (the input and every layer's output, the
+// traces each plastic layer used, and the loss gradient at the output) and
+// at the end of the episode runs reverse mode through time. The tape grows to
+// the longest episode seen and is then reused without allocation.
+type bpttEngine struct {
+	steps   int
+	strideA int // input + all layer outputs
+	strideH int // all plastic layers' traces
+	strideG int // output size
+	offA    []int
+	offH    []int
+	tapeA   []float64
+	tapeH   []float64
+	tapeG   []float64
+	scored  []bool
+
+	ga    [][]float64 // ∂L/∂a_j (index j = layer+1; 0 is the input)
+	delta [][]float64 // ∂L/∂z_j per layer
+	gH    [][]float64 // adjoint of the traces of the next step, per layer
+}
+
+func newBPTT(n *Network) *bpttEngine {
+	e := &bpttEngine{strideG: n.Out()}
+	e.offA = append(e.offA, 0)
+	e.strideA = n.In
+	e.ga = append(e.ga, make([]float64, n.In))
+	for _, l := range n.Layers {
+		e.offA = append(e.offA, e.strideA)
+		e.strideA += l.Out
+		e.offH = append(e.offH, e.strideH)
+		if l.Plastic() {
+			e.strideH += l.Out * l.In
+			e.gH = append(e.gH, make([]float64, l.Out*l.In))
+		} else {
+			e.gH = append(e.gH, nil)
+		}
+		e.ga = append(e.ga, make([]float64, l.Out))
+		e.delta = append(e.delta, make([]float64, l.Out))
+	}
+	return e
+}
+
+func (e *bpttEngine) reset() {
+	e.steps = 0
+	e.tapeA = e.tapeA[:0]
+	e.tapeH = e.tapeH[:0]
+	e.tapeG = e.tapeG[:0]
+	e.scored = e.scored[:0]
+}
+
+func (e *bpttEngine) step(n *Network) {
+	e.tapeA = append(e.tapeA, n.input...)
+	for _, l := range n.Layers {
+		e.tapeA = append(e.tapeA, l.y...)
+	}
+	for _, l := range n.Layers {
+		if l.Plastic() {
+			e.tapeH = append(e.tapeH, l.H...)
+		}
+	}
+	e.tapeG = append(e.tapeG, n.gz...)
+	e.scored = append(e.scored, n.scored)
+	e.steps++
+}
+
+func (e *bpttEngine) end(n *Network) {
+	J := len(n.Layers)
+	for _, g := range e.gH {
+		clear64(g)
+	}
+	for t := e.steps - 1; t >= 0; t-- {
+		A := e.tapeA[t*e.strideA : (t+1)*e.strideA]
+		Hs := e.tapeH[t*e.strideH : (t+1)*e.strideH]
+		clear64(e.ga[J])
+		for j := J - 1; j >= 0; j-- {
+			l := n.Layers[j]
+			in := l.In
+			x := A[e.offA[j] : e.offA[j]+in]
+			y := A[e.offA[j+1] : e.offA[j+1]+l.Out]
+			ga, delta := e.ga[j+1], e.delta[j]
+			var H, gH []float64
+			if l.Plastic() {
+				H = Hs[e.offH[j] : e.offH[j]+l.Out*in]
+				gH = e.gH[j]
+				// The step's output feeds the next traces.
+				for i := range ga {
+					s := 0.0
+					row := i * in
+					for k, xk := range x {
+						_, _, _, dy := l.Rule.Update(H[row+k], xk, y[i])
+						s += gH[row+k] * dy
+					}
+					ga[i] += s
+				}
+			}
+			for i, yi := range y {
+				delta[i] = ga[i] * l.Act.deriv(yi)
+			}
+			if j == J-1 {
+				if l.Act == Softmax {
+					// ga is zero here: a softmax layer is never plastic.
+					copy(delta, e.tapeG[t*e.strideG:(t+1)*e.strideG])
+				} else if e.scored[t] {
+					for i, g := range e.tapeG[t*e.strideG : (t+1)*e.strideG] {
+						delta[i] += g
+					}
+				}
+			}
+			e.layerBackward(l, x, y, H, gH, delta, e.ga[j], j > 0)
+		}
+	}
+}
+
+// layerBackward accumulates one layer's parameter gradients at one step,
+// writes ∂L/∂x into gx (when needed), and moves the trace adjoint one step
+// back: gH(t) = dh ⊙ gH(t+1) + Alpha ⊙ δ x^T.
+func (e *bpttEngine) layerBackward(l *Layer, x, y, H, gH, delta, gx []float64, needGx bool) {
+	in := l.In
+	if needGx {
+		clear64(gx)
+	}
+	w := l.W.Data
+	for i, d := range delta {
+		row := i * in
+		gw := l.W.Grad[row : row+in]
+		l.B.Grad[i] += d
+		if H == nil {
+			for k, xk := range x {
+				gw[k] += d * xk
+			}
+			if needGx && d != 0 {
+				for k := range gx {
+					gx[k] += w[row+k] * d
+				}
+			}
+			continue
+		}
+		a := l.Alpha.Data[row : row+in]
+		gaR := l.Alpha.Grad[row : row+in]
+		hr, ghr := H[row:row+in], gH[row:row+in]
+		for k, xk := range x {
+			dx := d * xk
+			gw[k] += dx
+			gaR[k] += dx * hr[k]
+			_, dh, dxr, _ := l.Rule.Update(hr[k], xk, y[i])
+			if needGx {
+				gx[k] += (w[row+k]+a[k]*hr[k])*d + ghr[k]*dxr
+			}
+			ghr[k] = dh*ghr[k] + a[k]*dx
+		}
+	}
+}

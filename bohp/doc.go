@@ -1,0 +1,44 @@
+// Package bohp trains neural networks with Hebbian plastic connections by
+// backpropagation of Hebbian plasticity (Miconi 2016).
+//
+// A plastic connection from input k to cell i has a fixed weight W[i][k], a
+// plasticity coefficient Alpha[i][k] and a Hebbian trace H[i][k] that changes
+// during an episode and is reset to 0 at its start:
+//
+//	y_i(t)     = act( b_i + sum_k (W[i][k] + Alpha[i][k] H[i][k](t)) x_k(t) )
+//	H[i][k](t+1) = rule(H[i][k](t), x_k(t), y_i(t))      (Hebb: g H + (1-g) x_k y_i)
+//
+// The output of a step is computed first, then the traces are updated.
+//
+// A Network is a feed-forward stack of Layers; any layer may be plastic
+// (it has a Rule). An episode is Reset, then Step(x) and optionally Score
+// (a loss against a target with a weight; weight 0 = not scored) per step,
+// then EndEpisode, which leaves in every Param.Grad the exact gradient of the
+// summed weighted loss. Two gradient engines compute it:
+//
+//   - EngineForward carries the derivatives of every trace with respect to
+//     the parameters forward through the episode (the paper's eq. 3-4 made
+//     exact: biases through the recursion, the exact activation derivative,
+//     later layers by the chain rule, plastic layers at any position). It is
+//     real-time recurrent learning specialised to this structure: for a plastic
+//     layer with n inputs and m outputs, its own parameters cost
+//     O(m n (2n+1)) memory and time per step (a cell's parameters reach only
+//     that cell's traces); parameters of an earlier layer k with P_k
+//     parameters cost O(m n P_k) for each later plastic layer. Memory does
+//     not grow with the episode length.
+//   - EngineBPTT records the episode (inputs, activations, traces used) and
+//     runs reverse mode through time at EndEpisode: O(T (sum of layer sizes +
+//     sum of trace sizes)) memory and O(T x forward cost) time.
+//
+// Both agree with central finite differences to better than 1e-6 relative
+// error and with each other to 1e-9 (see the tests).
+//
+// Optimizers (RMSprop as in the paper's code, SGD, Adam) update the
+// parameters after an episode, honouring per-tensor options: frozen, a sign
+// constraint, a fixed value. Checkpoints save and load the whole network and
+// optimizer state as YAML. Non-finite values are reported as errors naming
+// the step and the tensor, never carried on.
+//
+// No per-step allocation: buffers are sized when the network is built (BPTT's
+// tape grows to the longest episode once and is reused).
+package bohp

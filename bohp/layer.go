@@ -1,0 +1,123 @@
+package bohp
+
+import "fmt"
+
+// LayerSpec describes one layer of a network.
+type LayerSpec struct {
+	Name string     // defaults to "l<index>"
+	Out  int        // number of cells
+	Act  Activation // output function
+	Rule Rule       // plasticity rule; nil for a dense (non-plastic) layer
+}
+
+// Layer is one layer of a network: y = act(b + (W + Alpha ⊙ H) x), with H
+// the layer's traces when it is plastic (Rule != nil), W x otherwise.
+type Layer struct {
+	Name    string
+	In, Out int
+	Act     Activation
+	Rule    Rule
+
+	W, B  *Param
+	Alpha *Param // nil when not plastic
+
+	// Episode state.
+	H []float64 // traces, Out×In, used by the current step
+	x []float64 // input of the current step (a view)
+	z []float64 // pre-activation
+	y []float64 // output
+}
+
+// Plastic reports whether the layer has plastic connections.
+func (l *Layer) Plastic() bool { return l.Rule != nil }
+
+// Params returns the layer's trained tensors: W, Alpha (if plastic), B.
+func (l *Layer) Params() []*Param {
+	if l.Plastic() {
+		return []*Param{l.W, l.Alpha, l.B}
+	}
+	return []*Param{l.W, l.B}
+}
+
+// Output returns the output of the current step (valid until the next step).
+func (l *Layer) Output() []float64 { return l.y }
+
+// Traces returns the layer's current traces (Out×In, row-major), nil if not plastic.
+func (l *Layer) Traces() []float64 { return l.H }
+
+func newLayer(spec LayerSpec, index, in int) (*Layer, error) {
+	name := spec.Name
+	if name == "" {
+		name = fmt.Sprintf("l%d", index)
+	}
+	if spec.Out <= 0 {
+		return nil, fmt.Errorf("layer %s: size must be positive, got %d", name, spec.Out)
+	}
+	if spec.Act < Linear || spec.Act > Softmax {
+		return nil, fmt.Errorf("layer %s: unknown activation %d", name, spec.Act)
+	}
+	if spec.Rule != nil && spec.Act == Softmax {
+		return nil, fmt.Errorf("layer %s: a plastic layer cannot use softmax (softmax is for a non-plastic output layer)", name)
+	}
+	l := &Layer{Name: name, In: in, Out: spec.Out, Act: spec.Act, Rule: spec.Rule,
+		W: newParam(name+".w", KindWeight, spec.Out, in),
+		B: newParam(name+".b", KindBias, spec.Out, 1),
+		z: make([]float64, spec.Out), y: make([]float64, spec.Out)}
+	if spec.Rule != nil {
+		l.Alpha = newParam(name+".alpha", KindAlpha, spec.Out, in)
+		l.H = make([]float64, spec.Out*in)
+	}
+	return l, nil
+}
+
+// forward computes the layer's output for input x with the current traces.
+func (l *Layer) forward(x []float64) {
+	l.x = x
+	w, b, z := l.W.Data, l.B.Data, l.z
+	n := l.In
+	if l.Plastic() {
+		a, h := l.Alpha.Data, l.H
+		for i := range z {
+			s := b[i]
+			row := i * n
+			wr, ar, hr := w[row:row+n], a[row:row+n], h[row:row+n]
+			for k, xk := range x[:n] {
+				s += (wr[k] + ar[k]*hr[k]) * xk
+			}
+			z[i] = s
+		}
+	} else {
+		for i := range z {
+			s := b[i]
+			wr := w[i*n : i*n+n]
+			for k, xk := range x[:n] {
+				s += wr[k] * xk
+			}
+			z[i] = s
+		}
+	}
+	l.Act.apply(z, l.y)
+}
+
+// updateTraces applies the rule after the step's output is known.
+func (l *Layer) updateTraces() {
+	x, y, h, n := l.x, l.y, l.H, l.In
+	if hb, ok := l.Rule.(Hebb); ok {
+		g := hb.Retention
+		c := 1 - g
+		for i, yi := range y {
+			hr := h[i*n : i*n+n]
+			cy := c * yi
+			for k, xk := range x[:n] {
+				hr[k] = g*hr[k] + cy*xk
+			}
+		}
+		return
+	}
+	for i, yi := range y {
+		hr := h[i*n : i*n+n]
+		for k, xk := range x[:n] {
+			hr[k], _, _, _ = l.Rule.Update(hr[k], xk, yi)
+		}
+	}
+}

@@ -1,0 +1,103 @@
+package bohp
+
+import (
+	"fmt"
+	"math"
+)
+
+// Loss is a per-step loss between the network's output and a target.
+type Loss int
+
+const (
+	// SSE is the sum of squared errors sum_i (y_i - t_i)^2.
+	SSE Loss = iota
+	// L1 is the Manhattan distance sum_i |y_i - t_i| (gradient sign(y-t), 0 at 0).
+	L1
+	// CrossEntropy is -sum_i t_i log softmax(z)_i on the logits z of the last
+	// layer (its pre-activation when the layer is softmax, its output when it
+	// is linear), computed with a stable log-sum-exp.
+	CrossEntropy
+)
+
+var lossNames = [...]string{"sse", "l1", "cross_entropy"}
+
+func (l Loss) String() string {
+	if int(l) >= 0 && int(l) < len(lossNames) {
+		return lossNames[l]
+	}
+	return fmt.Sprintf("Loss(%d)", int(l))
+}
+
+// ParseLoss maps "sse", "l1" or "cross_entropy" to a Loss.
+func ParseLoss(name string) (Loss, error) {
+	for i, n := range lossNames {
+		if n == name {
+			return Loss(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown loss %q (known: sse, l1, cross_entropy)", name)
+}
+
+// eval returns the loss of the last layer l against target and adds
+// weight * dLoss/dz (z: the layer's pre-activation) into gz, using gy as
+// scratch. weight 0 computes the value only.
+func (loss Loss) eval(l *Layer, target []float64, weight float64, gz, gy []float64) float64 {
+	y := l.y
+	switch loss {
+	case CrossEntropy:
+		logits := l.z
+		if l.Act == Linear {
+			logits = y
+		}
+		m := math.Inf(-1)
+		for _, v := range logits {
+			if v > m {
+				m = v
+			}
+		}
+		s := 0.0
+		for _, v := range logits {
+			s += math.Exp(v - m)
+		}
+		lse := m + math.Log(s)
+		val, tsum := 0.0, 0.0
+		for i, t := range target {
+			val += t * (lse - logits[i])
+			tsum += t
+		}
+		if weight != 0 {
+			for i, v := range logits {
+				p := math.Exp(v - lse)
+				gz[i] += weight * (tsum*p - target[i])
+			}
+		}
+		return val
+	case SSE, L1:
+		val := 0.0
+		for i, t := range target {
+			d := y[i] - t
+			if loss == SSE {
+				val += d * d
+				gy[i] = 2 * d
+			} else {
+				val += math.Abs(d)
+				switch {
+				case d > 0:
+					gy[i] = 1
+				case d < 0:
+					gy[i] = -1
+				default:
+					gy[i] = 0
+				}
+			}
+		}
+		if weight != 0 {
+			l.Act.backward(y, gy, gy)
+			for i, g := range gy {
+				gz[i] += weight * g
+			}
+		}
+		return val
+	}
+	panic("bohp: unknown loss")
+}

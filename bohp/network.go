@@ -1,0 +1,322 @@
+package bohp
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// Engine selects how EndEpisode computes the gradient.
+type Engine int
+
+const (
+	EngineBPTT    Engine = iota // reverse mode through time over the recorded episode
+	EngineForward               // the paper's forward recursion, made exact (RTRL)
+)
+
+func (e Engine) String() string {
+	switch e {
+	case EngineBPTT:
+		return "bptt"
+	case EngineForward:
+		return "forward"
+	}
+	return fmt.Sprintf("Engine(%d)", int(e))
+}
+
+// ParseEngine maps "bptt" or "forward" to an Engine.
+func ParseEngine(name string) (Engine, error) {
+	switch name {
+	case "bptt":
+		return EngineBPTT, nil
+	case "forward":
+		return EngineForward, nil
+	}
+	return 0, fmt.Errorf("unknown gradient engine %q (known: bptt, forward)", name)
+}
+
+// gradEngine accumulates the episode gradient. step is called once per
+// finished step, after its losses and before the traces are updated.
+type gradEngine interface {
+	reset()
+	step(n *Network)
+	end(n *Network)
+}
+
+// ErrNoStep is returned by Score when no step has been run in the episode.
+var ErrNoStep = errors.New("score: no step has been run since the episode started")
+
+// Network is a feed-forward stack of layers with an episode state and a
+// gradient engine. It is not safe for concurrent use.
+type Network struct {
+	In     int
+	Layers []*Layer
+
+	engine Engine
+	eng    gradEngine
+	params []*Param
+
+	input  []float64 // copy of the current step's input
+	step   int       // index of the current step in the episode
+	inStep bool      // a step's output is computed, its traces not yet updated
+	scored bool      // the current step has a nonzero-weight loss
+	gz     []float64 // weighted dLoss/dz of the last layer for the current step
+	gy     []float64 // scratch
+	loss   float64   // weighted loss summed over the episode
+	noGrad bool      // forward only (finite differences)
+
+	log episodeLog
+}
+
+// NewNetwork builds a network with in inputs and the given layers, all
+// parameters zero (see InitNormal), using the given gradient engine.
+func NewNetwork(in int, engine Engine, specs ...LayerSpec) (*Network, error) {
+	if in <= 0 {
+		return nil, fmt.Errorf("network: input size must be positive, got %d", in)
+	}
+	if len(specs) == 0 {
+		return nil, errors.New("network: no layers")
+	}
+	n := &Network{In: in, engine: engine, input: make([]float64, in)}
+	prev := in
+	names := map[string]bool{}
+	for i, s := range specs {
+		l, err := newLayer(s, i, prev)
+		if err != nil {
+			return nil, fmt.Errorf("network: %w", err)
+		}
+		if names[l.Name] {
+			return nil, fmt.Errorf("network: two layers are named %q", l.Name)
+		}
+		names[l.Name] = true
+		if l.Act == Softmax && i != len(specs)-1 {
+			return nil, fmt.Errorf("network: layer %s: softmax is only allowed on the last layer", l.Name)
+		}
+		n.Layers = append(n.Layers, l)
+		n.params = append(n.params, l.Params()...)
+		prev = l.Out
+	}
+	out := n.Layers[len(n.Layers)-1].Out
+	n.gz = make([]float64, out)
+	n.gy = make([]float64, out)
+	if err := n.SetEngine(engine); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// SetEngine switches the gradient engine; it resets the episode.
+func (n *Network) SetEngine(e Engine) error {
+	switch e {
+	case EngineBPTT:
+		n.eng = newBPTT(n)
+	case EngineForward:
+		n.eng = newForward(n)
+	default:
+		return fmt.Errorf("network: unknown gradient engine %d", e)
+	}
+	n.engine = e
+	n.Reset()
+	return nil
+}
+
+// Engine returns the gradient engine in use.
+func (n *Network) Engine() Engine { return n.engine }
+
+// Params returns every trained tensor, in layer order (W, Alpha, B).
+func (n *Network) Params() []*Param { return n.params }
+
+// Param returns the tensor with the given name ("l0.alpha"), or nil.
+func (n *Network) Param(name string) *Param {
+	for _, p := range n.params {
+		if p.Name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// Layer returns the layer with the given name, or nil.
+func (n *Network) Layer(name string) *Layer {
+	for _, l := range n.Layers {
+		if l.Name == name {
+			return l
+		}
+	}
+	return nil
+}
+
+// Out is the size of the last layer.
+func (n *Network) Out() int { return n.Layers[len(n.Layers)-1].Out }
+
+// Output returns the last step's output (valid until the next step).
+func (n *Network) Output() []float64 { return n.Layers[len(n.Layers)-1].y }
+
+// Steps returns the number of steps run in the current episode.
+func (n *Network) Steps() int {
+	if n.inStep {
+		return n.step + 1
+	}
+	return n.step
+}
+
+// EpisodeLoss returns the weighted loss summed over the episode so far.
+func (n *Network) EpisodeLoss() float64 { return n.loss }
+
+// InitNormal sets every parameter to std * N(0,1), drawn in layer order
+// (W, Alpha, B), as in the paper (std 0.1). Constraints are then applied.
+func (n *Network) InitNormal(r *RNG, std float64) {
+	for _, p := range n.params {
+		r.FillNormal(p.Data, 0, std)
+		p.applySign()
+	}
+}
+
+// Reset starts a new episode: traces, gradients and the engine's state are
+// zeroed.
+func (n *Network) Reset() {
+	for _, l := range n.Layers {
+		clear64(l.H)
+	}
+	for _, p := range n.params {
+		clear64(p.Grad)
+	}
+	n.step, n.inStep, n.scored, n.loss = 0, false, false, 0
+	clear64(n.gz)
+	n.eng.reset()
+	n.log.reset(n.noGrad)
+}
+
+// Step runs one step on input x and returns the network's output (a view
+// valid until the next step). The traces used are those before this step;
+// they are updated when the next step starts or the episode ends.
+func (n *Network) Step(x []float64) ([]float64, error) {
+	if len(x) != n.In {
+		return nil, &ShapeError{Op: "step", Got: fmt.Sprintf("input of %d values", len(x)), Want: fmt.Sprintf("%d (the network's input size)", n.In)}
+	}
+	if n.inStep {
+		n.finishStep()
+	}
+	for i, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, &NonFiniteError{Step: n.step, Where: "input", Index: i, Value: v}
+		}
+	}
+	copy(n.input, x)
+	n.log.addStep(x)
+	in := n.input
+	for _, l := range n.Layers {
+		l.forward(in)
+		if err := checkFinite(n.step, "output of layer "+l.Name, l.y); err != nil {
+			// Leave the step unfinished: the episode is unusable until Reset.
+			n.inStep = true
+			return nil, err
+		}
+		in = l.y
+	}
+	n.inStep = true
+	return n.Output(), nil
+}
+
+// Score adds weight * loss(output, target) of the current step to the
+// episode loss and returns the unweighted loss. Weight 0 scores nothing (a
+// learning period) but still returns the loss value. A step may be scored
+// more than once (the losses add).
+func (n *Network) Score(loss Loss, target []float64, weight float64) (float64, error) {
+	if !n.inStep {
+		return 0, ErrNoStep
+	}
+	last := n.Layers[len(n.Layers)-1]
+	if len(target) != last.Out {
+		return 0, &ShapeError{Op: "score " + loss.String(), Got: fmt.Sprintf("target of %d values", len(target)), Want: fmt.Sprintf("%d (the output size)", last.Out)}
+	}
+	if loss == CrossEntropy && last.Act != Softmax && last.Act != Linear {
+		return 0, fmt.Errorf("score cross_entropy: the last layer %s is %s; cross-entropy needs a softmax or linear output layer", last.Name, last.Act)
+	}
+	if loss < SSE || loss > CrossEntropy {
+		return 0, fmt.Errorf("score: unknown loss %d", loss)
+	}
+	if math.IsNaN(weight) || math.IsInf(weight, 0) {
+		return 0, fmt.Errorf("score %s: weight is %v", loss, weight)
+	}
+	for i, v := range target {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return 0, &NonFiniteError{Step: n.step, Where: "target", Index: i, Value: v}
+		}
+	}
+	w := weight
+	if n.noGrad {
+		w = 0
+	}
+	val := loss.eval(last, target, w, n.gz, n.gy)
+	if math.IsNaN(val) || math.IsInf(val, 0) {
+		return 0, &NonFiniteError{Step: n.step, Where: "loss " + loss.String(), Value: val}
+	}
+	if weight != 0 {
+		n.scored = n.scored || w != 0
+		n.loss += weight * val
+	}
+	n.log.addScore(loss, target, weight)
+	return val, nil
+}
+
+// ScoreGrad adds a loss computed outside the engine (e.g. in a script):
+// value is its (weighted) value and grad its gradient with respect to the
+// network's output. Episodes scored this way cannot be replayed by GradCheck.
+func (n *Network) ScoreGrad(value float64, grad []float64) error {
+	if !n.inStep {
+		return ErrNoStep
+	}
+	last := n.Layers[len(n.Layers)-1]
+	if len(grad) != last.Out {
+		return &ShapeError{Op: "score_grad", Got: fmt.Sprintf("gradient of %d values", len(grad)), Want: fmt.Sprintf("%d (the output size)", last.Out)}
+	}
+	if math.IsNaN(value) || math.IsInf(value, 0) {
+		return &NonFiniteError{Step: n.step, Where: "custom loss", Value: value}
+	}
+	if err := checkFinite(n.step, "custom loss gradient", grad); err != nil {
+		return err
+	}
+	last.Act.backward(last.y, grad, n.gy)
+	for i, g := range n.gy {
+		n.gz[i] += g
+	}
+	n.loss += value
+	n.scored = true
+	n.log.custom = true
+	return nil
+}
+
+// finishStep hands the step to the gradient engine, then updates traces.
+func (n *Network) finishStep() {
+	if !n.noGrad {
+		n.eng.step(n)
+	}
+	for _, l := range n.Layers {
+		if l.Plastic() {
+			l.updateTraces()
+		}
+	}
+	clear64(n.gz)
+	n.scored = false
+	n.inStep = false
+	n.step++
+}
+
+// EndEpisode finishes the episode and leaves in every Param.Grad the
+// gradient of the summed weighted loss; it returns that loss.
+func (n *Network) EndEpisode() (float64, error) {
+	if n.inStep {
+		n.finishStep()
+	}
+	if n.noGrad {
+		return n.loss, nil
+	}
+	n.eng.end(n)
+	for _, p := range n.params {
+		if err := checkFinite(-1, "gradient of "+p.Name, p.Grad); err != nil {
+			return n.loss, err
+		}
+	}
+	return n.loss, nil
+}

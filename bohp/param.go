@@ -1,0 +1,147 @@
+package bohp
+
+import (
+	"fmt"
+	"math"
+)
+
+// Kind says what a parameter tensor is; penalties apply to Weight and Alpha
+// matrices, never to biases (as in the paper's code).
+type Kind int
+
+const (
+	KindWeight Kind = iota // fixed weights W
+	KindAlpha              // plasticity coefficients
+	KindBias               // biases
+	KindRule               // parameters of a plasticity rule (e.g. a learned rate)
+)
+
+func (k Kind) String() string {
+	switch k {
+	case KindWeight:
+		return "weight"
+	case KindAlpha:
+		return "alpha"
+	case KindBias:
+		return "bias"
+	case KindRule:
+		return "rule"
+	}
+	return fmt.Sprintf("Kind(%d)", int(k))
+}
+
+// Param is one trained tensor with its gradient and per-tensor options.
+type Param struct {
+	Name       string // e.g. "l0.w"
+	Kind       Kind
+	Rows, Cols int
+	Data       []float64 // row-major Rows×Cols
+	Grad       []float64 // gradient of the episode loss, same shape
+
+	// Frozen parameters are never changed by an optimizer (their gradient is
+	// still computed).
+	Frozen bool
+	// Sign constrains values after every update: +1 keeps them >= 0, -1 <= 0,
+	// 0 leaves them free.
+	Sign int
+}
+
+func newParam(name string, kind Kind, rows, cols int) *Param {
+	return &Param{Name: name, Kind: kind, Rows: rows, Cols: cols,
+		Data: make([]float64, rows*cols), Grad: make([]float64, rows*cols)}
+}
+
+// Shape renders the tensor's shape, e.g. "2x10".
+func (p *Param) Shape() string { return fmt.Sprintf("%dx%d", p.Rows, p.Cols) }
+
+// Set copies values into the tensor; len(values) must equal Rows*Cols.
+func (p *Param) Set(values []float64) error {
+	if len(values) != len(p.Data) {
+		return &ShapeError{Op: "set " + p.Name, Got: fmt.Sprintf("%d values", len(values)), Want: p.Shape()}
+	}
+	for i, v := range values {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("set %s: value %d is %v", p.Name, i, v)
+		}
+	}
+	copy(p.Data, values)
+	p.applySign()
+	return nil
+}
+
+// Fix sets the tensor to values and freezes it (e.g. an identity readout).
+func (p *Param) Fix(values []float64) error {
+	if err := p.Set(values); err != nil {
+		return err
+	}
+	p.Frozen = true
+	return nil
+}
+
+// SetSign sets the sign constraint and projects the current values onto it.
+func (p *Param) SetSign(sign int) error {
+	if sign < -1 || sign > 1 {
+		return fmt.Errorf("%s: sign constraint must be -1, 0 or +1, got %d", p.Name, sign)
+	}
+	p.Sign = sign
+	p.applySign()
+	return nil
+}
+
+func (p *Param) applySign() {
+	switch p.Sign {
+	case 1:
+		for i, v := range p.Data {
+			if v < 0 {
+				p.Data[i] = 0
+			}
+		}
+	case -1:
+		for i, v := range p.Data {
+			if v > 0 {
+				p.Data[i] = 0
+			}
+		}
+	}
+}
+
+func clear64(s []float64) {
+	for i := range s {
+		s[i] = 0
+	}
+}
+
+// ShapeError is a mismatch between the shape an operation needs and the one
+// it was given.
+type ShapeError struct {
+	Op        string
+	Got, Want string
+}
+
+func (e *ShapeError) Error() string {
+	return fmt.Sprintf("%s: shape mismatch: got %s, want %s", e.Op, e.Got, e.Want)
+}
+
+// NonFiniteError reports the first NaN or Inf found in an episode.
+type NonFiniteError struct {
+	Step   int    // step of the episode (0-based); -1 at the gradient
+	Where  string // e.g. "output of layer l1", "loss", "gradient of l0.alpha"
+	Index  int
+	Value  float64
+}
+
+func (e *NonFiniteError) Error() string {
+	if e.Step < 0 {
+		return fmt.Sprintf("non-finite value %v in %s[%d] at the end of the episode (diverged: lower the learning rate or check the inputs)", e.Value, e.Where, e.Index)
+	}
+	return fmt.Sprintf("non-finite value %v in %s[%d] at episode step %d (diverged: lower the learning rate or check the inputs)", e.Value, e.Where, e.Index, e.Step)
+}
+
+func checkFinite(step int, where string, s []float64) error {
+	for i, v := range s {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return &NonFiniteError{Step: step, Where: where, Index: i, Value: v}
+		}
+	}
+	return nil
+}
