@@ -1,0 +1,305 @@
+// Package docgen renders the documentation of bohpsh's Tengo modules from
+// their tables (lib.Module, lib.Func, lib.Value, lib.Type, lib.Method): the
+// Markdown reference docs/modules.md and the plain text shown by the REPL's
+// :help. Both come from the same tables and the same signature formatting, so
+// they cannot disagree with each other or with what scripts can call.
+//
+// docs/modules.md is regenerated with
+//
+//	go generate ./interp/docgen
+//
+// and a test fails when it is out of date.
+package docgen
+
+//go:generate go run ./cmd -o ../../docs/modules.md
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/bohpsh/bohpsh/stdlib/lib"
+)
+
+// Signature joins a qualified name and a documented Args string:
+// ("bohp.network", "(inputs int) -> network") gives
+// "bohp.network(inputs int) -> network". Args not starting with "(" are
+// separated by a space; empty Args give the bare name.
+func Signature(qualified, args string) string {
+	args = strings.TrimSpace(args)
+	switch {
+	case args == "":
+		return qualified
+	case strings.HasPrefix(args, "("):
+		return qualified + args
+	default:
+		return qualified + " " + args
+	}
+}
+
+// FuncSignature is the signature of module function f, e.g.
+// "bohp.network(inputs int, layers array) -> network".
+func FuncSignature(mod *lib.Module, f lib.Func) string {
+	return Signature(mod.Name+"."+f.Name, f.Args)
+}
+
+// MethodSignature is the signature of a method of type t, e.g.
+// "network.step(x vec) -> vec".
+func MethodSignature(t lib.Type, m lib.Method) string {
+	return Signature(t.Name+"."+m.Name, m.Args)
+}
+
+// FindModule returns the module named name, or nil.
+func FindModule(mods []*lib.Module, name string) *lib.Module {
+	for _, m := range mods {
+		if m.Name == name {
+			return m
+		}
+	}
+	return nil
+}
+
+// FindType returns the documented type whose Name (the object's TypeName)
+// is name, and the module documenting it; nil when no module documents it.
+func FindType(mods []*lib.Module, name string) (*lib.Type, *lib.Module) {
+	for _, m := range mods {
+		for i := range m.Types {
+			if m.Types[i].Name == name {
+				return &m.Types[i], m
+			}
+		}
+	}
+	return nil, nil
+}
+
+// MethodNames lists the documented methods of the type named typeName,
+// sorted; nil when the type is not documented.
+func MethodNames(mods []*lib.Module, typeName string) []string {
+	t, _ := FindType(mods, typeName)
+	if t == nil {
+		return nil
+	}
+	names := make([]string, 0, len(t.Methods))
+	for _, m := range t.Methods {
+		names = append(names, m.Name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Topics lists every name :help accepts: modules, module.member, types and
+// type.method, sorted.
+func Topics(mods []*lib.Module) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(s string) {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	for _, m := range mods {
+		add(m.Name)
+		for _, f := range m.Funcs {
+			add(m.Name + "." + f.Name)
+		}
+		for _, v := range m.Values {
+			add(m.Name + "." + v.Name)
+		}
+		for _, t := range m.Types {
+			add(t.Name)
+			for _, me := range t.Methods {
+				add(t.Name + "." + me.Name)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Overview is the plain-text list of modules with their one-line docs.
+func Overview(mods []*lib.Module) string {
+	var b strings.Builder
+	if len(mods) == 0 {
+		b.WriteString("No modules are registered.\n")
+		return b.String()
+	}
+	b.WriteString("Modules (in a script: name := import(\"name\")):\n")
+	w := 0
+	for _, m := range mods {
+		w = max(w, len(m.Name))
+	}
+	for _, m := range mods {
+		fmt.Fprintf(&b, "  %-*s  %s\n", w, m.Name, m.Doc)
+	}
+	return b.String()
+}
+
+// Help is the plain text for one :help topic: a module ("bohp"), a module
+// member ("bohp.network"), a type ("network") or a method ("network.step").
+// ok is false when no table documents name.
+func Help(mods []*lib.Module, name string) (text string, ok bool) {
+	name = strings.TrimSpace(name)
+	if m := FindModule(mods, name); m != nil {
+		return ModuleText(m), true
+	}
+	if t, m := FindType(mods, name); t != nil {
+		return TypeText(*t, m), true
+	}
+	i := strings.LastIndexByte(name, '.')
+	if i <= 0 || i == len(name)-1 {
+		return "", false
+	}
+	owner, member := name[:i], name[i+1:]
+	if m := FindModule(mods, owner); m != nil {
+		for _, f := range m.Funcs {
+			if f.Name == member {
+				return FuncSignature(m, f) + "\n    " + f.Doc + "\n", true
+			}
+		}
+		for _, v := range m.Values {
+			if v.Name == member {
+				return m.Name + "." + v.Name + " (value)\n    " + v.Doc + "\n", true
+			}
+		}
+	}
+	if t, _ := FindType(mods, owner); t != nil {
+		for _, me := range t.Methods {
+			if me.Name == member {
+				return MethodSignature(*t, me) + "\n    " + me.Doc + "\n", true
+			}
+		}
+	}
+	return "", false
+}
+
+// ModuleText is the plain-text help of a module: its doc, functions,
+// values and types with their methods.
+func ModuleText(m *lib.Module) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "module %s: %s\n", m.Name, m.Doc)
+	fmt.Fprintf(&b, "    %s := import(%q)\n", m.Name, m.Name)
+	if len(m.Funcs) > 0 {
+		b.WriteString("\nfunctions:\n")
+		for _, f := range m.Funcs {
+			fmt.Fprintf(&b, "  %s\n      %s\n", FuncSignature(m, f), f.Doc)
+		}
+	}
+	if len(m.Values) > 0 {
+		b.WriteString("\nvalues:\n")
+		for _, v := range m.Values {
+			fmt.Fprintf(&b, "  %s.%s\n      %s\n", m.Name, v.Name, v.Doc)
+		}
+	}
+	for _, t := range m.Types {
+		b.WriteString("\n")
+		b.WriteString(TypeText(t, nil))
+	}
+	return b.String()
+}
+
+// TypeText is the plain-text help of an object type and its methods; m,
+// when not nil, is named as the documenting module.
+func TypeText(t lib.Type, m *lib.Module) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "type %s: %s\n", t.Name, t.Doc)
+	if m != nil {
+		fmt.Fprintf(&b, "    (module %s)\n", m.Name)
+	}
+	if len(t.Methods) > 0 {
+		b.WriteString("methods:\n")
+		for _, me := range t.Methods {
+			fmt.Fprintf(&b, "  %s\n      %s\n", MethodSignature(t, me), me.Doc)
+		}
+	}
+	return b.String()
+}
+
+// Header is the first line of docs/modules.md, naming how it is made.
+const Header = "<!-- Generated from the module tables in stdlib/ by `go generate ./interp/docgen`; DO NOT EDIT. -->"
+
+// Markdown renders the reference of the given modules: per module its doc,
+// its functions (signature and doc line), values, and types with their
+// methods.
+func Markdown(mods []*lib.Module) string {
+	var b strings.Builder
+	b.WriteString(Header + "\n\n")
+	b.WriteString("# bohpsh modules\n\n")
+	b.WriteString("Every function and method a bohpsh script can call, generated from the\n")
+	b.WriteString("same tables as the REPL's `:help`. Import a module in a script with\n")
+	b.WriteString("`name := import(\"name\")`; in the REPL, `:help NAME` shows one entry\n")
+	b.WriteString("(`:help bohp`, `:help bohp.network`, `:help network.step`).\n\n")
+	if len(mods) == 0 {
+		b.WriteString("No modules are registered.\n")
+		return b.String()
+	}
+	b.WriteString("| Module | Description |\n|---|---|\n")
+	for _, m := range mods {
+		fmt.Fprintf(&b, "| [`%s`](#%s) | %s |\n", m.Name, anchor(m.Name), cell(m.Doc))
+	}
+	for _, m := range mods {
+		fmt.Fprintf(&b, "\n## %s\n\n", m.Name)
+		fmt.Fprintf(&b, "%s\n\n", m.Doc)
+		fmt.Fprintf(&b, "```\n%s := import(%q)\n```\n", m.Name, m.Name)
+		if len(m.Funcs) > 0 {
+			b.WriteString("\n### Functions\n\n| Function | Description |\n|---|---|\n")
+			for _, f := range m.Funcs {
+				fmt.Fprintf(&b, "| %s | %s |\n", code(FuncSignature(m, f)), cell(f.Doc))
+			}
+		}
+		if len(m.Values) > 0 {
+			b.WriteString("\n### Values\n\n| Value | Description |\n|---|---|\n")
+			for _, v := range m.Values {
+				fmt.Fprintf(&b, "| %s | %s |\n", code(m.Name+"."+v.Name), cell(v.Doc))
+			}
+		}
+		if len(m.Types) > 0 {
+			b.WriteString("\n### Types\n")
+			for _, t := range m.Types {
+				fmt.Fprintf(&b, "\n#### type `%s`\n\n%s\n", t.Name, t.Doc)
+				if len(t.Methods) > 0 {
+					b.WriteString("\n| Method | Description |\n|---|---|\n")
+					for _, me := range t.Methods {
+						fmt.Fprintf(&b, "| %s | %s |\n", code(MethodSignature(t, me)), cell(me.Doc))
+					}
+				}
+			}
+		}
+	}
+	return b.String()
+}
+
+// anchor is GitHub's heading anchor for a simple module name.
+func anchor(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '_', r == '-':
+			b.WriteRune(r)
+		case r == ' ':
+			b.WriteByte('-')
+		}
+	}
+	return b.String()
+}
+
+// cell makes text safe inside a Markdown table cell.
+func cell(s string) string {
+	s = strings.ReplaceAll(s, "\n", " ")
+	return strings.ReplaceAll(s, "|", `\|`)
+}
+
+// code renders s as inline code inside a table cell. Pipes are escaped (GFM
+// tables split on them even inside code spans); a backtick in s lengthens
+// the fence.
+func code(s string) string {
+	s = cell(s)
+	fence := "`"
+	for strings.Contains(s, fence) {
+		fence += "`"
+	}
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		return fence + " " + s + " " + fence
+	}
+	return fence + s + fence
+}

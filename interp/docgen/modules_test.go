@@ -1,0 +1,487 @@
+package docgen
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/bohpsh/bohpsh/stdlib"
+	"github.com/bohpsh/bohpsh/stdlib/lib"
+	"github.com/d5/tengo/v2"
+)
+
+const regenerate = "go generate ./interp/docgen   (or: go run ./interp/docgen/cmd -o docs/modules.md)"
+
+// TestModulesDocUpToDate fails when docs/modules.md differs from what the
+// module tables generate.
+func TestModulesDocUpToDate(t *testing.T) {
+	path := filepath.Join("..", "..", "docs", "modules.md")
+	want := Markdown(stdlib.Modules())
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("docs/modules.md cannot be read (%v); generate it with:\n\t%s", err, regenerate)
+	}
+	if string(got) != want {
+		t.Fatalf("docs/modules.md is out of date with the module tables in stdlib/ (%s); regenerate it with:\n\t%s",
+			firstDiff(string(got), want), regenerate)
+	}
+}
+
+// firstDiff names the first line where the file and the generated text differ.
+func firstDiff(got, want string) string {
+	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
+	for i := 0; i < len(g) || i < len(w); i++ {
+		var gl, wl string
+		if i < len(g) {
+			gl = g[i]
+		}
+		if i < len(w) {
+			wl = w[i]
+		}
+		if gl != wl {
+			return fmt.Sprintf("line %d: file has %q, tables give %q", i+1, gl, wl)
+		}
+	}
+	return "same lines"
+}
+
+// TestModuleTables checks the real module tables: every function, value,
+// type and method has a name, a signature and a one-line doc.
+func TestModuleTables(t *testing.T) {
+	for _, p := range tableProblems(stdlib.Modules()) {
+		t.Error(p)
+	}
+}
+
+// TestModuleMethodsExist builds objects of the documented types by calling
+// module functions with simple arguments and checks that every documented
+// method is found on them, and that every method bound on them (lib.Methods)
+// is documented. Types that no probe reaches are logged, not failed.
+func TestModuleMethodsExist(t *testing.T) {
+	problems, checked, unreached := methodProblems(stdlib.Modules())
+	for _, p := range problems {
+		t.Error(p)
+	}
+	t.Logf("types checked: %v", checked)
+	if len(unreached) > 0 {
+		t.Logf("types no probe reached (methods not checked here): %v", unreached)
+	}
+}
+
+func TestTableProblemsDetectsGaps(t *testing.T) {
+	mods := []*lib.Module{
+		{
+			Name: "bad",
+			Funcs: []lib.Func{
+				{Name: "f", Args: "", Doc: "x", Make: nop},
+				{Name: "", Args: "()", Doc: "x", Make: nop},
+				{Name: "g", Args: "()", Doc: "", Make: nop},
+				{Name: "h", Args: "()", Doc: "two\nlines", Make: nil},
+				{Name: "g", Args: "()", Doc: "again", Make: nop},
+			},
+			Values: []lib.Value{{Name: "v", Doc: "", Value: nil}},
+			Types: []lib.Type{{Name: "T", Doc: "", Methods: []lib.Method{
+				{Name: "m", Args: "", Doc: "d"}, {Name: "m", Args: "()", Doc: "d"},
+			}}},
+		},
+		{Name: "bad", Doc: "dup"},
+	}
+	got := strings.Join(tableProblems(mods), "\n")
+	for _, want := range []string{
+		"module bad: empty Doc",
+		"bad.f: empty Args",
+		"bad function #2: empty Name",
+		"bad.g: empty Doc",
+		"bad.h: Doc has more than one line",
+		"bad.h: nil Make",
+		"bad.g: duplicate member",
+		"bad.v: empty Doc",
+		"bad.v: nil Value",
+		"type T (module bad): empty Doc",
+		"T.m: empty Args",
+		"T.m: duplicate method",
+		"module bad: duplicate module name",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("problems lack %q; got:\n%s", want, got)
+		}
+	}
+}
+
+// probeObj is a custom object for the probe's own test.
+type probeObj struct {
+	lib.Base
+	lib.Methods
+}
+
+func (o *probeObj) TypeName() string                              { return "probe" }
+func (o *probeObj) String() string                                { return "<probe>" }
+func (o *probeObj) Copy() tengo.Object                            { return o }
+func (o *probeObj) Equals(x tengo.Object) bool                    { return o == x }
+func (o *probeObj) IndexGet(i tengo.Object) (tengo.Object, error) { return o.Methods.Get("probe", i) }
+
+func TestMethodProblemsDetectsGaps(t *testing.T) {
+	mk := func(*lib.Env) tengo.CallableFunc {
+		return func(args ...tengo.Object) (tengo.Object, error) {
+			if len(args) != 1 {
+				return nil, fmt.Errorf("want 1 arg")
+			}
+			if _, ok := args[0].(*tengo.Int); !ok {
+				panic("not an int")
+			}
+			noop := func(...tengo.Object) (tengo.Object, error) { return nil, nil }
+			return &tengo.Array{Value: []tengo.Object{&probeObj{Methods: lib.Bind("probe", map[string]lib.MethodFunc{
+				"a": noop, "hidden": noop,
+			})}}}, nil
+		}
+	}
+	mods := []*lib.Module{{
+		Name:  "p",
+		Doc:   "probe",
+		Funcs: []lib.Func{{Name: "make", Args: "(n int) -> [probe]", Doc: "d", Make: mk}},
+		Types: []lib.Type{
+			{Name: "probe", Doc: "d", Methods: []lib.Method{{Name: "a", Args: "()", Doc: "d"}, {Name: "missing", Args: "()", Doc: "d"}}},
+			{Name: "never", Doc: "d"},
+		},
+	}}
+	problems, checked, unreached := methodProblems(mods)
+	got := strings.Join(problems, "\n")
+	for _, want := range []string{
+		`probe.missing is documented but the object has no such method`,
+		`probe.hidden is bound on the object but not documented`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("problems lack %q; got:\n%s", want, got)
+		}
+	}
+	if len(problems) != 2 {
+		t.Errorf("want 2 problems, got %d:\n%s", len(problems), got)
+	}
+	if fmt.Sprint(checked) != "[probe]" || fmt.Sprint(unreached) != "[never]" {
+		t.Errorf("checked %v, unreached %v", checked, unreached)
+	}
+}
+
+// tableProblems lists every gap in the documentation tables.
+func tableProblems(mods []*lib.Module) []string {
+	var out []string
+	bad := func(format string, a ...any) { out = append(out, fmt.Sprintf(format, a...)) }
+	oneLine := func(what, doc string) {
+		if strings.TrimSpace(doc) == "" {
+			bad("%s: empty Doc", what)
+		} else if strings.Contains(doc, "\n") {
+			bad("%s: Doc has more than one line", what)
+		}
+	}
+	modSeen := map[string]bool{}
+	env := probeEnv()
+	for _, m := range mods {
+		if m.Name == "" {
+			bad("module with Doc %q: empty Name", m.Doc)
+		}
+		if modSeen[m.Name] {
+			bad("module %s: duplicate module name", m.Name)
+		}
+		modSeen[m.Name] = true
+		oneLine("module "+m.Name, m.Doc)
+		seen := map[string]bool{}
+		member := func(what, name string) {
+			if seen[name] {
+				bad("%s: duplicate member", what)
+			}
+			seen[name] = true
+		}
+		for i, f := range m.Funcs {
+			what := m.Name + "." + f.Name
+			if f.Name == "" {
+				what = fmt.Sprintf("%s function #%d", m.Name, i+1)
+				bad("%s: empty Name", what)
+			}
+			member(what, f.Name)
+			if strings.TrimSpace(f.Args) == "" {
+				bad("%s: empty Args (write \"()\" for no arguments)", what)
+			} else if !strings.HasPrefix(strings.TrimSpace(f.Args), "(") {
+				bad("%s: Args %q should start with \"(\"", what, f.Args)
+			}
+			oneLine(what, f.Doc)
+			if f.Make == nil {
+				bad("%s: nil Make", what)
+			} else if fn := safeMake(f, env); fn == nil {
+				bad("%s: Make returned nil or panicked", what)
+			}
+		}
+		for i, v := range m.Values {
+			what := m.Name + "." + v.Name
+			if v.Name == "" {
+				what = fmt.Sprintf("%s value #%d", m.Name, i+1)
+				bad("%s: empty Name", what)
+			}
+			member(what, v.Name)
+			oneLine(what, v.Doc)
+			if v.Value == nil {
+				bad("%s: nil Value", what)
+			} else if v.Value() == nil {
+				bad("%s: Value() returned nil", what)
+			}
+		}
+		for i, ty := range m.Types {
+			what := fmt.Sprintf("type %s (module %s)", ty.Name, m.Name)
+			if ty.Name == "" {
+				what = fmt.Sprintf("%s type #%d", m.Name, i+1)
+				bad("%s: empty Name", what)
+			}
+			oneLine(what, ty.Doc)
+			mseen := map[string]bool{}
+			for j, me := range ty.Methods {
+				mw := ty.Name + "." + me.Name
+				if me.Name == "" {
+					mw = fmt.Sprintf("%s method #%d", ty.Name, j+1)
+					bad("%s: empty Name", mw)
+				}
+				if mseen[me.Name] {
+					bad("%s: duplicate method", mw)
+				}
+				mseen[me.Name] = true
+				if strings.TrimSpace(me.Args) == "" {
+					bad("%s: empty Args (write \"()\" for no arguments)", mw)
+				} else if !strings.HasPrefix(strings.TrimSpace(me.Args), "(") {
+					bad("%s: Args %q should start with \"(\"", mw, me.Args)
+				}
+				oneLine(mw, me.Doc)
+			}
+		}
+	}
+	return out
+}
+
+func safeMake(f lib.Func, env *lib.Env) (fn tengo.CallableFunc) {
+	defer func() {
+		if recover() != nil {
+			fn = nil
+		}
+	}()
+	return f.Make(env)
+}
+
+// probeEnv is an environment whose context is already cancelled, so that a
+// probed function that would run long stops at once; output is discarded and
+// no directory is set, so nothing is written.
+func probeEnv() *lib.Env {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return &lib.Env{Ctx: ctx, Seed: 1, Out: io.Discard, Quiet: true}
+}
+
+// unsafeToProbe names functions the method probe must never call, even with
+// harmless arguments.
+func unsafeToProbe(mod, fn string) bool {
+	switch mod {
+	case "os", "times":
+		return true
+	}
+	switch fn {
+	case "exit", "sleep", "read_file", "write_file", "run", "exec":
+		return true
+	}
+	return false
+}
+
+// methodProblems calls module functions with small argument lists (no
+// strings, so no paths), then calls them again with the objects obtained, and
+// collects the custom objects returned. For each documented type reached it
+// checks that every documented method is found by IndexGet and that every
+// method in a bound lib.Methods table is documented.
+func methodProblems(mods []*lib.Module) (problems, checked, unreached []string) {
+	env := probeEnv()
+	documented := map[string]*lib.Type{}
+	for _, m := range mods {
+		for i := range m.Types {
+			documented[m.Types[i].Name] = &m.Types[i]
+		}
+	}
+	var fns []tengo.CallableFunc
+	var names []string
+	for _, m := range mods {
+		for _, f := range m.Funcs {
+			if f.Make == nil || unsafeToProbe(m.Name, f.Name) {
+				continue
+			}
+			if fn := safeMake(f, env); fn != nil {
+				fns = append(fns, fn)
+				names = append(names, m.Name+"."+f.Name)
+			}
+		}
+	}
+	found := map[string]tengo.Object{}  // one object per documented type
+	undocumented := map[string]string{} // type name -> function that returned it
+	var objs []tengo.Object
+	collect := func(from string, o tengo.Object) {
+		walk(o, func(x tengo.Object) {
+			if isTengoBuiltin(x) {
+				return
+			}
+			tn := safeTypeName(x)
+			if _, ok := documented[tn]; !ok {
+				if _, seen := undocumented[tn]; !seen {
+					undocumented[tn] = from
+				}
+				return
+			}
+			if _, ok := found[tn]; !ok {
+				found[tn] = x
+				objs = append(objs, x)
+			}
+		})
+	}
+	i2, i3, i1 := &tengo.Int{Value: 2}, &tengo.Int{Value: 3}, &tengo.Int{Value: 1}
+	f05 := &tengo.Float{Value: 0.5}
+	arr := func(v ...float64) *tengo.Array {
+		a := &tengo.Array{}
+		for _, x := range v {
+			a.Value = append(a.Value, &tengo.Float{Value: x})
+		}
+		return a
+	}
+	base := [][]tengo.Object{
+		{}, {i2}, {i2, i3}, {i3, i2}, {i2, i3, i1}, {f05}, {arr(1, 2, 3)},
+		{&tengo.Array{Value: []tengo.Object{arr(1, 2), arr(3, 4)}}},
+		{&tengo.Map{Value: map[string]tengo.Object{}}},
+		{tengo.TrueValue},
+	}
+	call := func(k int, args []tengo.Object) {
+		defer func() { _ = recover() }()
+		if res, err := fns[k](args...); err == nil && res != nil {
+			collect(names[k], res)
+		}
+	}
+	for k := range fns {
+		for _, args := range base {
+			call(k, args)
+		}
+	}
+	// Second and third rounds: objects found so far as arguments.
+	for round := 0; round < 2; round++ {
+		have := append([]tengo.Object(nil), objs...)
+		for k := range fns {
+			for _, o := range have {
+				for _, args := range [][]tengo.Object{{o}, {o, o}, {o, i2}, {i2, o}, {o, i3}, {&tengo.Array{Value: []tengo.Object{o}}}, {i2, &tengo.Array{Value: []tengo.Object{o}}}} {
+					call(k, args)
+				}
+			}
+		}
+	}
+	for tn, from := range undocumented {
+		problems = append(problems, fmt.Sprintf("%s returned an object of type %q, which no module documents in its Types", from, tn))
+	}
+	for tn, ty := range documented {
+		o, ok := found[tn]
+		if !ok {
+			unreached = append(unreached, tn)
+			continue
+		}
+		checked = append(checked, tn)
+		for _, me := range ty.Methods {
+			if !hasMethod(o, me.Name) {
+				problems = append(problems, fmt.Sprintf("%s.%s is documented but the object has no such method", tn, me.Name))
+			}
+		}
+		docs := map[string]bool{}
+		for _, me := range ty.Methods {
+			docs[me.Name] = true
+		}
+		for _, name := range boundMethods(o) {
+			if !docs[name] {
+				problems = append(problems, fmt.Sprintf("%s.%s is bound on the object but not documented in its lib.Type", tn, name))
+			}
+		}
+	}
+	sort.Strings(problems)
+	sort.Strings(checked)
+	sort.Strings(unreached)
+	return problems, checked, unreached
+}
+
+func walk(o tengo.Object, f func(tengo.Object)) {
+	switch v := o.(type) {
+	case *tengo.Array:
+		for _, x := range v.Value {
+			walk(x, f)
+		}
+	case *tengo.ImmutableArray:
+		for _, x := range v.Value {
+			walk(x, f)
+		}
+	case *tengo.Map:
+		for _, x := range v.Value {
+			walk(x, f)
+		}
+	case *tengo.ImmutableMap:
+		for _, x := range v.Value {
+			walk(x, f)
+		}
+	case nil:
+	default:
+		f(o)
+	}
+}
+
+func isTengoBuiltin(o tengo.Object) bool {
+	t := reflect.TypeOf(o)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return strings.HasPrefix(t.PkgPath(), "github.com/d5/tengo/")
+}
+
+func safeTypeName(o tengo.Object) (s string) {
+	defer func() {
+		if recover() != nil {
+			s = fmt.Sprintf("%T (TypeName panics)", o)
+		}
+	}()
+	return o.TypeName()
+}
+
+func hasMethod(o tengo.Object, name string) (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	v, err := o.IndexGet(&tengo.String{Value: name})
+	return err == nil && v != nil && v.CanCall()
+}
+
+// boundMethods finds the names in lib.Methods tables held by the object
+// (embedded or as a field), so that undocumented methods can be reported.
+func boundMethods(o tengo.Object) []string {
+	v := reflect.ValueOf(o)
+	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return nil
+		}
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return nil
+	}
+	mt := reflect.TypeOf(lib.Methods(nil))
+	var names []string
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Field(i)
+		if f.Type() != mt || f.IsNil() {
+			continue
+		}
+		for _, k := range f.MapKeys() {
+			names = append(names, k.String())
+		}
+	}
+	sort.Strings(names)
+	return names
+}
