@@ -1,12 +1,191 @@
 package lib
 
-// Params holds a run's declared parameters and its command-line overrides.
-// Owned by the params module (stdlib/params) and interp; see there.
-type Params struct {
-	// Overrides are the -p key=value and --sweep values, as typed on the command line.
-	Overrides map[string]string
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"sync/atomic"
+
+	"github.com/d5/tengo/v2"
+)
+
+// UsageError marks an error caused by how the command was invoked rather
+// than by the script: an unknown -p key, a value of the wrong type. The
+// command exits with status 2 for it. It survives Tengo's runtime-error
+// wrapping (errors.As finds it).
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// IsUsage reports whether err is (or wraps) a *UsageError.
+func IsUsage(err error) bool {
+	var u *UsageError
+	return errors.As(err, &u)
 }
 
-// Metrics collects the per-episode values a run records. Owned by the
-// metrics module (stdlib/metrics) and interp; see there.
-type Metrics struct{}
+// Params holds a run's declared parameters and its command-line overrides.
+// The params module (stdlib/params) fills Declared when the script calls
+// params.declare; interp sets Overrides before the run and reads Declared
+// after it (for params.yaml).
+type Params struct {
+	// Overrides are the -p key=value and --sweep values, as typed on the
+	// command line.
+	Overrides map[string]string
+	// Declared are the declared parameters sorted by name, with their
+	// resolved values; nil until params.declare was called.
+	Declared []Param
+	// IsDeclared reports whether params.declare was called.
+	IsDeclared bool
+}
+
+// Param is one declared parameter.
+type Param struct {
+	Name       string
+	Doc        string       // one line, may be empty
+	Default    tengo.Object // the script's default (int, float, bool or string)
+	Value      tengo.Object // the resolved value (same type as Default)
+	Overridden bool         // set from the command line (-p or --sweep)
+	IsSeed     bool         // the run's seed (from --seed/--seeds)
+}
+
+// Lookup returns the declared parameter name.
+func (p *Params) Lookup(name string) (*Param, bool) {
+	if p == nil {
+		return nil, false
+	}
+	i := sort.Search(len(p.Declared), func(i int) bool { return p.Declared[i].Name >= name })
+	if i < len(p.Declared) && p.Declared[i].Name == name {
+		return &p.Declared[i], true
+	}
+	return nil, false
+}
+
+// Series is the recorded values of one metric, sorted by episode.
+type Series struct {
+	Name     string
+	Episodes []int
+	Values   []float64
+}
+
+// FinalRule says which episodes of a run count as final; the run's final
+// value of a metric is the mean of its values over those episodes.
+type FinalRule struct {
+	From int // episodes >= From are final (when Last == 0)
+	Last int // the last Last recorded episodes are final (when > 0)
+}
+
+// String describes the rule, e.g. "last 500 episodes" or "episodes >= 4500".
+func (r FinalRule) String() string {
+	if r.Last > 0 {
+		if r.Last == 1 {
+			return "last episode"
+		}
+		return fmt.Sprintf("last %d episodes", r.Last)
+	}
+	return fmt.Sprintf("episodes >= %d", r.From)
+}
+
+// Metrics collects the per-episode values a run records (metrics module,
+// stdlib/metrics). A run owns one; only the progress counters may be read
+// from another goroutine while the run is going (Progress).
+type Metrics struct {
+	series []*Series
+	index  map[string]*Series
+	// Final is the rule for final episodes; default: the last episode.
+	Final FinalRule
+
+	done             atomic.Int64 // episodes done (explicit progress or recorded)
+	total            atomic.Int64 // episodes planned (0: unknown)
+	explicitProgress bool
+}
+
+// NewMetrics returns an empty collection whose final rule is "last episode".
+func NewMetrics() *Metrics {
+	return &Metrics{index: map[string]*Series{}, Final: FinalRule{Last: 1}}
+}
+
+// Record stores value for metric name at episode. Episodes may come in any
+// order, but a metric gets at most one value per episode.
+func (m *Metrics) Record(name string, episode int, value float64) error {
+	if m.index == nil {
+		m.index = map[string]*Series{}
+	}
+	s := m.index[name]
+	if s == nil {
+		s = &Series{Name: name}
+		m.index[name] = s
+		m.series = append(m.series, s)
+	}
+	n := len(s.Episodes)
+	if n == 0 || episode > s.Episodes[n-1] {
+		s.Episodes = append(s.Episodes, episode)
+		s.Values = append(s.Values, value)
+	} else {
+		i := sort.SearchInts(s.Episodes, episode)
+		if s.Episodes[i] == episode {
+			return fmt.Errorf("metric %q already has a value for episode %d", name, episode)
+		}
+		s.Episodes = append(s.Episodes, 0)
+		s.Values = append(s.Values, 0)
+		copy(s.Episodes[i+1:], s.Episodes[i:])
+		copy(s.Values[i+1:], s.Values[i:])
+		s.Episodes[i] = episode
+		s.Values[i] = value
+	}
+	if !m.explicitProgress && int64(len(s.Episodes)) > m.done.Load() {
+		m.done.Store(int64(len(s.Episodes)))
+	}
+	return nil
+}
+
+// Series returns the recorded metrics in the order they were first recorded.
+func (m *Metrics) Series() []*Series { return m.series }
+
+// Get returns the series of metric name, or nil.
+func (m *Metrics) Get(name string) *Series { return m.index[name] }
+
+// FinalValue returns the mean of s over its final episodes (by m.Final) and
+// how many episodes that is; NaN and 0 when there are none.
+func (m *Metrics) FinalValue(s *Series) (mean float64, n int) {
+	lo := 0
+	if m.Final.Last > 0 {
+		lo = max(0, len(s.Values)-m.Final.Last)
+	} else {
+		lo = sort.SearchInts(s.Episodes, m.Final.From)
+	}
+	n = len(s.Values) - lo
+	if n <= 0 {
+		return math.NaN(), 0
+	}
+	sum := 0.0
+	for _, v := range s.Values[lo:] {
+		sum += v
+	}
+	return sum / float64(n), n
+}
+
+// SetProgress sets the run's progress explicitly (metrics.progress); from
+// then on recording no longer advances it. total <= 0 leaves total alone.
+func (m *Metrics) SetProgress(done, total int64) {
+	m.explicitProgress = true
+	m.done.Store(done)
+	if total > 0 {
+		m.total.Store(total)
+	}
+}
+
+// HintTotal sets the planned number of episodes if none is known yet (the
+// params module uses a declared int parameter "episodes").
+func (m *Metrics) HintTotal(total int64) {
+	if total > 0 {
+		m.total.CompareAndSwap(0, total)
+	}
+}
+
+// Progress returns episodes done and planned (0 when unknown). Safe to call
+// from another goroutine while the run is going.
+func (m *Metrics) Progress() (done, total int64) {
+	return m.done.Load(), m.total.Load()
+}

@@ -1,0 +1,239 @@
+// Package params is the bohpsh module "params": a script declares its
+// parameters with defaults and one-line docs, and the command line overrides
+// them (-p key=value, --sweep key=v1,v2,...), each value typed by its
+// default.
+//
+//	params := import("params")
+//	p := params.declare({episodes: 5000, eta: 0.01, seed: 0},
+//	                    {episodes: "number of episodes", eta: "learning rate"})
+//	for ep := 0; ep < p.episodes; ep++ { ... }
+//
+// Defaults must be int, float, bool or string. A value for an int parameter
+// must be an integer ("1000", "0x10", "1_000"); for a float any number ("1",
+// "0.5", "1e-3"); for a bool true/false/1/0; for a string anything. The
+// parameter "seed", if declared, is always the run's seed (--seed/--seeds)
+// and cannot be set with -p. An unknown key or an ill-typed value is an
+// error (the command exits with status 2) that lists the known parameters
+// with their defaults.
+package params
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/bohpsh/bohpsh/stdlib/lib"
+	"github.com/d5/tengo/v2"
+)
+
+// Module is the "params" module.
+var Module = &lib.Module{
+	Name: "params",
+	Doc:  "script parameters with defaults, overridden from the command line (-p key=value, --sweep)",
+	Funcs: []lib.Func{
+		{
+			Name: "declare",
+			Args: "(defaults map, docs map?) -> immutable map",
+			Doc:  "declares parameters {name: default} (int, float, bool, string) with optional one-line docs {name: doc}; returns their resolved values",
+			Make: makeDeclare,
+		},
+		{
+			Name: "get",
+			Args: "(name string) -> value",
+			Doc:  "the resolved value of a declared parameter",
+			Make: makeGet,
+		},
+		{
+			Name: "overridden",
+			Args: "(name string) -> bool",
+			Doc:  "whether a declared parameter was set from the command line",
+			Make: makeOverridden,
+		},
+	},
+}
+
+func params(env *lib.Env) *lib.Params {
+	if env.Params == nil {
+		env.Params = &lib.Params{}
+	}
+	return env.Params
+}
+
+func makeDeclare(env *lib.Env) tengo.CallableFunc {
+	const fn = "params.declare"
+	return func(args ...tengo.Object) (tengo.Object, error) {
+		if err := lib.NArgs(fn, args, 1, 2); err != nil {
+			return nil, err
+		}
+		defaults, err := lib.Map(fn, "defaults", args[0])
+		if err != nil {
+			return nil, err
+		}
+		var docs map[string]tengo.Object
+		if len(args) == 2 {
+			if docs, err = lib.Map(fn, "docs", args[1]); err != nil {
+				return nil, err
+			}
+		}
+		ps := params(env)
+		// Merge with earlier declarations (a REPL session may redeclare).
+		byName := map[string]lib.Param{}
+		for _, p := range ps.Declared {
+			byName[p.Name] = p
+		}
+		for name, def := range defaults {
+			switch def.(type) {
+			case *tengo.Int, *tengo.Float, *tengo.Bool, *tengo.String:
+			default:
+				return nil, lib.Errorf(fn, "default of parameter %q must be an int, float, bool or string, got %s", name, lib.Describe(def))
+			}
+			if name == "seed" {
+				if _, ok := def.(*tengo.Int); !ok {
+					return nil, lib.Errorf(fn, "parameter \"seed\" is the run's seed and must have an int default, got %s", lib.Describe(def))
+				}
+			}
+			byName[name] = lib.Param{Name: name, Default: def, Value: def}
+		}
+		for name, d := range docs {
+			p, ok := byName[name]
+			if !ok {
+				return nil, lib.Errorf(fn, "doc for %q, which is not a declared parameter", name)
+			}
+			s, ok := d.(*tengo.String)
+			if !ok {
+				return nil, lib.Errorf(fn, "doc of parameter %q must be a string, got %s", name, lib.Describe(d))
+			}
+			p.Doc = s.Value
+			byName[name] = p
+		}
+		declared := make([]lib.Param, 0, len(byName))
+		for _, p := range byName {
+			declared = append(declared, p)
+		}
+		sort.Slice(declared, func(i, j int) bool { return declared[i].Name < declared[j].Name })
+
+		// Resolve: the seed, then the command-line overrides.
+		for i := range declared {
+			p := &declared[i]
+			p.Value, p.Overridden, p.IsSeed = p.Default, false, false
+			if p.Name == "seed" {
+				p.Value, p.IsSeed = &tengo.Int{Value: env.Seed}, true
+			}
+		}
+		keys := make([]string, 0, len(ps.Overrides))
+		for k := range ps.Overrides {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			raw := ps.Overrides[k]
+			i := sort.Search(len(declared), func(i int) bool { return declared[i].Name >= k })
+			if i == len(declared) || declared[i].Name != k {
+				return nil, usage(fn, declared, "unknown parameter %q", k)
+			}
+			p := &declared[i]
+			if p.IsSeed {
+				return nil, usage(fn, declared, "parameter \"seed\" is the run's seed: set it with --seed (or --seeds), not -p")
+			}
+			v, err := Parse(p.Default, raw)
+			if err != nil {
+				return nil, usage(fn, declared, "parameter %q: %v", k, err)
+			}
+			p.Value, p.Overridden = v, true
+		}
+		ps.Declared, ps.IsDeclared = declared, true
+
+		if p, ok := ps.Lookup("episodes"); ok && env.Metrics != nil {
+			if n, ok := p.Value.(*tengo.Int); ok {
+				env.Metrics.HintTotal(n.Value)
+			}
+		}
+		out := make(map[string]tengo.Object, len(declared))
+		for _, p := range declared {
+			out[p.Name] = p.Value
+		}
+		return &tengo.ImmutableMap{Value: out}, nil
+	}
+}
+
+func usage(fn string, declared []lib.Param, format string, a ...any) error {
+	return &lib.UsageError{Err: lib.Errorf(fn, "%s (known parameters: %s)", fmt.Sprintf(format, a...), Known(declared))}
+}
+
+// Known lists parameters with their defaults, e.g. "episodes=5000, eta=0.01".
+func Known(declared []lib.Param) string {
+	if len(declared) == 0 {
+		return "none"
+	}
+	parts := make([]string, len(declared))
+	for i, p := range declared {
+		parts[i] = p.Name + "=" + p.Default.String()
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Parse converts a command-line string to the type of def (int, float, bool
+// or string).
+func Parse(def tengo.Object, raw string) (tengo.Object, error) {
+	s := strings.TrimSpace(raw)
+	switch d := def.(type) {
+	case *tengo.Int:
+		v, err := strconv.ParseInt(s, 0, 64)
+		if err != nil {
+			return nil, fmt.Errorf("want an int (default %d), got %q", d.Value, raw)
+		}
+		return &tengo.Int{Value: v}, nil
+	case *tengo.Float:
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return nil, fmt.Errorf("want a float (default %s), got %q", d.String(), raw)
+		}
+		return &tengo.Float{Value: v}, nil
+	case *tengo.Bool:
+		v, err := strconv.ParseBool(s)
+		if err != nil {
+			return nil, fmt.Errorf("want a bool true/false (default %s), got %q", d.String(), raw)
+		}
+		return lib.FromBool(v), nil
+	case *tengo.String:
+		return &tengo.String{Value: raw}, nil
+	}
+	return nil, fmt.Errorf("unsupported default %s", lib.Describe(def))
+}
+
+func makeGet(env *lib.Env) tengo.CallableFunc {
+	const fn = "params.get"
+	return func(args ...tengo.Object) (tengo.Object, error) {
+		if err := lib.NArgs(fn, args, 1, 1); err != nil {
+			return nil, err
+		}
+		name, err := lib.String(fn, "name", args[0])
+		if err != nil {
+			return nil, err
+		}
+		p, ok := params(env).Lookup(name)
+		if !ok {
+			return nil, lib.Errorf(fn, "no declared parameter %q (declared: %s)", name, Known(params(env).Declared))
+		}
+		return p.Value, nil
+	}
+}
+
+func makeOverridden(env *lib.Env) tengo.CallableFunc {
+	const fn = "params.overridden"
+	return func(args ...tengo.Object) (tengo.Object, error) {
+		if err := lib.NArgs(fn, args, 1, 1); err != nil {
+			return nil, err
+		}
+		name, err := lib.String(fn, "name", args[0])
+		if err != nil {
+			return nil, err
+		}
+		p, ok := params(env).Lookup(name)
+		if !ok {
+			return nil, lib.Errorf(fn, "no declared parameter %q (declared: %s)", name, Known(params(env).Declared))
+		}
+		return lib.FromBool(p.Overridden), nil
+	}
+}

@@ -1,0 +1,261 @@
+// Package tengostd presents the pure parts of Tengo's standard library
+// (math, text, times, json, enum, base64, hex; os only with --allow-os) as
+// documented bohpsh modules, plus a "fmt" module whose print functions write
+// to the run's output instead of the process's standard output.
+//
+// The functions are Tengo's own (github.com/d5/tengo/v2/stdlib, the version
+// in go.mod); their one-line docs are extracted from Tengo's documentation by
+// gendocs.go (go generate). Two changes: times.sleep observes the run's
+// cancellation (Ctrl-C, --timeout), and fmt.print/println/printf write to the
+// run's output (suppressed by --quiet). Tengo's rand module is not offered:
+// bohpsh's own rand module replaces it (per-run seeded state).
+package tengostd
+
+//go:generate go run gendocs.go
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/bohpsh/bohpsh/stdlib/lib"
+	"github.com/d5/tengo/v2"
+	tstd "github.com/d5/tengo/v2/stdlib"
+)
+
+type memberDoc struct{ args, doc string }
+
+// moduleDocs are the one-line docs of the modules, in documentation order.
+var moduleDocs = []struct{ name, doc string }{
+	{"fmt", "formatted printing to the run's output (Tengo's fmt, redirected; silent with --quiet)"},
+	{"math", "Tengo's math module: constants and functions of Go's math package"},
+	{"text", "Tengo's text module: strings, regular expressions, conversions"},
+	{"times", "Tengo's times module: time and duration functions (sleep observes Ctrl-C and --timeout)"},
+	{"json", "Tengo's json module: JSON encoding and decoding"},
+	{"enum", "Tengo's enum module: all, any, chunk, each, filter, find, map over arrays and maps"},
+	{"base64", "Tengo's base64 module"},
+	{"hex", "Tengo's hex module"},
+	{"os", "Tengo's os module: files, environment, processes; only available with --allow-os"},
+}
+
+// Modules returns the documented Tengo standard modules, in documentation
+// order. NewModuleMap in package stdlib adds them to every run (see
+// SourceModule and Blocked for enum and os).
+func Modules() []*lib.Module { return modules }
+
+var modules = build()
+
+func build() []*lib.Module {
+	var out []*lib.Module
+	for _, md := range moduleDocs {
+		m := &lib.Module{Name: md.name, Doc: md.doc}
+		switch md.name {
+		case "fmt":
+			m.Funcs = fmtFuncs()
+		case "enum":
+			m.Funcs = enumFuncs()
+		default:
+			fromTengo(m, tstd.BuiltinModules[md.name])
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func fromTengo(m *lib.Module, attrs map[string]tengo.Object) {
+	names := make([]string, 0, len(attrs))
+	for n := range attrs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	docs := tengoDocs[m.Name]
+	for _, n := range names {
+		obj := attrs[n]
+		d := docs[n]
+		if uf, ok := obj.(*tengo.UserFunction); ok {
+			f := lib.Func{Name: n, Args: d.args, Doc: d.doc}
+			if f.Args == "" {
+				f.Args = "(...)"
+			}
+			if f.Doc == "" {
+				f.Doc = "see Tengo's documentation of module " + m.Name
+			}
+			fn := uf.Value
+			f.Make = func(*lib.Env) tengo.CallableFunc { return fn }
+			if m.Name == "times" && n == "sleep" {
+				f.Args = "(duration int)"
+				f.Doc = "waits duration nanoseconds, or until the run is cancelled (an error then)"
+				f.Make = makeSleep
+			}
+			m.Funcs = append(m.Funcs, f)
+			continue
+		}
+		doc := d.doc
+		if doc == "" {
+			doc = "constant " + obj.String()
+		}
+		o := obj
+		m.Values = append(m.Values, lib.Value{Name: n, Doc: doc, Value: func() tengo.Object { return o }})
+	}
+}
+
+func makeSleep(env *lib.Env) tengo.CallableFunc {
+	const fn = "times.sleep"
+	return func(args ...tengo.Object) (tengo.Object, error) {
+		if err := lib.NArgs(fn, args, 1, 1); err != nil {
+			return nil, err
+		}
+		d, err := lib.Int(fn, "duration", args[0])
+		if err != nil {
+			return nil, err
+		}
+		if d <= 0 {
+			return nil, nil
+		}
+		if env.Ctx == nil {
+			time.Sleep(time.Duration(d))
+			return nil, nil
+		}
+		t := time.NewTimer(time.Duration(d))
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return nil, nil
+		case <-env.Ctx.Done():
+			return nil, env.Cancelled(fn)
+		}
+	}
+}
+
+// SourceModule returns the Tengo source of a module written in Tengo
+// (enum), which is compiled into the script rather than built from Funcs.
+func SourceModule(name string) (string, bool) {
+	if name != "enum" {
+		return "", false
+	}
+	return tstd.SourceModules["enum"], true
+}
+
+func enumFuncs() []lib.Func {
+	docs := tengoDocs["enum"]
+	names := make([]string, 0, len(docs))
+	for n := range docs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var fs []lib.Func
+	for _, n := range names {
+		d := docs[n]
+		name := n
+		fs = append(fs, lib.Func{Name: n, Args: d.args, Doc: d.doc, Make: func(*lib.Env) tengo.CallableFunc {
+			return func(...tengo.Object) (tengo.Object, error) {
+				return nil, lib.Errorf("enum."+name, "enum is a source module: import(\"enum\") to use it")
+			}
+		}})
+	}
+	return fs
+}
+
+// Blocked returns a stand-in for module m whose every function fails with
+// an error saying that the module needs flag (e.g. os without --allow-os).
+// Importing it works, so the error comes with the position of the call.
+func Blocked(m *lib.Module, flag string) map[string]tengo.Object {
+	out := map[string]tengo.Object{}
+	for _, f := range m.Funcs {
+		name := m.Name + "." + f.Name
+		out[f.Name] = &tengo.UserFunction{Name: name, Value: func(...tengo.Object) (tengo.Object, error) {
+			return nil, lib.Errorf(name, "the %s module is disabled; run with %s to enable it", m.Name, flag)
+		}}
+	}
+	for _, v := range m.Values {
+		out[v.Name] = v.Value()
+	}
+	return out
+}
+
+// out returns where a run's prints go.
+func out(env *lib.Env) io.Writer {
+	if env.Quiet {
+		return io.Discard
+	}
+	if env.Out == nil {
+		return os.Stdout
+	}
+	return env.Out
+}
+
+func printArgs(args []tengo.Object) string {
+	var b strings.Builder
+	for _, a := range args {
+		if s, ok := a.(*tengo.String); ok {
+			b.WriteString(s.Value)
+		} else {
+			b.WriteString(a.String())
+		}
+	}
+	return b.String()
+}
+
+func fmtFuncs() []lib.Func {
+	return []lib.Func{
+		{Name: "print", Args: "(args...)", Doc: "prints the values (strings unquoted, no separators) to the run's output", Make: func(env *lib.Env) tengo.CallableFunc {
+			return func(args ...tengo.Object) (tengo.Object, error) {
+				_, err := io.WriteString(out(env), printArgs(args))
+				return nil, writeErr("fmt.print", err)
+			}
+		}},
+		{Name: "println", Args: "(args...)", Doc: "prints the values (strings unquoted, no separators) and a newline to the run's output", Make: func(env *lib.Env) tengo.CallableFunc {
+			return func(args ...tengo.Object) (tengo.Object, error) {
+				_, err := io.WriteString(out(env), printArgs(args)+"\n")
+				return nil, writeErr("fmt.println", err)
+			}
+		}},
+		{Name: "printf", Args: "(format string, args...)", Doc: "prints formatted text (Tengo's format verbs, like Go's) to the run's output; no newline added", Make: func(env *lib.Env) tengo.CallableFunc {
+			return func(args ...tengo.Object) (tengo.Object, error) {
+				s, err := format("fmt.printf", args)
+				if err != nil {
+					return nil, err
+				}
+				_, err = io.WriteString(out(env), s)
+				return nil, writeErr("fmt.printf", err)
+			}
+		}},
+		{Name: "sprintf", Args: "(format string, args...) -> string", Doc: "returns formatted text (like the builtin format)", Make: func(env *lib.Env) tengo.CallableFunc {
+			return func(args ...tengo.Object) (tengo.Object, error) {
+				s, err := format("fmt.sprintf", args)
+				if err != nil {
+					return nil, err
+				}
+				return &tengo.String{Value: s}, nil
+			}
+		}},
+	}
+}
+
+func format(fn string, args []tengo.Object) (string, error) {
+	if err := lib.NArgs(fn, args, 1, -1); err != nil {
+		return "", err
+	}
+	f, err := lib.String(fn, "format", args[0])
+	if err != nil {
+		return "", err
+	}
+	if len(args) == 1 {
+		return f, nil
+	}
+	s, err := tengo.Format(f, args[1:]...)
+	if err != nil {
+		return "", lib.Errorf(fn, "%v", err)
+	}
+	return s, nil
+}
+
+func writeErr(fn string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return lib.Errorf(fn, "%v", fmt.Sprint(err))
+}

@@ -1,0 +1,294 @@
+// Package yamlmod is the bohpsh module "yaml": YAML text to and from Tengo
+// values (gopkg.in/yaml.v3).
+//
+// Conversions: YAML int → int (a larger integer → float), float → float
+// (.nan, .inf included), bool, string, null → undefined, sequence → array,
+// mapping → map (keys become strings), timestamp → time. Back: int, float,
+// bool, string, char → string, undefined → null, time, array and map
+// (immutable or not; map keys are written sorted). Other values (bytes,
+// errors, functions, custom objects) cannot be encoded: convert them first
+// (e.g. a vector with its to_array method).
+//
+// Paths: yaml.read resolves a relative path against the directory of the
+// main script (so a script finds its configuration next to it); yaml.write
+// against the run's own output directory (<out>/seed-<S>/, see interp), or
+// the current directory when the run has none (the REPL, -e without --out).
+// Writes are atomic (temporary file + rename) and create missing directories.
+package yamlmod
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/bohpsh/bohpsh/interp/atomicfile"
+	"github.com/bohpsh/bohpsh/stdlib/lib"
+	"github.com/d5/tengo/v2"
+	"gopkg.in/yaml.v3"
+)
+
+// Module is the "yaml" module.
+var Module = &lib.Module{
+	Name: "yaml",
+	Doc:  "YAML text to and from Tengo values; read and write YAML files",
+	Funcs: []lib.Func{
+		{Name: "decode", Args: "(text string) -> value", Doc: "parses YAML text (the first document) into Tengo values", Make: makeDecode},
+		{Name: "encode", Args: "(value) -> string", Doc: "renders a value (map, array, number, bool, string, undefined) as YAML text", Make: makeEncode},
+		{Name: "read", Args: "(path string) -> value", Doc: "reads and parses a YAML file (a relative path is relative to the main script's directory)", Make: makeRead},
+		{Name: "write", Args: "(path string, value)", Doc: "writes a value as YAML, atomically (a relative path is relative to the run's output directory)", Make: makeWrite},
+	},
+}
+
+// maxDepth bounds nesting, so that a map that contains itself is an error
+// rather than a stack overflow.
+const maxDepth = 512
+
+func makeDecode(env *lib.Env) tengo.CallableFunc {
+	const fn = "yaml.decode"
+	return func(args ...tengo.Object) (tengo.Object, error) {
+		if err := lib.NArgs(fn, args, 1, 1); err != nil {
+			return nil, err
+		}
+		text, err := lib.String(fn, "text", args[0])
+		if err != nil {
+			return nil, err
+		}
+		v, err := Decode([]byte(text))
+		if err != nil {
+			return nil, lib.Errorf(fn, "%v", err)
+		}
+		return v, nil
+	}
+}
+
+func makeEncode(env *lib.Env) tengo.CallableFunc {
+	const fn = "yaml.encode"
+	return func(args ...tengo.Object) (tengo.Object, error) {
+		if err := lib.NArgs(fn, args, 1, 1); err != nil {
+			return nil, err
+		}
+		b, err := Encode(args[0])
+		if err != nil {
+			return nil, lib.Errorf(fn, "%v", err)
+		}
+		return &tengo.String{Value: string(b)}, nil
+	}
+}
+
+func makeRead(env *lib.Env) tengo.CallableFunc {
+	const fn = "yaml.read"
+	return func(args ...tengo.Object) (tengo.Object, error) {
+		if err := lib.NArgs(fn, args, 1, 1); err != nil {
+			return nil, err
+		}
+		p, err := lib.String(fn, "path", args[0])
+		if err != nil {
+			return nil, err
+		}
+		full := resolve(env.ScriptDir, p)
+		data, err := os.ReadFile(full)
+		if err != nil {
+			return nil, lib.Errorf(fn, "%v", err)
+		}
+		v, err := Decode(data)
+		if err != nil {
+			return nil, lib.Errorf(fn, "%s: %v", p, err)
+		}
+		return v, nil
+	}
+}
+
+func makeWrite(env *lib.Env) tengo.CallableFunc {
+	const fn = "yaml.write"
+	return func(args ...tengo.Object) (tengo.Object, error) {
+		if err := lib.NArgs(fn, args, 2, 2); err != nil {
+			return nil, err
+		}
+		p, err := lib.String(fn, "path", args[0])
+		if err != nil {
+			return nil, err
+		}
+		b, err := Encode(args[1])
+		if err != nil {
+			return nil, lib.Errorf(fn, "%v", err)
+		}
+		if err := atomicfile.Write(resolve(env.OutDir, p), b); err != nil {
+			return nil, lib.Errorf(fn, "%v", err)
+		}
+		return nil, nil
+	}
+}
+
+func resolve(dir, p string) string {
+	if filepath.IsAbs(p) || dir == "" {
+		return p
+	}
+	return filepath.Join(dir, p)
+}
+
+// Decode parses the first YAML document of data into Tengo values. An empty
+// document is undefined. Errors carry the line yaml.v3 reports.
+func Decode(data []byte) (tengo.Object, error) {
+	var v any
+	if err := yaml.Unmarshal(data, &v); err != nil {
+		return nil, cleanErr(err)
+	}
+	return fromGo(v, 0)
+}
+
+// cleanErr turns "yaml: line 3: ..." into "line 3: ..." on one line.
+func cleanErr(err error) error {
+	s := err.Error()
+	s = strings.TrimPrefix(s, "yaml: ")
+	s = strings.TrimPrefix(s, "unmarshal errors:")
+	s = strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "; ")), " ")
+	s = strings.TrimPrefix(s, "; ")
+	return fmt.Errorf("malformed YAML: %s", s)
+}
+
+func fromGo(v any, depth int) (tengo.Object, error) {
+	if depth > maxDepth {
+		return nil, fmt.Errorf("nesting deeper than %d", maxDepth)
+	}
+	switch x := v.(type) {
+	case nil:
+		return tengo.UndefinedValue, nil
+	case bool:
+		return lib.FromBool(x), nil
+	case int:
+		return &tengo.Int{Value: int64(x)}, nil
+	case int64:
+		return &tengo.Int{Value: x}, nil
+	case uint64:
+		if x <= math.MaxInt64 {
+			return &tengo.Int{Value: int64(x)}, nil
+		}
+		return &tengo.Float{Value: float64(x)}, nil
+	case float64:
+		return &tengo.Float{Value: x}, nil
+	case string:
+		return &tengo.String{Value: x}, nil
+	case time.Time:
+		return &tengo.Time{Value: x}, nil
+	case []any:
+		out := make([]tengo.Object, len(x))
+		for i, e := range x {
+			o, err := fromGo(e, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = o
+		}
+		return &tengo.Array{Value: out}, nil
+	case map[string]any:
+		out := make(map[string]tengo.Object, len(x))
+		for k, e := range x {
+			o, err := fromGo(e, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = o
+		}
+		return &tengo.Map{Value: out}, nil
+	case map[any]any:
+		out := make(map[string]tengo.Object, len(x))
+		for k, e := range x {
+			o, err := fromGo(e, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out[fmt.Sprint(k)] = o
+		}
+		return &tengo.Map{Value: out}, nil
+	}
+	// Big integers and other rare scalars: keep their text.
+	return &tengo.String{Value: fmt.Sprint(v)}, nil
+}
+
+// Encode renders a Tengo value as YAML.
+func Encode(o tengo.Object) ([]byte, error) {
+	v, err := toGo(o, 0)
+	if err != nil {
+		return nil, err
+	}
+	return yaml.Marshal(v)
+}
+
+// unencodable is a value that has no YAML form; path locates it in the
+// encoded value, built on the way out of the recursion.
+type unencodable struct {
+	typ  string
+	path string
+}
+
+func (e *unencodable) Error() string {
+	at := ""
+	if e.path != "" {
+		at = " at " + e.path
+	}
+	return fmt.Sprintf("cannot encode a %s%s as YAML (convert it to a number, string, array or map first)", e.typ, at)
+}
+
+func toGo(o tengo.Object, depth int) (any, error) {
+	if depth > maxDepth {
+		return nil, fmt.Errorf("nesting deeper than %d (does a map or array contain itself?)", maxDepth)
+	}
+	switch x := o.(type) {
+	case *tengo.Undefined:
+		return nil, nil
+	case *tengo.Int:
+		return x.Value, nil
+	case *tengo.Float:
+		return x.Value, nil
+	case *tengo.Bool:
+		return !x.IsFalsy(), nil
+	case *tengo.String:
+		return x.Value, nil
+	case *tengo.Char:
+		return string(x.Value), nil
+	case *tengo.Time:
+		return x.Value, nil
+	case *tengo.Array:
+		return arrayToGo(x.Value, depth)
+	case *tengo.ImmutableArray:
+		return arrayToGo(x.Value, depth)
+	case *tengo.Map:
+		return mapToGo(x.Value, depth)
+	case *tengo.ImmutableMap:
+		return mapToGo(x.Value, depth)
+	}
+	return nil, &unencodable{typ: o.TypeName()}
+}
+
+func arrayToGo(a []tengo.Object, depth int) (any, error) {
+	out := make([]any, len(a))
+	for i, e := range a {
+		v, err := toGo(e, depth+1)
+		if err != nil {
+			if u, ok := err.(*unencodable); ok {
+				u.path = fmt.Sprintf("[%d]", i) + u.path
+			}
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+func mapToGo(m map[string]tengo.Object, depth int) (any, error) {
+	out := make(map[string]any, len(m))
+	for k, e := range m {
+		v, err := toGo(e, depth+1)
+		if err != nil {
+			if u, ok := err.(*unencodable); ok {
+				u.path = "." + k + u.path
+			}
+			return nil, err
+		}
+		out[k] = v
+	}
+	return out, nil
+}
