@@ -156,13 +156,13 @@ type vecIterator struct {
 	i int
 }
 
-func (it *vecIterator) TypeName() string        { return "vec-iterator" }
-func (it *vecIterator) String() string          { return "<vec-iterator>" }
-func (it *vecIterator) Copy() tengo.Object      { return &vecIterator{v: it.v, i: it.i} }
+func (it *vecIterator) TypeName() string         { return "vec-iterator" }
+func (it *vecIterator) String() string           { return "<vec-iterator>" }
+func (it *vecIterator) Copy() tengo.Object       { return &vecIterator{v: it.v, i: it.i} }
 func (it *vecIterator) Equals(tengo.Object) bool { return false }
-func (it *vecIterator) Next() bool              { it.i++; return it.i < len(it.v.Data) }
-func (it *vecIterator) Key() tengo.Object       { return &tengo.Int{Value: int64(it.i)} }
-func (it *vecIterator) Value() tengo.Object     { return &tengo.Float{Value: it.v.Data[it.i]} }
+func (it *vecIterator) Next() bool               { it.i++; return it.i < len(it.v.Data) }
+func (it *vecIterator) Key() tengo.Object        { return &tengo.Int{Value: int64(it.i)} }
+func (it *vecIterator) Value() tengo.Object      { return &tengo.Float{Value: it.v.Data[it.i]} }
 
 // op is an element-wise arithmetic operation.
 type op uint8
