@@ -85,12 +85,21 @@ func (e *bpttEngine) end(n *Network) {
 				H = Hs[e.offH[j] : e.offH[j]+l.Out*in]
 				gH = e.gH[j]
 				// The step's output feeds the next traces.
+				hb, isHebb := l.Rule.(Hebb)
 				for i := range ga {
 					s := 0.0
 					row := i * in
-					for k, xk := range x {
-						_, _, _, dy := l.Rule.Update(H[row+k], xk, y[i])
-						s += gH[row+k] * dy
+					ghr, hr := gH[row:row+in], H[row:row+in]
+					if isHebb {
+						for k, xk := range x {
+							s += ghr[k] * xk
+						}
+						s *= 1 - hb.Retention
+					} else {
+						for k, xk := range x {
+							_, _, _, dy := l.Rule.Update(hr[k], xk, y[i])
+							s += ghr[k] * dy
+						}
 					}
 					ga[i] += s
 				}
@@ -140,6 +149,28 @@ func (e *bpttEngine) layerBackward(l *Layer, x, y, H, gH, delta, gx []float64, n
 		a := l.Alpha.Data[row : row+in]
 		gaR := l.Alpha.Grad[row : row+in]
 		hr, ghr := H[row:row+in], gH[row:row+in]
+		wr := w[row : row+in]
+		if hb, ok := l.Rule.(Hebb); ok {
+			g, cy := hb.Retention, (1-hb.Retention)*y[i]
+			if needGx {
+				gx = gx[:in]
+				for k, xk := range x {
+					dx := d * xk
+					gw[k] += dx
+					gaR[k] += dx * hr[k]
+					gx[k] += (wr[k]+a[k]*hr[k])*d + ghr[k]*cy
+					ghr[k] = g*ghr[k] + a[k]*dx
+				}
+			} else {
+				for k, xk := range x {
+					dx := d * xk
+					gw[k] += dx
+					gaR[k] += dx * hr[k]
+					ghr[k] = g*ghr[k] + a[k]*dx
+				}
+			}
+			continue
+		}
 		for k, xk := range x {
 			dx := d * xk
 			gw[k] += dx

@@ -27,7 +27,8 @@ type forwardEngine struct {
 
 type fwdLayer struct {
 	P     int       // parameters per row of a plastic layer: 2 In + 1
-	T     []float64 // own tangents dH[i][l]/dθ_(i,p), Out×In×P
+	T     []float64 // own tangents dH[i][l]/dθ_(i,p) = scale × T, Out×In×P
+	scale float64   // Hebb: the decay g^t is kept in one factor, not applied to T every step
 	dz    []float64 // total dz_i/dθ_(i,p) at this step, Out×P
 	delta []float64 // ∂L_t/∂z with traces fixed, Out
 	ga    []float64 // scratch: ∂L_t/∂a, Out
@@ -89,6 +90,7 @@ func newForward(n *Network) *forwardEngine {
 func (e *forwardEngine) reset() {
 	for _, fl := range e.layers {
 		clear64(fl.T)
+		fl.scale = 1
 		clear64(fl.gflat)
 	}
 	for _, c := range e.cross {
@@ -118,21 +120,51 @@ func (e *forwardEngine) ownDz(l *Layer, fl *fwdLayer) {
 	for i := 0; i < l.Out; i++ {
 		dz := fl.dz[i*P : i*P+P]
 		row := i * in
+		ar, hr := a[row:row+in], h[row:row+in]
 		copy(dz[:in], x)
 		for k, xk := range x {
-			dz[in+k] = xk * h[row+k]
+			dz[in+k] = xk * hr[k]
 		}
 		dz[2*in] = 1
 		for k, xk := range x {
-			c := a[row+k] * xk
+			c := ar[k] * xk * fl.scale
 			if c == 0 {
 				continue
 			}
-			t := fl.T[(row+k)*P : (row+k)*P+P]
-			for p, tv := range t {
-				dz[p] += c * tv
-			}
+			axpy(c, fl.T[(row+k)*P:(row+k)*P+P], dz)
 		}
+	}
+}
+
+// axpy: y += a x (len(y) >= len(x)), unrolled by four.
+func axpy(a float64, x, y []float64) {
+	y = y[:len(x)]
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		xs, ys := x[i:i+4:i+4], y[i:i+4:i+4]
+		ys[0] += a * xs[0]
+		ys[1] += a * xs[1]
+		ys[2] += a * xs[2]
+		ys[3] += a * xs[3]
+	}
+	for ; i < len(x); i++ {
+		y[i] += a * x[i]
+	}
+}
+
+// scaleAdd: y = b y + a x (len(x) >= len(y)), unrolled by four.
+func scaleAdd(b float64, y []float64, a float64, x []float64) {
+	x = x[:len(y)]
+	i := 0
+	for ; i+4 <= len(y); i += 4 {
+		xs, ys := x[i:i+4:i+4], y[i:i+4:i+4]
+		ys[0] = b*ys[0] + a*xs[0]
+		ys[1] = b*ys[1] + a*xs[1]
+		ys[2] = b*ys[2] + a*xs[2]
+		ys[3] = b*ys[3] + a*xs[3]
+	}
+	for ; i < len(y); i++ {
+		y[i] = b*y[i] + a*x[i]
 	}
 }
 
@@ -343,32 +375,46 @@ func (e *forwardEngine) updateCross(n *Network, c *fwdCross) {
 }
 
 // updateOwn: T'[i][l][p] = dh T + dy act'_i dz[i][p] (the input does not
-// depend on the layer's own parameters).
+// depend on the layer's own parameters). For Hebb, dh = g for every element:
+// the decay goes into fl.scale, so only elements with a nonzero input are
+// touched; T is renormalised before the scale underflows.
 func (e *forwardEngine) updateOwn(l *Layer, fl *fwdLayer) {
 	in, P := l.In, fl.P
 	hb, isHebb := l.Rule.(Hebb)
+	if isHebb && hb.Retention >= 1e-3 {
+		fl.scale *= hb.Retention
+		if fl.scale < 1e-100 {
+			for p := range fl.T {
+				fl.T[p] *= fl.scale
+			}
+			fl.scale = 1
+		}
+		c0 := (1 - hb.Retention) / fl.scale
+		for i := 0; i < l.Out; i++ {
+			s := l.Act.deriv(l.y[i]) * c0
+			dz := fl.dz[i*P : i*P+P]
+			for k, xk := range l.x[:in] {
+				if c := s * xk; c != 0 {
+					axpy(c, dz, fl.T[(i*in+k)*P:(i*in+k)*P+P])
+				}
+			}
+		}
+		return
+	}
+	// General rule: apply the pending scale first, then the exact update.
+	if fl.scale != 1 {
+		for p := range fl.T {
+			fl.T[p] *= fl.scale
+		}
+		fl.scale = 1
+	}
 	for i := 0; i < l.Out; i++ {
 		yi := l.y[i]
 		s := l.Act.deriv(yi)
 		dz := fl.dz[i*P : i*P+P]
 		for k := 0; k < in; k++ {
-			var dh, dy float64
-			if isHebb {
-				dh, dy = hb.Retention, (1-hb.Retention)*l.x[k]
-			} else {
-				_, dh, _, dy = l.Rule.Update(l.H[i*in+k], l.x[k], yi)
-			}
-			t := fl.T[(i*in+k)*P : (i*in+k)*P+P]
-			c := dy * s
-			if c == 0 {
-				for p := range t {
-					t[p] *= dh
-				}
-				continue
-			}
-			for p := range t {
-				t[p] = dh*t[p] + c*dz[p]
-			}
+			_, dh, _, dy := l.Rule.Update(l.H[i*in+k], l.x[k], yi)
+			scaleAdd(dh, fl.T[(i*in+k)*P:(i*in+k)*P+P], dy*s, dz)
 		}
 	}
 }

@@ -45,10 +45,10 @@ func (loss Loss) eval(l *Layer, target []float64, weight float64, gz, gy []float
 	y := l.y
 	switch loss {
 	case CrossEntropy:
-		logits := l.z
-		if l.Act == Linear {
-			logits = y
+		if l.Act == Softmax {
+			return crossEntropySoftmax(l.z, y, target, weight, gz)
 		}
+		logits := y
 		m := math.Inf(-1)
 		for _, v := range logits {
 			if v > m {
@@ -100,4 +100,30 @@ func (loss Loss) eval(l *Layer, target []float64, weight float64, gz, gy []float
 		return val
 	}
 	panic("bohp: unknown loss")
+}
+
+// crossEntropySoftmax uses the softmax already computed in y: the gradient
+// is sum(t) y - t, and log-sum-exp is z_k - log y_k for the largest y_k
+// (y_k >= 1/n, so the log is well conditioned), saving every exp.
+func crossEntropySoftmax(z, y, target []float64, weight float64, gz []float64) float64 {
+	k := 0
+	for i, v := range y {
+		if v > y[k] {
+			k = i
+		}
+	}
+	lse := z[k] - math.Log(y[k])
+	val, tsum := 0.0, 0.0
+	for i, t := range target {
+		if t != 0 {
+			val += t * (lse - z[i])
+		}
+		tsum += t
+	}
+	if weight != 0 {
+		for i, p := range y {
+			gz[i] += weight * (tsum*p - target[i])
+		}
+	}
+	return val
 }

@@ -207,7 +207,7 @@ func (n *Network) Step(x []float64) ([]float64, error) {
 	in := n.input
 	for _, l := range n.Layers {
 		l.forward(in)
-		if err := checkFinite(n.step, "output of layer "+l.Name, l.y); err != nil {
+		if err := checkFinite(n.step, "output of layer ", l.Name, l.y); err != nil {
 			// Leave the step unfinished: the episode is unusable until Reset.
 			n.inStep = true
 			return nil, err
@@ -274,7 +274,7 @@ func (n *Network) ScoreGrad(value float64, grad []float64) error {
 	if math.IsNaN(value) || math.IsInf(value, 0) {
 		return &NonFiniteError{Step: n.step, Where: "custom loss", Value: value}
 	}
-	if err := checkFinite(n.step, "custom loss gradient", grad); err != nil {
+	if err := checkFinite(n.step, "custom loss gradient", "", grad); err != nil {
 		return err
 	}
 	last.Act.backward(last.y, grad, n.gy)
@@ -314,7 +314,7 @@ func (n *Network) EndEpisode() (float64, error) {
 	}
 	n.eng.end(n)
 	for _, p := range n.params {
-		if err := checkFinite(-1, "gradient of "+p.Name, p.Grad); err != nil {
+		if err := checkFinite(-1, "gradient of ", p.Name, p.Grad); err != nil {
 			return n.loss, err
 		}
 	}

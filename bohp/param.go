@@ -137,10 +137,12 @@ func (e *NonFiniteError) Error() string {
 	return fmt.Sprintf("non-finite value %v in %s[%d] at episode step %d (diverged: lower the learning rate or check the inputs)", e.Value, e.Where, e.Index, e.Step)
 }
 
-func checkFinite(step int, where string, s []float64) error {
+// checkFinite reports the first non-finite value of s as prefix+name (the
+// name is joined only on error, so the check does not allocate).
+func checkFinite(step int, prefix, name string, s []float64) error {
 	for i, v := range s {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return &NonFiniteError{Step: step, Where: where, Index: i, Value: v}
+		if v-v != 0 { // NaN or ±Inf
+			return &NonFiniteError{Step: step, Where: prefix + name, Index: i, Value: v}
 		}
 	}
 	return nil
