@@ -17,7 +17,9 @@ import (
 	"github.com/bohpsh/bohpsh/stdlib/lib"
 	"github.com/bohpsh/bohpsh/stdlib/metrics"
 	"github.com/bohpsh/bohpsh/stdlib/params"
+	"github.com/bohpsh/bohpsh/stdlib/rand"
 	"github.com/bohpsh/bohpsh/stdlib/tengostd"
+	"github.com/bohpsh/bohpsh/stdlib/vec"
 	"github.com/bohpsh/bohpsh/stdlib/yamlmod"
 	"github.com/d5/tengo/v2"
 )
@@ -29,6 +31,8 @@ func Modules() []*lib.Module {
 		params.Module,
 		metrics.Module,
 		yamlmod.Module,
+		vec.Module,
+		rand.Module,
 	}
 	return append(mods, tengostd.Modules()...)
 }
