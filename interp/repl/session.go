@@ -1,0 +1,544 @@
+// Package repl is bohpsh's interactive read-eval-print loop.
+//
+// A Session keeps a persistent set of globals across inputs, as Tengo's own
+// REPL does: each input is parsed, compiled with tengo.NewCompiler against the
+// session's symbol table and constants, and run on a VM over the session's
+// globals. On top of that it
+//
+//   - prints the value of every expression statement (x := 1 prints nothing);
+//   - lets a name be declared again (x := 1, then x := "a") by compiling a
+//     top-level ":=" of an existing global as "=";
+//   - keeps prior state when an input fails: a syntax or compile error changes
+//     nothing, and a runtime error (including integer division by zero, a Go
+//     panic inside Tengo's VM, and panics in native calls) keeps every value
+//     assigned before it;
+//   - stops a running input when its context is cancelled (Ctrl-C), not the
+//     session;
+//   - collects multi-line input while a {, ( or [ is open;
+//   - answers :help, :load, :reset and :quit, and completes names.
+//
+// Run drives a Session from a terminal (line editing, history, completion)
+// or from any reader.
+package repl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/bohpsh/bohpsh/interp/docgen"
+	"github.com/bohpsh/bohpsh/stdlib"
+	"github.com/bohpsh/bohpsh/stdlib/lib"
+	"github.com/d5/tengo/v2"
+	"github.com/d5/tengo/v2/parser"
+	"github.com/d5/tengo/v2/token"
+)
+
+// Options configure a REPL run.
+type Options struct {
+	Seed        int64  // seed of the session's random stream
+	AllowOS     bool   // whether Tengo's os module may be imported
+	Interactive bool   // stdin is a terminal: line editing, prompts, history, completion
+	HistoryFile string // history file ("" means ~/.bohpsh_history)
+}
+
+const (
+	// Prompt is shown for a new statement, ContPrompt while one continues.
+	Prompt     = ">> "
+	ContPrompt = "... "
+
+	showName = "\x00show" // hidden global holding the value printer
+	srcName  = "(repl)"   // file name of inputs in error positions
+)
+
+// ErrInterrupted is returned by Eval when the input was stopped by its
+// context (Ctrl-C).
+var ErrInterrupted = errors.New("interrupted")
+
+// interruptedError is an error raised while the input was being
+// interrupted (for example a native call that saw its context cancelled);
+// it keeps its message and matches ErrInterrupted.
+type interruptedError struct{ err error }
+
+func (e interruptedError) Error() string        { return e.err.Error() }
+func (e interruptedError) Unwrap() error        { return e.err }
+func (e interruptedError) Is(target error) bool { return target == ErrInterrupted }
+
+// Session is one REPL session: its globals, modules and pending input.
+// Eval, Feed and Load must not be called concurrently; Interrupt may be
+// called from any goroutine.
+type Session struct {
+	opts  Options
+	out   io.Writer
+	mods  []*lib.Module // documented modules (stdlib.Modules() and extra)
+	extra []*lib.Module // modules added by tests
+
+	env       *lib.Env
+	modules   *tengo.ModuleMap
+	fileSet   *parser.SourceFileSet
+	names     []string // names[i] is the global at index i; "" marks a reserved slot
+	index     map[string]int
+	globals   []tengo.Object
+	constants []tengo.Object
+	pending   []string // lines of an unfinished statement
+
+	mu     sync.Mutex
+	cancel context.CancelFunc // cancels the running input, if any
+}
+
+// NewSession starts a session whose values, help texts and script output go
+// to out. (Errors are returned by its methods, not printed.)
+func NewSession(out io.Writer, opts Options) *Session {
+	s := &Session{opts: opts, out: out, mods: stdlib.Modules()}
+	s.Reset()
+	return s
+}
+
+// Reset discards every global and starts a fresh environment (a new random
+// stream from the seed, fresh module state).
+func (s *Session) Reset() {
+	wd, _ := os.Getwd()
+	s.env = &lib.Env{
+		Ctx:       context.Background(),
+		Seed:      s.opts.Seed,
+		Out:       s.out,
+		AllowOS:   s.opts.AllowOS,
+		ScriptDir: wd,
+	}
+	s.modules = stdlib.NewModuleMap(s.env)
+	for _, m := range s.extra {
+		s.modules.AddBuiltinModule(m.Name, m.Build(s.env))
+	}
+	s.fileSet = parser.NewFileSet()
+	s.names = []string{showName}
+	s.index = map[string]int{showName: 0}
+	s.globals = make([]tengo.Object, tengo.GlobalsSize)
+	s.globals[0] = &tengo.UserFunction{Name: "show", Value: s.show}
+	s.constants = nil
+	s.pending = nil
+}
+
+// Env is the session's run environment (seed, output, context of the
+// running input).
+func (s *Session) Env() *lib.Env { return s.env }
+
+// Modules are the module tables the session documents and completes from.
+func (s *Session) Modules() []*lib.Module { return s.mods }
+
+// show prints the value of an expression statement.
+func (s *Session) show(args ...tengo.Object) (tengo.Object, error) {
+	for _, a := range args {
+		if a == nil || a == tengo.UndefinedValue {
+			continue
+		}
+		if _, ok := a.(*tengo.Undefined); ok {
+			continue
+		}
+		fmt.Fprintln(s.out, Format(a))
+	}
+	return tengo.UndefinedValue, nil
+}
+
+// Format renders a value as the REPL prints it: Tengo's literal form, so
+// strings are quoted ("abc"), as they are inside arrays and maps; custom
+// objects print their String().
+func Format(o tengo.Object) string {
+	if o == nil {
+		return "undefined"
+	}
+	return o.String()
+}
+
+// Globals lists the user-visible global names, sorted.
+func (s *Session) Globals() []string {
+	var out []string
+	for _, n := range s.names {
+		if n != "" && !strings.HasPrefix(n, "\x00") {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Global returns the value of a global, if defined.
+func (s *Session) Global(name string) (tengo.Object, bool) {
+	i, ok := s.index[name]
+	if !ok || strings.HasPrefix(name, "\x00") {
+		return nil, false
+	}
+	return s.globals[i], s.globals[i] != nil
+}
+
+// Interrupt stops the running input, if any (Ctrl-C).
+func (s *Session) Interrupt() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cancel != nil {
+		s.cancel()
+	}
+}
+
+// Eval parses, compiles and runs src, a complete input, printing the values
+// of its expression statements. The error is returned, not printed.
+func (s *Session) Eval(ctx context.Context, src string) error {
+	wd, _ := os.Getwd()
+	return s.exec(ctx, srcName, []byte(src), wd, true)
+}
+
+// Load runs a script file in the session: its globals stay defined.
+// Values of its expression statements are not printed.
+func (s *Session) Load(ctx context.Context, path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	if len(data) > 1 && data[0] == '#' && data[1] == '!' {
+		copy(data, "//")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	dir := filepath.Dir(abs)
+	prev := s.env.ScriptDir
+	s.env.ScriptDir = dir
+	defer func() { s.env.ScriptDir = prev }()
+	return s.exec(ctx, path, data, dir, false)
+}
+
+// symbolTable rebuilds the compiler's view of the session: builtins, then
+// every global at its index.
+func (s *Session) symbolTable() *tengo.SymbolTable {
+	st := tengo.NewSymbolTable()
+	for i, fn := range tengo.GetAllBuiltinFunctions() {
+		st.DefineBuiltin(i, fn.Name)
+	}
+	for i, n := range s.names {
+		if n == "" {
+			n = fmt.Sprintf("\x00slot%d", i) // reserved: keeps the index, cannot be named
+		}
+		st.Define(n)
+	}
+	return st
+}
+
+// exec compiles and runs one input or file.
+func (s *Session) exec(ctx context.Context, name string, src []byte, importDir string, show bool) (err error) {
+	srcFile := s.fileSet.AddFile(name, -1, len(src))
+	p := parser.NewParser(srcFile, src, nil)
+	file, err := p.ParseFile()
+	if err != nil {
+		return err
+	}
+	file = s.rewrite(file, show)
+
+	st := s.symbolTable()
+	var bc *tengo.Bytecode
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("Compile Error: %v", r)
+			}
+		}()
+		c := tengo.NewCompiler(srcFile, st, s.constants, s.modules, nil)
+		c.EnableFileImport(true)
+		c.SetImportDir(importDir)
+		if err = c.Compile(file); err == nil {
+			bc = c.Bytecode()
+		}
+	}()
+	if err != nil {
+		return err // nothing ran: the session is unchanged
+	}
+
+	if n := st.MaxSymbols(); n > len(s.globals) {
+		g := make([]tengo.Object, max(n, 2*len(s.globals)))
+		copy(g, s.globals)
+		s.globals = g
+	}
+	err = s.run(ctx, bc)
+	s.commit(st)
+	s.constants = bc.Constants
+	return err
+}
+
+// run executes bytecode over the session's globals; a cancelled context
+// aborts the VM, and a Go panic becomes an error.
+func (s *Session) run(ctx context.Context, bc *tengo.Bytecode) (err error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	s.mu.Lock()
+	s.cancel = cancel
+	s.mu.Unlock()
+	vm := tengo.NewVM(bc, s.globals, -1)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-runCtx.Done():
+			vm.Abort()
+		case <-done:
+		}
+	}()
+	prevCtx := s.env.Ctx
+	s.env.Ctx = runCtx
+	defer func() {
+		close(done)
+		s.mu.Lock()
+		s.cancel = nil
+		s.mu.Unlock()
+		interrupted := runCtx.Err() != nil
+		cancel()
+		s.env.Ctx = prevCtx
+		if r := recover(); r != nil {
+			msg := fmt.Sprint(r)
+			if re, ok := r.(runtime.Error); ok {
+				msg = strings.TrimPrefix(re.Error(), "runtime error: ")
+			}
+			err = fmt.Errorf("Runtime Error: %s%s", msg, vmPosition(vm, s.fileSet))
+		}
+		if interrupted {
+			if err == nil {
+				err = ErrInterrupted
+			} else if !errors.Is(err, ErrInterrupted) {
+				err = interruptedError{err}
+			}
+		}
+	}()
+	return vm.Run()
+}
+
+// commit records the globals the input defined. A name whose slot was never
+// assigned (its statement failed at run time) is not kept, but its index
+// stays reserved, as does every index used by top-level blocks, so compiled
+// functions that refer to them by index stay valid.
+func (s *Session) commit(st *tengo.SymbolTable) {
+	n := st.MaxSymbols()
+	for len(s.names) < n {
+		s.names = append(s.names, "")
+	}
+	for _, name := range st.Names() {
+		sym, _, ok := st.Resolve(name, false)
+		if !ok || sym.Scope != tengo.ScopeGlobal || strings.HasPrefix(name, "\x00slot") {
+			continue
+		}
+		if _, known := s.index[name]; known {
+			continue
+		}
+		if sym.Index < len(s.globals) && s.globals[sym.Index] != nil {
+			s.names[sym.Index] = name
+			s.index[name] = sym.Index
+		}
+	}
+}
+
+// rewrite wraps expression statements in the value printer (when show) and
+// turns a top-level "name := value" of an existing global into an
+// assignment, so that names can be declared again.
+func (s *Session) rewrite(file *parser.File, show bool) *parser.File {
+	stmts := make([]parser.Stmt, 0, len(file.Stmts))
+	for _, st := range file.Stmts {
+		switch st := st.(type) {
+		case *parser.ExprStmt:
+			if show {
+				st = &parser.ExprStmt{Expr: &parser.CallExpr{
+					Func:     &parser.Ident{Name: showName, NamePos: st.Pos()},
+					LParen:   st.Pos(),
+					Args:     []parser.Expr{st.Expr},
+					RParen:   st.End(),
+					Ellipsis: parser.NoPos,
+				}}
+			}
+			stmts = append(stmts, st)
+		case *parser.AssignStmt:
+			if st.Token == token.Define && len(st.LHS) == 1 {
+				if id, ok := st.LHS[0].(*parser.Ident); ok {
+					if _, exists := s.index[id.Name]; exists {
+						cp := *st
+						cp.Token = token.Assign
+						stmts = append(stmts, &cp)
+						continue
+					}
+				}
+			}
+			stmts = append(stmts, st)
+		default:
+			stmts = append(stmts, st)
+		}
+	}
+	return &parser.File{InputFile: file.InputFile, Stmts: stmts}
+}
+
+// Pending reports whether an unfinished multi-line statement is waiting
+// for more lines.
+func (s *Session) Pending() bool { return len(s.pending) > 0 }
+
+// ClearPending drops an unfinished statement (Ctrl-C at the prompt).
+func (s *Session) ClearPending() { s.pending = nil }
+
+// Prompt is the prompt for the next line.
+func (s *Session) Prompt() string {
+	if s.Pending() {
+		return ContPrompt
+	}
+	return Prompt
+}
+
+// Feed takes one line of input. A line starting with ':' (outside a
+// multi-line statement) is a command; otherwise the line is added to the
+// pending statement, which runs once no bracket is left open (see Pending).
+// quit reports :quit; err is the error of the command or statement run.
+func (s *Session) Feed(ctx context.Context, line string) (quit bool, err error) {
+	if !s.Pending() {
+		t := strings.TrimSpace(line)
+		if t == "" {
+			return false, nil
+		}
+		if strings.HasPrefix(t, ":") {
+			return s.Command(ctx, t)
+		}
+	}
+	s.pending = append(s.pending, line)
+	src := strings.Join(s.pending, "\n")
+	if Incomplete(src) {
+		return false, nil
+	}
+	s.pending = nil
+	return false, s.Eval(ctx, src)
+}
+
+// Flush runs a pending statement at end of input (it is then usually a
+// syntax error).
+func (s *Session) Flush(ctx context.Context) error {
+	if !s.Pending() {
+		return nil
+	}
+	src := strings.Join(s.pending, "\n")
+	s.pending = nil
+	return s.Eval(ctx, src)
+}
+
+// Commands lists the REPL commands with their help lines.
+var Commands = []struct{ Name, Args, Doc string }{
+	{":help", "[NAME]", "list modules and commands; with NAME, show a module, module.func, type or type.method"},
+	{":load", "FILE", "run a script file in the session; its globals stay defined"},
+	{":reset", "", "discard every global and start a fresh session"},
+	{":quit", "", "leave the REPL (also Ctrl-D)"},
+}
+
+// Command runs one ':' command line.
+func (s *Session) Command(ctx context.Context, line string) (quit bool, err error) {
+	cmd, arg, _ := strings.Cut(strings.TrimSpace(line), " ")
+	arg = strings.TrimSpace(arg)
+	switch cmd {
+	case ":quit", ":q", ":exit":
+		return true, nil
+	case ":help", ":h":
+		text, err := s.Help(arg)
+		if err != nil {
+			return false, err
+		}
+		fmt.Fprint(s.out, text)
+		return false, nil
+	case ":load", ":l":
+		if arg == "" {
+			return false, errors.New(":load needs a file name: :load FILE")
+		}
+		return false, s.Load(ctx, unquote(expandHome(arg)))
+	case ":reset":
+		if arg != "" {
+			return false, errors.New(":reset takes no argument")
+		}
+		s.Reset()
+		return false, nil
+	}
+	return false, fmt.Errorf("unknown command %s (commands: :help, :load FILE, :reset, :quit)", cmd)
+}
+
+// Help is the text of :help (no name) or :help NAME. NAME may also be a
+// global holding an object of a documented type, or global.method.
+func (s *Session) Help(name string) (string, error) {
+	if name == "" {
+		var b strings.Builder
+		b.WriteString(docgen.Overview(s.mods))
+		b.WriteString("\nCommands:\n")
+		for _, c := range Commands {
+			fmt.Fprintf(&b, "  %-14s %s\n", strings.TrimSpace(c.Name+" "+c.Args), c.Doc)
+		}
+		b.WriteString("\nBuiltins: ")
+		var bs []string
+		for _, fn := range tengo.GetAllBuiltinFunctions() {
+			bs = append(bs, fn.Name)
+		}
+		b.WriteString(strings.Join(bs, ", "))
+		b.WriteString("\n\nType an expression to see its value; open {, ( or [ continue on the next line.\n")
+		b.WriteString("Tab completes names, module members and methods. Ctrl-C stops a running statement.\n")
+		return b.String(), nil
+	}
+	if text, ok := docgen.Help(s.mods, name); ok {
+		return text, nil
+	}
+	// A global: help on its type; global.method: help on the method.
+	owner, member, dotted := strings.Cut(name, ".")
+	if v, ok := s.Global(owner); ok {
+		tn := typeName(v)
+		if t, _ := docgen.FindType(s.mods, tn); t != nil {
+			if !dotted {
+				text, _ := docgen.Help(s.mods, tn)
+				return text, nil
+			}
+			if text, ok := docgen.Help(s.mods, tn+"."+member); ok {
+				return text, nil
+			}
+		} else if !dotted {
+			return fmt.Sprintf("%s is a global of type %s\n", owner, tn), nil
+		}
+	}
+	for _, c := range Commands {
+		if name == c.Name || ":"+name == c.Name {
+			return fmt.Sprintf("%s %s\n    %s\n", c.Name, c.Args, c.Doc), nil
+		}
+	}
+	for _, fn := range tengo.GetAllBuiltinFunctions() {
+		if fn.Name == name {
+			return fmt.Sprintf("%s: Tengo builtin function (see Tengo's documentation, docs/builtins.md)\n", name), nil
+		}
+	}
+	return "", fmt.Errorf("no help for %q (try :help for the list of modules)", name)
+}
+
+func expandHome(p string) string {
+	if strings.HasPrefix(p, "~/") {
+		if h, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(h, p[2:])
+		}
+	}
+	return p
+}
+
+func unquote(p string) string {
+	if len(p) >= 2 && (p[0] == '"' && p[len(p)-1] == '"' || p[0] == '\'' && p[len(p)-1] == '\'') {
+		return p[1 : len(p)-1]
+	}
+	return p
+}
+
+// typeName is o.TypeName(), or "" when the object does not implement it
+// (tengo.ObjectImpl's default panics).
+func typeName(o tengo.Object) (name string) {
+	defer func() {
+		if recover() != nil {
+			name = ""
+		}
+	}()
+	return o.TypeName()
+}
