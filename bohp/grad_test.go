@@ -7,12 +7,12 @@ import (
 )
 
 type gradCase struct {
-	name   string
-	in     int
-	specs  []LayerSpec
-	loss   Loss
-	steps  int
-	period func(t int) bool // unscored steps
+	name     string
+	in       int
+	specs    []LayerSpec
+	loss     Loss
+	steps    int
+	period   func(t int) bool // unscored steps
 	negAlpha bool
 }
 

@@ -124,10 +124,10 @@ func (e *ShapeError) Error() string {
 
 // NonFiniteError reports the first NaN or Inf found in an episode.
 type NonFiniteError struct {
-	Step   int    // step of the episode (0-based); -1 at the gradient
-	Where  string // e.g. "output of layer l1", "loss", "gradient of l0.alpha"
-	Index  int
-	Value  float64
+	Step  int    // step of the episode (0-based); -1 at the gradient
+	Where string // e.g. "output of layer l1", "loss", "gradient of l0.alpha"
+	Index int
+	Value float64
 }
 
 func (e *NonFiniteError) Error() string {

@@ -1,0 +1,352 @@
+package bohp
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// CheckpointFormat names the YAML format written by SaveCheckpoint.
+const CheckpointFormat = "bohp-checkpoint/1"
+
+// Checkpoint is a whole network with its optimizer state and free metadata.
+type Checkpoint struct {
+	Network   *Network
+	Optimizer Optimizer // nil when none was saved
+	Meta      map[string]any
+}
+
+// floats marshals as a one-line YAML sequence; values use the shortest
+// decimal form that reads back to the same float64.
+type floats []float64
+
+func (f floats) MarshalYAML() (any, error) {
+	n := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle, Tag: "!!seq"}
+	for _, v := range f {
+		n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: formatFloat(v)})
+	}
+	return n, nil
+}
+
+func formatFloat(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return ".nan"
+	case math.IsInf(v, 1):
+		return ".inf"
+	case math.IsInf(v, -1):
+		return "-.inf"
+	case v == 0 && math.Signbit(v):
+		return "-0.0" // "-0" would read back as the integer 0
+	}
+	return fmt.Sprintf("%v", v) // shortest round-tripping form
+}
+
+type tensorYAML struct {
+	Name   string `yaml:"name"`
+	Kind   string `yaml:"kind"`
+	Rows   int    `yaml:"rows"`
+	Cols   int    `yaml:"cols"`
+	Frozen bool   `yaml:"frozen,omitempty"`
+	Sign   int    `yaml:"sign,omitempty"`
+	Data   floats `yaml:"data"`
+}
+
+type layerYAML struct {
+	Name       string             `yaml:"name"`
+	Out        int                `yaml:"out"`
+	Activation string             `yaml:"activation"`
+	Rule       string             `yaml:"rule,omitempty"`
+	Settings   map[string]float64 `yaml:"rule_settings,omitempty"`
+	Tensors    []yaml.Node        `yaml:"tensors"`
+}
+
+type optimizerYAML struct {
+	Type     string             `yaml:"type"`
+	Settings map[string]float64 `yaml:"settings"`
+	Updates  int                `yaml:"updates"`
+	State    map[string]floats  `yaml:"state,omitempty"`
+}
+
+type checkpointYAML struct {
+	Format    string         `yaml:"format"`
+	Inputs    int            `yaml:"inputs"`
+	Engine    string         `yaml:"engine"`
+	Layers    []yaml.Node    `yaml:"layers"`
+	Optimizer *optimizerYAML `yaml:"optimizer,omitempty"`
+	Meta      map[string]any `yaml:"meta,omitempty"`
+}
+
+// SaveCheckpoint writes the network, the optimizer's state (opt may be nil)
+// and metadata as YAML.
+func SaveCheckpoint(w io.Writer, n *Network, opt Optimizer, meta map[string]any) error {
+	ck := checkpointYAML{Format: CheckpointFormat, Inputs: n.In, Engine: n.engine.String(), Meta: meta}
+	for _, l := range n.Layers {
+		ly := layerYAML{Name: l.Name, Out: l.Out, Activation: l.Act.String()}
+		if l.Rule != nil {
+			ly.Rule, ly.Settings = l.Rule.Name(), l.Rule.Settings()
+		}
+		for _, p := range l.Params() {
+			var node yaml.Node
+			t := tensorYAML{Name: p.Name, Kind: p.Kind.String(), Rows: p.Rows, Cols: p.Cols, Frozen: p.Frozen, Sign: p.Sign, Data: floats(p.Data)}
+			if err := node.Encode(t); err != nil {
+				return fmt.Errorf("save checkpoint: %s: %w", p.Name, err)
+			}
+			ly.Tensors = append(ly.Tensors, node)
+		}
+		var node yaml.Node
+		if err := node.Encode(ly); err != nil {
+			return fmt.Errorf("save checkpoint: layer %s: %w", l.Name, err)
+		}
+		ck.Layers = append(ck.Layers, node)
+	}
+	if opt != nil {
+		state, updates := opt.State()
+		oy := &optimizerYAML{Type: opt.Name(), Settings: opt.Settings(), Updates: updates, State: map[string]floats{}}
+		for _, k := range sortedKeys(state) {
+			oy.State[k] = floats(state[k])
+		}
+		ck.Optimizer = oy
+	}
+	enc := yaml.NewEncoder(w)
+	enc.SetIndent(2)
+	if err := enc.Encode(&ck); err != nil {
+		return fmt.Errorf("save checkpoint: %w", err)
+	}
+	return enc.Close()
+}
+
+// SaveCheckpointFile writes a checkpoint atomically (a temporary file in the
+// same directory, then rename), so an interrupted save never leaves a
+// half-written file.
+func SaveCheckpointFile(path string, n *Network, opt Optimizer, meta map[string]any) error {
+	var buf bytes.Buffer
+	if err := SaveCheckpoint(&buf, n, opt, meta); err != nil {
+		return err
+	}
+	return writeFileAtomic(path, buf.Bytes())
+}
+
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, werr := f.Write(data)
+	if werr == nil {
+		werr = f.Sync()
+	}
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Chmod(tmp, 0o644)
+	}
+	if werr == nil {
+		werr = os.Rename(tmp, path)
+	}
+	if werr != nil {
+		os.Remove(tmp)
+	}
+	return werr
+}
+
+// CheckpointError is a problem in a checkpoint file; Line is 0 when unknown.
+type CheckpointError struct {
+	Line int
+	Msg  string
+}
+
+func (e *CheckpointError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("checkpoint line %d: %s", e.Line, e.Msg)
+	}
+	return "checkpoint: " + e.Msg
+}
+
+func ckErr(line int, format string, a ...any) error {
+	return &CheckpointError{Line: line, Msg: fmt.Sprintf(format, a...)}
+}
+
+// LoadCheckpoint reads a checkpoint written by SaveCheckpoint. Unknown
+// fields, wrong shapes, non-finite values and unknown names are errors that
+// say what and where.
+func LoadCheckpoint(r io.Reader) (*Checkpoint, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	var ck checkpointYAML
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&ck); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, ckErr(0, "empty file")
+		}
+		return nil, fmt.Errorf("checkpoint: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	if ck.Format != CheckpointFormat {
+		return nil, ckErr(0, "format is %q, want %q", ck.Format, CheckpointFormat)
+	}
+	engine, err := ParseEngine(ck.Engine)
+	if err != nil {
+		return nil, ckErr(0, "%v", err)
+	}
+	if len(ck.Layers) == 0 {
+		return nil, ckErr(0, "no layers")
+	}
+	var specs []LayerSpec
+	var layers []layerYAML
+	for _, node := range ck.Layers {
+		var ly layerYAML
+		if err := decodeStrict(&node, &ly); err != nil {
+			return nil, ckErr(node.Line, "layer: %v", err)
+		}
+		act, err := ParseActivation(ly.Activation)
+		if err != nil {
+			return nil, ckErr(node.Line, "layer %s: %v", ly.Name, err)
+		}
+		spec := LayerSpec{Name: ly.Name, Out: ly.Out, Act: act}
+		if ly.Rule != "" {
+			if spec.Rule, err = NewRule(ly.Rule, ly.Settings); err != nil {
+				return nil, ckErr(node.Line, "layer %s: %v", ly.Name, err)
+			}
+		}
+		specs = append(specs, spec)
+		layers = append(layers, ly)
+	}
+	n, err := NewNetwork(ck.Inputs, engine, specs...)
+	if err != nil {
+		return nil, ckErr(0, "%v", err)
+	}
+	for li, ly := range layers {
+		l := n.Layers[li]
+		params := l.Params()
+		if len(ly.Tensors) != len(params) {
+			return nil, ckErr(ck.Layers[li].Line, "layer %s has %d tensors, want %d", l.Name, len(ly.Tensors), len(params))
+		}
+		for ti, node := range ly.Tensors {
+			var t tensorYAML
+			if err := decodeStrict(&node, &t); err != nil {
+				return nil, ckErr(node.Line, "tensor: %v", err)
+			}
+			p := params[ti]
+			if t.Name != p.Name {
+				return nil, ckErr(node.Line, "tensor %d of layer %s is %q, want %q", ti, l.Name, t.Name, p.Name)
+			}
+			if t.Rows != p.Rows || t.Cols != p.Cols || len(t.Data) != len(p.Data) {
+				return nil, ckErr(node.Line, "tensor %s: shape %dx%d with %d values, want %s", p.Name, t.Rows, t.Cols, len(t.Data), p.Shape())
+			}
+			if err := checkFinite(-1, "tensor ", p.Name, t.Data); err != nil {
+				return nil, ckErr(node.Line, "tensor %s: %v", p.Name, err.(*NonFiniteError).Value)
+			}
+			if t.Sign < -1 || t.Sign > 1 {
+				return nil, ckErr(node.Line, "tensor %s: sign must be -1, 0 or 1, got %d", p.Name, t.Sign)
+			}
+			copy(p.Data, t.Data)
+			p.Frozen, p.Sign = t.Frozen, t.Sign
+		}
+	}
+	out := &Checkpoint{Network: n, Meta: ck.Meta}
+	if oy := ck.Optimizer; oy != nil {
+		opt, err := NewOptimizer(oy.Type, oy.Settings)
+		if err != nil {
+			return nil, ckErr(0, "optimizer: %v", err)
+		}
+		state := map[string][]float64{}
+		for k, v := range oy.State {
+			name := strings.TrimSuffix(strings.TrimSuffix(k, "/m"), "/v")
+			p := n.Param(name)
+			if p == nil {
+				return nil, ckErr(0, "optimizer state for unknown tensor %q", k)
+			}
+			if len(v) != len(p.Data) {
+				return nil, ckErr(0, "optimizer state %q has %d values, want %d", k, len(v), len(p.Data))
+			}
+			state[k] = v
+		}
+		if err := opt.SetState(state, oy.Updates); err != nil {
+			return nil, ckErr(0, "optimizer: %v", err)
+		}
+		out.Optimizer = opt
+	}
+	return out, nil
+}
+
+// LoadCheckpointFile reads a checkpoint from a file.
+func LoadCheckpointFile(path string) (*Checkpoint, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	ck, err := LoadCheckpoint(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return ck, nil
+}
+
+func decodeStrict(node *yaml.Node, v any) error {
+	// yaml.Node.Decode has no KnownFields; re-encode and decode strictly.
+	b, err := yaml.Marshal(node)
+	if err != nil {
+		return err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil {
+		return errors.New(strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	return nil
+}
+
+// NewOptimizer builds an optimizer by name from its settings; missing
+// settings take the defaults, unknown ones are errors.
+func NewOptimizer(name string, settings map[string]float64) (Optimizer, error) {
+	var known []string
+	get := func(key string, def float64) float64 {
+		known = append(known, key)
+		if v, ok := settings[key]; ok {
+			return v
+		}
+		return def
+	}
+	var opt Optimizer
+	switch name {
+	case "rmsprop":
+		o := NewRMSprop(get("eta", 0.01), get("maxdw", 0), Penalty{L1: get("l1", 0), L2: get("l2", 0)})
+		o.Decay, o.Eps = get("decay", o.Decay), get("eps", o.Eps)
+		opt = o
+	case "sgd":
+		opt = &SGD{LR: get("lr", 0.01), Penalty: Penalty{L1: get("l1", 0), L2: get("l2", 0)}}
+	case "adam":
+		o := NewAdam(get("lr", 0.001), Penalty{L1: get("l1", 0), L2: get("l2", 0)})
+		o.Beta1, o.Beta2, o.Eps = get("beta1", o.Beta1), get("beta2", o.Beta2), get("eps", o.Eps)
+		opt = o
+	default:
+		return nil, fmt.Errorf("unknown optimizer %q (known: rmsprop, sgd, adam)", name)
+	}
+	for k, v := range settings {
+		found := false
+		for _, n := range known {
+			found = found || n == k
+		}
+		if !found {
+			return nil, fmt.Errorf("%s: unknown setting %q (known: %s)", name, k, strings.Join(known, ", "))
+		}
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("%s: setting %s is %v", name, k, v)
+		}
+	}
+	return opt, nil
+}
