@@ -155,7 +155,7 @@ func concat(fn string, args []tengo.Object) (tengo.Object, error) {
 			out = append(out, x)
 			continue
 		}
-		x, err := Floats(fn, "#"+strconv.Itoa(i+1), a)
+		x, err := Floats(fn, strconv.Itoa(i+1), a)
 		if err != nil {
 			return nil, err
 		}
