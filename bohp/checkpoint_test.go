@@ -23,7 +23,8 @@ func trainedNet(t *testing.T) (*Network, *RMSprop) {
 	n.Param("l0.alpha").SetSign(1)
 	n.Param("l1.b").Frozen = true
 	// Awkward values must round-trip exactly.
-	n.Param("l1.w").Data[0] = 0.1 + 0.2
+	tenth := 0.1
+	n.Param("l1.w").Data[0] = tenth + 0.2 // 0.30000000000000004
 	n.Param("l1.w").Data[1] = -5e-324
 	n.Param("l1.w").Data[2] = 1e300
 	n.Param("l1.w").Data[3] = math.Copysign(0, -1)
