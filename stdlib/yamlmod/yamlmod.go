@@ -21,6 +21,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -139,13 +141,51 @@ func Decode(data []byte) (tengo.Object, error) {
 	return fromGo(v, 0)
 }
 
-// cleanErr turns "yaml: line 3: ..." into "line 3: ..." on one line.
+// parserProblems are the problems of yaml.v3's parser (as opposed to its
+// scanner). For them, yaml.v3 v3.0.1 reports a 0-based line: that of the
+// start of the enclosing block or flow collection (its "context mark"), or
+// of the problem itself when the collection starts on the first line. The
+// reported line is made 1-based.
+var parserProblems = []string{
+	"did not find expected <stream-start>",
+	"did not find expected <document start>",
+	"did not find expected node content",
+	"did not find expected '-' indicator",
+	"did not find expected key",
+	"did not find expected ',' or ']'",
+	"did not find expected ',' or '}'",
+	"found undefined tag handle",
+	"found duplicate %YAML directive",
+	"found incompatible YAML document",
+	"found duplicate %TAG directive",
+}
+
+var lineRE = regexp.MustCompile(`^line (\d+): `)
+
+// cleanErr turns "yaml: line 3: ..." into "malformed YAML: line 3: ..." on
+// one line.
 func cleanErr(err error) error {
 	s := err.Error()
 	s = strings.TrimPrefix(s, "yaml: ")
 	s = strings.TrimPrefix(s, "unmarshal errors:")
 	s = strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "; ")), " ")
 	s = strings.TrimPrefix(s, "; ")
+	for _, p := range parserProblems {
+		if strings.HasSuffix(s, p) {
+			line := 0
+			if m := lineRE.FindStringSubmatch(s); m != nil {
+				line, _ = strconv.Atoi(m[1])
+				s = s[len(m[0]):]
+			}
+			if strings.HasPrefix(p, "did not find expected ") && !strings.HasSuffix(p, ">") {
+				// the line of the enclosing collection, or of the problem
+				s = fmt.Sprintf("at or after line %d: %s", line+1, s)
+			} else {
+				s = fmt.Sprintf("line %d: %s", line+1, s)
+			}
+			break
+		}
+	}
 	return fmt.Errorf("malformed YAML: %s", s)
 }
 

@@ -1,0 +1,247 @@
+package interp
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/d5/tengo/v2"
+	"github.com/d5/tengo/v2/parser"
+)
+
+// Pos is a position in a script file.
+type Pos struct {
+	File string // as shown: the path given on the command line, or relative to the working directory
+	Line int    // 1-based; 0 when unknown
+	Col  int    // 1-based; 0 when unknown
+}
+
+func (p Pos) String() string {
+	switch {
+	case p.Line == 0:
+		return p.File
+	case p.Col == 0:
+		return fmt.Sprintf("%s:%d", p.File, p.Line)
+	}
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+}
+
+// ErrorKind classifies a ScriptError.
+type ErrorKind int
+
+const (
+	CompileError  ErrorKind = iota // syntax or compile error
+	RuntimeError                   // error raised while running
+	PanicError                     // a Go panic inside the VM or a module, recovered
+	Interrupted                    // the run was cancelled (Ctrl-C, --timeout)
+)
+
+// ScriptError is an error of a script with its position: the innermost
+// position (where it happened), the source line there, and the positions
+// of the calls that led to it (innermost first).
+type ScriptError struct {
+	Kind  ErrorKind
+	Pos   Pos
+	Line  string // the source line at Pos ("" when unavailable)
+	Msg   string // the message without position
+	Trace []Pos  // callers, innermost first
+	Err   error  // the underlying error (errors.As reaches module error types)
+	Stack string // Go stack of a recovered panic
+}
+
+func (e *ScriptError) Unwrap() error { return e.Err }
+
+// Error renders "file.tengo:LINE:COL: message", then the source line with a
+// caret under the column, then one "at" line per caller.
+func (e *ScriptError) Error() string {
+	var b strings.Builder
+	if e.Pos.File != "" || e.Pos.Line != 0 {
+		b.WriteString(e.Pos.String())
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	if e.Line != "" {
+		b.WriteString("\n    ")
+		b.WriteString(e.Line)
+		if e.Pos.Col > 0 {
+			b.WriteString("\n    ")
+			b.WriteString(caret(e.Line, e.Pos.Col))
+		}
+	}
+	for _, p := range e.Trace {
+		b.WriteString("\n  called from ")
+		b.WriteString(p.String())
+	}
+	return b.String()
+}
+
+// caret returns spaces (tabs kept) up to column col of line, then "^".
+func caret(line string, col int) string {
+	var b strings.Builder
+	for i, r := range line {
+		if i >= col-1 {
+			break
+		}
+		if r == '\t' {
+			b.WriteByte('\t')
+		} else {
+			b.WriteByte(' ')
+		}
+	}
+	b.WriteByte('^')
+	return b.String()
+}
+
+// sources maps the file names known to Tengo's file set (the main script's
+// display name, imported modules' absolute paths) to display names and
+// source text.
+type sources struct {
+	main     string
+	mainText []byte
+	cwd      string
+	cache    map[string][]string
+}
+
+func newSources(name string, text []byte) *sources {
+	cwd, _ := os.Getwd()
+	return &sources{main: name, mainText: text, cwd: cwd, cache: map[string][]string{}}
+}
+
+// display shortens an imported file's absolute path relative to the working
+// directory when it is below it.
+func (s *sources) display(file string) string {
+	if file == s.main || !filepath.IsAbs(file) || s.cwd == "" {
+		return file
+	}
+	if rel, err := filepath.Rel(s.cwd, file); err == nil && !strings.HasPrefix(rel, "..") {
+		return rel
+	}
+	return file
+}
+
+func (s *sources) line(file string, n int) string {
+	lines, ok := s.cache[file]
+	if !ok {
+		var text []byte
+		if file == s.main {
+			text = s.mainText
+		} else if filepath.IsAbs(file) {
+			text, _ = os.ReadFile(file)
+		}
+		lines = strings.Split(string(text), "\n")
+		s.cache[file] = lines
+	}
+	if n < 1 || n > len(lines) {
+		return ""
+	}
+	return strings.TrimRight(lines[n-1], " \t\r")
+}
+
+func (s *sources) pos(p parser.SourceFilePos) Pos {
+	return Pos{File: s.display(p.Filename), Line: p.Line, Col: p.Column}
+}
+
+// at builds a ScriptError at p.
+func (s *sources) at(kind ErrorKind, p parser.SourceFilePos, msg string, err error) *ScriptError {
+	e := &ScriptError{Kind: kind, Pos: s.pos(p), Msg: msg, Err: err}
+	if p.IsValid() {
+		e.Line = s.line(p.Filename, p.Line)
+	}
+	return e
+}
+
+// compileError converts an error of tengo's parser or compiler.
+func (s *sources) compileError(err error) error {
+	var list parser.ErrorList
+	if errors.As(err, &list) && len(list) > 0 {
+		e := s.at(CompileError, list[0].Pos, "syntax error: "+list[0].Msg, err)
+		if len(list) > 1 {
+			e.Msg += fmt.Sprintf(" (and %d more errors)", len(list)-1)
+		}
+		return e
+	}
+	var pe *parser.Error
+	if errors.As(err, &pe) {
+		return s.at(CompileError, pe.Pos, "syntax error: "+pe.Msg, err)
+	}
+	var ce *tengo.CompilerError
+	if errors.As(err, &ce) {
+		p := ce.FileSet.Position(ce.Node.Pos())
+		return s.at(CompileError, p, "compile error: "+cleanMsg(ce.Err.Error()), ce.Err)
+	}
+	return &ScriptError{Kind: CompileError, Pos: Pos{File: s.main}, Msg: "compile error: " + err.Error(), Err: err}
+}
+
+const rtPrefix = "Runtime Error: "
+
+// runtimeError converts an error returned by tengo.VM.Run, of the form
+// "Runtime Error: <inner>\n\tat <pos>" wrapped once per call frame with
+// "%w\n\tat <pos>".
+func (s *sources) runtimeError(err error) error {
+	if !strings.HasPrefix(err.Error(), rtPrefix) {
+		return &ScriptError{Kind: RuntimeError, Pos: Pos{File: s.main}, Msg: cleanMsg(err.Error()), Err: err}
+	}
+	inner := err
+	for {
+		u := errors.Unwrap(inner)
+		if u == nil {
+			break
+		}
+		inner = u
+		if !strings.HasPrefix(u.Error(), rtPrefix) {
+			break
+		}
+	}
+	full := err.Error()
+	rest := strings.TrimPrefix(full, rtPrefix+inner.Error())
+	if len(rest) == len(full) { // unexpected layout: keep the whole text
+		return &ScriptError{Kind: RuntimeError, Pos: Pos{File: s.main}, Msg: cleanMsg(full), Err: inner}
+	}
+	var positions []parser.SourceFilePos
+	for _, p := range strings.Split(rest, "\n\tat ")[1:] {
+		positions = append(positions, parsePos(p))
+	}
+	if len(positions) == 0 {
+		return &ScriptError{Kind: RuntimeError, Pos: Pos{File: s.main}, Msg: cleanMsg(inner.Error()), Err: inner}
+	}
+	e := s.at(RuntimeError, positions[0], cleanMsg(inner.Error()), inner)
+	for _, p := range positions[1:] {
+		e.Trace = append(e.Trace, s.pos(p))
+	}
+	return e
+}
+
+// parsePos parses "file:line:col" (the file name may contain colons).
+func parsePos(s string) parser.SourceFilePos {
+	s = strings.TrimSpace(s)
+	var p parser.SourceFilePos
+	i := strings.LastIndexByte(s, ':')
+	if i < 0 {
+		p.Filename = s
+		return p
+	}
+	col, err1 := strconv.Atoi(s[i+1:])
+	j := strings.LastIndexByte(s[:i], ':')
+	if err1 != nil {
+		p.Filename = s
+		return p
+	}
+	line, err2 := strconv.Atoi(s[j+1 : i])
+	if j < 0 || err2 != nil { // "file:line"
+		p.Filename, p.Line = s[:i], col
+		return p
+	}
+	p.Filename, p.Line, p.Column = s[:j], line, col
+	return p
+}
+
+// cleanMsg removes Tengo's type prefix from function names in messages,
+// e.g. "call to 'user-function:math.abs'" becomes "call to 'math.abs'".
+func cleanMsg(s string) string {
+	s = strings.ReplaceAll(s, "user-function:", "")
+	s = strings.ReplaceAll(s, "builtin-function:", "")
+	return s
+}

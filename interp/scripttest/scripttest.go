@@ -1,0 +1,270 @@
+// Package scripttest runs Tengo test scripts from Go tests: every script
+// matching a pattern is a subtest, run with all bohpsh modules plus an
+// "assert" module:
+//
+//	assert := import("assert")
+//	assert.ok(x > 0, "x is positive")
+//	assert.eq(len(a), 3, "three items")
+//	assert.near(mean, 0.5, 1e-12, "mean")
+//
+// A failing assert (or any other error) is a runtime error whose message
+// has the script position and the assert's message; the subtest fails with
+// it.
+//
+// Use it from an external test package (package foo_test), because this
+// package imports every module through package stdlib:
+//
+//	func TestScripts(t *testing.T) { scripttest.Run(t, "testdata/*.tengo") }
+package scripttest
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bohpsh/bohpsh/interp"
+	"github.com/bohpsh/bohpsh/stdlib"
+	"github.com/bohpsh/bohpsh/stdlib/lib"
+	"github.com/d5/tengo/v2"
+)
+
+// Options adjust how scripts run.
+type Options struct {
+	Seed    int64             // the run's seed (default 0)
+	Params  map[string]string // -p overrides
+	AllowOS bool              // allow Tengo's os module
+	Timeout time.Duration     // per script (default 2 minutes)
+	// Modules are extra modules (e.g. a test-only module), added after the
+	// standard ones.
+	Modules []*lib.Module
+}
+
+// Run runs every script matching pattern (filepath.Glob) as a subtest. It
+// fails the test when no script matches.
+func Run(t *testing.T, pattern string) { RunOpts(t, pattern, Options{}) }
+
+// RunOpts is Run with options.
+func RunOpts(t *testing.T, pattern string, opts Options) {
+	t.Helper()
+	files, err := filepath.Glob(pattern)
+	if err != nil {
+		t.Fatalf("scripttest: bad pattern %q: %v", pattern, err)
+	}
+	if len(files) == 0 {
+		t.Fatalf("scripttest: no script matches %q", pattern)
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), filepath.Ext(f))
+		t.Run(name, func(t *testing.T) {
+			out := &logWriter{t: t}
+			err := RunFile(t.Context(), f, opts, out, t.TempDir())
+			out.flush()
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// RunFile runs one script with the assert module and opts; prints go to
+// out, files the script writes to outDir. It returns the script's error.
+func RunFile(ctx context.Context, path string, opts Options, out io.Writer, outDir string) error {
+	src, err := interp.LoadSource(path)
+	if err != nil {
+		return err
+	}
+	return runSource(ctx, src, opts, out, outDir)
+}
+
+// RunCode runs code as if it were the file name (for messages; imports are
+// relative to the working directory), like RunFile.
+func RunCode(ctx context.Context, name, code string, opts Options, out io.Writer, outDir string) error {
+	return runSource(ctx, &interp.Source{Name: name, Text: []byte(code)}, opts, out, outDir)
+}
+
+func runSource(ctx context.Context, src *interp.Source, opts Options, out io.Writer, outDir string) error {
+	timeout := opts.Timeout
+	if timeout == 0 {
+		timeout = 2 * time.Minute
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout, fmt.Errorf("script test timed out after %v", timeout))
+	defer cancel()
+	env := &lib.Env{
+		Ctx:       ctx,
+		Seed:      opts.Seed,
+		Params:    &lib.Params{Overrides: opts.Params},
+		Metrics:   lib.NewMetrics(),
+		Out:       out,
+		OutDir:    outDir,
+		ScriptDir: src.Dir,
+		AllowOS:   opts.AllowOS,
+	}
+	mm := stdlib.NewModuleMap(env)
+	mm.AddBuiltinModule(Assert.Name, Assert.Build(env))
+	for _, m := range opts.Modules {
+		mm.AddBuiltinModule(m.Name, m.Build(env))
+	}
+	prog, err := interp.Compile(src, mm)
+	if err != nil {
+		return err
+	}
+	return prog.Run(ctx)
+}
+
+// logWriter sends a script's output to the test log, line by line.
+type logWriter struct {
+	mu  sync.Mutex
+	t   *testing.T
+	buf []byte
+}
+
+func (w *logWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf = append(w.buf, p...)
+	for {
+		i := strings.IndexByte(string(w.buf), '\n')
+		if i < 0 {
+			break
+		}
+		w.t.Log(string(w.buf[:i]))
+		w.buf = w.buf[i+1:]
+	}
+	return len(p), nil
+}
+
+func (w *logWriter) flush() {
+	if len(w.buf) > 0 {
+		w.t.Log(string(w.buf))
+		w.buf = nil
+	}
+}
+
+// Assert is the test-only "assert" module.
+var Assert = &lib.Module{
+	Name: "assert",
+	Doc:  "assertions for script tests (go test only): a failure is a runtime error with its message",
+	Funcs: []lib.Func{
+		{Name: "ok", Args: "(cond bool, msg string?)", Doc: "fails unless cond is truthy", Make: func(*lib.Env) tengo.CallableFunc { return assertOK }},
+		{Name: "eq", Args: "(got, want, msg string?)", Doc: "fails unless got equals want (Tengo equality: same type and value; arrays and maps deeply)", Make: func(*lib.Env) tengo.CallableFunc { return assertEq }},
+		{Name: "near", Args: "(got number|array, want number|array, tol number, msg string?)", Doc: "fails unless |got - want| <= tol (elementwise for arrays; NaN never passes)", Make: func(*lib.Env) tengo.CallableFunc { return assertNear }},
+	},
+}
+
+func msgArg(fn string, args []tengo.Object, i int) (string, error) {
+	if len(args) <= i {
+		return "", nil
+	}
+	s, ok := args[i].(*tengo.String)
+	if !ok {
+		return args[i].String(), nil
+	}
+	return s.Value, nil
+}
+
+func fail(fn, msg, format string, a ...any) error {
+	detail := fmt.Sprintf(format, a...)
+	if msg != "" {
+		return lib.Errorf(fn, "%s: %s", msg, detail)
+	}
+	return lib.Errorf(fn, "%s", detail)
+}
+
+func assertOK(args ...tengo.Object) (tengo.Object, error) {
+	const fn = "assert.ok"
+	if err := lib.NArgs(fn, args, 1, 2); err != nil {
+		return nil, err
+	}
+	msg, _ := msgArg(fn, args, 1)
+	if args[0].IsFalsy() {
+		return nil, fail(fn, msg, "condition is false (%s)", lib.Describe(args[0]))
+	}
+	return nil, nil
+}
+
+func assertEq(args ...tengo.Object) (tengo.Object, error) {
+	const fn = "assert.eq"
+	if err := lib.NArgs(fn, args, 2, 3); err != nil {
+		return nil, err
+	}
+	msg, _ := msgArg(fn, args, 2)
+	got, want := args[0], args[1]
+	if !equal(got, want) {
+		return nil, fail(fn, msg, "got %s, want %s", show(got), show(want))
+	}
+	return nil, nil
+}
+
+func equal(a, b tengo.Object) bool {
+	defer func() { recover() }()
+	return a.Equals(b)
+}
+
+func show(o tengo.Object) string {
+	s := o.String()
+	if len(s) > 200 {
+		s = s[:197] + "..."
+	}
+	return o.TypeName() + " " + s
+}
+
+func assertNear(args ...tengo.Object) (tengo.Object, error) {
+	const fn = "assert.near"
+	if err := lib.NArgs(fn, args, 3, 4); err != nil {
+		return nil, err
+	}
+	msg, _ := msgArg(fn, args, 3)
+	tol, err := lib.Float(fn, "tol", args[2])
+	if err != nil {
+		return nil, err
+	}
+	ga, gArr := array(args[0])
+	wa, wArr := array(args[1])
+	if gArr != wArr {
+		return nil, fail(fn, msg, "cannot compare %s with %s", show(args[0]), show(args[1]))
+	}
+	if gArr {
+		if len(ga) != len(wa) {
+			return nil, fail(fn, msg, "got %d values, want %d", len(ga), len(wa))
+		}
+		for i := range ga {
+			g, err1 := lib.Float(fn, "got", ga[i])
+			w, err2 := lib.Float(fn, "want", wa[i])
+			if err1 != nil || err2 != nil {
+				return nil, fail(fn, msg, "element %d: not numbers: %s, %s", i, show(ga[i]), show(wa[i]))
+			}
+			if !(math.Abs(g-w) <= tol) {
+				return nil, fail(fn, msg, "element %d: got %v, want %v (difference %g > tolerance %g)", i, g, w, math.Abs(g-w), tol)
+			}
+		}
+		return nil, nil
+	}
+	g, err := lib.Float(fn, "got", args[0])
+	if err != nil {
+		return nil, err
+	}
+	w, err := lib.Float(fn, "want", args[1])
+	if err != nil {
+		return nil, err
+	}
+	if !(math.Abs(g-w) <= tol) {
+		return nil, fail(fn, msg, "got %v, want %v (difference %g > tolerance %g)", g, w, math.Abs(g-w), tol)
+	}
+	return nil, nil
+}
+
+func array(o tengo.Object) ([]tengo.Object, bool) {
+	switch v := o.(type) {
+	case *tengo.Array:
+		return v.Value, true
+	case *tengo.ImmutableArray:
+		return v.Value, true
+	}
+	return nil, false
+}

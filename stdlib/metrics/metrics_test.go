@@ -1,0 +1,34 @@
+package metrics_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/bohpsh/bohpsh/interp/scripttest"
+)
+
+func TestScripts(t *testing.T) { scripttest.Run(t, "testdata/*.tengo") }
+
+func TestErrors(t *testing.T) {
+	cases := map[string]string{
+		`metrics.record("a", 1)`:                               "metrics.record: wrong number of arguments: want 3, got 2",
+		`metrics.record(1, 1, 1)`:                              "metrics.record: argument name must be a string, got int 1",
+		`metrics.record("a", 1.5, 1)`:                          "metrics.record: argument episode must be an int, got float 1.5",
+		`metrics.record("a", -1, 1)`:                           "metrics.record: episode must be >= 0, got -1",
+		`metrics.record("a", 1, "x")`:                          `metrics.record: value of a must be a number or bool, got string "x"`,
+		`metrics.record("a", 1, 1); metrics.record("a", 1, 2)`: `metrics.record: metric "a" already has a value for episode 1`,
+		`metrics.record_map(1, {a: "x"})`:                      `metrics.record_map: value of a must be a number or bool, got string "x"`,
+		`metrics.record_map(1, [1])`:                           "metrics.record_map: argument values must be a map, got array [1]",
+		`metrics.final_last(0)`:                                "metrics.final_last: count must be >= 1, got 0",
+		`metrics.final("nope")`:                                `metrics.final: no metric "nope" recorded`,
+		`metrics.progress(-1)`:                                 "metrics.progress: done and total must be >= 0",
+	}
+	for code, want := range cases {
+		err := scripttest.RunCode(context.Background(), "m.tengo", "metrics := import(\"metrics\")\n"+code+"\n",
+			scripttest.Options{}, &strings.Builder{}, t.TempDir())
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "m.tengo:2:") {
+			t.Errorf("%s:\n got %v\nwant %q at m.tengo:2", code, err, want)
+		}
+	}
+}

@@ -1,0 +1,78 @@
+package params_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/bohpsh/bohpsh/interp/scripttest"
+	"github.com/bohpsh/bohpsh/stdlib/lib"
+)
+
+func TestScripts(t *testing.T) { scripttest.Run(t, "testdata/*.tengo") }
+
+func TestOverrides(t *testing.T) {
+	scripttest.RunOpts(t, "testdata/overrides/ok.tengo", scripttest.Options{
+		Seed:   42,
+		Params: map[string]string{"episodes": "250", "eta": "1", "nonneg": "true", "name": "a b"},
+	})
+}
+
+func TestBadOverrides(t *testing.T) {
+	cases := []struct {
+		params map[string]string
+		want   []string
+	}{
+		{map[string]string{"episdes": "10"}, []string{
+			`ok.tengo:4:6: params.declare: unknown parameter "episdes"`,
+			"known parameters: episodes=5000, eta=0.01, name=\"reversal\", nonneg=false, seed=0",
+			"p := params.declare("}},
+		{map[string]string{"episodes": "1e3"}, []string{`parameter "episodes": want an int (default 5000), got "1e3"`, "known parameters: episodes=5000"}},
+		{map[string]string{"eta": "fast"}, []string{`parameter "eta": want a float (default 0.01), got "fast"`}},
+		{map[string]string{"nonneg": "yes"}, []string{`parameter "nonneg": want a bool true/false (default false), got "yes"`}},
+		{map[string]string{"seed": "3"}, []string{`set it with --seed`}},
+	}
+	for _, c := range cases {
+		err := scripttest.RunFile(context.Background(), "testdata/overrides/ok.tengo",
+			scripttest.Options{Params: c.params}, &strings.Builder{}, t.TempDir())
+		if err == nil {
+			t.Errorf("%v: no error", c.params)
+			continue
+		}
+		if !lib.IsUsage(err) {
+			t.Errorf("%v: not a usage error: %v", c.params, err)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%v: error\n%v\ndoes not contain %q", c.params, err, w)
+			}
+		}
+	}
+}
+
+func TestBadDeclare(t *testing.T) {
+	cases := map[string]string{
+		`params.declare()`:                      "params.declare: wrong number of arguments: want 1 to 2, got 0",
+		`params.declare([1])`:                   "params.declare: argument defaults must be a map, got array [1]",
+		`params.declare({a: [1]})`:              `params.declare: default of parameter "a" must be an int, float, bool or string, got array [1]`,
+		`params.declare({a: 1}, {b: "doc"})`:    `params.declare: doc for "b", which is not a declared parameter`,
+		`params.declare({a: 1}, {a: 2})`:        `params.declare: doc of parameter "a" must be a string, got int 2`,
+		`params.declare({seed: 1.5})`:           `parameter "seed" is the run's seed and must have an int default`,
+		`params.get("zz")`:                      `params.get: no declared parameter "zz"`,
+		`params.declare({a: 1}); params.get(1)`: "params.get: argument name must be a string, got int 1",
+	}
+	for code, want := range cases {
+		err := runCode(t, "params := import(\"params\")\n"+code+"\n")
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: got error %v, want %q", code, err, want)
+		}
+		if err != nil && !strings.Contains(err.Error(), "x.tengo:2:") {
+			t.Errorf("%s: error has no position: %v", code, err)
+		}
+	}
+}
+
+func runCode(t *testing.T, code string) error {
+	t.Helper()
+	return scripttest.RunCode(context.Background(), "x.tengo", code, scripttest.Options{}, &strings.Builder{}, t.TempDir())
+}

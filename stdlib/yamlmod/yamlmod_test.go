@@ -1,0 +1,59 @@
+package yamlmod_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bohpsh/bohpsh/interp/scripttest"
+)
+
+func TestScripts(t *testing.T) { scripttest.Run(t, "testdata/*.tengo") }
+
+func TestWriteIsAtomicAndRelativeToOutDir(t *testing.T) {
+	dir := t.TempDir()
+	err := scripttest.RunCode(context.Background(), "w.tengo", `yaml := import("yaml"); yaml.write("a/b.yaml", {x: [1, 2]})`,
+		scripttest.Options{}, &strings.Builder{}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "a", "b.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != "x:\n    - 1\n    - 2\n" {
+		t.Errorf("got %q", got)
+	}
+	entries, _ := os.ReadDir(filepath.Join(dir, "a"))
+	if len(entries) != 1 {
+		t.Errorf("temporary files left: %v", entries)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("a: 1\nb: [1, 2\nc: 3\n"), 0o644)
+	cases := map[string]string{
+		`yaml.decode("a: 1\nb: : 2\n")`:       "yaml.decode: malformed YAML: line 2: mapping values are not allowed in this context",
+		`yaml.decode("a: 1\na: 2\n")`:         `yaml.decode: malformed YAML: line 2: mapping key "a" already defined at line 1`,
+		`yaml.decode("a:\n\t- 1\n")`:          "yaml.decode: malformed YAML: line 2: found character that cannot start any token",
+		`yaml.read("` + bad + `")`:            "yaml.read: " + bad + ": malformed YAML: at or after line 2: did not find expected ',' or ']'",
+		`yaml.read("/nonexistent/x.yaml")`:    "yaml.read: open /nonexistent/x.yaml: no such file or directory",
+		`yaml.decode(1)`:                      "yaml.decode: argument text must be a string, got int 1",
+		`yaml.encode()`:                       "yaml.encode: wrong number of arguments: want 1, got 0",
+		`yaml.encode({a: [1, bytes(2)]})`:     "yaml.encode: cannot encode a bytes at .a[1] as YAML",
+		`yaml.encode(func() {})`:              "yaml.encode: cannot encode a compiled-function as YAML",
+		`m := {}; m.self = m; yaml.encode(m)`: "yaml.encode: nesting deeper than 512",
+		`yaml.write("/proc/nope/x.yaml", 1)`:  "yaml.write: writing /proc/nope/x.yaml",
+	}
+	for code, want := range cases {
+		err := scripttest.RunCode(context.Background(), "y.tengo", "yaml := import(\"yaml\")\n"+code+"\n",
+			scripttest.Options{}, &strings.Builder{}, t.TempDir())
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "y.tengo:2:") {
+			t.Errorf("%s:\n got %v\nwant %q at y.tengo:2", code, err, want)
+		}
+	}
+}
