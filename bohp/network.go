@@ -64,6 +64,7 @@ type Network struct {
 	gy     []float64 // scratch
 	loss   float64   // weighted loss summed over the episode
 	noGrad bool      // forward only (finite differences)
+	broken error     // a non-finite value ended the episode; cleared by Reset
 
 	log episodeLog
 }
@@ -181,7 +182,7 @@ func (n *Network) Reset() {
 	for _, p := range n.params {
 		clear64(p.Grad)
 	}
-	n.step, n.inStep, n.scored, n.loss = 0, false, false, 0
+	n.step, n.inStep, n.scored, n.loss, n.broken = 0, false, false, 0, nil
 	clear64(n.gz)
 	n.eng.reset()
 	n.log.reset(n.noGrad)
@@ -193,6 +194,9 @@ func (n *Network) Reset() {
 func (n *Network) Step(x []float64) ([]float64, error) {
 	if len(x) != n.In {
 		return nil, &ShapeError{Op: "step", Got: fmt.Sprintf("input of %d values", len(x)), Want: fmt.Sprintf("%d (the network's input size)", n.In)}
+	}
+	if n.broken != nil {
+		return nil, n.broken
 	}
 	if n.inStep {
 		n.finishStep()
@@ -208,8 +212,7 @@ func (n *Network) Step(x []float64) ([]float64, error) {
 	for _, l := range n.Layers {
 		l.forward(in)
 		if err := checkFinite(n.step, "output of layer ", l.Name, l.y); err != nil {
-			// Leave the step unfinished: the episode is unusable until Reset.
-			n.inStep = true
+			n.broken = err // the episode is unusable until Reset
 			return nil, err
 		}
 		in = l.y
@@ -223,6 +226,9 @@ func (n *Network) Step(x []float64) ([]float64, error) {
 // learning period) but still returns the loss value. A step may be scored
 // more than once (the losses add).
 func (n *Network) Score(loss Loss, target []float64, weight float64) (float64, error) {
+	if n.broken != nil {
+		return 0, n.broken
+	}
 	if !n.inStep {
 		return 0, ErrNoStep
 	}
@@ -250,7 +256,8 @@ func (n *Network) Score(loss Loss, target []float64, weight float64) (float64, e
 	}
 	val := loss.eval(last, target, w, n.gz, n.gy)
 	if math.IsNaN(val) || math.IsInf(val, 0) {
-		return 0, &NonFiniteError{Step: n.step, Where: "loss " + loss.String(), Value: val}
+		n.broken = &NonFiniteError{Step: n.step, Where: "loss " + loss.String(), Value: val}
+		return 0, n.broken
 	}
 	if weight != 0 {
 		n.scored = n.scored || w != 0
@@ -306,6 +313,9 @@ func (n *Network) finishStep() {
 // EndEpisode finishes the episode and leaves in every Param.Grad the
 // gradient of the summed weighted loss; it returns that loss.
 func (n *Network) EndEpisode() (float64, error) {
+	if n.broken != nil {
+		return n.loss, n.broken
+	}
 	if n.inStep {
 		n.finishStep()
 	}
