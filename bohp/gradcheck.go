@@ -1,6 +1,7 @@
 package bohp
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -94,6 +95,12 @@ var ErrNoEpisode = errors.New("gradcheck: no episode recorded (run an episode fi
 // episode loss does not swamp small gradients; h = 1e-3 suits float64 losses
 // of order 1-100. Parameters are restored; the network is left after a fresh replay.
 func (n *Network) GradCheck(eps float64) (*GradCheckResult, error) {
+	return n.GradCheckContext(context.Background(), eps)
+}
+
+// GradCheckContext is GradCheck stopping with ctx's error when ctx is done
+// (it replays the episode four times per parameter element).
+func (n *Network) GradCheckContext(ctx context.Context, eps float64) (*GradCheckResult, error) {
 	if n.log.steps == 0 {
 		return nil, ErrNoEpisode
 	}
@@ -117,6 +124,9 @@ func (n *Network) GradCheck(eps float64) (*GradCheckResult, error) {
 	for _, p := range n.params {
 		num := make([]float64, len(p.Data))
 		for i := range p.Data {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("gradcheck: %w", err)
+			}
 			v, err := n.centralDiff(p, i, eps)
 			if err != nil {
 				return nil, err

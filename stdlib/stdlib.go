@@ -14,6 +14,7 @@
 package stdlib
 
 import (
+	"github.com/bohpsh/bohpsh/stdlib/bohpmod"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
 	"github.com/bohpsh/bohpsh/stdlib/metrics"
 	"github.com/bohpsh/bohpsh/stdlib/params"
@@ -28,6 +29,7 @@ import (
 func Modules() []*lib.Module {
 	mods := []*lib.Module{
 		// Each module package adds itself here.
+		bohpmod.Module,
 		params.Module,
 		metrics.Module,
 		yamlmod.Module,

@@ -3,6 +3,7 @@ package vec
 import (
 	"github.com/bohpsh/bohpsh/stdlib/lib"
 	"github.com/d5/tengo/v2"
+	"math"
 )
 
 // matMethods is the method table of *Mat; it is also its documentation.
@@ -42,6 +43,24 @@ var matMethods = newMethodSet("mat", []method[*Mat]{
 			return nil, lib.Errorf(fn, "empty mat %s", MatShape(m.Rows, m.Cols))
 		}
 		return &tengo.Float{Value: sum(m.Data) / float64(len(m.Data))}, nil
+	}},
+	{"max", "() -> float", "largest element (NaN if any element is NaN); empty is an error", matReduce(func(x []float64) float64 { return x[argExt(x, true)] })},
+	{"min", "() -> float", "smallest element (NaN if any element is NaN); empty is an error", matReduce(func(x []float64) float64 { return x[argExt(x, false)] })},
+	{"abs", "() -> mat", "new mat of absolute values", func(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
+		if err := lib.NArgs(fn, args, 0, 0); err != nil {
+			return nil, err
+		}
+		out := make([]float64, len(m.Data))
+		for i, v := range m.Data {
+			out[i] = math.Abs(v)
+		}
+		return NewMat(m.Rows, m.Cols, out), nil
+	}},
+	{"flat", "() -> vec", "the elements in row-major order as a new vec", func(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
+		if err := lib.NArgs(fn, args, 0, 0); err != nil {
+			return nil, err
+		}
+		return New(append([]float64(nil), m.Data...)), nil
 	}},
 	{"equal", "(w mat|array) -> bool", "whether w has the same shape and exactly the same values", matEqual},
 	{"close", "(w mat|array, tol number) -> bool", "whether w has the same shape and every element differs by at most tol", matClose},
@@ -208,4 +227,16 @@ func matClose(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
 		return nil, lib.Errorf(fn, "argument tol must be >= 0, got %v", tol)
 	}
 	return lib.FromBool(w.Rows == m.Rows && w.Cols == m.Cols && closeFloats(m.Data, w.Data, tol)), nil
+}
+
+func matReduce(f func([]float64) float64) func(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
+	return func(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
+		if err := lib.NArgs(fn, args, 0, 0); err != nil {
+			return nil, err
+		}
+		if len(m.Data) == 0 {
+			return nil, lib.Errorf(fn, "empty mat %s", MatShape(m.Rows, m.Cols))
+		}
+		return &tengo.Float{Value: f(m.Data)}, nil
+	}
 }

@@ -1,0 +1,444 @@
+// Package bohpmod is the Tengo module "bohp": plastic networks, episodes,
+// losses, exact gradients, optimizers, tensors and checkpoints, as thin
+// adapters over package bohp.
+//
+//	bohp.network(spec)      build a network (random N(0, init²) parameters from the run's RNG)
+//	bohp.load(path)         read a checkpoint: {network, optimizer, meta}
+//	bohp.rmsprop(opts)      the paper's RMSprop (eta, maxdw, l1, l2, decay, eps)
+//	bohp.sgd(opts)          plain gradient descent (lr, l1, l2)
+//	bohp.adam(opts)         Adam (lr, beta1, beta2, eps, l1, l2)
+//
+// A network object runs episodes step by step (reset, step, score, end) or
+// whole (episode), exposes its tensors, gradients and traces, checks its
+// gradient by finite differences, and saves checkpoints and diagrams. See
+// the method table below (netMethods) for every method with its doc line.
+package bohpmod
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/bohpsh/bohpsh/bohp"
+	"github.com/bohpsh/bohpsh/stdlib/lib"
+	"github.com/d5/tengo/v2"
+)
+
+// Module is the script module "bohp".
+var Module = &lib.Module{
+	Name: "bohp",
+	Doc:  "plastic networks (Hebbian traces), episodes, losses, exact gradients (forward or bptt), optimizers, checkpoints",
+	Funcs: []lib.Func{
+		{Name: "network", Args: "(spec map) -> network",
+			Doc:  "build a network: {inputs: int, layers: [{size, act: tanh|sigmoid|linear|softmax, plastic: bool, rule: hebb|oja, retention, rate, name, init_abs}], engine: bptt|forward, init: std (0.1)}",
+			Make: makeNetwork},
+		{Name: "load", Args: "(path string) -> map",
+			Doc:  "read a checkpoint written by network.save: {network, optimizer (undefined if none), meta}; relative paths: the working directory, then the script's",
+			Make: makeLoad},
+		{Name: "rmsprop", Args: "(opts map) -> optimizer",
+			Doc:  "the paper's RMSprop: m = g² first, then m += decay (g² - m); p += clip(-eta g/sqrt(m+eps), ±maxdw); then l1/l2 penalties on weights and alphas. opts: eta, maxdw, l1, l2, decay (0.01), eps (1e-8)",
+			Make: optimizerMaker("rmsprop")},
+		{Name: "sgd", Args: "(opts map) -> optimizer",
+			Doc:  "plain gradient descent p -= lr g, then l1/l2 penalties on weights and alphas. opts: lr, l1, l2",
+			Make: optimizerMaker("sgd")},
+		{Name: "adam", Args: "(opts map) -> optimizer",
+			Doc:  "Adam with bias correction, then l1/l2 penalties on weights and alphas. opts: lr (0.001), beta1 (0.9), beta2 (0.999), eps (1e-8), l1, l2",
+			Make: optimizerMaker("adam")},
+	},
+	Types: []lib.Type{
+		{Name: "network", Doc: "a plastic network with its episode state; copy(net) makes an independent clone", Methods: methodDocs(netMethods)},
+		{Name: "optimizer", Doc: "an optimizer with its state; opt.update(net) after each episode", Methods: methodDocs(optMethods)},
+	},
+}
+
+func makeNetwork(env *lib.Env) tengo.CallableFunc {
+	return func(args ...tengo.Object) (tengo.Object, error) {
+		const fn = "bohp.network"
+		if err := lib.NArgs(fn, args, 1, 1); err != nil {
+			return nil, err
+		}
+		spec, err := lib.Map(fn, "spec", args[0])
+		if err != nil {
+			return nil, err
+		}
+		net, err := buildNetwork(fn, env, spec)
+		if err != nil {
+			return nil, err
+		}
+		return newNetworkObject(env, net), nil
+	}
+}
+
+func buildNetwork(fn string, env *lib.Env, spec map[string]tengo.Object) (*bohp.Network, error) {
+	if err := lib.Options(fn, spec, "inputs", "layers", "engine", "init"); err != nil {
+		return nil, err
+	}
+	if spec["inputs"] == nil || spec["layers"] == nil {
+		return nil, lib.Errorf(fn, "spec needs inputs (int) and layers (array of maps)")
+	}
+	inputs, err := lib.Int(fn, "inputs", spec["inputs"])
+	if err != nil {
+		return nil, err
+	}
+	engine := bohp.EngineBPTT
+	if o := spec["engine"]; o != nil {
+		s, err := lib.String(fn, "engine", o)
+		if err != nil {
+			return nil, err
+		}
+		if engine, err = bohp.ParseEngine(s); err != nil {
+			return nil, lib.Errorf(fn, "%v", err)
+		}
+	}
+	std := 0.1
+	if o := spec["init"]; o != nil {
+		if std, err = lib.Float(fn, "init", o); err != nil {
+			return nil, err
+		}
+		if std < 0 || math.IsNaN(std) || math.IsInf(std, 0) {
+			return nil, lib.Errorf(fn, "init must be a finite std >= 0, got %v", std)
+		}
+	}
+	layerObjs, err := lib.Array(fn, "layers", spec["layers"])
+	if err != nil {
+		return nil, err
+	}
+	var specs []bohp.LayerSpec
+	var absInit []bool
+	for i, lo := range layerObjs {
+		ls, abs, err := layerSpec(fn, i, lo)
+		if err != nil {
+			return nil, err
+		}
+		specs = append(specs, ls)
+		absInit = append(absInit, abs)
+	}
+	net, err := bohp.NewNetwork(inputs, engine, specs...)
+	if err != nil {
+		return nil, lib.Errorf(fn, "%v", err)
+	}
+	net.InitNormal(env.RNG(), std)
+	for i, abs := range absInit {
+		if abs {
+			w := net.Layers[i].W.Data
+			for k, v := range w {
+				w[k] = math.Abs(v)
+			}
+		}
+	}
+	return net, nil
+}
+
+func layerSpec(fn string, i int, o tengo.Object) (bohp.LayerSpec, bool, error) {
+	name := fmt.Sprintf("layers[%d]", i)
+	m, err := lib.Map(fn, name, o)
+	if err != nil {
+		return bohp.LayerSpec{}, false, err
+	}
+	if err := lib.Options(fn+" "+name, m, "size", "act", "plastic", "rule", "retention", "rate", "name", "init_abs"); err != nil {
+		return bohp.LayerSpec{}, false, err
+	}
+	var s bohp.LayerSpec
+	if m["size"] == nil {
+		return s, false, lib.Errorf(fn, "%s needs a size", name)
+	}
+	if s.Out, err = lib.Int(fn, name+".size", m["size"]); err != nil {
+		return s, false, err
+	}
+	s.Act = bohp.Tanh
+	if a := m["act"]; a != nil {
+		str, err := lib.String(fn, name+".act", a)
+		if err != nil {
+			return s, false, err
+		}
+		if s.Act, err = bohp.ParseActivation(str); err != nil {
+			return s, false, lib.Errorf(fn, "%s: %v", name, err)
+		}
+	}
+	if nm := m["name"]; nm != nil {
+		if s.Name, err = lib.String(fn, name+".name", nm); err != nil {
+			return s, false, err
+		}
+	}
+	plastic := false
+	if p := m["plastic"]; p != nil {
+		if plastic, err = lib.Bool(fn, name+".plastic", p); err != nil {
+			return s, false, err
+		}
+	}
+	rule := "hebb"
+	if r := m["rule"]; r != nil {
+		if rule, err = lib.String(fn, name+".rule", r); err != nil {
+			return s, false, err
+		}
+		plastic = true
+	}
+	if plastic {
+		settings := map[string]float64{}
+		for _, key := range []string{"retention", "rate"} {
+			if v := m[key]; v != nil {
+				f, err := lib.Float(fn, name+"."+key, v)
+				if err != nil {
+					return s, false, err
+				}
+				settings[key] = f
+			}
+		}
+		if s.Rule, err = bohp.NewRule(rule, settings); err != nil {
+			return s, false, lib.Errorf(fn, "%s: %v", name, err)
+		}
+	} else if m["retention"] != nil || m["rate"] != nil {
+		return s, false, lib.Errorf(fn, "%s: retention/rate given for a layer that is not plastic (add plastic: true)", name)
+	}
+	abs := false
+	if a := m["init_abs"]; a != nil {
+		if abs, err = lib.Bool(fn, name+".init_abs", a); err != nil {
+			return s, false, err
+		}
+	}
+	return s, abs, nil
+}
+
+func makeLoad(env *lib.Env) tengo.CallableFunc {
+	return func(args ...tengo.Object) (tengo.Object, error) {
+		const fn = "bohp.load"
+		if err := lib.NArgs(fn, args, 1, 1); err != nil {
+			return nil, err
+		}
+		path, err := lib.String(fn, "path", args[0])
+		if err != nil {
+			return nil, err
+		}
+		ck, err := bohp.LoadCheckpointFile(readPath(env, path))
+		if err != nil {
+			return nil, lib.Errorf(fn, "%v", err)
+		}
+		out := map[string]tengo.Object{"network": newNetworkObject(env, ck.Network), "optimizer": tengo.UndefinedValue}
+		if ck.Optimizer != nil {
+			out["optimizer"] = newOptimizerObject(ck.Optimizer)
+		}
+		meta, err := tengo.FromInterface(anyMap(ck.Meta))
+		if err != nil {
+			return nil, lib.Errorf(fn, "meta: %v", err)
+		}
+		out["meta"] = meta
+		return &tengo.Map{Value: out}, nil
+	}
+}
+
+// anyMap turns YAML-decoded values into ones tengo.FromInterface accepts.
+func anyMap(m map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range m {
+		out[k] = anyValue(v)
+	}
+	return out
+}
+
+func anyValue(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		return anyMap(x)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = anyValue(e)
+		}
+		return out
+	case int:
+		return int64(x)
+	}
+	return v
+}
+
+// readPath resolves a path to read: absolute, else the working directory
+// if it exists there, else the script's directory.
+func readPath(env *lib.Env, p string) string {
+	if filepath.IsAbs(p) || env.ScriptDir == "" {
+		return p
+	}
+	if _, err := os.Stat(p); err == nil {
+		return p
+	}
+	return filepath.Join(env.ScriptDir, p)
+}
+
+// writePath resolves a path to write: relative paths go into the run's
+// output directory (when there is one); parent directories are created.
+func writePath(env *lib.Env, p string) (string, error) {
+	if !filepath.IsAbs(p) && env.OutDir != "" {
+		p = filepath.Join(env.OutDir, p)
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return "", err
+	}
+	return p, nil
+}
+
+func optimizerMaker(name string) func(env *lib.Env) tengo.CallableFunc {
+	return func(env *lib.Env) tengo.CallableFunc {
+		return func(args ...tengo.Object) (tengo.Object, error) {
+			fn := "bohp." + name
+			if err := lib.NArgs(fn, args, 0, 1); err != nil {
+				return nil, err
+			}
+			settings := map[string]float64{}
+			if len(args) == 1 {
+				m, err := lib.Map(fn, "opts", args[0])
+				if err != nil {
+					return nil, err
+				}
+				for k, v := range m {
+					f, err := lib.Float(fn, k, v)
+					if err != nil {
+						return nil, err
+					}
+					settings[k] = f
+				}
+			}
+			opt, err := bohp.NewOptimizer(name, settings)
+			if err != nil {
+				return nil, lib.Errorf(fn, "%v", err)
+			}
+			return newOptimizerObject(opt), nil
+		}
+	}
+}
+
+// Optimizer is the script object wrapping a bohp.Optimizer.
+type Optimizer struct {
+	lib.Base
+	Opt     bohp.Optimizer
+	methods lib.Methods
+}
+
+type optMethod struct {
+	name, args, doc string
+	f               func(o *Optimizer, fn string, args []tengo.Object) (tengo.Object, error)
+}
+
+var optMethods = []optMethod{
+	{"update", "(net network) -> undefined", "apply one update to every trained, non-frozen tensor of net from its gradient (call after net.end or net.episode)",
+		func(o *Optimizer, fn string, args []tengo.Object) (tengo.Object, error) {
+			if err := lib.NArgs(fn, args, 1, 1); err != nil {
+				return nil, err
+			}
+			n, ok := args[0].(*Network)
+			if !ok {
+				return nil, lib.Errorf(fn, "argument net must be a network, got %s", lib.Describe(args[0]))
+			}
+			if err := o.Opt.Update(n.Net.Params()); err != nil {
+				return nil, lib.Errorf(fn, "%v", err)
+			}
+			return tengo.UndefinedValue, nil
+		}},
+	{"name", "() -> string", "the optimizer's name (rmsprop, sgd, adam)",
+		func(o *Optimizer, fn string, args []tengo.Object) (tengo.Object, error) {
+			if err := lib.NArgs(fn, args, 0, 0); err != nil {
+				return nil, err
+			}
+			return &tengo.String{Value: o.Opt.Name()}, nil
+		}},
+	{"settings", "() -> map", "the optimizer's hyperparameters",
+		func(o *Optimizer, fn string, args []tengo.Object) (tengo.Object, error) {
+			if err := lib.NArgs(fn, args, 0, 0); err != nil {
+				return nil, err
+			}
+			m := map[string]tengo.Object{}
+			for k, v := range o.Opt.Settings() {
+				m[k] = lib.FromFloat(v)
+			}
+			return &tengo.Map{Value: m}, nil
+		}},
+	{"updates", "() -> int", "number of updates applied so far",
+		func(o *Optimizer, fn string, args []tengo.Object) (tengo.Object, error) {
+			if err := lib.NArgs(fn, args, 0, 0); err != nil {
+				return nil, err
+			}
+			_, u := o.Opt.State()
+			return lib.FromInt(u), nil
+		}},
+}
+
+func methodDocs[T any](table []T) []lib.Method {
+	var out []lib.Method
+	for _, m := range table {
+		switch x := any(m).(type) {
+		case optMethod:
+			out = append(out, lib.Method{Name: x.name, Args: x.args, Doc: x.doc})
+		case netMethod:
+			out = append(out, lib.Method{Name: x.name, Args: x.args, Doc: x.doc})
+		}
+	}
+	return out
+}
+
+func newOptimizerObject(opt bohp.Optimizer) *Optimizer {
+	o := &Optimizer{Opt: opt}
+	fns := map[string]lib.MethodFunc{}
+	for _, m := range optMethods {
+		m := m
+		fn := "optimizer." + m.name
+		fns[m.name] = func(args ...tengo.Object) (tengo.Object, error) { return m.f(o, fn, args) }
+	}
+	o.methods = lib.Bind("optimizer", fns)
+	return o
+}
+
+func (o *Optimizer) TypeName() string { return "optimizer" }
+func (o *Optimizer) String() string {
+	var parts []string
+	s := o.Opt.Settings()
+	for _, k := range sortedKeys(s) {
+		parts = append(parts, fmt.Sprintf("%s=%g", k, s[k]))
+	}
+	return fmt.Sprintf("optimizer(%s %s)", o.Opt.Name(), strings.Join(parts, " "))
+}
+
+// Copy makes an optimizer with the same settings and state.
+func (o *Optimizer) Copy() tengo.Object {
+	opt, err := bohp.NewOptimizer(o.Opt.Name(), o.Opt.Settings())
+	if err != nil {
+		return o // cannot happen: settings come from a valid optimizer
+	}
+	st, u := o.Opt.State()
+	_ = opt.SetState(st, u)
+	return newOptimizerObject(opt)
+}
+func (o *Optimizer) Equals(x tengo.Object) bool { return x == tengo.Object(o) }
+func (o *Optimizer) IndexGet(i tengo.Object) (tengo.Object, error) {
+	return o.methods.Get("optimizer", i)
+}
+
+func sortedKeys(m map[string]float64) []string {
+	var keys []string
+	for k := range m {
+		keys = append(keys, k)
+	}
+	for i := range keys {
+		for j := i + 1; j < len(keys); j++ {
+			if keys[j] < keys[i] {
+				keys[i], keys[j] = keys[j], keys[i]
+			}
+		}
+	}
+	return keys
+}
+
+// cloneNetwork copies a network through its checkpoint form.
+func cloneNetwork(n *bohp.Network) (*bohp.Network, error) {
+	var buf bytes.Buffer
+	if err := bohp.SaveCheckpoint(&buf, n, nil, nil); err != nil {
+		return nil, err
+	}
+	ck, err := bohp.LoadCheckpoint(&buf)
+	if err != nil {
+		return nil, err
+	}
+	return ck.Network, nil
+}
+
+

@@ -1,0 +1,5 @@
+package bohpmod
+
+import "context"
+
+func bgContext() context.Context { return context.Background() }
