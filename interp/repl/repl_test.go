@@ -330,7 +330,7 @@ func TestHelp(t *testing.T) {
 		"p.norm":    "point.norm() -> float\n    Squared length.\n",
 		"n":         "n is a global of type int",
 		":load":     ":load FILE\n",
-		"len":       "Tengo builtin",
+		"len":       "len (Tengo builtin)\n    len(x) -> int",
 	} {
 		if name == "p" || name == "p.norm" || name == "n" {
 			eval(t, s, out, `p := import("geo").point(1, 2); n := 1`)
@@ -349,6 +349,11 @@ func TestHelp(t *testing.T) {
 	}
 	if _, err := run(":frobnicate"); err == nil || !strings.Contains(err.Error(), "unknown command :frobnicate") {
 		t.Errorf(":frobnicate: %v", err)
+	}
+	for _, fn := range tengo.GetAllBuiltinFunctions() {
+		if builtinDocs[fn.Name] == "" {
+			t.Errorf("builtin %s has no doc line for :help", fn.Name)
+		}
 	}
 	if quit, _ := s.Feed(ctx, ":quit"); !quit {
 		t.Error(":quit did not quit")
@@ -537,6 +542,35 @@ func TestGlobalSlots(t *testing.T) {
 	eval(t, s, out, `h := "other"; i := 2.5; j := [7, 8]`)
 	if got := eval(t, s, out, "g()"); got != "\"const1.5\"\n" {
 		t.Errorf("g() = %q", got)
+	}
+}
+
+func TestConstantsStaySmall(t *testing.T) {
+	s, out := newTestSession(t)
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "consts.tengo")
+	var b strings.Builder
+	b.WriteString("tab := func(i) { return [\"alpha\", 2.5, 'c', 7][i] }\n")
+	for i := 0; i < 200; i++ {
+		fmt.Fprintf(&b, "k%d := %d + 0.5\n", i, i%10)
+	}
+	os.WriteFile(path, []byte(b.String()), 0o644)
+	if err := s.Load(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	after1 := len(s.constants)
+	for i := 0; i < 50; i++ {
+		if err := s.Load(ctx, path); err != nil {
+			t.Fatal(err)
+		}
+		eval(t, s, out, `[1, 2.5, "alpha", 'c']`)
+	}
+	// Each load adds one function; literals are shared.
+	if n := len(s.constants); n > after1+60 {
+		t.Errorf("constants grew from %d to %d over 50 loads", after1, n)
+	}
+	if got := eval(t, s, out, "[tab(0), tab(1), tab(2), tab(3), k3]"); got != "[\"alpha\", 2.5, c, 7, 3.5]\n" {
+		t.Errorf("after deduplication: %q", got)
 	}
 }
 

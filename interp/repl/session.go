@@ -58,6 +58,9 @@ const (
 	srcName  = "(repl)"   // file name of inputs in error positions
 )
 
+// maxConstants is the number of constants Tengo's 16-bit operands address.
+const maxConstants = 1 << 16
+
 // ErrInterrupted is returned by Eval when the input was stopped by its
 // context (Ctrl-C).
 var ErrInterrupted = errors.New("interrupted")
@@ -251,9 +254,18 @@ func (s *Session) exec(ctx context.Context, name string, src []byte, importDir s
 		c := tengo.NewCompiler(srcFile, st, s.constants, s.modules, nil)
 		c.EnableFileImport(true)
 		c.SetImportDir(importDir)
-		if err = c.Compile(file); err == nil {
-			bc = c.Bytecode()
+		if err = c.Compile(file); err != nil {
+			return
 		}
+		bc = c.Bytecode()
+		if n := len(bc.Constants); n > maxConstants {
+			err = fmt.Errorf("Compile Error: the session holds too many constants (%d, Tengo's limit is %d); use :reset", n, maxConstants)
+			return
+		}
+		// Constants accumulate over the session; Tengo addresses them with
+		// 16 bits. Merging equal ones keeps the table small; the
+		// instructions of earlier functions are renumbered in place.
+		bc.RemoveDuplicates()
 	}()
 	if err != nil {
 		return err // nothing ran: the session is unchanged
@@ -508,10 +520,8 @@ func (s *Session) Help(name string) (string, error) {
 			return fmt.Sprintf("%s %s\n    %s\n", c.Name, c.Args, c.Doc), nil
 		}
 	}
-	for _, fn := range tengo.GetAllBuiltinFunctions() {
-		if fn.Name == name {
-			return fmt.Sprintf("%s: Tengo builtin function (see Tengo's documentation, docs/builtins.md)\n", name), nil
-		}
+	if doc, ok := builtinDocs[name]; ok {
+		return fmt.Sprintf("%s (Tengo builtin)\n    %s\n", name, doc), nil
 	}
 	return "", fmt.Errorf("no help for %q (try :help for the list of modules)", name)
 }
@@ -541,4 +551,40 @@ func typeName(o tengo.Object) (name string) {
 		}
 	}()
 	return o.TypeName()
+}
+
+// builtinDocs are one-line docs of Tengo's builtin functions (v2.17), for
+// :help NAME.
+var builtinDocs = map[string]string{
+	"len":                "len(x) -> int: length of a string, bytes, array or map",
+	"copy":               "copy(x) -> copy: a deep copy of x",
+	"append":             "append(arr, x...) -> array: arr with the values appended",
+	"delete":             "delete(map, key): removes key from a mutable map",
+	"splice":             "splice(arr, start, n, x...) -> removed: removes n elements at start, inserting x",
+	"string":             "string(x, default) -> string: converts x, or default (undefined) when it cannot",
+	"int":                "int(x, default) -> int: converts x, or default (undefined) when it cannot",
+	"bool":               "bool(x) -> bool: truthiness of x",
+	"float":              "float(x, default) -> float: converts x, or default (undefined) when it cannot",
+	"char":               "char(x, default) -> char: converts x, or default (undefined) when it cannot",
+	"bytes":              "bytes(x, default) -> bytes: converts x (or makes n zero bytes from an int)",
+	"time":               "time(x, default) -> time: converts x to a time",
+	"is_int":             "is_int(x) -> bool",
+	"is_float":           "is_float(x) -> bool",
+	"is_string":          "is_string(x) -> bool",
+	"is_bool":            "is_bool(x) -> bool",
+	"is_char":            "is_char(x) -> bool",
+	"is_bytes":           "is_bytes(x) -> bool",
+	"is_array":           "is_array(x) -> bool",
+	"is_immutable_array": "is_immutable_array(x) -> bool",
+	"is_map":             "is_map(x) -> bool",
+	"is_immutable_map":   "is_immutable_map(x) -> bool",
+	"is_iterable":        "is_iterable(x) -> bool",
+	"is_time":            "is_time(x) -> bool",
+	"is_error":           "is_error(x) -> bool",
+	"is_undefined":       "is_undefined(x) -> bool",
+	"is_function":        "is_function(x) -> bool: x is a compiled (script) function",
+	"is_callable":        "is_callable(x) -> bool: x can be called",
+	"type_name":          "type_name(x) -> string: the type name of x",
+	"format":             "format(fmt, args...) -> string: formats like Go's fmt.Sprintf",
+	"range":              "range(start, stop, step) -> array: integers from start up to (not including) stop",
 }
