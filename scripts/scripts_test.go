@@ -1,0 +1,63 @@
+// Package scripts_test smoke-runs every shipped experiment script with a few
+// episodes and benchmarks the reversal task run as a script.
+package scripts_test
+
+import (
+	"context"
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bohpsh/bohpsh/interp"
+)
+
+func runScript(tb testing.TB, path string, overrides map[string]string, seeds int, out string) *interp.Result {
+	tb.Helper()
+	src, err := interp.LoadSource(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	res := interp.RunScript(context.Background(), src, interp.Config{
+		Overrides: overrides, Seeds: seeds, Jobs: 1, Out: out, NoOutput: out == "",
+		Quiet: true, NoFigures: true, Stdout: io.Discard, Stderr: io.Discard,
+	})
+	if res.Err != nil {
+		tb.Fatal(res.Err)
+	}
+	return res
+}
+
+// Every shipped script runs end to end with a few episodes, writes its
+// checkpoint, and the checkpoint can be evaluated (TEST mode).
+func TestScriptsSmoke(t *testing.T) {
+	paths, _ := filepath.Glob("*.tengo")
+	n := 0
+	for _, path := range paths {
+		if path == "common.tengo" || path == "pairs.tengo" {
+			continue // helpers, imported by the experiments
+		}
+		n++
+		t.Run(strings.TrimSuffix(path, ".tengo"), func(t *testing.T) {
+			out := t.TempDir()
+			runScript(t, path, map[string]string{"episodes": "30", "frozen": "5"}, 2, out)
+			name := strings.TrimSuffix(path, ".tengo")
+			ck := filepath.Join(out, name, "seed-0", "net.yaml")
+			runScript(t, path, map[string]string{"checkpoint": ck, "frozen": "5"}, 1, t.TempDir())
+		})
+	}
+	if n < 3 {
+		t.Errorf("found %d experiment scripts, want at least 3", n)
+	}
+}
+
+// BenchmarkReversalScript: the paper's reversal task run as a script
+// (scripts/reversal.tengo), reported per episode.
+func BenchmarkReversalScript(b *testing.B) {
+	const episodes = 2000
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		runScript(b, "reversal.tengo", map[string]string{"episodes": "2000", "frozen": "100"}, 1, "")
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*episodes), "ns/episode")
+}
