@@ -431,7 +431,14 @@ func methodProblems(mods []*lib.Module) (problems, checked, unreached []string) 
 		for _, me := range ty.Methods {
 			docs[me.Name] = true
 		}
-		for _, name := range boundMethods(o) {
+		bound := boundMethods(o)
+		if len(ty.Methods) == 0 && len(bound) > 0 {
+			problems = append(problems, fmt.Sprintf("type %s documents no methods but its objects bind %d (%s); "+
+				"if the lib.Type is built from a method table, is that table filled in an init() that runs after the package-level Module var is initialised?",
+				tn, len(bound), strings.Join(bound, ", ")))
+			continue
+		}
+		for _, name := range bound {
 			if !docs[name] {
 				problems = append(problems, fmt.Sprintf("%s.%s is bound on the object but not documented in its lib.Type", tn, name))
 			}
