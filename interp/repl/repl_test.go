@@ -174,16 +174,16 @@ func TestErrorsKeepSession(t *testing.T) {
 	eval(t, s, out, `geo := import("geo")`)
 
 	for _, c := range []struct{ src, want string }{
-		{"1/0", "Runtime Error: integer divide by zero\n\tat (repl):1:1"},
-		{"y := x / (x - 10)", "Runtime Error: integer divide by zero\n\tat (repl):1:6"},
+		{"1/0", "Runtime Error: integer division by zero\n\tat (repl):1:1"},
+		{"y := x / (x - 10)", "Runtime Error: integer division by zero\n\tat (repl):1:6"},
 		{"x +", "Parse Error"},
 		{"nope + 1", "Compile Error: unresolved reference 'nope'"},
 		{"x.y.z()", "Runtime Error: not indexable"},
-		{"geo.crash()", "Runtime Error: assignment to entry in nil map"},
+		{"geo.crash()", "Runtime Error: internal error (Go panic): assignment to entry in nil map"},
 		{"geo.point(1)", "geo.point: wrong number of arguments: want 2, got 1"},
 		{`geo.point("a", 1)`, "geo.point: argument x must be a number, got string"},
 		{"w := [1][5]()", "Runtime Error: not callable: undefined"},
-		{"func() { return 1 % 0 }()", "Runtime Error: integer divide by zero"},
+		{"func() { return 1 % 0 }()", "Runtime Error: integer division by zero\n\tat (repl):1:17"},
 	} {
 		if got := evalErr(t, s, out, c.src); !strings.Contains(got, c.want) {
 			t.Errorf("%s: error %q, want it to contain %q", c.src, got, c.want)
@@ -392,7 +392,7 @@ func TestLoadAndReset(t *testing.T) {
 	}
 	// Errors name the file and line.
 	_, err := s.Feed(ctx, ":load "+bad)
-	if err == nil || !strings.Contains(err.Error(), "integer divide by zero") || !strings.Contains(err.Error(), "bad.tengo:3:") {
+	if err == nil || !strings.Contains(err.Error(), "integer division by zero") || !strings.Contains(err.Error(), "bad.tengo:3:") {
 		t.Errorf(":load bad: %v", err)
 	}
 	if got := eval(t, s, out, "ok"); got != "1\n" {
@@ -591,7 +591,7 @@ func TestRunPlain(t *testing.T) {
 	if out.String() != "2\n3\n" {
 		t.Errorf("out %q, want values of f(1), f(2) and nothing after :quit", out.String())
 	}
-	if !strings.Contains(errOut.String(), "integer divide by zero") || !strings.Contains(errOut.String(), `no help for "nothing"`) {
+	if !strings.Contains(errOut.String(), "integer division by zero") || !strings.Contains(errOut.String(), `no help for "nothing"`) {
 		t.Errorf("errOut %q", errOut.String())
 	}
 

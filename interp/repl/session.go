@@ -312,9 +312,10 @@ func (s *Session) run(ctx context.Context, bc *tengo.Bytecode) (err error) {
 		cancel()
 		s.env.Ctx = prevCtx
 		if r := recover(); r != nil {
-			msg := fmt.Sprint(r)
-			if re, ok := r.(runtime.Error); ok {
-				msg = strings.TrimPrefix(re.Error(), "runtime error: ")
+			// Same wording as interp's script runner.
+			msg := "internal error (Go panic): " + fmt.Sprint(r)
+			if re, ok := r.(runtime.Error); ok && strings.Contains(re.Error(), "integer divide by zero") {
+				msg = "integer division by zero"
 			}
 			err = fmt.Errorf("Runtime Error: %s%s", msg, vmPosition(vm, s.fileSet))
 		}
