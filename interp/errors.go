@@ -33,10 +33,10 @@ func (p Pos) String() string {
 type ErrorKind int
 
 const (
-	CompileError  ErrorKind = iota // syntax or compile error
-	RuntimeError                   // error raised while running
-	PanicError                     // a Go panic inside the VM or a module, recovered
-	Interrupted                    // the run was cancelled (Ctrl-C, --timeout)
+	CompileError ErrorKind = iota // syntax or compile error
+	RuntimeError                  // error raised while running
+	PanicError                    // a Go panic inside the VM or a module, recovered
+	Interrupted                   // the run was cancelled (Ctrl-C, --timeout)
 )
 
 // ScriptError is an error of a script with its position: the innermost
@@ -240,8 +240,15 @@ func parsePos(s string) parser.SourceFilePos {
 
 // cleanMsg removes Tengo's type prefix from function names in messages,
 // e.g. "call to 'user-function:math.abs'" becomes "call to 'math.abs'".
+//
+// Tengo v2.17.0 reports indexing a value that cannot be indexed (1.x,
+// 5[0]) as "not indexable: <type of the index>", which reads as if the
+// index were the problem; it is reworded.
 func cleanMsg(s string) string {
 	s = strings.ReplaceAll(s, "user-function:", "")
 	s = strings.ReplaceAll(s, "builtin-function:", "")
+	if t, ok := strings.CutPrefix(s, "not indexable: "); ok && !strings.ContainsAny(t, " \n") {
+		s = "not indexable: this value has no fields or elements (indexed with a " + t + ")"
+	}
 	return s
 }

@@ -1,0 +1,445 @@
+package interp
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/signal"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bohpsh/bohpsh/interp/figures"
+	"github.com/bohpsh/bohpsh/interp/repl"
+	"github.com/bohpsh/bohpsh/stdlib/lib"
+	"golang.org/x/term"
+)
+
+// Version is bohpsh's version (set at link time with -ldflags "-X
+// github.com/bohpsh/bohpsh/interp.Version=...").
+var Version = "0.1.0-dev"
+
+// Exit codes of the command.
+const (
+	ExitOK          = 0
+	ExitError       = 1   // a script error (or --timeout)
+	ExitUsage       = 2   // bad flag, unknown or ill-typed -p, missing file
+	ExitInterrupted = 130 // Ctrl-C
+)
+
+// ErrInterrupt is the cancellation cause of Ctrl-C.
+var ErrInterrupt = errors.New("interrupted by Ctrl-C")
+
+// TimeoutError is the cancellation cause of --timeout.
+type TimeoutError struct{ After time.Duration }
+
+func (e *TimeoutError) Error() string { return fmt.Sprintf("timeout after %v (--timeout)", e.After) }
+
+const usageText = `bohpsh runs Tengo scripts that build and train plastic neural networks.
+
+Usage:
+  bohpsh [flags] FILE.tengo [FILE.tengo ...]   run scripts (one after the other)
+  bohpsh [flags] -e 'CODE'                     run code given on the command line
+  bohpsh [flags]                               start the REPL (reads statements
+                                               from stdin when it is not a terminal)
+
+Flags (-x and --x are the same; flags may follow the file names):
+  -p key=value         set a parameter declared with params.declare (repeatable)
+  --seed S             first seed (default 0)
+  --seeds N            run N seeds: S, S+1, ..., S+N-1 (default 1)
+  --sweep key=v1,v2    run every value of a parameter, each with every seed
+  --jobs J             runs in parallel (default: the number of cores)
+  --out DIR            write outputs into DIR/<script name>/
+                       (default: runs/<script name>/<timestamp>/; -e: none)
+  --quiet              no script output, no progress bar
+  --timeout DURATION   stop the runs after DURATION (e.g. 90s, 10m)
+  --allow-os           allow Tengo's os module (files, processes)
+  --no-figures         do not draw the learning-curve figures
+  --version            print the version
+  --help               print this help
+
+Outputs: params.yaml, metrics.csv, summary.yaml and one figure per metric
+(<metric>.png, .svg), plus each run's own files in seed-<S>/ (with a sweep:
+<key>=<value>/seed-<S>/). Results are identical whatever --jobs.
+
+Exit status: 0 success, 1 script error or timeout, 2 usage error,
+130 interrupted (Ctrl-C; what was done is written, marked interrupted).
+`
+
+type cmdFlags struct {
+	params    map[string]string
+	paramKeys []string
+	seed      int64
+	seeds     int
+	jobs      int
+	sweep     *Sweep
+	out       string
+	quiet     bool
+	timeout   time.Duration
+	allowOS   bool
+	noFigures bool
+	version   bool
+	help      bool
+	eval      string
+	evalSet   bool
+	files     []string
+}
+
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func parseFlags(args []string, stderr io.Writer) (*cmdFlags, error) {
+	f := &cmdFlags{params: map[string]string{}}
+	fs := flag.NewFlagSet("bohpsh", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Func("p", "", func(s string) error {
+		k, v, ok := strings.Cut(s, "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" {
+			return fmt.Errorf("want key=value, got %q", s)
+		}
+		if _, dup := f.params[k]; dup {
+			return fmt.Errorf("parameter %q given twice", k)
+		}
+		f.params[k] = v
+		f.paramKeys = append(f.paramKeys, k)
+		return nil
+	})
+	fs.Int64Var(&f.seed, "seed", 0, "")
+	fs.IntVar(&f.seeds, "seeds", 1, "")
+	fs.IntVar(&f.jobs, "jobs", runtime.NumCPU(), "")
+	fs.Func("sweep", "", func(s string) error {
+		if f.sweep != nil {
+			return errors.New("only one --sweep is supported")
+		}
+		k, vs, ok := strings.Cut(s, "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" || strings.TrimSpace(vs) == "" {
+			return fmt.Errorf("want key=v1,v2,..., got %q", s)
+		}
+		sw := &Sweep{Key: k}
+		for _, v := range strings.Split(vs, ",") {
+			v = strings.TrimSpace(v)
+			if v == "" {
+				return fmt.Errorf("empty value in %q", s)
+			}
+			if slices.Contains(sw.Values, v) {
+				return fmt.Errorf("value %q given twice in %q", v, s)
+			}
+			sw.Values = append(sw.Values, v)
+		}
+		f.sweep = sw
+		return nil
+	})
+	fs.StringVar(&f.out, "out", "", "")
+	fs.BoolVar(&f.quiet, "quiet", false, "")
+	fs.DurationVar(&f.timeout, "timeout", 0, "")
+	fs.BoolVar(&f.allowOS, "allow-os", false, "")
+	fs.BoolVar(&f.noFigures, "no-figures", false, "")
+	fs.BoolVar(&f.version, "version", false, "")
+	fs.BoolVar(&f.help, "help", false, "")
+	fs.BoolVar(&f.help, "h", false, "")
+	fs.Func("e", "", func(s string) error {
+		if f.evalSet {
+			return errors.New("-e given twice")
+		}
+		f.eval, f.evalSet = s, true
+		return nil
+	})
+	// Flags may come after file names: parse, take one file, go on.
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, &usageError{err.Error()}
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if rest[0] == "--" {
+			f.files = append(f.files, rest[1:]...)
+			break
+		}
+		f.files = append(f.files, rest[0])
+		args = rest[1:]
+	}
+	switch {
+	case f.seeds < 1:
+		return nil, &usageError{fmt.Sprintf("--seeds must be >= 1, got %d", f.seeds)}
+	case f.jobs < 1:
+		return nil, &usageError{fmt.Sprintf("--jobs must be >= 1, got %d", f.jobs)}
+	case f.timeout < 0:
+		return nil, &usageError{fmt.Sprintf("--timeout must be positive, got %v", f.timeout)}
+	case f.evalSet && len(f.files) > 0:
+		return nil, &usageError{"give either -e CODE or script files, not both"}
+	case f.seed > math.MaxInt64-int64(f.seeds):
+		return nil, &usageError{"--seed too large"}
+	}
+	if _, ok := f.params["seed"]; ok {
+		return nil, &usageError{"the seed is set with --seed (and --seeds), not -p seed=..."}
+	}
+	if f.sweep != nil {
+		if f.sweep.Key == "seed" {
+			return nil, &usageError{"--sweep seed=...: use --seed and --seeds to run several seeds"}
+		}
+		if _, ok := f.params[f.sweep.Key]; ok {
+			return nil, &usageError{fmt.Sprintf("parameter %q is both set with -p and swept with --sweep", f.sweep.Key)}
+		}
+	}
+	return f, nil
+}
+
+// Main is the bohpsh command: args are the arguments without the program
+// name. It returns the exit status (ExitOK, ExitError, ExitUsage,
+// ExitInterrupted). The first SIGINT (Ctrl-C) stops the runs, which write
+// what they did; a second one exits at once.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return mainCtx(nil, args, stdin, stdout, stderr)
+}
+
+// MainContext is Main without signal handling: cancelling ctx with cause
+// ErrInterrupt acts as Ctrl-C (status 130); any other cancellation stops
+// the runs too.
+func MainContext(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return mainCtx(ctx, args, stdin, stdout, stderr)
+}
+
+// mainCtx runs the command; a nil ctx means: handle SIGINT.
+func mainCtx(parent context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	f, err := parseFlags(args, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "bohpsh: %v\nRun 'bohpsh --help' for usage.\n", err)
+		return ExitUsage
+	}
+	if f.help {
+		io.WriteString(stdout, usageText)
+		return ExitOK
+	}
+	if f.version {
+		fmt.Fprintf(stdout, "bohpsh %s (%s, tengo v2.17.0)\n", Version, runtime.Version())
+		return ExitOK
+	}
+
+	// The REPL.
+	if !f.evalSet && len(f.files) == 0 {
+		if len(f.params) > 0 || f.sweep != nil || f.seeds > 1 || f.out != "" {
+			fmt.Fprintf(stderr, "bohpsh: -p, --seeds, --sweep and --out apply to scripts; the REPL takes --seed and --allow-os\n")
+			return ExitUsage
+		}
+		return runREPL(parent, f, stdin, stdout, stderr)
+	}
+
+	// Scripts: all must be readable before any runs.
+	var sources []*Source
+	if f.evalSet {
+		sources = append(sources, &Source{Name: EvalName, Text: []byte(f.eval), Dir: "."})
+	}
+	for _, path := range f.files {
+		src, err := LoadSource(path)
+		if err != nil {
+			fmt.Fprintf(stderr, "bohpsh: %v\n", err)
+			return ExitUsage
+		}
+		sources = append(sources, src)
+	}
+
+	ctx, stop := signalContext(parent, true)
+	defer stop()
+	if f.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, f.timeout, &TimeoutError{After: f.timeout})
+		defer cancel()
+	}
+	cfg := Config{
+		Overrides: f.params,
+		Seed:      f.seed,
+		Seeds:     f.seeds,
+		Sweep:     f.sweep,
+		Jobs:      f.jobs,
+		Out:       f.out,
+		NoOutput:  f.evalSet && f.out == "",
+		Quiet:     f.quiet,
+		AllowOS:   f.allowOS,
+		Progress:  isTerminal(stderr),
+		NoFigures: f.noFigures,
+		Stdout:    stdout,
+		Stderr:    stderr,
+	}
+	for _, src := range sources {
+		res := RunScript(ctx, src, cfg)
+		if code := report(res, ctx, cfg, stderr); code != ExitOK {
+			return code
+		}
+	}
+	return ExitOK
+}
+
+// report prints the outcome of a script's runs and returns its exit status.
+func report(res *Result, ctx context.Context, cfg Config, stderr io.Writer) int {
+	code := ExitOK
+	if res.Err != nil {
+		var failed *Run
+		for _, r := range res.Runs {
+			if r.Err == res.Err {
+				failed = r
+			}
+		}
+		var se *ScriptError
+		switch {
+		case errors.As(res.Err, &se):
+			if failed != nil && len(res.Runs) > 1 {
+				fmt.Fprintf(stderr, "bohpsh: %s failed in the run with %s:\n", res.Script, runName(failed, cfg))
+			}
+			fmt.Fprintln(stderr, res.Err.Error())
+		default:
+			fmt.Fprintf(stderr, "bohpsh: %v\n", res.Err)
+		}
+		code = ExitError
+		if lib.IsUsage(res.Err) {
+			code = ExitUsage
+		}
+	}
+	if res.Interrupted && code == ExitOK {
+		cause := context.Cause(ctx)
+		var te *TimeoutError
+		if errors.As(cause, &te) {
+			fmt.Fprintf(stderr, "bohpsh: %s: stopped: %v\n", res.Script, te)
+			code = ExitError
+		} else {
+			fmt.Fprintf(stderr, "bohpsh: %s: %v\n", res.Script, cause)
+			code = ExitInterrupted
+		}
+	}
+	if !cfg.Quiet && res.Dir != "" {
+		completed := 0
+		for _, r := range res.Runs {
+			if r.Completed() {
+				completed++
+			}
+		}
+		fmt.Fprintf(stderr, "bohpsh: %s: %d/%d runs in %.1fs; outputs in %s\n", res.Script, completed, len(res.Runs), res.Wall.Seconds(), res.Dir)
+		printFinals(res, cfg, stderr)
+	}
+	return code
+}
+
+func runName(r *Run, cfg Config) string {
+	if cfg.Sweep != nil {
+		return fmt.Sprintf("%s=%s, seed %d", cfg.Sweep.Key, r.SweepValue, r.Seed)
+	}
+	return fmt.Sprintf("seed %d", r.Seed)
+}
+
+// printFinals prints each metric's final median and quartiles.
+func printFinals(res *Result, cfg Config, w io.Writer) {
+	groups := 1
+	if cfg.Sweep != nil {
+		groups = len(cfg.Sweep.Values)
+	}
+	for si := 0; si < groups; si++ {
+		var runs []*Run
+		for _, r := range res.Runs {
+			if r.SweepIndex == si {
+				runs = append(runs, r)
+			}
+		}
+		label := ""
+		if cfg.Sweep != nil {
+			label = cfg.Sweep.Key + "=" + cfg.Sweep.Values[si] + " "
+		}
+		for _, name := range metricNames(runs) {
+			var vals []float64
+			for _, r := range runs {
+				if s := r.Env.Metrics.Get(name); s != nil {
+					if v, n := r.Env.Metrics.FinalValue(s); n > 0 && !math.IsNaN(v) && !math.IsInf(v, 0) {
+						vals = append(vals, v)
+					}
+				}
+			}
+			if len(vals) == 0 {
+				continue
+			}
+			slices.Sort(vals)
+			fmt.Fprintf(w, "  %s%s: final median %s [%s, %s] over %d seeds\n", label, name,
+				short(figures.Quantile(vals, 0.5)), short(figures.Quantile(vals, 0.25)), short(figures.Quantile(vals, 0.75)), len(vals))
+		}
+	}
+}
+
+func short(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
+
+func runREPL(parent context.Context, f *cmdFlags, stdin io.Reader, stdout, stderr io.Writer) int {
+	interactive := isTerminal(stdin)
+	// The interactive REPL handles Ctrl-C itself (it stops the running
+	// statement, not the session).
+	ctx, stop := signalContext(parent, !interactive)
+	defer stop()
+	if f.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, f.timeout, &TimeoutError{After: f.timeout})
+		defer cancel()
+	}
+	err := repl.Run(ctx, stdin, stdout, stderr, repl.Options{Seed: f.seed, AllowOS: f.allowOS, Interactive: interactive})
+	if err == nil {
+		return ExitOK
+	}
+	if ctx.Err() != nil {
+		var te *TimeoutError
+		if errors.As(context.Cause(ctx), &te) {
+			fmt.Fprintf(stderr, "bohpsh: %v\n", te)
+			return ExitError
+		}
+		return ExitInterrupted
+	}
+	var fe *repl.FailedError
+	if !errors.As(err, &fe) {
+		fmt.Fprintf(stderr, "bohpsh: %v\n", err)
+	}
+	return ExitError
+}
+
+// signalContext returns a cancellable child of parent. With a nil parent
+// (the real command) and handle set, it cancels it with ErrInterrupt on the
+// first SIGINT, and a second SIGINT exits at once with status 130.
+func signalContext(parent context.Context, handle bool) (context.Context, func()) {
+	if parent != nil {
+		ctx, cancel := context.WithCancelCause(parent)
+		return ctx, func() { cancel(nil) }
+	}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	if !handle {
+		return ctx, func() { cancel(nil) }
+	}
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, os.Interrupt)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-sig:
+			cancel(ErrInterrupt)
+		case <-done:
+			return
+		}
+		select {
+		case <-sig:
+			os.Exit(ExitInterrupted)
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(sig)
+		close(done)
+		cancel(nil)
+	}
+}
+
+func isTerminal(x any) bool {
+	f, ok := x.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
