@@ -183,7 +183,7 @@ func TestErrorsKeepSession(t *testing.T) {
 		{"geo.point(1)", "geo.point: wrong number of arguments: want 2, got 1"},
 		{`geo.point("a", 1)`, "geo.point: argument x must be a number, got string"},
 		{"w := [1][5]()", "Runtime Error: not callable: undefined"},
-		{"func() { return 1 % 0 }()", "Runtime Error: integer division by zero\n\tat (repl):1:17"},
+		{"func() { return 1 % 0 }()", "Runtime Error: integer division by zero\n\tat (repl):1:17\n\tat (repl):1:1"},
 	} {
 		if got := evalErr(t, s, out, c.src); !strings.Contains(got, c.want) {
 			t.Errorf("%s: error %q, want it to contain %q", c.src, got, c.want)
