@@ -57,7 +57,7 @@ func BenchmarkReversalScript(b *testing.B) {
 	const episodes = 2000
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		runScript(b, "reversal.tengo", map[string]string{"episodes": "2000", "frozen": "100"}, 1, "")
+		runScript(b, "reversal.tengo", map[string]string{"episodes": "2000", "frozen": "100"}, 1, b.TempDir())
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*episodes), "ns/episode")
 }

@@ -440,5 +440,3 @@ func cloneNetwork(n *bohp.Network) (*bohp.Network, error) {
 	}
 	return ck.Network, nil
 }
-
-
