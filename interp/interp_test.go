@@ -410,3 +410,56 @@ func TestDefaultOutputDirectory(t *testing.T) {
 		t.Errorf("want two timestamped run directories, got %v", runs)
 	}
 }
+
+func TestProgressBar(t *testing.T) {
+	src := &interp.Source{Name: "p.tengo", Text: []byte(`
+params := import("params")
+metrics := import("metrics")
+times := import("times")
+p := params.declare({episodes: 8})
+for ep := 0; ep < p.episodes; ep++ {
+	times.sleep(100 * times.millisecond)
+	metrics.record("x", ep, ep)
+}
+`)}
+	var errOut bytes.Buffer
+	res := interp.RunScript(context.Background(), src, interp.Config{Seeds: 2, Jobs: 2, NoOutput: true, Progress: true, Stderr: &errOut})
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	s := errOut.String()
+	if !strings.Contains(s, "\r\033[Kruns 0/2  episodes ") || !strings.Contains(s, "/16") || !strings.Contains(s, "ETA ") {
+		t.Errorf("progress output: %q", s)
+	}
+	if !strings.HasSuffix(s, "\r\033[K") {
+		t.Errorf("the bar is not cleared at the end: %q", s)
+	}
+	// Not a terminal: nothing.
+	errOut.Reset()
+	res = interp.RunScript(context.Background(), src, interp.Config{NoOutput: true, Stderr: &errOut})
+	if res.Err != nil || errOut.Len() != 0 {
+		t.Errorf("without Progress: err %v, stderr %q", res.Err, errOut.String())
+	}
+}
+
+// BenchmarkEpisodeOverhead measures the runner's cost per episode of a
+// script loop that records two metrics per episode (no network): the
+// script and metrics overhead that a task script adds to its engine calls.
+func BenchmarkEpisodeOverhead(b *testing.B) {
+	src := &interp.Source{Name: "b.tengo", Text: []byte(`
+params := import("params")
+metrics := import("metrics")
+p := params.declare({episodes: 1000})
+for ep := 0; ep < p.episodes; ep++ {
+	metrics.record_map(ep, {loss: 0.5, correct: true})
+}
+`)}
+	b.ReportAllocs()
+	for b.Loop() {
+		res := interp.RunScript(context.Background(), src, interp.Config{NoOutput: true, NoFigures: true})
+		if res.Err != nil {
+			b.Fatal(res.Err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1000, "ns/episode")
+}

@@ -1,0 +1,68 @@
+// Package interp runs bohpsh's Tengo scripts: it compiles a script with a
+// fresh module map per run, runs many seeds and sweep values in parallel,
+// writes the outputs, and implements the bohpsh command (Main).
+//
+// # Running a script
+//
+// Compile and Program.Run run one script once. File imports are enabled
+// and relative to the importing file (import("./helpers") loads
+// helpers.tengo next to it). Module objects are embedded in the compiled
+// bytecode, so a Program is never shared between runs.
+//
+// Every error is a *ScriptError that renders as
+//
+//	file.tengo:LINE:COL: message
+//	    the offending source line
+//	    ^
+//	  called from main.tengo:LINE:COL
+//
+// for syntax and compile errors, runtime errors (also inside an imported
+// file: the position is in that file, followed by its callers), Go panics
+// inside the VM or a module (recovered; Tengo's integer division by zero is
+// one: "integer division by zero"), and cancellation ("interrupted: ...").
+// Errors from modules keep their type (errors.As reaches a *lib.UsageError,
+// which makes the command exit with status 2).
+//
+// # Multi-seed runs and outputs
+//
+// RunScript runs a script once per (sweep value, seed), Config.Jobs at a
+// time. Each run has its own lib.Env (seed, parameters, metrics, output
+// writer, output directory), module map and random stream, so results are
+// bit-identical whatever Jobs. The scripts' prints are forwarded in run
+// order (the first unfinished run writes through, later ones are buffered),
+// each line prefixed with "[seed S] " (or "[key=value seed S] ") when there
+// are several runs. The first run error cancels the other runs.
+//
+// Outputs go to DIR/<script name>/ with --out DIR, else to
+// runs/<script name>/<timestamp>/ (code given with -e writes nothing
+// without --out):
+//
+//	params.yaml   script, seeds, sweep, and the resolved parameters (docs as comments)
+//	metrics.csv   seed,[<sweep key>,]episode,metric,value: one row per seed,
+//	              sweep value, episode and metric, in that order; floats in
+//	              shortest exact form
+//	summary.yaml  runs, completed_runs, interrupted, error, wall_seconds,
+//	              episodes, episodes_per_second, final_episodes, and per metric
+//	              metrics.<name>.final.{median,q25,q75,per_seed}: per_seed maps each
+//	              seed to its run's final value (the mean over its final episodes,
+//	              metrics.final_last / final_from); median and quartiles (type 7)
+//	              are over the finite ones (nonfinite counts the others). With
+//	              --sweep, the metrics blocks are in sweep.results[i].metrics,
+//	              one per value (sweep.results[i].value).
+//	<metric>.png, <metric>.svg   learning curves: median over seeds and
+//	              interquartile band per episode index (package figures)
+//	seed-<S>/, <key>=<value>/seed-<S>/   each run's own files (lib.Env.OutDir:
+//	              yaml.write, checkpoints), created when first written
+//
+// Every file is written atomically (package atomicfile; WriteFileAtomic).
+// On Ctrl-C or --timeout the runs stop between two instructions (native
+// calls poll lib.Env.Ctx), and what was recorded is written with
+// interrupted: true.
+//
+// # The command
+//
+// Main parses the flags (see the usage text, bohpsh --help) and runs the
+// scripts one after the other, -e code, or the REPL (package repl). Exit
+// status: 0 success, 1 script error or timeout, 2 usage error (bad flag,
+// unknown or ill-typed -p or --sweep value, missing script), 130 Ctrl-C.
+package interp
