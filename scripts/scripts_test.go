@@ -28,6 +28,8 @@ func runScript(tb testing.TB, path string, overrides map[string]string, seeds in
 	return res
 }
 
+var paperScripts = map[string]bool{"completion": true, "oneshot": true, "reversal": true}
+
 // Every shipped script runs end to end with a few episodes, writes its
 // checkpoint, and the checkpoint can be evaluated (TEST mode).
 func TestScriptsSmoke(t *testing.T) {
@@ -42,8 +44,10 @@ func TestScriptsSmoke(t *testing.T) {
 			out := t.TempDir()
 			runScript(t, path, map[string]string{"episodes": "30", "frozen": "5"}, 2, out)
 			name := strings.TrimSuffix(path, ".tengo")
-			ck := filepath.Join(out, name, "seed-0", "net.yaml")
-			runScript(t, path, map[string]string{"checkpoint": ck, "frozen": "5"}, 1, t.TempDir())
+			if paperScripts[name] { // they also evaluate a trained checkpoint
+				ck := filepath.Join(out, name, "seed-0", "net.yaml")
+				runScript(t, path, map[string]string{"checkpoint": ck, "frozen": "5"}, 1, t.TempDir())
+			}
 		})
 	}
 	if n < 3 {

@@ -25,31 +25,29 @@ type netMethod struct {
 	f               func(n *Network, fn string, args []tengo.Object) (tengo.Object, error)
 }
 
-var netMethods []netMethod
-
-func init() {
-	netMethods = []netMethod{
-		{"reset", "() -> undefined", "start an episode: traces, gradients and the engine's state are zeroed", netReset},
-		{"step", "(x vec|array) -> vec", "run one step on input x and return the output (a copy); traces update when the next step starts", netStep},
-		{"score", "(loss string, target vec|array[, weight number]) -> float", "add weight (default 1) × loss(output, target) of this step to the episode loss and return the unweighted loss; loss: sse, l1, cross_entropy; weight 0 scores nothing", netScore},
-		{"score_grad", "(value number, grad vec|array) -> undefined", "add a loss computed in script: its value and its gradient with respect to this step's output", netScoreGrad},
-		{"end", "() -> float", "end the episode: every tensor's gradient of the summed weighted loss is computed; returns that loss", netEnd},
-		{"episode", "(inputs mat, targets mat, weights vec|array|number, loss string) -> map", "reset, run every row of inputs as a step scored against the same row of targets with its weight, end; returns {loss: weighted sum, losses: vec of unweighted per-step losses, outputs: mat}", netEpisode},
-		{"tensors", "() -> array", "names of the trained tensors, e.g. [\"l0.w\", \"l0.alpha\", \"l0.b\", ...]", netTensors},
-		{"get", "(name string) -> mat", "a copy of a tensor's values (rows × cols; biases are rows × 1)", netGet},
-		{"set", "(name string, values mat|vec|array) -> undefined", "set a tensor's values (same number of elements; sign constraints apply)", netSet},
-		{"grad", "(name string) -> mat", "a copy of a tensor's gradient from the last episode", netGrad},
-		{"constrain", "(name string, opts map) -> undefined", "per-tensor options: {sign: 1 (>= 0) | -1 (<= 0) | 0, frozen: bool}", netConstrain},
-		{"fix", "(name string, values mat|vec|array) -> undefined", "set a tensor to values and freeze it (e.g. an identity readout)", netFix},
-		{"layers", "() -> array", "one map per layer: {name, in, out, act, plastic, rule, retention|rate}", netLayers},
-		{"traces", "(layer string) -> mat", "a copy of a plastic layer's current Hebbian traces (out × in)", netTraces},
-		{"output", "(layer string) -> vec", "a copy of a layer's output at the current step", netOutput},
-		{"engine", "() -> string", "the gradient engine: bptt or forward", netEngine},
-		{"set_engine", "(name string) -> undefined", "switch the gradient engine (bptt or forward); resets the episode", netSetEngine},
-		{"gradcheck", "([opts map]) -> map", "replay the last episode and compare the gradient with 4th-order central differences: {max_rel_err, max_abs_err, worst}; opts: {eps: 1e-3}", netGradcheck},
-		{"save", "(path string[, opts map]) -> string", "write a YAML checkpoint (atomically) and return its path; relative paths go to the run's output directory; opts: {optimizer, meta}", netSave},
-		{"diagram", "(path string[, opts map]) -> string", "draw the network as SVG (fixed/plastic, excitatory/inhibitory, width by strength); opts: {title, threshold: fraction of the largest |value| below which connections are left out (0.05)}", netDiagram},
-	}
+// netMethods is the method table of network objects; it is also their
+// documentation.
+var netMethods = []netMethod{
+	{"reset", "() -> undefined", "start an episode: traces, gradients and the engine's state are zeroed", netReset},
+	{"step", "(x vec|array) -> vec", "run one step on input x and return the output (a copy); traces update when the next step starts", netStep},
+	{"score", "(loss string, target vec|array[, weight number]) -> float", "add weight (default 1) × loss(output, target) of this step to the episode loss and return the unweighted loss; loss: sse, l1, cross_entropy; weight 0 scores nothing", netScore},
+	{"score_grad", "(value number, grad vec|array) -> undefined", "add a loss computed in script: its value and its gradient with respect to this step's output", netScoreGrad},
+	{"end", "() -> float", "end the episode: every tensor's gradient of the summed weighted loss is computed; returns that loss", netEnd},
+	{"episode", "(inputs mat, targets mat, weights vec|array|number, loss string) -> map", "reset, run every row of inputs as a step scored against the same row of targets with its weight, end; returns {loss: weighted sum, losses: vec of unweighted per-step losses, outputs: mat}", netEpisode},
+	{"tensors", "() -> array", "names of the trained tensors, e.g. [\"l0.w\", \"l0.alpha\", \"l0.b\", ...]", netTensors},
+	{"get", "(name string) -> mat", "a copy of a tensor's values (rows × cols; biases are rows × 1)", netGet},
+	{"set", "(name string, values mat|vec|array) -> undefined", "set a tensor's values (same number of elements; sign constraints apply)", netSet},
+	{"grad", "(name string) -> mat", "a copy of a tensor's gradient from the last episode", netGrad},
+	{"constrain", "(name string, opts map) -> undefined", "per-tensor options: {sign: 1 (>= 0) | -1 (<= 0) | 0, frozen: bool}", netConstrain},
+	{"fix", "(name string, values mat|vec|array) -> undefined", "set a tensor to values and freeze it (e.g. an identity readout)", netFix},
+	{"layers", "() -> array", "one map per layer: {name, in, out, act, plastic, rule, retention|rate}", netLayers},
+	{"traces", "(layer string) -> mat", "a copy of a plastic layer's current Hebbian traces (out × in)", netTraces},
+	{"output", "(layer string) -> vec", "a copy of a layer's output at the current step", netOutput},
+	{"engine", "() -> string", "the gradient engine: bptt or forward", netEngine},
+	{"set_engine", "(name string) -> undefined", "switch the gradient engine (bptt or forward); resets the episode", netSetEngine},
+	{"gradcheck", "([opts map]) -> map", "replay the last episode and compare the gradient with 4th-order central differences: {max_rel_err, max_abs_err, worst}; opts: {eps: 1e-3}", netGradcheck},
+	{"save", "(path string[, opts map]) -> string", "write a YAML checkpoint (atomically) and return its path; relative paths go to the run's output directory; opts: {optimizer, meta}", netSave},
+	{"diagram", "(path string[, opts map]) -> string", "draw the network as SVG (fixed/plastic, excitatory/inhibitory, width by strength); opts: {title, threshold: fraction of the largest |value| below which connections are left out (0.05)}", netDiagram},
 }
 
 func newNetworkObject(env *lib.Env, net *bohp.Network) *Network {
