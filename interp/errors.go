@@ -145,11 +145,14 @@ func (s *sources) pos(p parser.SourceFilePos) Pos {
 }
 
 // at builds a ScriptError at p.
+// Without a valid position (e.g. a run cancelled before its first
+// instruction) it names the main script only.
 func (s *sources) at(kind ErrorKind, p parser.SourceFilePos, msg string, err error) *ScriptError {
-	e := &ScriptError{Kind: kind, Pos: s.pos(p), Msg: msg, Err: err}
-	if p.IsValid() {
-		e.Line = s.line(p.Filename, p.Line)
+	if !p.IsValid() {
+		return &ScriptError{Kind: kind, Pos: Pos{File: s.main}, Msg: msg, Err: err}
 	}
+	e := &ScriptError{Kind: kind, Pos: s.pos(p), Msg: msg, Err: err}
+	e.Line = s.line(p.Filename, p.Line)
 	return e
 }
 

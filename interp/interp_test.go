@@ -137,7 +137,7 @@ func TestMissingFiles(t *testing.T) {
 func TestTimeoutCancelsLoop(t *testing.T) {
 	start := time.Now()
 	err := runFile(t, "testdata/errors/loop.tengo", scripttest.Options{Timeout: 200 * time.Millisecond})
-	wantErr(t, err, interp.Interrupted, "testdata/errors/loop.tengo:", "interrupted: script test timed out after 200ms")
+	wantErr(t, err, interp.Interrupted, "testdata/errors/loop.tengo", "interrupted: script test timed out after 200ms")
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("the loop ran %v after a 200ms timeout", d)
 	}

@@ -1,0 +1,98 @@
+package tengostd
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bohpsh/bohpsh/stdlib/lib"
+	"github.com/d5/tengo/v2"
+	tstd "github.com/d5/tengo/v2/stdlib"
+)
+
+func TestEveryTengoMemberIsDocumented(t *testing.T) {
+	for _, m := range Modules() {
+		if m.Doc == "" {
+			t.Errorf("module %s has no doc", m.Name)
+		}
+		members := map[string]bool{}
+		for _, f := range m.Funcs {
+			members[f.Name] = true
+			if f.Args == "" || f.Doc == "" || f.Make == nil {
+				t.Errorf("%s.%s: args %q doc %q", m.Name, f.Name, f.Args, f.Doc)
+			}
+		}
+		for _, v := range m.Values {
+			members[v.Name] = true
+			if v.Doc == "" || v.Value() == nil {
+				t.Errorf("%s.%s: no doc or value", m.Name, v.Name)
+			}
+		}
+		if attrs, ok := tstd.BuiltinModules[m.Name]; ok && m.Name != "fmt" {
+			for name := range attrs {
+				if !members[name] {
+					t.Errorf("%s.%s is not in the module's table", m.Name, name)
+				}
+			}
+		}
+	}
+	if n := len(Modules()); n != 9 {
+		t.Errorf("%d modules", n)
+	}
+}
+
+func call(t *testing.T, env *lib.Env, mod, fn string, args ...tengo.Object) (tengo.Object, error) {
+	t.Helper()
+	for _, m := range Modules() {
+		if m.Name == mod {
+			return m.Build(env)[fn].(*tengo.UserFunction).Value(args...)
+		}
+	}
+	t.Fatalf("no module %s", mod)
+	return nil, nil
+}
+
+func TestFmtWritesToTheRunsOutput(t *testing.T) {
+	var out bytes.Buffer
+	env := &lib.Env{Out: &out}
+	call(t, env, "fmt", "print", &tengo.String{Value: "a"}, &tengo.Int{Value: 1})
+	call(t, env, "fmt", "println", &tengo.String{Value: "b"})
+	call(t, env, "fmt", "printf", &tengo.String{Value: "%d-%s\n"}, &tengo.Int{Value: 2}, &tengo.String{Value: "c"})
+	if out.String() != "a1b\n2-c\n" {
+		t.Errorf("got %q", out.String())
+	}
+	env.Quiet = true
+	call(t, env, "fmt", "println", &tengo.String{Value: "hidden"})
+	if strings.Contains(out.String(), "hidden") {
+		t.Error("--quiet printed")
+	}
+	if _, err := call(t, env, "fmt", "printf"); err == nil || err.Error() != "fmt.printf: wrong number of arguments: want at least 1, got 0" {
+		t.Errorf("printf(): %v", err)
+	}
+}
+
+func TestSleepIsCancellable(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	start := time.Now()
+	_, err := call(t, &lib.Env{Ctx: ctx}, "times", "sleep", &tengo.Int{Value: int64(time.Hour)})
+	if err == nil || !strings.HasPrefix(err.Error(), "times.sleep: interrupted") || time.Since(start) > 10*time.Second {
+		t.Errorf("err %v after %v", err, time.Since(start))
+	}
+}
+
+func TestBlocked(t *testing.T) {
+	var os *lib.Module
+	for _, m := range Modules() {
+		if m.Name == "os" {
+			os = m
+		}
+	}
+	b := Blocked(os, "--allow-os")
+	_, err := b["read_file"].(*tengo.UserFunction).Value(&tengo.String{Value: "/etc/passwd"})
+	if err == nil || err.Error() != "os.read_file: the os module is disabled; run with --allow-os to enable it" {
+		t.Errorf("got %v", err)
+	}
+}
