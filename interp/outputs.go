@@ -167,7 +167,9 @@ func paramsDoc(res *Result, src *Source, cfg Config) *yaml.Node {
 			if len(v.Content) == 1 {
 				v = v.Content[0]
 			}
-			comment = joinComment(comment, "the run's seed (--seed, --seeds)")
+			if comment == "" {
+				comment = "the run's seed (--seed, --seeds)"
+			}
 		case cfg.Sweep != nil && p.Name == cfg.Sweep.Key:
 			v = sweepValuesNode(res, cfg)
 			comment = joinComment(comment, "swept: one set of runs per value")

@@ -134,8 +134,8 @@ func (m *Metrics) Record(name string, episode int, value float64) error {
 		s.Episodes[i] = episode
 		s.Values[i] = value
 	}
-	if !m.explicitProgress && int64(len(s.Episodes)) > m.done.Load() {
-		m.done.Store(int64(len(s.Episodes)))
+	if n := int64(len(s.Episodes)); n > m.done.Load() {
+		m.done.Store(n)
 	}
 	return nil
 }
@@ -166,10 +166,10 @@ func (m *Metrics) FinalValue(s *Series) (mean float64, n int) {
 	return sum / float64(n), n
 }
 
-// SetProgress sets the run's progress explicitly (metrics.progress); from
-// then on recording no longer advances it. total <= 0 leaves total alone.
+// SetProgress sets the run's progress explicitly (metrics.progress):
+// episodes done (recording an episode beyond it still advances it) and
+// planned; total <= 0 leaves total alone.
 func (m *Metrics) SetProgress(done, total int64) {
-	m.explicitProgress = true
 	m.done.Store(done)
 	if total > 0 {
 		m.total.Store(total)

@@ -36,7 +36,7 @@ var Module = &lib.Module{
 		{Name: "values", Args: "(name string) -> array", Doc: "the recorded values of metric name, by episode", Make: makeValues},
 		{Name: "episodes", Args: "(name string) -> array", Doc: "the episodes at which metric name was recorded, increasing", Make: makeEpisodes},
 		{Name: "names", Args: "() -> array", Doc: "the recorded metric names, in the order of their first record", Make: makeNames},
-		{Name: "progress", Args: "(done int, total int?)", Doc: "sets the progress shown on the terminal: episodes done of total (by default, the number of recorded episodes of the longest metric, of the int parameter \"episodes\" if declared)", Make: makeProgress},
+		{Name: "progress", Args: "(done int, total int?)", Doc: "sets the run's progress (progress bar, episodes_per_second): episodes done and planned; by default done is the number of recorded episodes of the longest metric, and planned the int parameter \"episodes\" if declared", Make: makeProgress},
 	},
 }
 
