@@ -19,15 +19,19 @@ type orderedOutput struct {
 	done []bool
 	cur  int
 	prog *progress
+	ws   []*runWriter
 }
 
 func newOrderedOutput(w io.Writer, n int, prog *progress) *orderedOutput {
-	return &orderedOutput{w: w, bufs: make([]bytes.Buffer, n), done: make([]bool, n), prog: prog}
+	return &orderedOutput{w: w, bufs: make([]bytes.Buffer, n), done: make([]bool, n), prog: prog, ws: make([]*runWriter, n)}
 }
 
-// writer returns run i's writer; prefix (if any) starts every line.
+// writer returns run i's writer; prefix (if any) starts every line, and
+// ends the run's output with a newline if it lacks one.
 func (o *orderedOutput) writer(i int, prefix string) io.Writer {
-	return &runWriter{o: o, i: i, prefix: []byte(prefix), bol: true}
+	w := &runWriter{o: o, i: i, prefix: []byte(prefix), bol: true}
+	o.ws[i] = w
+	return w
 }
 
 func (o *orderedOutput) write(i int, p []byte) {
@@ -45,6 +49,9 @@ func (o *orderedOutput) write(i int, p []byte) {
 
 // finish marks run i finished and flushes the runs that may now be written.
 func (o *orderedOutput) finish(i int) {
+	if w := o.ws[i]; w != nil && len(w.prefix) > 0 && !w.bol {
+		w.Write([]byte{'\n'})
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.done[i] = true
