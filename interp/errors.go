@@ -71,12 +71,38 @@ func (e *ScriptError) Error() string {
 			b.WriteString(caret(e.Line, e.Pos.Col))
 		}
 	}
+	// Callers: runs of the same position (recursion) are folded, and a long
+	// trace is cut in the middle.
+	type entry struct {
+		pos   Pos
+		count int
+	}
+	var folded []entry
 	for _, p := range e.Trace {
+		if n := len(folded); n > 0 && folded[n-1].pos == p {
+			folded[n-1].count++
+			continue
+		}
+		folded = append(folded, entry{p, 1})
+	}
+	for i, f := range folded {
+		if len(folded) > maxTrace && i >= maxTrace/2 && i < len(folded)-maxTrace/2 {
+			if i == maxTrace/2 {
+				fmt.Fprintf(&b, "\n  ... %d more callers", len(folded)-2*(maxTrace/2))
+			}
+			continue
+		}
 		b.WriteString("\n  called from ")
-		b.WriteString(p.String())
+		b.WriteString(f.pos.String())
+		if f.count > 1 {
+			fmt.Fprintf(&b, " (%d times)", f.count)
+		}
 	}
 	return b.String()
 }
+
+// maxTrace is the most callers an error message lists.
+const maxTrace = 20
 
 // caret returns spaces (tabs kept) up to column col of line, then "^".
 func caret(line string, col int) string {

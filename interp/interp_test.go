@@ -463,3 +463,13 @@ for ep := 0; ep < p.episodes; ep++ {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1000, "ns/episode")
 }
+
+func TestDeepRecursion(t *testing.T) {
+	code := "f := 0\nf = func(n) { return n == 0 ? 0 : 1 + f(n-1) }\ng := func() { return f(100000) }\ng()\n"
+	err := scripttest.RunCode(context.Background(), "r.tengo", code, scripttest.Options{}, &bytes.Buffer{}, t.TempDir())
+	wantErr(t, err, interp.PanicError, "r.tengo:2:41: stack overflow (recursion too deep?)",
+		"\n  called from r.tengo:2:39 (", " times)\n  called from r.tengo:3:22\n  called from r.tengo:4:1")
+	if n := strings.Count(err.Error(), "\n"); n > 30 {
+		t.Errorf("error of %d lines", n)
+	}
+}

@@ -183,9 +183,14 @@ func (p *Program) interrupted(ctx context.Context, vm *tengo.VM) error {
 // panicError describes a recovered Go panic at the VM's current instruction.
 func (p *Program) panicError(vm *tengo.VM, r any) error {
 	msg := fmt.Sprint(r)
-	if re, ok := r.(runtime.Error); ok && strings.Contains(re.Error(), "integer divide by zero") {
+	re, isRuntime := r.(runtime.Error)
+	switch {
+	case isRuntime && strings.Contains(re.Error(), "integer divide by zero"):
 		msg = "integer division by zero"
-	} else {
+	case isRuntime && strings.Contains(re.Error(), fmt.Sprintf("with length %d", tengo.StackSize)):
+		// Tengo's VM does not check its value stack (only its frames).
+		msg = "stack overflow (recursion too deep?)"
+	default:
 		msg = "internal error (Go panic): " + msg
 	}
 	var err error
