@@ -169,6 +169,8 @@ func parseFlags(args []string, stderr io.Writer) (*cmdFlags, error) {
 		f.files = append(f.files, rest[0])
 		args = rest[1:]
 	}
+	seedSet := false
+	fs.Visit(func(fl *flag.Flag) { seedSet = seedSet || fl.Name == "seed" })
 	switch {
 	case f.seeds < 1:
 		return nil, &usageError{fmt.Sprintf("--seeds must be >= 1, got %d", f.seeds)}
@@ -181,8 +183,18 @@ func parseFlags(args []string, stderr io.Writer) (*cmdFlags, error) {
 	case f.seed > math.MaxInt64-int64(f.seeds):
 		return nil, &usageError{"--seed too large"}
 	}
-	if _, ok := f.params["seed"]; ok {
-		return nil, &usageError{"the seed is set with --seed (and --seeds), not -p seed=..."}
+	if v, ok := f.params["seed"]; ok {
+		// -p seed=S is another spelling of --seed S (scripts declare seed).
+		s, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil {
+			return nil, &usageError{fmt.Sprintf("-p seed=%s: the seed must be an integer", v)}
+		}
+		if seedSet && s != f.seed {
+			return nil, &usageError{fmt.Sprintf("-p seed=%d and --seed %d disagree", s, f.seed)}
+		}
+		f.seed = s
+		delete(f.params, "seed")
+		f.paramKeys = slices.DeleteFunc(f.paramKeys, func(k string) bool { return k == "seed" })
 	}
 	if f.sweep != nil {
 		if f.sweep.Key == "seed" {
