@@ -1,9 +1,13 @@
 package bohp
 
-// bpttEngine records each step (the input and every layer's output, the
-// traces each plastic layer used, and the loss gradient at the output) and
-// at the end of the episode runs reverse mode through time. The tape grows to
-// the longest episode seen and is then reused without allocation.
+// bpttEngine records each step (the input and every layer's output and the
+// loss gradient at the output) and at the end of the episode runs reverse
+// mode through time. The traces, the largest part of the state, are stored
+// only every checkpointEvery steps; the backward pass recomputes those of a
+// segment from its checkpoint with the same arithmetic as the forward pass
+// (so bit for bit), which bounds the trace memory by (T/K + K) copies
+// instead of T. The tape grows to the longest episode seen and is then
+// reused without allocation.
 type bpttEngine struct {
 	steps   int
 	strideA int // input + all layer outputs
@@ -12,7 +16,8 @@ type bpttEngine struct {
 	offA    []int
 	offH    []int
 	tapeA   []float64
-	tapeH   []float64
+	tapeH   []float64 // trace checkpoints: the traces used at steps 0, K, 2K, ...
+	segH    []float64 // the traces of one segment, recomputed: K × strideH
 	tapeG   []float64
 	scored  []bool
 
@@ -20,6 +25,9 @@ type bpttEngine struct {
 	delta [][]float64 // ∂L/∂z_j per layer
 	gH    [][]float64 // adjoint of the traces of the next step, per layer
 }
+
+// checkpointEvery is the segment length K of BPTT's trace checkpoints.
+const checkpointEvery = 16
 
 func newBPTT(n *Network) *bpttEngine {
 	e := &bpttEngine{strideG: n.Out()}
@@ -55,9 +63,11 @@ func (e *bpttEngine) step(n *Network) {
 	for _, l := range n.Layers {
 		e.tapeA = append(e.tapeA, l.y...)
 	}
-	for _, l := range n.Layers {
-		if l.Plastic() {
-			e.tapeH = append(e.tapeH, l.H...)
+	if e.steps%checkpointEvery == 0 {
+		for _, l := range n.Layers {
+			if l.Plastic() {
+				e.tapeH = append(e.tapeH, l.H...)
+			}
 		}
 	}
 	e.tapeG = append(e.tapeG, n.gz...)
@@ -71,8 +81,12 @@ func (e *bpttEngine) end(n *Network) {
 		clear64(g)
 	}
 	for t := e.steps - 1; t >= 0; t-- {
+		if t == e.steps-1 || t%checkpointEvery == checkpointEvery-1 {
+			e.recomputeSegment(n, t/checkpointEvery)
+		}
 		A := e.tapeA[t*e.strideA : (t+1)*e.strideA]
-		Hs := e.tapeH[t*e.strideH : (t+1)*e.strideH]
+		slot := t % checkpointEvery
+		Hs := e.segH[slot*e.strideH : (slot+1)*e.strideH]
 		clear64(e.ga[J])
 		for j := J - 1; j >= 0; j-- {
 			l := n.Layers[j]
@@ -118,6 +132,34 @@ func (e *bpttEngine) end(n *Network) {
 				}
 			}
 			e.layerBackward(l, x, y, H, gH, delta, e.ga[j], j > 0)
+		}
+	}
+}
+
+// recomputeSegment fills segH with the traces used at each step of segment
+// s, starting from its checkpoint and replaying the rule on the recorded
+// inputs and outputs.
+func (e *bpttEngine) recomputeSegment(n *Network, s int) {
+	if need := checkpointEvery * e.strideH; cap(e.segH) < need {
+		e.segH = make([]float64, need)
+	}
+	e.segH = e.segH[:checkpointEvery*e.strideH]
+	first := s * checkpointEvery
+	last := min(first+checkpointEvery, e.steps) - 1
+	copy(e.segH[:e.strideH], e.tapeH[s*e.strideH:(s+1)*e.strideH])
+	for t := first; t < last; t++ {
+		slot := t - first
+		cur := e.segH[slot*e.strideH : (slot+1)*e.strideH]
+		next := e.segH[(slot+1)*e.strideH : (slot+2)*e.strideH]
+		copy(next, cur)
+		A := e.tapeA[t*e.strideA : (t+1)*e.strideA]
+		for j, l := range n.Layers {
+			if !l.Plastic() {
+				continue
+			}
+			x := A[e.offA[j] : e.offA[j]+l.In]
+			y := A[e.offA[j+1] : e.offA[j+1]+l.Out]
+			applyRule(l.Rule, next[e.offH[j]:e.offH[j]+l.Out*l.In], x, y, l.In)
 		}
 	}
 }

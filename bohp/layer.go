@@ -100,24 +100,28 @@ func (l *Layer) forward(x []float64) {
 }
 
 // updateTraces applies the rule after the step's output is known.
-func (l *Layer) updateTraces() {
-	x, y, h, n := l.x, l.y, l.H, l.In
-	if hb, ok := l.Rule.(Hebb); ok {
+func (l *Layer) updateTraces() { applyRule(l.Rule, l.H, l.x, l.y, l.In) }
+
+// applyRule updates the traces h (len(y) × in) in place from the step's
+// input x and output y. BPTT recomputes traces with it from checkpoints,
+// so the arithmetic must stay the same for both (bit-identical traces).
+func applyRule(rule Rule, h, x, y []float64, in int) {
+	if hb, ok := rule.(Hebb); ok {
 		g := hb.Retention
 		c := 1 - g
 		for i, yi := range y {
-			hr := h[i*n : i*n+n]
+			hr := h[i*in : i*in+in]
 			cy := c * yi
-			for k, xk := range x[:n] {
+			for k, xk := range x[:in] {
 				hr[k] = g*hr[k] + cy*xk
 			}
 		}
 		return
 	}
 	for i, yi := range y {
-		hr := h[i*n : i*n+n]
-		for k, xk := range x[:n] {
-			hr[k], _, _, _ = l.Rule.Update(hr[k], xk, yi)
+		hr := h[i*in : i*in+in]
+		for k, xk := range x[:in] {
+			hr[k], _, _, _ = rule.Update(hr[k], xk, yi)
 		}
 	}
 }
