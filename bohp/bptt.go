@@ -24,6 +24,9 @@ type bpttEngine struct {
 	ga    [][]float64 // ∂L/∂a_j (index j = layer+1; 0 is the input)
 	delta [][]float64 // ∂L/∂z_j per layer
 	gH    [][]float64 // adjoint of the traces of the next step, per layer
+
+	check bool             // check the gradients after each step (locating a non-finite value)
+	bad   *NonFiniteError // the first non-finite gradient found when check is set
 }
 
 // checkpointEvery is the segment length K of BPTT's trace checkpoints.
@@ -51,6 +54,7 @@ func newBPTT(n *Network) *bpttEngine {
 }
 
 func (e *bpttEngine) reset() {
+	e.bad = nil
 	e.steps = 0
 	e.tapeA = e.tapeA[:0]
 	e.tapeH = e.tapeH[:0]
@@ -133,7 +137,21 @@ func (e *bpttEngine) end(n *Network) {
 			}
 			e.layerBackward(l, x, y, H, gH, delta, e.ga[j], j > 0)
 		}
+		if e.check && e.bad == nil {
+			e.bad = firstNonFinite(n, t)
+		}
 	}
+}
+
+// firstNonFinite reports the first tensor whose gradient is not finite,
+// blaming step t, or nil.
+func firstNonFinite(n *Network, t int) *NonFiniteError {
+	for _, p := range n.params {
+		if err := checkFinite(t, "gradient of ", p.Name, p.Grad); err != nil {
+			return err.(*NonFiniteError)
+		}
+	}
+	return nil
 }
 
 // recomputeSegment fills segH with the traces used at each step of segment

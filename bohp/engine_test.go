@@ -296,3 +296,29 @@ func TestRNG(t *testing.T) {
 		}
 	}
 }
+
+// A gradient that overflows while outputs and losses stay finite is
+// reported with the step where it first appears and the tensor.
+func TestNonFiniteGradientIsLocated(t *testing.T) {
+	for _, e := range []Engine{EngineBPTT, EngineForward} {
+		n, _ := NewNetwork(1, e, LayerSpec{Name: "hidden", Out: 1, Act: Tanh, Rule: Hebb{0.5}}, LayerSpec{Name: "out", Out: 2, Act: Linear})
+		n.Param("hidden.w").Data[0] = 0.01
+		n.Param("out.w").Data[0] = 1e307
+		n.Param("out.w").Data[1] = -1e307
+		for s, x := range []float64{1e-3, 1e-3, 1e-3, 10, 1e-3} {
+			if _, err := n.Step([]float64{x}); err != nil {
+				t.Fatalf("%s: step %d: %v", e, s, err)
+			}
+			if _, err := n.Score(CrossEntropy, []float64{0, 1}, 1); err != nil {
+				t.Fatalf("%s: score %d: %v", e, s, err)
+			}
+		}
+		_, err := n.EndEpisode()
+		var nf *NonFiniteError
+		if !errors.As(err, &nf) || nf.Step != 3 || !strings.Contains(nf.Where, "hidden") {
+			t.Errorf("%s: want a non-finite gradient located at step 3 in layer hidden, got %v", e, err)
+		} else {
+			t.Logf("%s: %v", e, err)
+		}
+	}
+}

@@ -28,6 +28,9 @@ type forwardEngine struct {
 	// plastic layer and k <= j <= the last such plastic layer.
 	da    [][][]float64
 	reach []int // reach[k]: index of the last plastic layer after k, or -1
+
+	check bool             // check the gradients after each step (locating a non-finite value)
+	bad   *NonFiniteError // the first non-finite gradient found when check is set
 }
 
 type fwdLayer struct {
@@ -94,7 +97,22 @@ func newForward(n *Network) *forwardEngine {
 	return e
 }
 
+// firstNonFinite checks the gradients accumulated so far (own terms and
+// the cross terms still in flat form).
+func (e *forwardEngine) firstNonFinite(n *Network) *NonFiniteError {
+	if bad := firstNonFinite(n, n.step); bad != nil {
+		return bad
+	}
+	for k, fl := range e.layers {
+		if err := checkFinite(n.step, "gradient (through later traces) of layer ", n.Layers[k].Name, fl.gflat); err != nil {
+			return err.(*NonFiniteError)
+		}
+	}
+	return nil
+}
+
 func (e *forwardEngine) reset() {
+	e.bad = nil
 	for _, fl := range e.layers {
 		clear64(fl.T)
 		fl.scale = 1
@@ -116,6 +134,9 @@ func (e *forwardEngine) step(n *Network) {
 	if n.scored {
 		e.backpropStep(n)
 		e.accumulate(n)
+		if e.check && e.bad == nil {
+			e.bad = e.firstNonFinite(n)
+		}
 	}
 	e.propagate(n)
 }

@@ -325,8 +325,40 @@ func (n *Network) EndEpisode() (float64, error) {
 	n.eng.end(n)
 	for _, p := range n.params {
 		if err := checkFinite(-1, "gradient of ", p.Name, p.Grad); err != nil {
-			return n.loss, err
+			n.broken = n.locateNonFinite(err.(*NonFiniteError))
+			return n.loss, n.broken
 		}
 	}
 	return n.loss, nil
+}
+
+// locateNonFinite finds the episode step at which a non-finite gradient
+// first appears (only called on failure, so the search may be slow): BPTT
+// reruns its backward pass checking after each step; the forward engine
+// replays the logged episode checking after each step.
+func (n *Network) locateNonFinite(err *NonFiniteError) error {
+	switch e := n.eng.(type) {
+	case *bpttEngine:
+		for _, p := range n.params {
+			clear64(p.Grad)
+		}
+		e.check = true
+		defer func() { e.check = false }()
+		e.end(n)
+		if e.bad != nil {
+			return e.bad
+		}
+	case *forwardEngine:
+		if n.log.custom || n.log.frozen {
+			return err
+		}
+		n.log.frozen = true
+		e.check = true
+		defer func() { n.log.frozen, e.check = false, false }()
+		n.replay()
+		if e.bad != nil {
+			return e.bad
+		}
+	}
+	return err
 }
