@@ -25,7 +25,7 @@ type bpttEngine struct {
 	delta [][]float64 // ∂L/∂z_j per layer
 	gH    [][]float64 // adjoint of the traces of the next step, per layer
 
-	check bool             // check the gradients after each step (locating a non-finite value)
+	check bool            // check the gradients after each step (locating a non-finite value)
 	bad   *NonFiniteError // the first non-finite gradient found when check is set
 }
 

@@ -29,7 +29,7 @@ type forwardEngine struct {
 	da    [][][]float64
 	reach []int // reach[k]: index of the last plastic layer after k, or -1
 
-	check bool             // check the gradients after each step (locating a non-finite value)
+	check bool            // check the gradients after each step (locating a non-finite value)
 	bad   *NonFiniteError // the first non-finite gradient found when check is set
 }
 
