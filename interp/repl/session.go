@@ -460,6 +460,9 @@ func (s *Session) Command(ctx context.Context, line string) (quit bool, err erro
 		if err != nil {
 			return false, err
 		}
+		if !strings.HasSuffix(text, "\n") {
+			text += "\n"
+		}
 		fmt.Fprint(s.out, text)
 		return false, nil
 	case ":load", ":l":
