@@ -42,6 +42,19 @@
 // optimizer state as YAML. Non-finite values are reported as errors naming
 // the step and the tensor, never carried on.
 //
+// # Extending
+//
+// The plasticity rule is an interface (Rule) that returns the new trace of
+// one connection and its partial derivatives; layers and both gradient
+// engines use nothing else of it, so an elementwise rule (Oja's is
+// shipped, instar, outstar, ...) is a new type and callers only pass it in
+// LayerSpec.Rule. Rules with state or parameters of their own — covariance
+// learning with running means, eligibility traces under neuromodulation, a
+// trained trace rate — and a recurrent plastic layer add a new layer kind:
+// callers still only describe it in a LayerSpec (new fields are additive),
+// and the engines grow a case for its tangents (forward) and adjoints
+// (bptt), checked by the same finite-difference tests (grad_test.go).
+//
 // No per-step allocation: buffers are sized when the network is built (BPTT's
 // tape grows to the longest episode once and is reused).
 package bohp
