@@ -474,3 +474,23 @@ func TestDeepRecursion(t *testing.T) {
 		t.Errorf("error of %d lines", n)
 	}
 }
+
+// Reusing --out removes the per-seed directories of the earlier run.
+func TestReusedOutClearsStaleSeeds(t *testing.T) {
+	dir := t.TempDir()
+	stale := filepath.Join(dir, "det", "seed-7")
+	if err := os.MkdirAll(stale, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	keep := filepath.Join(dir, "det", "notes.txt")
+	os.WriteFile(keep, []byte("mine"), 0o644)
+	if code := interp.Main([]string{"--quiet", "--out", dir, "-p", "episodes=3", "testdata/cmd/det.tengo"}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("stale seed directory left: %v", err)
+	}
+	if _, err := os.Stat(keep); err != nil {
+		t.Errorf("a user file was removed: %v", err)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/bohpsh/bohpsh/interp/figures"
@@ -35,6 +36,10 @@ const (
 
 // ErrInterrupt is the cancellation cause of Ctrl-C.
 var ErrInterrupt = errors.New("interrupted by Ctrl-C")
+
+// ErrTerminated is the cancellation cause of SIGTERM (a job scheduler, kill,
+// timeout(1)): handled like Ctrl-C, so what was done is written.
+var ErrTerminated = errors.New("terminated (SIGTERM)")
 
 // TimeoutError is the cancellation cause of --timeout.
 type TimeoutError struct{ After time.Duration }
@@ -429,12 +434,16 @@ func signalContext(parent context.Context, handle bool) (context.Context, func()
 		return ctx, func() { cancel(nil) }
 	}
 	sig := make(chan os.Signal, 2)
-	signal.Notify(sig, os.Interrupt)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	done := make(chan struct{})
 	go func() {
 		select {
-		case <-sig:
-			cancel(ErrInterrupt)
+		case s := <-sig:
+			if s == syscall.SIGTERM {
+				cancel(ErrTerminated)
+			} else {
+				cancel(ErrInterrupt)
+			}
 		case <-done:
 			return
 		}

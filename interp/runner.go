@@ -109,6 +109,9 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 	}
 	res := &Result{Script: ScriptName(src)}
 	dir, err := outputDir(src, cfg)
+	if err == nil && dir != "" {
+		err = clearStaleOutputs(dir)
+	}
 	if err != nil {
 		res.Err = err
 		return res
@@ -283,6 +286,31 @@ func runOnce(ctx context.Context, src *Source, env *lib.Env, extra []*lib.Module
 			keys = append(keys, k)
 		}
 		return &lib.UsageError{Err: fmt.Errorf("%s: parameters %v were given, but the script declares no parameters (params.declare)", src.Name, sortedStrings(keys))}
+	}
+	return nil
+}
+
+// clearStaleOutputs removes what an earlier run wrote into dir (a reused
+// --out): the per-run directories (seed-<S>, <key>=<value>) and the run's
+// summary files, so that no stale seed is mistaken for this run's. Other
+// files (figures included: this run overwrites its own) are left alone.
+func clearStaleOutputs(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		name := e.Name()
+		stale := e.IsDir() && (strings.HasPrefix(name, "seed-") || strings.Contains(name, "="))
+		stale = stale || (!e.IsDir() && (name == "params.yaml" || name == "metrics.csv" || name == "summary.yaml"))
+		if stale {
+			if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
+				return fmt.Errorf("clearing the earlier outputs in %s: %w", dir, err)
+			}
+		}
 	}
 	return nil
 }

@@ -155,6 +155,8 @@ func Curves(pathNoExt, metric string, series []Series) error {
 	if p.Y.Max <= p.Y.Min { // a flat curve: give the axis some height
 		p.Y.Max = p.Y.Min + 1
 	}
+	p.Y.Max += 0.05 * (p.Y.Max - p.Y.Min) // headroom: the band's top stays visible
+	p.Legend.Top = true
 
 	pc := vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(curveWidth, curveHeight), vgimg.UseDPI(curveDPI))}
 	p.Draw(draw.New(pc))

@@ -255,7 +255,8 @@ func anyValue(v any) any {
 }
 
 // readPath resolves a path to read: absolute, else the working directory
-// if it exists there, else the script's directory.
+// if it exists there, else the script's directory if it exists there, else
+// the path as given (so the error names what the user typed).
 func readPath(env *lib.Env, p string) string {
 	if filepath.IsAbs(p) || env.ScriptDir == "" {
 		return p
@@ -263,7 +264,15 @@ func readPath(env *lib.Env, p string) string {
 	if _, err := os.Stat(p); err == nil {
 		return p
 	}
-	return filepath.Join(env.ScriptDir, p)
+	if q := filepath.Join(env.ScriptDir, p); fileExists(q) {
+		return q
+	}
+	return p
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
 
 // writePath resolves a path to write: relative paths go into the run's
