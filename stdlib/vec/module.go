@@ -35,7 +35,7 @@ var Module = &lib.Module{
 			Name: "vec",
 			Doc: "float vector: v[i] reads and v[i] = x writes (index in [0, len)); for i, x in v iterates; " +
 				"v + w, v - w, v * w, v / w are element-wise with a vec or array of the same length or a number on the right (write v * 2: Tengo cannot dispatch 2 * v), giving a new vec; " +
-				"v == w compares length and values",
+				"v == w compares length and values; elements are floats, so compare them with 0.0, not 0 (in Tengo 0.0 == 0 is false)",
 			Methods: vecMethods.docs(),
 		},
 		{
