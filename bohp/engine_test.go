@@ -322,3 +322,31 @@ func TestNonFiniteGradientIsLocated(t *testing.T) {
 		}
 	}
 }
+
+// An optimizer reused on a network of another shape is an error, not a panic.
+func TestOptimizerOnAnotherNetwork(t *testing.T) {
+	for _, o := range []Optimizer{NewRMSprop(0.1, 0, Penalty{}), NewAdam(0.1, Penalty{})} {
+		a := newParam("l0.w", KindWeight, 2, 2)
+		b := newParam("l0.w", KindWeight, 3, 2)
+		if err := o.Update([]*Param{a}); err != nil {
+			t.Fatal(err)
+		}
+		err := o.Update([]*Param{b})
+		var se *ShapeError
+		if !errors.As(err, &se) || !strings.Contains(err.Error(), "l0.w") {
+			t.Errorf("%s: want a shape error naming l0.w, got %v", o.Name(), err)
+		}
+	}
+}
+
+func TestOversizedNetworks(t *testing.T) {
+	if _, err := NewNetwork(100000, EngineBPTT, LayerSpec{Out: 100000, Act: Tanh, Rule: Hebb{0.5}}); err == nil || !strings.Contains(err.Error(), "too large") {
+		t.Errorf("100000 x 100000: %v", err)
+	}
+	if _, err := NewNetwork(1000, EngineForward, LayerSpec{Out: 1000, Act: Tanh, Rule: Hebb{0.5}}); err == nil || !strings.Contains(err.Error(), "use the bptt engine") {
+		t.Errorf("forward engine on 1000 x 1000: %v", err)
+	}
+	if _, err := NewNetwork(1000, EngineBPTT, LayerSpec{Out: 1000, Act: Tanh, Rule: Hebb{0.5}}); err != nil {
+		t.Errorf("bptt on 1000 x 1000: %v", err)
+	}
+}

@@ -57,6 +57,31 @@ func flatSize(l *Layer) int {
 	return l.Out*l.In + l.Out
 }
 
+// forwardSize is the number of floats newForward allocates for tangents.
+func forwardSize(n *Network) int {
+	total := 0
+	last := -1
+	for j, l := range n.Layers {
+		if l.Plastic() {
+			last = j
+			total += l.Out * l.In * (2*l.In + 1)
+		}
+	}
+	for k, lk := range n.Layers {
+		if k >= last {
+			break
+		}
+		pk := flatSize(lk)
+		for j := k; j <= last; j++ {
+			total += n.Layers[j].Out * pk
+			if l := n.Layers[j]; j > k && l.Plastic() {
+				total += l.Out * l.In * pk
+			}
+		}
+	}
+	return total
+}
+
 func newForward(n *Network) *forwardEngine {
 	e := &forwardEngine{}
 	J := len(n.Layers)

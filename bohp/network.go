@@ -43,6 +43,11 @@ type gradEngine interface {
 	end(n *Network)
 }
 
+// MaxElements bounds the size of one tensor (and of the forward engine's
+// tangents), so that an oversized network is an error rather than an
+// out-of-memory crash: 2^28 float64s, 2 GiB.
+const MaxElements = 1 << 28
+
 // ErrNoStep is returned by Score when no step has been run in the episode.
 var ErrNoStep = errors.New("score: no step has been run since the episode started")
 
@@ -82,6 +87,9 @@ func NewNetwork(in int, engine Engine, specs ...LayerSpec) (*Network, error) {
 	prev := in
 	names := map[string]bool{}
 	for i, s := range specs {
+		if s.Out > 0 && prev > MaxElements/s.Out {
+			return nil, fmt.Errorf("network: layer %d: %d x %d connections is too large (at most %d per tensor)", i, s.Out, prev, MaxElements)
+		}
 		l, err := newLayer(s, i, prev)
 		if err != nil {
 			return nil, fmt.Errorf("network: %w", err)
@@ -112,6 +120,9 @@ func (n *Network) SetEngine(e Engine) error {
 	case EngineBPTT:
 		n.eng = newBPTT(n)
 	case EngineForward:
+		if need := forwardSize(n); need > MaxElements {
+			return fmt.Errorf("network: the forward engine would need %d floats (%.1f GiB) of trace tangents; use the bptt engine for networks this wide", need, float64(need)*8/(1<<30))
+		}
 		n.eng = newForward(n)
 	default:
 		return fmt.Errorf("network: unknown gradient engine %d", e)

@@ -71,6 +71,9 @@ func (o *RMSprop) Update(params []*Param) error {
 	if err := checkGrads(params); err != nil {
 		return err
 	}
+	if err := checkState("rmsprop", params, o.m); err != nil {
+		return err
+	}
 	for _, p := range params {
 		if p.Frozen {
 			continue
@@ -171,6 +174,9 @@ func (o *Adam) Update(params []*Param) error {
 	if err := checkGrads(params); err != nil {
 		return err
 	}
+	if err := checkState("adam", params, o.m, o.v); err != nil {
+		return err
+	}
 	o.updates++
 	c1 := 1 - math.Pow(o.Beta1, float64(o.updates))
 	c2 := 1 - math.Pow(o.Beta2, float64(o.updates))
@@ -222,9 +228,28 @@ func (o *Adam) SetState(s map[string][]float64, updates int) error {
 	return nil
 }
 
+// checkState refuses an optimizer state kept for a tensor of another shape
+// (an optimizer reused on another network, or a checkpoint's optimizer on a
+// network that does not fit it).
+func checkState(opt string, params []*Param, states ...map[string][]float64) error {
+	for _, p := range params {
+		for _, st := range states {
+			if m, ok := st[p.Name]; ok && len(m) != len(p.Data) {
+				return &ShapeError{Op: opt + " update of " + p.Name,
+					Got: fmt.Sprintf("tensor of %d values (%s)", len(p.Data), p.Shape()),
+					Want: fmt.Sprintf("%d values, the size of the tensor %s this optimizer has state for (use one optimizer per network)", len(m), p.Name)}
+			}
+		}
+	}
+	return nil
+}
+
 // checkGrads refuses to update from a non-finite gradient.
 func checkGrads(params []*Param) error {
 	for _, p := range params {
+		if len(p.Grad) != len(p.Data) {
+			return &ShapeError{Op: "update " + p.Name, Got: fmt.Sprintf("gradient of %d values", len(p.Grad)), Want: fmt.Sprintf("%d", len(p.Data))}
+		}
 		if err := checkFinite(-1, "gradient of ", p.Name, p.Grad); err != nil {
 			return err
 		}
