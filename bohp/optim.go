@@ -236,7 +236,7 @@ func checkState(opt string, params []*Param, states ...map[string][]float64) err
 		for _, st := range states {
 			if m, ok := st[p.Name]; ok && len(m) != len(p.Data) {
 				return &ShapeError{Op: opt + " update of " + p.Name,
-					Got: fmt.Sprintf("tensor of %d values (%s)", len(p.Data), p.Shape()),
+					Got:  fmt.Sprintf("tensor of %d values (%s)", len(p.Data), p.Shape()),
 					Want: fmt.Sprintf("%d values, the size of the tensor %s this optimizer has state for (use one optimizer per network)", len(m), p.Name)}
 			}
 		}
