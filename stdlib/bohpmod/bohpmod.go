@@ -33,10 +33,10 @@ var Module = &lib.Module{
 	Doc:  "plastic networks (Hebbian traces), episodes, losses, exact gradients (forward or bptt), optimizers, checkpoints",
 	Funcs: []lib.Func{
 		{Name: "network", Args: "(spec map) -> network",
-			Doc:  "build a network: {inputs: int, layers: [{size, act: tanh|sigmoid|linear|softmax, plastic: bool, rule: hebb|oja, retention, rate, name, init_abs}], engine: bptt|forward, init: std (0.1)}",
+			Doc:  "build a network: {inputs: int, layers: [layer, ...], engine: bptt (default) | forward, init: std of the N(0, std²) initial parameters (0.1)}; layer: {size: int, act: tanh (default) | sigmoid | linear | softmax (last layer only), plastic: bool (false), rule: hebb (default when plastic) | oja, retention: the Hebbian trace retention g (required for hebb), rate: Oja's rate (required for oja), name: string (l0, l1, ...), init_abs: bool (draw the layer's weights as |N(0, std²)|, as the paper does for hidden-to-output)}",
 			Make: makeNetwork},
-		{Name: "load", Args: "(path string) -> map",
-			Doc:  "read a checkpoint written by network.save: {network, optimizer (undefined if none), meta}; relative paths: the working directory, then the script's",
+		{Name: "load", Args: "(path string[, spec map]) -> map",
+			Doc:  "read a checkpoint written by network.save: {network, optimizer (undefined if none), meta}; with a network spec (as for bohp.network), a checkpoint whose architecture differs is an error; relative paths: the working directory, then the script's",
 			Make: makeLoad},
 		{Name: "rmsprop", Args: "(opts map) -> optimizer",
 			Doc:  "the paper's RMSprop: m = g² first, then m += decay (g² - m); p += clip(-eta g/sqrt(m+eps), ±maxdw); then l1/l2 penalties on weights and alphas. opts: eta, maxdw, l1, l2, decay (0.01), eps (1e-8)",
@@ -49,7 +49,7 @@ var Module = &lib.Module{
 			Make: optimizerMaker("adam")},
 	},
 	Types: []lib.Type{
-		{Name: "network", Doc: "a plastic network with its episode state; copy(net) makes an independent clone", Methods: methodDocs(netMethods)},
+		{Name: "network", Doc: "a plastic network with its episode state; copy(net) makes an independent clone of its architecture, tensors and options that starts a fresh episode; == is identity", Methods: methodDocs(netMethods)},
 		{Name: "optimizer", Doc: "an optimizer with its state; opt.update(net) after each episode", Methods: methodDocs(optMethods)},
 	},
 }
@@ -72,56 +72,70 @@ func makeNetwork(env *lib.Env) tengo.CallableFunc {
 	}
 }
 
-func buildNetwork(fn string, env *lib.Env, spec map[string]tengo.Object) (*bohp.Network, error) {
+// netSpec is a parsed network spec.
+type netSpec struct {
+	inputs  int
+	engine  bohp.Engine
+	std     float64
+	layers  []bohp.LayerSpec
+	absInit []bool
+}
+
+func parseSpec(fn string, spec map[string]tengo.Object) (*netSpec, error) {
 	if err := lib.Options(fn, spec, "inputs", "layers", "engine", "init"); err != nil {
 		return nil, err
 	}
 	if spec["inputs"] == nil || spec["layers"] == nil {
 		return nil, lib.Errorf(fn, "spec needs inputs (int) and layers (array of maps)")
 	}
-	inputs, err := lib.Int(fn, "inputs", spec["inputs"])
-	if err != nil {
+	ns := &netSpec{engine: bohp.EngineBPTT, std: 0.1}
+	var err error
+	if ns.inputs, err = lib.Int(fn, "inputs", spec["inputs"]); err != nil {
 		return nil, err
 	}
-	engine := bohp.EngineBPTT
 	if o := spec["engine"]; o != nil {
 		s, err := lib.String(fn, "engine", o)
 		if err != nil {
 			return nil, err
 		}
-		if engine, err = bohp.ParseEngine(s); err != nil {
+		if ns.engine, err = bohp.ParseEngine(s); err != nil {
 			return nil, lib.Errorf(fn, "%v", err)
 		}
 	}
-	std := 0.1
 	if o := spec["init"]; o != nil {
-		if std, err = lib.Float(fn, "init", o); err != nil {
+		if ns.std, err = lib.Float(fn, "init", o); err != nil {
 			return nil, err
 		}
-		if std < 0 || math.IsNaN(std) || math.IsInf(std, 0) {
-			return nil, lib.Errorf(fn, "init must be a finite std >= 0, got %v", std)
+		if ns.std < 0 || math.IsNaN(ns.std) || math.IsInf(ns.std, 0) {
+			return nil, lib.Errorf(fn, "init must be a finite std >= 0, got %v", ns.std)
 		}
 	}
 	layerObjs, err := lib.Array(fn, "layers", spec["layers"])
 	if err != nil {
 		return nil, err
 	}
-	var specs []bohp.LayerSpec
-	var absInit []bool
 	for i, lo := range layerObjs {
 		ls, abs, err := layerSpec(fn, i, lo)
 		if err != nil {
 			return nil, err
 		}
-		specs = append(specs, ls)
-		absInit = append(absInit, abs)
+		ns.layers = append(ns.layers, ls)
+		ns.absInit = append(ns.absInit, abs)
 	}
-	net, err := bohp.NewNetwork(inputs, engine, specs...)
+	return ns, nil
+}
+
+func buildNetwork(fn string, env *lib.Env, spec map[string]tengo.Object) (*bohp.Network, error) {
+	ns, err := parseSpec(fn, spec)
+	if err != nil {
+		return nil, err
+	}
+	net, err := bohp.NewNetwork(ns.inputs, ns.engine, ns.layers...)
 	if err != nil {
 		return nil, lib.Errorf(fn, "%v", err)
 	}
-	net.InitNormal(env.RNG(), std)
-	for i, abs := range absInit {
+	net.InitNormal(env.RNG(), ns.std)
+	for i, abs := range ns.absInit {
 		if abs {
 			w := net.Layers[i].W.Data
 			for k, v := range w {
@@ -130,6 +144,32 @@ func buildNetwork(fn string, env *lib.Env, spec map[string]tengo.Object) (*bohp.
 		}
 	}
 	return net, nil
+}
+
+// fits reports how a loaded network differs from a spec, or nil.
+func (ns *netSpec) fits(net *bohp.Network) error {
+	if net.In != ns.inputs {
+		return fmt.Errorf("it has %d inputs, the spec %d", net.In, ns.inputs)
+	}
+	if len(net.Layers) != len(ns.layers) {
+		return fmt.Errorf("it has %d layers, the spec %d", len(net.Layers), len(ns.layers))
+	}
+	for i, l := range net.Layers {
+		s := ns.layers[i]
+		if s.Name != "" && s.Name != l.Name {
+			return fmt.Errorf("layer %d is named %q, the spec says %q", i, l.Name, s.Name)
+		}
+		if l.Out != s.Out || l.Act != s.Act {
+			return fmt.Errorf("layer %s is %d %s cells, the spec %d %s", l.Name, l.Out, l.Act, s.Out, s.Act)
+		}
+		if (l.Rule == nil) != (s.Rule == nil) {
+			return fmt.Errorf("layer %s is plastic in one and not in the other", l.Name)
+		}
+		if l.Rule != nil && (l.Rule.Name() != s.Rule.Name() || fmt.Sprint(l.Rule.Settings()) != fmt.Sprint(s.Rule.Settings())) {
+			return fmt.Errorf("layer %s has rule %s%v, the spec %s%v", l.Name, l.Rule.Name(), l.Rule.Settings(), s.Rule.Name(), s.Rule.Settings())
+		}
+	}
+	return nil
 }
 
 func layerSpec(fn string, i int, o tengo.Object) (bohp.LayerSpec, bool, error) {
@@ -205,16 +245,31 @@ func layerSpec(fn string, i int, o tengo.Object) (bohp.LayerSpec, bool, error) {
 func makeLoad(env *lib.Env) tengo.CallableFunc {
 	return func(args ...tengo.Object) (tengo.Object, error) {
 		const fn = "bohp.load"
-		if err := lib.NArgs(fn, args, 1, 1); err != nil {
+		if err := lib.NArgs(fn, args, 1, 2); err != nil {
 			return nil, err
 		}
 		path, err := lib.String(fn, "path", args[0])
 		if err != nil {
 			return nil, err
 		}
+		var want *netSpec
+		if len(args) == 2 {
+			m, err := lib.Map(fn, "spec", args[1])
+			if err != nil {
+				return nil, err
+			}
+			if want, err = parseSpec(fn, m); err != nil {
+				return nil, err
+			}
+		}
 		ck, err := bohp.LoadCheckpointFile(readPath(env, path))
 		if err != nil {
 			return nil, lib.Errorf(fn, "%v", err)
+		}
+		if want != nil {
+			if err := want.fits(ck.Network); err != nil {
+				return nil, lib.Errorf(fn, "checkpoint %s does not fit the network spec: %v", path, err)
+			}
 		}
 		out := map[string]tengo.Object{"network": newNetworkObject(env, ck.Network), "optimizer": tengo.UndefinedValue}
 		if ck.Optimizer != nil {
