@@ -359,13 +359,14 @@ func summaryDoc(res *Result, src *Source, cfg Config) *yaml.Node {
 	return &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{doc}}
 }
 
-// metricsNode summarises each metric across the runs (seeds): every run's
-// final value, and their median and quartiles (type 7 quantiles, as the
-// figures) over the finite ones.
+// metricsNode summarises each metric across the completed runs (seeds):
+// every run's final value, and their median and quartiles (type 7
+// quantiles, as the figures) over the finite ones. Unfinished runs are
+// listed apart.
 func metricsNode(runs []*Run) *yaml.Node {
 	m := ymap()
 	for _, name := range metricNames(runs) {
-		perSeed := ymap()
+		perSeed, partial := ymap(), ymap()
 		var finite []float64
 		nonfinite := 0
 		for _, r := range runs {
@@ -375,6 +376,12 @@ func metricsNode(runs []*Run) *yaml.Node {
 			}
 			v, n := r.Env.Metrics.FinalValue(s)
 			if n == 0 {
+				continue
+			}
+			if !r.Completed() {
+				// An unfinished run (error, Ctrl-C) has no final value: show
+				// what it had, outside the statistics.
+				partial.Content = append(partial.Content, yint(r.Seed), yfloat(v))
 				continue
 			}
 			perSeed.Content = append(perSeed.Content, yint(r.Seed), yfloat(v))
@@ -393,6 +400,9 @@ func metricsNode(runs []*Run) *yaml.Node {
 			yset(final, "nonfinite", yint(int64(nonfinite))).LineComment = "seeds whose final value is NaN or infinite, left out of median and quartiles"
 		}
 		yset(final, "per_seed", perSeed)
+		if len(partial.Content) > 0 {
+			yset(final, "unfinished", partial).HeadComment = "runs that did not complete (error or interruption): their mean over the final episodes they reached, left out of median, quartiles and per_seed"
+		}
 		entry := ymap()
 		yset(entry, "final", final)
 		yset(m, name, entry)
