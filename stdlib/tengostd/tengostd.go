@@ -5,8 +5,7 @@
 //
 // The functions are Tengo's own (github.com/d5/tengo/v2/stdlib, the version
 // in go.mod); their one-line docs are extracted from Tengo's documentation by
-// gendocs.go (go generate). Two changes: times.sleep observes the run's
-// cancellation (Ctrl-C, --timeout), and fmt.print/println/printf write to the
+// gendocs.go (go generate). Two changes: times has no sleep, and fmt.print/println/printf write to the
 // run's output (suppressed by --quiet). Tengo's rand module is not offered:
 // bohpsh's own rand module replaces it (per-run seeded state).
 package tengostd
@@ -19,7 +18,6 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/bohpsh/bohpsh/stdlib/lib"
 	"github.com/d5/tengo/v2"
@@ -33,7 +31,7 @@ var moduleDocs = []struct{ name, doc string }{
 	{"fmt", "formatted printing to the run's output (Tengo's fmt, redirected; silent with --quiet)"},
 	{"math", "Tengo's math module: constants and functions of Go's math package"},
 	{"text", "Tengo's text module: strings, regular expressions, conversions"},
-	{"times", "Tengo's times module: time and duration functions (sleep observes Ctrl-C and --timeout)"},
+	{"times", "Tengo's times module: time and duration functions (without sleep)"},
 	{"json", "Tengo's json module: JSON encoding and decoding"},
 	{"enum", "Tengo's enum module: all, any, chunk, each, filter, find, map over arrays and maps"},
 	{"base64", "Tengo's base64 module"},
@@ -86,9 +84,7 @@ func fromTengo(m *lib.Module, attrs map[string]tengo.Object) {
 			fn := uf.Value
 			f.Make = func(*lib.Env) tengo.CallableFunc { return fn }
 			if m.Name == "times" && n == "sleep" {
-				f.Args = "(duration int)"
-				f.Doc = "waits duration nanoseconds, or until the run is cancelled (an error then)"
-				f.Make = makeSleep
+				continue // runs are computations: no sleeping (and a sleep would hold a run's slot)
 			}
 			m.Funcs = append(m.Funcs, f)
 			continue
@@ -99,34 +95,6 @@ func fromTengo(m *lib.Module, attrs map[string]tengo.Object) {
 		}
 		o := obj
 		m.Values = append(m.Values, lib.Value{Name: n, Doc: doc, Value: func() tengo.Object { return o }})
-	}
-}
-
-func makeSleep(env *lib.Env) tengo.CallableFunc {
-	const fn = "times.sleep"
-	return func(args ...tengo.Object) (tengo.Object, error) {
-		if err := lib.NArgs(fn, args, 1, 1); err != nil {
-			return nil, err
-		}
-		d, err := lib.Int(fn, "duration", args[0])
-		if err != nil {
-			return nil, err
-		}
-		if d <= 0 {
-			return nil, nil
-		}
-		if env.Ctx == nil {
-			time.Sleep(time.Duration(d))
-			return nil, nil
-		}
-		t := time.NewTimer(time.Duration(d))
-		defer t.Stop()
-		select {
-		case <-t.C:
-			return nil, nil
-		case <-env.Ctx.Done():
-			return nil, env.Cancelled(fn)
-		}
 	}
 }
 
