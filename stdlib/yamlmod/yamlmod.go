@@ -18,6 +18,7 @@ package yamlmod
 
 import (
 	"fmt"
+	"github.com/bohpsh/bohpsh/stdlib/vec"
 	"math"
 	"os"
 	"path/filepath"
@@ -38,7 +39,7 @@ var Module = &lib.Module{
 	Doc:  "YAML text to and from Tengo values; read and write YAML files",
 	Funcs: []lib.Func{
 		{Name: "decode", Args: "(text string) -> value", Doc: "parses YAML text (the first document) into Tengo values", Make: makeDecode},
-		{Name: "encode", Args: "(value) -> string", Doc: "renders a value (map, array, number, bool, string, undefined) as YAML text", Make: makeEncode},
+		{Name: "encode", Args: "(value) -> string", Doc: "renders a value (map, array, number, bool, string, undefined; a vec as a list, a mat as a list of rows) as YAML text", Make: makeEncode},
 		{Name: "read", Args: "(path string) -> value", Doc: "reads and parses a YAML file (a relative path is relative to the main script's directory)", Make: makeRead},
 		{Name: "write", Args: "(path string, value)", Doc: "writes a value as YAML, atomically (a relative path is relative to the run's output directory)", Make: makeWrite},
 	},
@@ -299,6 +300,14 @@ func toGo(o tengo.Object, depth int) (any, error) {
 		return mapToGo(x.Value, depth)
 	case *tengo.ImmutableMap:
 		return mapToGo(x.Value, depth)
+	case *vec.Vec:
+		return append([]float64(nil), x.Data...), nil // a list of numbers
+	case *vec.Mat:
+		rows := make([][]float64, x.Rows) // a list of rows
+		for i := range rows {
+			rows[i] = append([]float64(nil), x.Data[i*x.Cols:(i+1)*x.Cols]...)
+		}
+		return rows, nil
 	}
 	return nil, &unencodable{typ: o.TypeName()}
 }
