@@ -174,8 +174,8 @@ func TestErrorsKeepSession(t *testing.T) {
 	eval(t, s, out, `geo := import("geo")`)
 
 	for _, c := range []struct{ src, want string }{
-		{"1/0", "Runtime Error: integer division by zero\n\tat (repl):1:1"},
-		{"y := x / (x - 10)", "Runtime Error: integer division by zero\n\tat (repl):1:6"},
+		{"1/0", ":1:1: Runtime Error: integer division by zero\n    1/0\n    ^"},
+		{"y := x / (x - 10)", ":1:6: Runtime Error: integer division by zero\n    y := x / (x - 10)\n         ^"},
 		{"x +", "Parse Error"},
 		{"nope + 1", "Compile Error: unresolved reference 'nope'"},
 		{"x.y.z()", "Runtime Error: not indexable"},
@@ -183,7 +183,7 @@ func TestErrorsKeepSession(t *testing.T) {
 		{"geo.point(1)", "geo.point: wrong number of arguments: want 2, got 1"},
 		{`geo.point("a", 1)`, "geo.point: argument x must be a number, got string"},
 		{"w := [1][5]()", "Runtime Error: not callable: undefined"},
-		{"func() { return 1 % 0 }()", "Runtime Error: integer division by zero\n\tat (repl):1:17\n\tat (repl):1:1"},
+		{"func() { return 1 % 0 }()", ":1:17: Runtime Error: integer division by zero\n    func() { return 1 % 0 }()\n                    ^\n\tat (repl #"},
 	} {
 		if got := evalErr(t, s, out, c.src); !strings.Contains(got, c.want) {
 			t.Errorf("%s: error %q, want it to contain %q", c.src, got, c.want)

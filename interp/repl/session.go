@@ -28,8 +28,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -55,7 +57,6 @@ const (
 	ContPrompt = "... "
 
 	showName = "\x00show" // hidden global holding the value printer
-	srcName  = "(repl)"   // file name of inputs in error positions
 )
 
 // maxConstants is the number of constants Tengo's 16-bit operands address.
@@ -90,7 +91,9 @@ type Session struct {
 	index     map[string]int
 	globals   []tengo.Object
 	constants []tengo.Object
-	pending   []string // lines of an unfinished statement
+	pending   []string          // lines of an unfinished statement
+	inputs    map[string][]byte // source of each evaluated input and loaded file, by name
+	nInputs   int
 
 	mu     sync.Mutex
 	cancel context.CancelFunc // cancels the running input, if any
@@ -193,7 +196,9 @@ func (s *Session) Interrupt() {
 // of its expression statements. The error is returned, not printed.
 func (s *Session) Eval(ctx context.Context, src string) error {
 	wd, _ := os.Getwd()
-	return s.exec(ctx, srcName, []byte(src), wd, true)
+	s.nInputs++
+	name := fmt.Sprintf("(repl #%d)", s.nInputs) // one name per input: positions stay exact
+	return s.annotate(s.exec(ctx, name, []byte(src), wd, true))
 }
 
 // Load runs a script file in the session: its globals stay defined.
@@ -214,8 +219,60 @@ func (s *Session) Load(ctx context.Context, path string) error {
 	prev := s.env.ScriptDir
 	s.env.ScriptDir = dir
 	defer func() { s.env.ScriptDir = prev }()
-	return s.exec(ctx, path, data, dir, false)
+	return s.annotate(s.exec(ctx, path, data, dir, false))
 }
+
+// posRE finds the first source position in an error message: Tengo's
+// "\n\tat NAME:LINE:COL" or a parse error's "NAME:LINE:COL".
+var posRE = regexp.MustCompile(`(\(repl(?: #\d+)?\)|[^\s:]+):(\d+):(\d+)`)
+
+// annotate puts the position first and the offending source line, with a
+// caret under the column, under the message, as interp's script errors
+// read: "(repl #3):1:6: Runtime Error: ...". Each input has its own name,
+// so an error inside a function defined by an earlier input shows that
+// input's line.
+func (s *Session) annotate(err error) error {
+	if err == nil || errors.Is(err, ErrInterrupted) {
+		return err
+	}
+	msg := err.Error()
+	loc := posRE.FindStringSubmatchIndex(msg)
+	if loc == nil {
+		return err
+	}
+	name := msg[loc[2]:loc[3]]
+	line, _ := strconv.Atoi(msg[loc[4]:loc[5]])
+	col, _ := strconv.Atoi(msg[loc[6]:loc[7]])
+	src, ok := s.inputs[name]
+	if !ok {
+		return err
+	}
+	lines := strings.Split(string(src), "\n")
+	if line < 1 || line > len(lines) {
+		return err
+	}
+	text := strings.TrimRight(lines[line-1], "\r")
+	head := strings.TrimSpace(msg[:loc[0]])
+	head = strings.TrimSuffix(strings.TrimSuffix(head, "at"), "\n\t")
+	head = strings.TrimSpace(head)
+	rest := msg[loc[1]:]
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s:%d:%d: %s\n    %s", name, line, col, strings.TrimSuffix(head, ":"), strings.ReplaceAll(text, "\t", "    "))
+	if col >= 1 && col <= len(text)+1 {
+		pad := strings.ReplaceAll(text[:col-1], "\t", "    ")
+		b.WriteString("\n    " + strings.Repeat(" ", len([]rune(pad))) + "^")
+	}
+	b.WriteString(rest)
+	return &annotated{msg: b.String(), err: err}
+}
+
+type annotated struct {
+	msg string
+	err error
+}
+
+func (e *annotated) Error() string { return e.msg }
+func (e *annotated) Unwrap() error { return e.err }
 
 // symbolTable rebuilds the compiler's view of the session: builtins, then
 // every global at its index.
@@ -235,6 +292,10 @@ func (s *Session) symbolTable() *tengo.SymbolTable {
 
 // exec compiles and runs one input or file.
 func (s *Session) exec(ctx context.Context, name string, src []byte, importDir string, show bool) (err error) {
+	if s.inputs == nil {
+		s.inputs = map[string][]byte{}
+	}
+	s.inputs[name] = src
 	srcFile := s.fileSet.AddFile(name, -1, len(src))
 	p := parser.NewParser(srcFile, src, nil)
 	file, err := p.ParseFile()
