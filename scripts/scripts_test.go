@@ -58,10 +58,10 @@ func TestScriptsSmoke(t *testing.T) {
 // BenchmarkReversalScript: the paper's reversal task run as a script
 // (scripts/reversal.tengo), reported per episode.
 func BenchmarkReversalScript(b *testing.B) {
-	const episodes = 2000
+	const episodes = 10000 // a paper-length run, so the per-run costs (compiling, outputs) weigh as in real use
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		runScript(b, "reversal.tengo", map[string]string{"episodes": "2000", "frozen": "100"}, 1, b.TempDir())
+		runScript(b, "reversal.tengo", map[string]string{"episodes": "10000", "frozen": "500"}, 1, b.TempDir())
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*episodes), "ns/episode")
 }

@@ -1,6 +1,7 @@
 package vec
 
 import (
+	"fmt"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
 	"github.com/d5/tengo/v2"
 	"math"
@@ -29,6 +30,7 @@ var matMethods = newMethodSet("mat", []method[*Mat]{
 		return m.Copy(), nil
 	}},
 	{"fill", "(x number) -> mat", "sets every element to x in place; returns m", matFill},
+	{"gather", "(rows mat, index array|vec) -> mat", "sets row t of m to row index[t] of rows, for every row t, in place (one call fills a whole episode's inputs); returns m", matGather},
 	{"sum", "() -> float", "sum of the elements (row-major order)", func(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
 		if err := lib.NArgs(fn, args, 0, 0); err != nil {
 			return nil, err
@@ -239,4 +241,57 @@ func matReduce(f func([]float64) float64) func(m *Mat, fn string, args []tengo.O
 		}
 		return &tengo.Float{Value: f(m.Data)}, nil
 	}
+}
+
+// matGather copies rows[index[t]] into row t of m for every t.
+func matGather(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
+	if err := lib.NArgs(fn, args, 2, 2); err != nil {
+		return nil, err
+	}
+	rows, err := MatOf(fn, "rows", args[0])
+	if err != nil {
+		return nil, err
+	}
+	if rows.Cols != m.Cols {
+		return nil, &ShapeError{Fn: fn, Got: "rows " + MatShape(rows.Rows, rows.Cols), Want: fmt.Sprintf("%d columns (like %s)", m.Cols, MatShape(m.Rows, m.Cols))}
+	}
+	var idx []int
+	switch x := args[1].(type) {
+	case *tengo.Array, *tengo.ImmutableArray:
+		a, _ := lib.Array(fn, "index", x)
+		idx = make([]int, len(a))
+		for i, o := range a {
+			if v, ok := o.(*tengo.Int); ok { // the common case, without building an argument name
+				idx[i] = int(v.Value)
+				continue
+			}
+			if idx[i], err = lib.Int(fn, fmt.Sprintf("index[%d]", i), o); err != nil {
+				return nil, err
+			}
+		}
+	default:
+		f, err := Floats(fn, "index", x)
+		if err != nil {
+			return nil, err
+		}
+		idx = make([]int, len(f))
+		for i, v := range f {
+			idx[i] = int(v)
+			if float64(idx[i]) != v {
+				return nil, lib.Errorf(fn, "index[%d] must be an integer, got %v", i, v)
+			}
+		}
+	}
+	if len(idx) != m.Rows {
+		return nil, &ShapeError{Fn: fn, Got: fmt.Sprintf("index of %d entries", len(idx)), Want: fmt.Sprintf("%d (one per row of %s)", m.Rows, MatShape(m.Rows, m.Cols))}
+	}
+	for t, k := range idx {
+		if k < 0 || k >= rows.Rows {
+			return nil, lib.Errorf(fn, "index[%d] = %d out of range for rows %s", t, k, MatShape(rows.Rows, rows.Cols))
+		}
+	}
+	for t, k := range idx {
+		copy(m.row(t), rows.Data[k*rows.Cols:(k+1)*rows.Cols])
+	}
+	return m, nil
 }
