@@ -28,7 +28,13 @@ func Write(path string, data []byte) error {
 // WriteFunc is Write for content produced by write, which gets a buffered
 // writer to the temporary file. If write fails, the destination is left
 // untouched and the temporary file is removed.
-func WriteFunc(path string, write func(io.Writer) error) (err error) {
+func WriteFunc(path string, write func(io.Writer) error) error {
+	return WriteFuncPerm(path, 0o644, write)
+}
+
+// WriteFuncPerm is WriteFunc giving the file permissions perm (e.g. 0600
+// for a private history file).
+func WriteFuncPerm(path string, perm os.FileMode, write func(io.Writer) error) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -55,7 +61,7 @@ func WriteFunc(path string, write func(io.Writer) error) (err error) {
 	if err = bw.Flush(); err != nil {
 		return err
 	}
-	if err = f.Chmod(0o644); err != nil {
+	if err = f.Chmod(perm); err != nil {
 		return err
 	}
 	if err = f.Sync(); err != nil {

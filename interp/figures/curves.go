@@ -51,7 +51,7 @@ var seriesColors = []color.NRGBA{
 }
 
 // Curves plots one metric of a multi-seed run and writes pathNoExt.png and
-// pathNoExt.svg (each atomically; the directory must exist). For every
+// pathNoExt.svg (each atomically; missing directories are created). For every
 // series it draws the per-episode median across seeds as a line and shades
 // the interquartile range (25th to 75th percentile, see Bands and Quantile)
 // in the same hue; the x axis is the episode index (0-based), the y axis is

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/bohpsh/bohpsh/interp/atomicfile"
 	"io"
 	"os"
 	"os/signal"
@@ -191,23 +192,8 @@ func runInteractive(ctx context.Context, s *Session, out, errOut io.Writer) erro
 
 // writeHistory saves the history atomically, readable only by the user.
 func writeHistory(ln *liner.State, path string) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".bohpsh_history-*")
-	if err != nil {
+	return atomicfile.WriteFuncPerm(path, 0o600, func(w io.Writer) error {
+		_, err := ln.WriteHistory(w)
 		return err
-	}
-	tmp := f.Name()
-	if _, err := ln.WriteHistory(f); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
+	})
 }

@@ -11,8 +11,8 @@ package main
 import (
 	"flag"
 	"fmt"
+	"github.com/bohpsh/bohpsh/interp/atomicfile"
 	"os"
-	"path/filepath"
 
 	"github.com/bohpsh/bohpsh/interp/docgen"
 	"github.com/bohpsh/bohpsh/stdlib"
@@ -26,38 +26,8 @@ func main() {
 		fmt.Print(text)
 		return
 	}
-	if err := writeAtomic(*out, []byte(text)); err != nil {
+	if err := atomicfile.Write(*out, []byte(text)); err != nil {
 		fmt.Fprintln(os.Stderr, "docgen:", err)
 		os.Exit(1)
 	}
-}
-
-// writeAtomic writes data to a temporary file next to path and renames it.
-func writeAtomic(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".modules-*.md")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
 }
