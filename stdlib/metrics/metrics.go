@@ -86,18 +86,23 @@ func makeRecord(env *lib.Env) tengo.CallableFunc {
 		if err != nil {
 			return nil, err
 		}
-		v, err := value(fn, name, args[2])
-		if err != nil {
-			return nil, err
-		}
-		if name == "" {
-			return nil, lib.Errorf(fn, "empty metric name")
-		}
-		if err := metrics(env).Record(name, ep, v); err != nil {
-			return nil, lib.Errorf(fn, "%v", err)
-		}
-		return nil, nil
+		return nil, recordOne(env, fn, name, ep, args[2])
 	}
+}
+
+// recordOne records one value of metric name at episode ep.
+func recordOne(env *lib.Env, fn, name string, ep int, o tengo.Object) error {
+	v, err := value(fn, name, o)
+	if err != nil {
+		return err
+	}
+	if name == "" {
+		return lib.Errorf(fn, "empty metric name")
+	}
+	if err := metrics(env).Record(name, ep, v); err != nil {
+		return lib.Errorf(fn, "%v", err)
+	}
+	return nil
 }
 
 func makeRecordMap(env *lib.Env) tengo.CallableFunc {
@@ -122,15 +127,8 @@ func makeRecordMap(env *lib.Env) tengo.CallableFunc {
 		}
 		sort.Strings(names)
 		for _, name := range names {
-			v, err := value(fn, name, m[name])
-			if err != nil {
+			if err := recordOne(env, fn, name, ep, m[name]); err != nil {
 				return nil, err
-			}
-			if name == "" {
-				return nil, lib.Errorf(fn, "empty metric name")
-			}
-			if err := metrics(env).Record(name, ep, v); err != nil {
-				return nil, lib.Errorf(fn, "%v", err)
 			}
 		}
 		return nil, nil
