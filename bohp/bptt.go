@@ -62,7 +62,7 @@ func (e *bpttEngine) reset() {
 	e.scored = e.scored[:0]
 }
 
-func (e *bpttEngine) step(n *Network) {
+func (e *bpttEngine) step(n *Network, _ bool) {
 	e.tapeA = append(e.tapeA, n.input...)
 	for _, l := range n.Layers {
 		e.tapeA = append(e.tapeA, l.y...)

@@ -37,6 +37,7 @@ type fwdLayer struct {
 	P     int       // parameters per row of a plastic layer: 2 In + 1
 	T     []float64 // own tangents dH[i][l]/dθ_(i,p) = scale × T, Out×In×P
 	scale float64   // Hebb: the decay g^t is kept in one factor, not applied to T every step
+	fresh bool      // T is all zero (the episode's first step)
 	dz    []float64 // total dz_i/dθ_(i,p) at this step, Out×P
 	c     []float64 // scratch, In
 	delta []float64 // ∂L_t/∂z with traces fixed, Out
@@ -141,6 +142,7 @@ func (e *forwardEngine) reset() {
 	for _, fl := range e.layers {
 		clear64(fl.T)
 		fl.scale = 1
+		fl.fresh = true
 		clear64(fl.gflat)
 	}
 	for _, c := range e.cross {
@@ -148,7 +150,7 @@ func (e *forwardEngine) reset() {
 	}
 }
 
-func (e *forwardEngine) step(n *Network) {
+func (e *forwardEngine) step(n *Network, last bool) {
 	// Total derivative of each plastic layer's pre-activation with respect
 	// to its own row parameters, through the current traces.
 	for j, l := range n.Layers {
@@ -163,7 +165,9 @@ func (e *forwardEngine) step(n *Network) {
 			e.bad = e.firstNonFinite(n)
 		}
 	}
-	e.propagate(n)
+	if !last { // the tangents of the step after the last are never used
+		e.propagate(n)
+	}
 }
 
 // ownDz: dz[i][p] = direct_p + Σ_l A[i][l] x_l T[i][l][p].
@@ -182,6 +186,9 @@ func (e *forwardEngine) ownDz(l *Layer, fl *fwdLayer) {
 		// dz += c^T T_i with c = A_i ⊙ x (times the pending Hebb scale): the
 		// engine's hottest kernel. gonum's Dgemv beats plain loops even at
 		// the paper's 10 x 21 (BenchmarkKernels).
+		if fl.fresh {
+			continue // T = 0: only the direct terms
+		}
 		c := fl.c
 		for k, xk := range x {
 			c[k] = ar[k] * xk * fl.scale
@@ -434,6 +441,7 @@ func (e *forwardEngine) updateCross(n *Network, c *fwdCross) {
 // touched; T is renormalised before the scale underflows.
 func (e *forwardEngine) updateOwn(l *Layer, fl *fwdLayer) {
 	in, P := l.In, fl.P
+	fl.fresh = false
 	hb, isHebb := l.Rule.(Hebb)
 	if isHebb && hb.Retention >= 1e-3 {
 		fl.scale *= hb.Retention

@@ -39,7 +39,7 @@ func ParseEngine(name string) (Engine, error) {
 // finished step, after its losses and before the traces are updated.
 type gradEngine interface {
 	reset()
-	step(n *Network)
+	step(n *Network, last bool) // last: the episode ends after this step
 	end(n *Network)
 }
 
@@ -210,7 +210,7 @@ func (n *Network) Step(x []float64) ([]float64, error) {
 		return nil, n.broken
 	}
 	if n.inStep {
-		n.finishStep()
+		n.finishStep(false)
 	}
 	for i, v := range x {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
@@ -306,9 +306,9 @@ func (n *Network) ScoreGrad(value float64, grad []float64) error {
 }
 
 // finishStep hands the step to the gradient engine, then updates traces.
-func (n *Network) finishStep() {
+func (n *Network) finishStep(last bool) {
 	if !n.noGrad {
-		n.eng.step(n)
+		n.eng.step(n, last)
 	}
 	for _, l := range n.Layers {
 		if l.Plastic() {
@@ -328,7 +328,7 @@ func (n *Network) EndEpisode() (float64, error) {
 		return n.loss, n.broken
 	}
 	if n.inStep {
-		n.finishStep()
+		n.finishStep(true)
 	}
 	if n.noGrad {
 		return n.loss, nil
