@@ -193,8 +193,23 @@ func (e *forwardEngine) ownDz(l *Layer, fl *fwdLayer) {
 		for k, xk := range x {
 			c[k] = ar[k] * xk * fl.scale
 		}
-		blas64.Implementation().Dgemv(blas.Trans, in, P, 1, fl.T[row*P:(row+in)*P], P, c, 1, 1, dz, 1)
+		if lo, hi := nonzeroRange(c); lo < hi { // inputs that are 0 (e.g. idle label cells) cost nothing
+			blas64.Implementation().Dgemv(blas.Trans, hi-lo, P, 1, fl.T[(row+lo)*P:(row+hi)*P], P, c[lo:hi], 1, 1, dz, 1)
+		}
 	}
+}
+
+// nonzeroRange returns [lo, hi) such that v is zero outside it (lo == hi
+// when v is all zero).
+func nonzeroRange(v []float64) (lo, hi int) {
+	hi = len(v)
+	for lo < hi && v[lo] == 0 {
+		lo++
+	}
+	for hi > lo && v[hi-1] == 0 {
+		hi--
+	}
+	return lo, hi
 }
 
 // axpy: y += a x (len(y) >= len(x)), unrolled by four.
@@ -456,7 +471,9 @@ func (e *forwardEngine) updateOwn(l *Layer, fl *fwdLayer) {
 			s := l.Act.deriv(l.y[i]) * c0
 			dz := fl.dz[i*P : i*P+P : i*P+P]
 			// T_i += s x ⊗ dz_i (gonum's Dger, see ownDz).
-			blas64.Implementation().Dger(in, P, s, l.x[:in], 1, dz, 1, fl.T[i*in*P:(i+1)*in*P], P)
+			if lo, hi := nonzeroRange(l.x[:in]); lo < hi && s != 0 {
+				blas64.Implementation().Dger(hi-lo, P, s, l.x[lo:hi], 1, dz, 1, fl.T[(i*in+lo)*P:(i*in+hi)*P], P)
+			}
 		}
 		return
 	}
