@@ -178,9 +178,16 @@ func LoadCheckpoint(r io.Reader) (*Checkpoint, error) {
 	if len(ck.Layers) == 0 {
 		return nil, ckErr(0, "no layers")
 	}
+	// Every layer and tensor is decoded and its shape checked against the
+	// architecture before anything is allocated, so a file claiming huge
+	// sizes fails on its (file-bounded) data instead of allocating them.
 	var specs []LayerSpec
-	var layers []layerYAML
-	for _, node := range ck.Layers {
+	tensors := make([][]tensorYAML, len(ck.Layers))
+	prev := ck.Inputs
+	if prev <= 0 {
+		return nil, ckErr(0, "inputs must be positive, got %d", prev)
+	}
+	for li, node := range ck.Layers {
 		var ly layerYAML
 		if err := decodeStrict(&node, &ly); err != nil {
 			return nil, ckErr(node.Line, "layer: %v", err)
@@ -195,37 +202,53 @@ func LoadCheckpoint(r io.Reader) (*Checkpoint, error) {
 				return nil, ckErr(node.Line, "layer %s: %v", ly.Name, err)
 			}
 		}
+		name := ly.Name
+		if name == "" {
+			name = fmt.Sprintf("l%d", li)
+		}
+		want := []struct {
+			suffix     string
+			rows, cols int
+		}{{".w", ly.Out, prev}, {".b", ly.Out, 1}}
+		if spec.Rule != nil {
+			want = []struct {
+				suffix     string
+				rows, cols int
+			}{{".w", ly.Out, prev}, {".alpha", ly.Out, prev}, {".b", ly.Out, 1}}
+		}
+		if len(ly.Tensors) != len(want) {
+			return nil, ckErr(node.Line, "layer %s has %d tensors, want %d", name, len(ly.Tensors), len(want))
+		}
+		for ti, tnode := range ly.Tensors {
+			var t tensorYAML
+			if err := decodeStrict(&tnode, &t); err != nil {
+				return nil, ckErr(tnode.Line, "tensor: %v", err)
+			}
+			w := want[ti]
+			if t.Name != name+w.suffix {
+				return nil, ckErr(tnode.Line, "tensor %d of layer %s is %q, want %q", ti, name, t.Name, name+w.suffix)
+			}
+			if t.Rows != w.rows || t.Cols != w.cols || len(t.Data) != w.rows*w.cols {
+				return nil, ckErr(tnode.Line, "tensor %s: shape %dx%d with %d values, want %dx%d", t.Name, t.Rows, t.Cols, len(t.Data), w.rows, w.cols)
+			}
+			if err := checkFinite(-1, "tensor ", t.Name, t.Data); err != nil {
+				return nil, ckErr(tnode.Line, "tensor %s: %v", t.Name, err.(*NonFiniteError).Value)
+			}
+			if t.Sign < -1 || t.Sign > 1 {
+				return nil, ckErr(tnode.Line, "tensor %s: sign must be -1, 0 or 1, got %d", t.Name, t.Sign)
+			}
+			tensors[li] = append(tensors[li], t)
+		}
 		specs = append(specs, spec)
-		layers = append(layers, ly)
+		prev = ly.Out
 	}
 	n, err := NewNetwork(ck.Inputs, engine, specs...)
 	if err != nil {
 		return nil, ckErr(0, "%v", err)
 	}
-	for li, ly := range layers {
-		l := n.Layers[li]
-		params := l.Params()
-		if len(ly.Tensors) != len(params) {
-			return nil, ckErr(ck.Layers[li].Line, "layer %s has %d tensors, want %d", l.Name, len(ly.Tensors), len(params))
-		}
-		for ti, node := range ly.Tensors {
-			var t tensorYAML
-			if err := decodeStrict(&node, &t); err != nil {
-				return nil, ckErr(node.Line, "tensor: %v", err)
-			}
-			p := params[ti]
-			if t.Name != p.Name {
-				return nil, ckErr(node.Line, "tensor %d of layer %s is %q, want %q", ti, l.Name, t.Name, p.Name)
-			}
-			if t.Rows != p.Rows || t.Cols != p.Cols || len(t.Data) != len(p.Data) {
-				return nil, ckErr(node.Line, "tensor %s: shape %dx%d with %d values, want %s", p.Name, t.Rows, t.Cols, len(t.Data), p.Shape())
-			}
-			if err := checkFinite(-1, "tensor ", p.Name, t.Data); err != nil {
-				return nil, ckErr(node.Line, "tensor %s: %v", p.Name, err.(*NonFiniteError).Value)
-			}
-			if t.Sign < -1 || t.Sign > 1 {
-				return nil, ckErr(node.Line, "tensor %s: sign must be -1, 0 or 1, got %d", p.Name, t.Sign)
-			}
+	for li, l := range n.Layers {
+		for ti, p := range l.Params() {
+			t := tensors[li][ti]
 			copy(p.Data, t.Data)
 			p.Frozen, p.Sign = t.Frozen, t.Sign
 		}
