@@ -29,35 +29,13 @@ var matMethods = newMethodSet("mat", []method[*Mat]{
 		}
 		return m.Copy(), nil
 	}},
-	{"fill", "(x number) -> mat", "sets every element to x in place; returns m", matFill},
+	{"fill", "(x number) -> mat", "sets every element to x in place; returns m", fill[*Mat]},
 	{"gather", "(rows mat, index array|vec) -> mat", "sets row t of m to row index[t] of rows, for every row t, in place (one call fills a whole episode's inputs); returns m", matGather},
-	{"sum", "() -> float", "sum of the elements (row-major order)", func(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
-		if err := lib.NArgs(fn, args, 0, 0); err != nil {
-			return nil, err
-		}
-		return &tengo.Float{Value: sum(m.Data)}, nil
-	}},
-	{"mean", "() -> float", "mean of the elements; empty is an error", func(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
-		if err := lib.NArgs(fn, args, 0, 0); err != nil {
-			return nil, err
-		}
-		if len(m.Data) == 0 {
-			return nil, lib.Errorf(fn, "empty mat %s", MatShape(m.Rows, m.Cols))
-		}
-		return &tengo.Float{Value: sum(m.Data) / float64(len(m.Data))}, nil
-	}},
-	{"max", "() -> float", "largest element (NaN if any element is NaN); empty is an error", matReduce(func(x []float64) float64 { return x[argExt(x, true)] })},
-	{"min", "() -> float", "smallest element (NaN if any element is NaN); empty is an error", matReduce(func(x []float64) float64 { return x[argExt(x, false)] })},
-	{"abs", "() -> mat", "new mat of absolute values", func(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
-		if err := lib.NArgs(fn, args, 0, 0); err != nil {
-			return nil, err
-		}
-		out := make([]float64, len(m.Data))
-		for i, v := range m.Data {
-			out[i] = math.Abs(v)
-		}
-		return NewMat(m.Rows, m.Cols, out), nil
-	}},
+	{"sum", "() -> float", "sum of the elements (row-major order)", reduce[*Mat](sumOf, true)},
+	{"mean", "() -> float", "mean of the elements; empty is an error", reduce[*Mat](meanOf, false)},
+	{"max", "() -> float", "largest element (NaN if any element is NaN); empty is an error", reduce[*Mat](maxOf, false)},
+	{"min", "() -> float", "smallest element (NaN if any element is NaN); empty is an error", reduce[*Mat](minOf, false)},
+	{"abs", "() -> mat", "new mat of absolute values", unary[*Mat](math.Abs)},
 	{"flat", "() -> vec", "the elements in row-major order as a new vec", func(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
 		if err := lib.NArgs(fn, args, 0, 0); err != nil {
 			return nil, err
@@ -188,20 +166,6 @@ func matToArray(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
 	return &tengo.Array{Value: rows}, nil
 }
 
-func matFill(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 1, 1); err != nil {
-		return nil, err
-	}
-	x, err := lib.Float(fn, "x", args[0])
-	if err != nil {
-		return nil, err
-	}
-	for i := range m.Data {
-		m.Data[i] = x
-	}
-	return m, nil
-}
-
 func matEqual(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
 	if err := lib.NArgs(fn, args, 1, 1); err != nil {
 		return nil, err
@@ -229,18 +193,6 @@ func matClose(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
 		return nil, lib.Errorf(fn, "argument tol must be >= 0, got %v", tol)
 	}
 	return lib.FromBool(w.Rows == m.Rows && w.Cols == m.Cols && closeFloats(m.Data, w.Data, tol)), nil
-}
-
-func matReduce(f func([]float64) float64) func(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
-	return func(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
-		if err := lib.NArgs(fn, args, 0, 0); err != nil {
-			return nil, err
-		}
-		if len(m.Data) == 0 {
-			return nil, lib.Errorf(fn, "empty mat %s", MatShape(m.Rows, m.Cols))
-		}
-		return &tengo.Float{Value: f(m.Data)}, nil
-	}
 }
 
 // matGather copies rows[index[t]] into row t of m for every t.

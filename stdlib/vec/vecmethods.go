@@ -13,7 +13,7 @@ var vecMethods = newMethodSet("vec", []method[*Vec]{
 	{"get", "(i int) -> float", "element i, same as v[i]; i outside [0, len) is an error", vecGet},
 	{"set", "(i int, x number) -> vec", "sets element i to x in place, same as v[i] = x; returns v", vecSet},
 	{"slice", "(lo int[, hi int]) -> vec", "copy of elements lo..hi-1 (hi defaults to len); 0 <= lo <= hi <= len", vecSlice},
-	{"fill", "(x number) -> vec", "sets every element to x in place; returns v", vecFill},
+	{"fill", "(x number) -> vec", "sets every element to x in place; returns v", fill[*Vec]},
 	{"assign", "(w vec|array) -> vec", "copies w's elements into v in place (same length); returns v", vecAssign},
 	{"copy", "() -> vec", "a new vec with the same elements", func(v *Vec, fn string, args []tengo.Object) (tengo.Object, error) {
 		if err := lib.NArgs(fn, args, 0, 0); err != nil {
@@ -22,15 +22,15 @@ var vecMethods = newMethodSet("vec", []method[*Vec]{
 		return v.Copy(), nil
 	}},
 	{"to_array", "() -> array", "the elements as a Tengo array of floats", vecToArray},
-	{"sum", "() -> float", "sum of the elements (0 for an empty vec)", reduce(func(x []float64) float64 { return sum(x) }, true)},
-	{"mean", "() -> float", "mean of the elements; empty is an error", reduce(func(x []float64) float64 { return sum(x) / float64(len(x)) }, false)},
-	{"max", "() -> float", "largest element (NaN if any element is NaN); empty is an error", reduce(func(x []float64) float64 { return x[argExt(x, true)] }, false)},
-	{"min", "() -> float", "smallest element (NaN if any element is NaN); empty is an error", reduce(func(x []float64) float64 { return x[argExt(x, false)] }, false)},
+	{"sum", "() -> float", "sum of the elements (0 for an empty vec)", reduce[*Vec](sumOf, true)},
+	{"mean", "() -> float", "mean of the elements; empty is an error", reduce[*Vec](meanOf, false)},
+	{"max", "() -> float", "largest element (NaN if any element is NaN); empty is an error", reduce[*Vec](maxOf, false)},
+	{"min", "() -> float", "smallest element (NaN if any element is NaN); empty is an error", reduce[*Vec](minOf, false)},
 	{"argmax", "() -> int", "index of the largest element (first on ties, first NaN if any); empty is an error", argReduce(true)},
 	{"argmin", "() -> int", "index of the smallest element (first on ties, first NaN if any); empty is an error", argReduce(false)},
 	{"dot", "(w vec|array) -> float", "dot product with w (same length)", vecDot},
-	{"norm", "() -> float", "Euclidean (L2) norm", reduce(func(x []float64) float64 { return math.Sqrt(dot(x, x)) }, true)},
-	{"abs", "() -> vec", "new vec of absolute values", unary(math.Abs)},
+	{"norm", "() -> float", "Euclidean (L2) norm", reduce[*Vec](func(x []float64) float64 { return math.Sqrt(dot(x, x)) }, true)},
+	{"abs", "() -> vec", "new vec of absolute values", unary[*Vec](math.Abs)},
 	{"clip", "(lo number, hi number) -> vec", "new vec with each element limited to [lo, hi]", vecClip},
 	{"scale", "(x number) -> vec", "new vec v * x", scalarMethod(opMul, false)},
 	{"add", "(w vec|array|number) -> vec", "new vec v + w, element-wise (same as the + operator)", arithMethod(opAdd, false)},
@@ -113,20 +113,6 @@ func vecSlice(v *Vec, fn string, args []tengo.Object) (tengo.Object, error) {
 	return &Vec{Data: clone(v.Data[lo:hi])}, nil
 }
 
-func vecFill(v *Vec, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 1, 1); err != nil {
-		return nil, err
-	}
-	x, err := lib.Float(fn, "x", args[0])
-	if err != nil {
-		return nil, err
-	}
-	for i := range v.Data {
-		v.Data[i] = x
-	}
-	return v, nil
-}
-
 func vecAssign(v *Vec, fn string, args []tengo.Object) (tengo.Object, error) {
 	if err := lib.NArgs(fn, args, 1, 1); err != nil {
 		return nil, err
@@ -157,20 +143,6 @@ func floatArray(x []float64) *tengo.Array {
 	return &tengo.Array{Value: out}
 }
 
-// reduce makes a method computing one float from the data; allowEmpty says
-// whether an empty vec is acceptable.
-func reduce(f func([]float64) float64, allowEmpty bool) func(*Vec, string, []tengo.Object) (tengo.Object, error) {
-	return func(v *Vec, fn string, args []tengo.Object) (tengo.Object, error) {
-		if err := lib.NArgs(fn, args, 0, 0); err != nil {
-			return nil, err
-		}
-		if !allowEmpty && len(v.Data) == 0 {
-			return nil, lib.Errorf(fn, "empty vec")
-		}
-		return &tengo.Float{Value: f(v.Data)}, nil
-	}
-}
-
 func argReduce(max bool) func(*Vec, string, []tengo.Object) (tengo.Object, error) {
 	return func(v *Vec, fn string, args []tengo.Object) (tengo.Object, error) {
 		if err := lib.NArgs(fn, args, 0, 0); err != nil {
@@ -195,19 +167,6 @@ func vecDot(v *Vec, fn string, args []tengo.Object) (tengo.Object, error) {
 		return nil, &ShapeError{Fn: fn, Got: Shape(args[0]), Want: VecShape(len(v.Data))}
 	}
 	return &tengo.Float{Value: dot(v.Data, w)}, nil
-}
-
-func unary(f func(float64) float64) func(*Vec, string, []tengo.Object) (tengo.Object, error) {
-	return func(v *Vec, fn string, args []tengo.Object) (tengo.Object, error) {
-		if err := lib.NArgs(fn, args, 0, 0); err != nil {
-			return nil, err
-		}
-		out := make([]float64, len(v.Data))
-		for i, x := range v.Data {
-			out[i] = f(x)
-		}
-		return &Vec{Data: out}, nil
-	}
 }
 
 func vecClip(v *Vec, fn string, args []tengo.Object) (tengo.Object, error) {

@@ -1,0 +1,73 @@
+package vec
+
+import (
+	"github.com/bohpsh/bohpsh/stdlib/lib"
+	"github.com/d5/tengo/v2"
+)
+
+// elements is what vec and mat share: their float data. The element-wise
+// methods of both types are built once, from the builders below.
+type elements interface {
+	tengo.Object
+	elems() []float64
+	emptyDesc() string                 // the object named in "empty ..." errors
+	withData(d []float64) tengo.Object // a new object of the same shape
+}
+
+func (v *Vec) elems() []float64                  { return v.Data }
+func (v *Vec) emptyDesc() string                 { return "vec" }
+func (v *Vec) withData(d []float64) tengo.Object { return &Vec{Data: d} }
+
+func (m *Mat) elems() []float64                  { return m.Data }
+func (m *Mat) emptyDesc() string                 { return "mat " + MatShape(m.Rows, m.Cols) }
+func (m *Mat) withData(d []float64) tengo.Object { return NewMat(m.Rows, m.Cols, d) }
+
+// reduce makes a method computing one float from the elements; allowEmpty
+// says whether an empty object is acceptable.
+func reduce[T elements](f func([]float64) float64, allowEmpty bool) func(T, string, []tengo.Object) (tengo.Object, error) {
+	return func(o T, fn string, args []tengo.Object) (tengo.Object, error) {
+		if err := lib.NArgs(fn, args, 0, 0); err != nil {
+			return nil, err
+		}
+		if !allowEmpty && len(o.elems()) == 0 {
+			return nil, lib.Errorf(fn, "empty %s", o.emptyDesc())
+		}
+		return &tengo.Float{Value: f(o.elems())}, nil
+	}
+}
+
+// unary makes a method returning a new object of f applied to each element.
+func unary[T elements](f func(float64) float64) func(T, string, []tengo.Object) (tengo.Object, error) {
+	return func(o T, fn string, args []tengo.Object) (tengo.Object, error) {
+		if err := lib.NArgs(fn, args, 0, 0); err != nil {
+			return nil, err
+		}
+		out := make([]float64, len(o.elems()))
+		for i, x := range o.elems() {
+			out[i] = f(x)
+		}
+		return o.withData(out), nil
+	}
+}
+
+// fill sets every element to x in place and returns the object.
+func fill[T elements](o T, fn string, args []tengo.Object) (tengo.Object, error) {
+	if err := lib.NArgs(fn, args, 1, 1); err != nil {
+		return nil, err
+	}
+	x, err := lib.Float(fn, "x", args[0])
+	if err != nil {
+		return nil, err
+	}
+	d := o.elems()
+	for i := range d {
+		d[i] = x
+	}
+	return o, nil
+}
+
+// The reductions shared by vec and mat.
+func sumOf(x []float64) float64  { return sum(x) }
+func meanOf(x []float64) float64 { return sum(x) / float64(len(x)) }
+func maxOf(x []float64) float64  { return x[argExt(x, true)] }
+func minOf(x []float64) float64  { return x[argExt(x, false)] }
