@@ -203,37 +203,37 @@ func Parse(def tengo.Object, raw string) (tengo.Object, error) {
 }
 
 func makeGet(env *lib.Env) tengo.CallableFunc {
-	const fn = "params.get"
 	return func(args ...tengo.Object) (tengo.Object, error) {
-		if err := lib.NArgs(fn, args, 1, 1); err != nil {
-			return nil, err
-		}
-		name, err := lib.String(fn, "name", args[0])
+		p, err := lookup(env, "params.get", args)
 		if err != nil {
 			return nil, err
-		}
-		p, ok := params(env).Lookup(name)
-		if !ok {
-			return nil, lib.Errorf(fn, "no declared parameter %q (declared: %s)", name, Known(params(env).Declared))
 		}
 		return p.Value, nil
 	}
 }
 
 func makeOverridden(env *lib.Env) tengo.CallableFunc {
-	const fn = "params.overridden"
 	return func(args ...tengo.Object) (tengo.Object, error) {
-		if err := lib.NArgs(fn, args, 1, 1); err != nil {
-			return nil, err
-		}
-		name, err := lib.String(fn, "name", args[0])
+		p, err := lookup(env, "params.overridden", args)
 		if err != nil {
 			return nil, err
 		}
-		p, ok := params(env).Lookup(name)
-		if !ok {
-			return nil, lib.Errorf(fn, "no declared parameter %q (declared: %s)", name, Known(params(env).Declared))
-		}
 		return lib.FromBool(p.Overridden), nil
 	}
+}
+
+// lookup finds the declared parameter named by the single argument.
+func lookup(env *lib.Env, fn string, args []tengo.Object) (*lib.Param, error) {
+	if err := lib.NArgs(fn, args, 1, 1); err != nil {
+		return nil, err
+	}
+	name, err := lib.String(fn, "name", args[0])
+	if err != nil {
+		return nil, err
+	}
+	p, ok := params(env).Lookup(name)
+	if !ok {
+		return nil, lib.Errorf(fn, "no declared parameter %q (declared: %s)", name, Known(params(env).Declared))
+	}
+	return p, nil
 }
