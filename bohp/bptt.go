@@ -82,7 +82,7 @@ func (e *bpttEngine) step(n *Network, _ bool) {
 func (e *bpttEngine) end(n *Network) {
 	J := len(n.Layers)
 	for _, g := range e.gH {
-		clear64(g)
+		clear(g)
 	}
 	for t := e.steps - 1; t >= 0; t-- {
 		if t == e.steps-1 || t%checkpointEvery == checkpointEvery-1 {
@@ -91,7 +91,7 @@ func (e *bpttEngine) end(n *Network) {
 		A := e.tapeA[t*e.strideA : (t+1)*e.strideA]
 		slot := t % checkpointEvery
 		Hs := e.segH[slot*e.strideH : (slot+1)*e.strideH]
-		clear64(e.ga[J])
+		clear(e.ga[J])
 		for j := J - 1; j >= 0; j-- {
 			l := n.Layers[j]
 			in := l.In
@@ -188,7 +188,7 @@ func (e *bpttEngine) recomputeSegment(n *Network, s int) {
 func (e *bpttEngine) layerBackward(l *Layer, x, y, H, gH, delta, gx []float64, needGx bool) {
 	in := l.In
 	if needGx {
-		clear64(gx)
+		clear(gx)
 	}
 	w := l.W.Data
 	for i, d := range delta {

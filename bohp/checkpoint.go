@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"github.com/bohpsh/bohpsh/interp/atomicfile"
 	"io"
+	"maps"
 	"math"
 	"os"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -110,7 +112,7 @@ func SaveCheckpoint(w io.Writer, n *Network, opt Optimizer, meta map[string]any)
 	if opt != nil {
 		state, updates := opt.State()
 		oy := &optimizerYAML{Type: opt.Name(), Settings: opt.Settings(), Updates: updates, State: map[string]floats{}}
-		for _, k := range sortedKeys(state) {
+		for _, k := range slices.Sorted(maps.Keys(state)) {
 			oy.State[k] = floats(state[k])
 		}
 		ck.Optimizer = oy

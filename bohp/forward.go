@@ -140,13 +140,13 @@ func (e *forwardEngine) firstNonFinite(n *Network) *NonFiniteError {
 func (e *forwardEngine) reset() {
 	e.bad = nil
 	for _, fl := range e.layers {
-		clear64(fl.T)
+		clear(fl.T)
 		fl.scale = 1
 		fl.fresh = true
-		clear64(fl.gflat)
+		clear(fl.gflat)
 	}
 	for _, c := range e.cross {
-		clear64(c.D)
+		clear(c.D)
 	}
 }
 
@@ -212,22 +212,6 @@ func nonzeroRange(v []float64) (lo, hi int) {
 	return lo, hi
 }
 
-// axpy: y += a x (len(y) >= len(x)), unrolled by four.
-func axpy(a float64, x, y []float64) {
-	y = y[:len(x)]
-	i := 0
-	for ; i+4 <= len(x); i += 4 {
-		xs, ys := x[i:i+4:i+4], y[i:i+4:i+4]
-		ys[0] += a * xs[0]
-		ys[1] += a * xs[1]
-		ys[2] += a * xs[2]
-		ys[3] += a * xs[3]
-	}
-	for ; i < len(x); i++ {
-		y[i] += a * x[i]
-	}
-}
-
 // scaleAdd: y = b y + a x (len(x) >= len(y)), unrolled by four.
 func scaleAdd(b float64, y []float64, a float64, x []float64) {
 	x = x[:len(y)]
@@ -251,7 +235,7 @@ func (e *forwardEngine) backpropStep(n *Network) {
 	for j := J - 1; j > 0; j-- {
 		l, below := n.Layers[j], n.Layers[j-1]
 		delta, ga := e.layers[j].delta, e.layers[j-1].ga
-		clear64(ga)
+		clear(ga)
 		in := l.In
 		for i, d := range delta {
 			if d == 0 {
@@ -359,7 +343,7 @@ func (e *forwardEngine) propagate(n *Network) {
 // ownActTangent writes d a_k / d θ_k (Out × P_k, flat parameter order
 // W, Alpha, B) into da.
 func (e *forwardEngine) ownActTangent(l *Layer, fl *fwdLayer, da []float64) {
-	clear64(da)
+	clear(da)
 	in, out, P := l.In, l.Out, fl.nflat
 	for i := 0; i < out; i++ {
 		s := l.Act.deriv(l.y[i])
@@ -385,7 +369,7 @@ func (e *forwardEngine) actTangent(n *Network, j, k int) {
 	l := n.Layers[j]
 	P := e.layers[k].nflat
 	prev, da := e.da[j-1][k], e.da[j][k]
-	clear64(da)
+	clear(da)
 	var D []float64
 	if l.Plastic() {
 		D = e.crossOf(j, k).D

@@ -60,7 +60,7 @@ func runRandomEpisode(t *testing.T, c gradCase, engine Engine, seed int64) *Netw
 			t.Fatal(err)
 		}
 		if c.loss == CrossEntropy {
-			clear64(target)
+			clear(target)
 			target[data.Intn(len(target))] = 1
 		} else {
 			data.FillUniform(target, -1, 1)

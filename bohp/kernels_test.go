@@ -40,3 +40,19 @@ func BenchmarkKernels(b *testing.B) {
 		})
 	}
 }
+
+// axpy: y += a x, the plain-loop baseline (len(y) >= len(x)), unrolled by four.
+func axpy(a float64, x, y []float64) {
+	y = y[:len(x)]
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		xs, ys := x[i:i+4:i+4], y[i:i+4:i+4]
+		ys[0] += a * xs[0]
+		ys[1] += a * xs[1]
+		ys[2] += a * xs[2]
+		ys[3] += a * xs[3]
+	}
+	for ; i < len(x); i++ {
+		y[i] += a * x[i]
+	}
+}

@@ -188,13 +188,13 @@ func (n *Network) InitNormal(r *RNG, std float64) {
 // zeroed.
 func (n *Network) Reset() {
 	for _, l := range n.Layers {
-		clear64(l.H)
+		clear(l.H)
 	}
 	for _, p := range n.params {
-		clear64(p.Grad)
+		clear(p.Grad)
 	}
 	n.step, n.inStep, n.scored, n.loss, n.broken = 0, false, false, 0, nil
-	clear64(n.gz)
+	clear(n.gz)
 	n.eng.reset()
 	n.log.reset(n.noGrad)
 }
@@ -315,7 +315,7 @@ func (n *Network) finishStep(last bool) {
 			l.updateTraces()
 		}
 	}
-	clear64(n.gz)
+	clear(n.gz)
 	n.scored = false
 	n.inStep = false
 	n.step++
@@ -351,7 +351,7 @@ func (n *Network) locateNonFinite(err *NonFiniteError) error {
 	switch e := n.eng.(type) {
 	case *bpttEngine:
 		for _, p := range n.params {
-			clear64(p.Grad)
+			clear(p.Grad)
 		}
 		e.check = true
 		defer func() { e.check = false }()

@@ -3,7 +3,6 @@ package bohp
 import (
 	"fmt"
 	"math"
-	"sort"
 )
 
 // Optimizer updates parameters from their gradients once per episode.
@@ -263,14 +262,4 @@ func stateByName(m map[string][]float64) map[string][]float64 {
 		out[name] = append([]float64(nil), v...)
 	}
 	return out
-}
-
-// sortedKeys returns the keys of m in order (deterministic output).
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -105,12 +105,6 @@ func (p *Param) applySign() {
 	}
 }
 
-func clear64(s []float64) {
-	for i := range s {
-		s[i] = 0
-	}
-}
-
 // ShapeError is a mismatch between the shape an operation needs and the one
 // it was given.
 type ShapeError struct {

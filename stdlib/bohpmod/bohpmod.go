@@ -17,9 +17,11 @@ package bohpmod
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/bohpsh/bohpsh/bohp"
@@ -379,12 +381,14 @@ type Optimizer struct {
 	methods lib.Methods
 }
 
-type optMethod struct {
+// method is one documented method of an object type T: the table of a type
+// is both its implementation and its documentation.
+type method[T any] struct {
 	name, args, doc string
-	f               func(o *Optimizer, fn string, args []tengo.Object) (tengo.Object, error)
+	f               func(self T, fn string, args []tengo.Object) (tengo.Object, error)
 }
 
-var optMethods = []optMethod{
+var optMethods = []method[*Optimizer]{
 	{"update", "(net network) -> undefined", "apply one update to every trained, non-frozen tensor of net from its gradient (call after net.end or net.episode)",
 		func(o *Optimizer, fn string, args []tengo.Object) (tengo.Object, error) {
 			if err := lib.NArgs(fn, args, 1, 1); err != nil {
@@ -427,28 +431,27 @@ var optMethods = []optMethod{
 		}},
 }
 
-func methodDocs[T any](table []T) []lib.Method {
-	var out []lib.Method
-	for _, m := range table {
-		switch x := any(m).(type) {
-		case optMethod:
-			out = append(out, lib.Method{Name: x.name, Args: x.args, Doc: x.doc})
-		case netMethod:
-			out = append(out, lib.Method{Name: x.name, Args: x.args, Doc: x.doc})
-		}
+func methodDocs[T any](table []method[T]) []lib.Method {
+	out := make([]lib.Method, len(table))
+	for i, m := range table {
+		out[i] = lib.Method{Name: m.name, Args: m.args, Doc: m.doc}
 	}
 	return out
 }
 
+// bindMethods binds a method table to one object, for lib.Methods lookups.
+func bindMethods[T any](typeName string, self T, table []method[T]) lib.Methods {
+	fns := make(map[string]lib.MethodFunc, len(table))
+	for _, m := range table {
+		fn := typeName + "." + m.name
+		fns[m.name] = func(args ...tengo.Object) (tengo.Object, error) { return m.f(self, fn, args) }
+	}
+	return lib.Bind(typeName, fns)
+}
+
 func newOptimizerObject(opt bohp.Optimizer) *Optimizer {
 	o := &Optimizer{Opt: opt}
-	fns := map[string]lib.MethodFunc{}
-	for _, m := range optMethods {
-		m := m
-		fn := "optimizer." + m.name
-		fns[m.name] = func(args ...tengo.Object) (tengo.Object, error) { return m.f(o, fn, args) }
-	}
-	o.methods = lib.Bind("optimizer", fns)
+	o.methods = bindMethods("optimizer", o, optMethods)
 	return o
 }
 
@@ -456,7 +459,7 @@ func (o *Optimizer) TypeName() string { return "optimizer" }
 func (o *Optimizer) String() string {
 	var parts []string
 	s := o.Opt.Settings()
-	for _, k := range sortedKeys(s) {
+	for _, k := range slices.Sorted(maps.Keys(s)) {
 		parts = append(parts, fmt.Sprintf("%s=%g", k, s[k]))
 	}
 	return fmt.Sprintf("optimizer(%s %s)", o.Opt.Name(), strings.Join(parts, " "))
@@ -475,21 +478,6 @@ func (o *Optimizer) Copy() tengo.Object {
 func (o *Optimizer) Equals(x tengo.Object) bool { return x == tengo.Object(o) }
 func (o *Optimizer) IndexGet(i tengo.Object) (tengo.Object, error) {
 	return o.methods.Get("optimizer", i)
-}
-
-func sortedKeys(m map[string]float64) []string {
-	var keys []string
-	for k := range m {
-		keys = append(keys, k)
-	}
-	for i := range keys {
-		for j := i + 1; j < len(keys); j++ {
-			if keys[j] < keys[i] {
-				keys[i], keys[j] = keys[j], keys[i]
-			}
-		}
-	}
-	return keys
 }
 
 // cloneNetwork copies a network through its checkpoint form.

@@ -1,8 +1,11 @@
 package bohpmod
 
 import (
+	"context"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/bohpsh/bohpsh/bohp"
@@ -20,14 +23,9 @@ type Network struct {
 	methods lib.Methods
 }
 
-type netMethod struct {
-	name, args, doc string
-	f               func(n *Network, fn string, args []tengo.Object) (tengo.Object, error)
-}
-
 // netMethods is the method table of network objects; it is also their
 // documentation.
-var netMethods = []netMethod{
+var netMethods = []method[*Network]{
 	{"reset", "() -> undefined", "start an episode: traces, gradients and the engine's state are zeroed", netReset},
 	{"step", "(x vec|array) -> vec", "run one step on input x and return the output (a copy); traces update when the next step starts", netStep},
 	{"score", "(loss string, target vec|array[, weight number]) -> float", "add weight (default 1) × loss(output, target) of this step to the episode loss and return the unweighted loss; loss: sse, l1, cross_entropy; weight 0 scores nothing", netScore},
@@ -52,13 +50,7 @@ var netMethods = []netMethod{
 
 func newNetworkObject(env *lib.Env, net *bohp.Network) *Network {
 	n := &Network{Net: net, env: env}
-	fns := map[string]lib.MethodFunc{}
-	for _, m := range netMethods {
-		m := m
-		fn := "network." + m.name
-		fns[m.name] = func(args ...tengo.Object) (tengo.Object, error) { return m.f(n, fn, args) }
-	}
-	n.methods = lib.Bind("network", fns)
+	n.methods = bindMethods("network", n, netMethods)
 	return n
 }
 
@@ -73,7 +65,7 @@ func (n *Network) String() string {
 		fmt.Fprintf(&b, " -> %d %s", l.Out, l.Act)
 		if l.Rule != nil {
 			s := l.Rule.Settings()
-			for _, k := range sortedKeys(s) {
+			for _, k := range slices.Sorted(maps.Keys(s)) {
 				fmt.Fprintf(&b, " %s(%s=%g)", l.Rule.Name(), k, s[k])
 			}
 		}
@@ -516,7 +508,7 @@ func netGradcheck(n *Network, fn string, args []tengo.Object) (tengo.Object, err
 	}
 	ctx := n.env.Ctx
 	if ctx == nil {
-		ctx = bgContext()
+		ctx = context.Background()
 	}
 	res, err := n.Net.GradCheckContext(ctx, eps)
 	if err != nil {

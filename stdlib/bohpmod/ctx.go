@@ -1,5 +1,0 @@
-package bohpmod
-
-import "context"
-
-func bgContext() context.Context { return context.Background() }
