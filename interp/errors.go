@@ -3,9 +3,9 @@ package interp
 import (
 	"errors"
 	"fmt"
+	"github.com/bohpsh/bohpsh/interp/srcpos"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/d5/tengo/v2"
@@ -68,7 +68,7 @@ func (e *ScriptError) Error() string {
 		b.WriteString(e.Line)
 		if e.Pos.Col > 0 {
 			b.WriteString("\n    ")
-			b.WriteString(caret(e.Line, e.Pos.Col))
+			b.WriteString(srcpos.Caret(e.Line, e.Pos.Col))
 		}
 	}
 	// Callers: runs of the same position (recursion) are folded, and a long
@@ -103,23 +103,6 @@ func (e *ScriptError) Error() string {
 
 // maxTrace is the most callers an error message lists.
 const maxTrace = 20
-
-// caret returns spaces (tabs kept) up to column col of line, then "^".
-func caret(line string, col int) string {
-	var b strings.Builder
-	for i, r := range line {
-		if i >= col-1 {
-			break
-		}
-		if r == '\t' {
-			b.WriteByte('\t')
-		} else {
-			b.WriteByte(' ')
-		}
-	}
-	b.WriteByte('^')
-	return b.String()
-}
 
 // sources maps the file names known to Tengo's file set (the main script's
 // display name, imported modules' absolute paths) to display names and
@@ -231,7 +214,7 @@ func (s *sources) runtimeError(err error) error {
 	}
 	var positions []parser.SourceFilePos
 	for _, p := range strings.Split(rest, "\n\tat ")[1:] {
-		positions = append(positions, parsePos(p))
+		positions = append(positions, srcpos.Parse(p))
 	}
 	if len(positions) == 0 {
 		return &ScriptError{Kind: RuntimeError, Pos: Pos{File: s.main}, Msg: cleanMsg(inner.Error()), Err: inner}
@@ -241,30 +224,6 @@ func (s *sources) runtimeError(err error) error {
 		e.Trace = append(e.Trace, s.pos(p))
 	}
 	return e
-}
-
-// parsePos parses "file:line:col" (the file name may contain colons).
-func parsePos(s string) parser.SourceFilePos {
-	s = strings.TrimSpace(s)
-	var p parser.SourceFilePos
-	i := strings.LastIndexByte(s, ':')
-	if i < 0 {
-		p.Filename = s
-		return p
-	}
-	col, err1 := strconv.Atoi(s[i+1:])
-	j := strings.LastIndexByte(s[:i], ':')
-	if err1 != nil {
-		p.Filename = s
-		return p
-	}
-	line, err2 := strconv.Atoi(s[j+1 : i])
-	if j < 0 || err2 != nil { // "file:line"
-		p.Filename, p.Line = s[:i], col
-		return p
-	}
-	p.Filename, p.Line, p.Column = s[:j], line, col
-	return p
 }
 
 // cleanMsg removes Tengo's type prefix from function names in messages,

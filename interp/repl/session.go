@@ -25,13 +25,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/bohpsh/bohpsh/interp/srcpos"
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -222,10 +221,6 @@ func (s *Session) Load(ctx context.Context, path string) error {
 	return s.annotate(s.exec(ctx, path, data, dir, false))
 }
 
-// posRE finds the first source position in an error message: Tengo's
-// "\n\tat NAME:LINE:COL" or a parse error's "NAME:LINE:COL".
-var posRE = regexp.MustCompile(`(\(repl(?: #\d+)?\)|[^\s:]+):(\d+):(\d+)`)
-
 // annotate puts the position first and the offending source line, with a
 // caret under the column, under the message, as interp's script errors
 // read: "(repl #3):1:6: Runtime Error: ...". Each input has its own name,
@@ -236,31 +231,26 @@ func (s *Session) annotate(err error) error {
 		return err
 	}
 	msg := err.Error()
-	loc := posRE.FindStringSubmatchIndex(msg)
-	if loc == nil {
+	const at = "\n\tat "
+	i := strings.Index(msg, at)
+	if i < 0 {
 		return err
 	}
-	name := msg[loc[2]:loc[3]]
-	line, _ := strconv.Atoi(msg[loc[4]:loc[5]])
-	col, _ := strconv.Atoi(msg[loc[6]:loc[7]])
-	src, ok := s.inputs[name]
-	if !ok {
-		return err
+	posText, rest, _ := strings.Cut(msg[i+len(at):], "\n")
+	if rest != "" {
+		rest = "\n" + rest
 	}
+	p := srcpos.Parse(posText)
+	src, ok := s.inputs[p.Filename]
 	lines := strings.Split(string(src), "\n")
-	if line < 1 || line > len(lines) {
+	if !ok || p.Line < 1 || p.Line > len(lines) {
 		return err
 	}
-	text := strings.TrimRight(lines[line-1], "\r")
-	head := strings.TrimSpace(msg[:loc[0]])
-	head = strings.TrimSuffix(strings.TrimSuffix(head, "at"), "\n\t")
-	head = strings.TrimSpace(head)
-	rest := msg[loc[1]:]
+	text := strings.TrimRight(lines[p.Line-1], "\r")
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s:%d:%d: %s\n    %s", name, line, col, strings.TrimSuffix(head, ":"), strings.ReplaceAll(text, "\t", "    "))
-	if col >= 1 && col <= len(text)+1 {
-		pad := strings.ReplaceAll(text[:col-1], "\t", "    ")
-		b.WriteString("\n    " + strings.Repeat(" ", len([]rune(pad))) + "^")
+	fmt.Fprintf(&b, "%s:%d:%d: %s\n    %s", p.Filename, p.Line, p.Column, strings.TrimSpace(msg[:i]), text)
+	if p.Column >= 1 && p.Column <= len(text)+1 {
+		b.WriteString("\n    " + srcpos.Caret(text, p.Column))
 	}
 	b.WriteString(rest)
 	return &annotated{msg: b.String(), err: err}
