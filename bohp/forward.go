@@ -24,6 +24,7 @@ import (
 type forwardEngine struct {
 	layers []*fwdLayer
 	cross  []*fwdCross
+	crossD [][]*fwdCross // crossD[m][k]: the cross tangent of plastic layer m by layer k's parameters
 	// da[j][k]: d a_j / d θ_k, Out_j × P_k, for layers k with a later
 	// plastic layer and k <= j <= the last such plastic layer.
 	da    [][][]float64
@@ -96,8 +97,10 @@ func newForward(n *Network) *forwardEngine {
 		}
 	}
 	e.da = make([][][]float64, J)
+	e.crossD = make([][]*fwdCross, J)
 	for j := range e.da {
 		e.da[j] = make([][]float64, J)
+		e.crossD[j] = make([]*fwdCross, J)
 	}
 	for k, l := range n.Layers {
 		fl := &fwdLayer{delta: make([]float64, l.Out), ga: make([]float64, l.Out), nflat: flatSize(l)}
@@ -114,7 +117,9 @@ func newForward(n *Network) *forwardEngine {
 			}
 			for m := k + 1; m < J; m++ {
 				if lm := n.Layers[m]; lm.Plastic() {
-					e.cross = append(e.cross, &fwdCross{m: m, k: k, D: make([]float64, lm.Out*lm.In*fl.nflat)})
+					c := &fwdCross{m: m, k: k, D: make([]float64, lm.Out*lm.In*fl.nflat)}
+					e.cross = append(e.cross, c)
+					e.crossD[m][k] = c
 				}
 			}
 		}
@@ -372,7 +377,7 @@ func (e *forwardEngine) actTangent(n *Network, j, k int) {
 	clear(da)
 	var D []float64
 	if l.Plastic() {
-		D = e.crossOf(j, k).D
+		D = e.crossD[j][k].D
 	}
 	in := l.In
 	for i := 0; i < l.Out; i++ {
@@ -403,15 +408,6 @@ func (e *forwardEngine) actTangent(n *Network, j, k int) {
 			row[q] *= s
 		}
 	}
-}
-
-func (e *forwardEngine) crossOf(m, k int) *fwdCross {
-	for _, c := range e.cross {
-		if c.m == m && c.k == k {
-			return c
-		}
-	}
-	panic("bohp: missing cross tangent")
 }
 
 // updateCross: D' = dh D + dx da_{m-1} ⊗ + dy da_m, per trace element.
