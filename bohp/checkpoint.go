@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/bohpsh/bohpsh/interp/atomicfile"
+	"github.com/bohpsh/bohpsh/internal/atomicfile"
 	"io"
 	"maps"
 	"math"

@@ -1,6 +1,8 @@
 // Package interp runs bohpsh's Tengo scripts: it compiles a script with a
 // fresh module map per run, runs many seeds and sweep values in parallel,
-// writes the outputs, and implements the bohpsh command (Main).
+// writes the outputs. It is a library: the command-line front end (package
+// cli) and the REPL (package repl) are built on it; it imports only stdlib,
+// bohp and internal.
 //
 // # Running a script
 //
@@ -58,11 +60,4 @@
 // On Ctrl-C or --timeout the runs stop between two instructions (native
 // calls poll lib.Env.Ctx), and what was recorded is written with
 // interrupted: true.
-//
-// # The command
-//
-// Main parses the flags (see the usage text, bohpsh --help) and runs the
-// scripts one after the other, -e code, or the REPL (package repl). Exit
-// status: 0 success, 1 script error or timeout, 2 usage error (bad flag,
-// unknown or ill-typed -p or --sweep value, missing script), 130 Ctrl-C.
 package interp

@@ -12,8 +12,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/bohpsh/bohpsh/interp/atomicfile"
-	"github.com/bohpsh/bohpsh/interp/figures"
+	"github.com/bohpsh/bohpsh/internal/atomicfile"
+	"github.com/bohpsh/bohpsh/internal/figures"
+	"github.com/bohpsh/bohpsh/internal/stats"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
 	"github.com/d5/tengo/v2"
 	"gopkg.in/yaml.v3"
@@ -216,9 +217,9 @@ func sweepValuesNode(res *Result, cfg Config) *yaml.Node {
 	return yseq(true, items...)
 }
 
-// metricNames lists the metrics of all runs, in the order of their first
+// MetricNames lists the metrics of all runs, in the order of their first
 // record in the first run that has them.
-func metricNames(runs []*Run) []string {
+func MetricNames(runs []*Run) []string {
 	var names []string
 	seen := map[string]bool{}
 	for _, r := range runs {
@@ -365,7 +366,7 @@ func summaryDoc(res *Result, src *Source, cfg Config) *yaml.Node {
 // listed apart.
 func metricsNode(runs []*Run) *yaml.Node {
 	m := ymap()
-	for _, name := range metricNames(runs) {
+	for _, name := range MetricNames(runs) {
 		perSeed, partial := ymap(), ymap()
 		var finite []float64
 		nonfinite := 0
@@ -393,9 +394,9 @@ func metricsNode(runs []*Run) *yaml.Node {
 		}
 		slices.Sort(finite)
 		final := ymap()
-		yset(final, "median", yfloat(figures.Quantile(finite, 0.5)))
-		yset(final, "q25", yfloat(figures.Quantile(finite, 0.25)))
-		yset(final, "q75", yfloat(figures.Quantile(finite, 0.75)))
+		yset(final, "median", yfloat(stats.Quantile(finite, 0.5)))
+		yset(final, "q25", yfloat(stats.Quantile(finite, 0.25)))
+		yset(final, "q75", yfloat(stats.Quantile(finite, 0.75)))
 		if nonfinite > 0 {
 			yset(final, "nonfinite", yint(int64(nonfinite))).LineComment = "seeds whose final value is NaN or infinite, left out of median and quartiles"
 		}
@@ -414,7 +415,7 @@ func metricsNode(runs []*Run) *yaml.Node {
 // problems as warnings.
 func writeFigures(res *Result, cfg Config) []error {
 	var warns []error
-	for _, name := range metricNames(res.Runs) {
+	for _, name := range MetricNames(res.Runs) {
 		var series []figures.Series
 		groups := 1
 		if cfg.Sweep != nil {

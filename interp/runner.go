@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/bohpsh/bohpsh/interp/atomicfile"
+	"github.com/bohpsh/bohpsh/internal/atomicfile"
 	"github.com/bohpsh/bohpsh/stdlib"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
 )

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/bohpsh/bohpsh/bohp"
-	"github.com/bohpsh/bohpsh/interp/figures"
+	"github.com/bohpsh/bohpsh/internal/figures"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
 	"github.com/bohpsh/bohpsh/stdlib/vec"
 	"github.com/d5/tengo/v2"

@@ -27,7 +27,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bohpsh/bohpsh/interp/atomicfile"
+	"github.com/bohpsh/bohpsh/internal/atomicfile"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
 	"github.com/d5/tengo/v2"
 	"gopkg.in/yaml.v3"

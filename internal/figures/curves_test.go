@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bohpsh/bohpsh/internal/stats"
 )
 
 // synthetic returns learning curves that decay from start to 0 with noise.
@@ -148,6 +150,6 @@ func BenchmarkCurves(b *testing.B) {
 func BenchmarkBands(b *testing.B) {
 	d := synthetic(20, 10000, 0.7, 600, 7)
 	for b.Loop() {
-		Bands(d)
+		stats.Bands(d)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 
+	"github.com/bohpsh/bohpsh/internal/stats"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/text"
@@ -92,7 +93,7 @@ func Curves(pathNoExt, metric string, series []Series) error {
 		if label == "" {
 			label = fmt.Sprintf("series %d", i+1)
 		}
-		median, q25, q75 := Bands(s.PerSeed)
+		median, q25, q75 := stats.Bands(s.PerSeed)
 		x, ym, y25, y75 := binCurves(median, q25, q75, MaxCurvePoints)
 		if len(x) == 0 {
 			return fmt.Errorf("figures.Curves(%q): series %q has no finite value (%d seeds, %d episodes)",

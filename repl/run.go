@@ -5,7 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/bohpsh/bohpsh/interp/atomicfile"
+	"github.com/bohpsh/bohpsh/internal/atomicfile"
 	"io"
 	"os"
 	"os/signal"

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/bohpsh/bohpsh/interp/atomicfile"
+	"github.com/bohpsh/bohpsh/internal/atomicfile"
 )
 
 // writeAtomic writes a file through package atomicfile (a temporary file in

@@ -1,4 +1,4 @@
-package interp
+package cli
 
 import (
 	"context"
@@ -16,14 +16,15 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/bohpsh/bohpsh/interp/figures"
-	"github.com/bohpsh/bohpsh/interp/repl"
+	"github.com/bohpsh/bohpsh/internal/stats"
+	"github.com/bohpsh/bohpsh/interp"
+	"github.com/bohpsh/bohpsh/repl"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
 	"golang.org/x/term"
 )
 
 // Version is bohpsh's version (set at link time with -ldflags "-X
-// github.com/bohpsh/bohpsh/interp.Version=...").
+// github.com/bohpsh/bohpsh/cli.Version=...").
 var Version = "0.1.0-dev"
 
 // Exit codes of the command.
@@ -83,7 +84,7 @@ type cmdFlags struct {
 	seed      int64
 	seeds     int
 	jobs      int
-	sweep     *Sweep
+	sweep     *interp.Sweep
 	out       string
 	quiet     bool
 	timeout   time.Duration
@@ -129,7 +130,7 @@ func parseFlags(args []string, stderr io.Writer) (*cmdFlags, error) {
 		if !ok || k == "" || strings.TrimSpace(vs) == "" {
 			return fmt.Errorf("want key=v1,v2,..., got %q", s)
 		}
-		sw := &Sweep{Key: k}
+		sw := &interp.Sweep{Key: k}
 		for _, v := range strings.Split(vs, ",") {
 			v = strings.TrimSpace(v)
 			if v == "" {
@@ -253,12 +254,12 @@ func mainCtx(parent context.Context, args []string, stdin io.Reader, stdout, std
 	}
 
 	// Scripts: all must be readable before any runs.
-	var sources []*Source
+	var sources []*interp.Source
 	if f.evalSet {
-		sources = append(sources, &Source{Name: EvalName, Text: []byte(f.eval), Dir: "."})
+		sources = append(sources, &interp.Source{Name: interp.EvalName, Text: []byte(f.eval), Dir: "."})
 	}
 	for _, path := range f.files {
-		src, err := LoadSource(path)
+		src, err := interp.LoadSource(path)
 		if err != nil {
 			fmt.Fprintf(stderr, "bohpsh: %v\n", err)
 			return ExitUsage
@@ -273,7 +274,7 @@ func mainCtx(parent context.Context, args []string, stdin io.Reader, stdout, std
 		ctx, cancel = context.WithTimeoutCause(ctx, f.timeout, &TimeoutError{After: f.timeout})
 		defer cancel()
 	}
-	cfg := Config{
+	cfg := interp.Config{
 		Overrides: f.params,
 		Seed:      f.seed,
 		Seeds:     f.seeds,
@@ -289,7 +290,7 @@ func mainCtx(parent context.Context, args []string, stdin io.Reader, stdout, std
 		Stderr:    stderr,
 	}
 	for _, src := range sources {
-		res := RunScript(ctx, src, cfg)
+		res := interp.RunScript(ctx, src, cfg)
 		if code := report(res, ctx, cfg, stderr); code != ExitOK {
 			return code
 		}
@@ -298,16 +299,16 @@ func mainCtx(parent context.Context, args []string, stdin io.Reader, stdout, std
 }
 
 // report prints the outcome of a script's runs and returns its exit status.
-func report(res *Result, ctx context.Context, cfg Config, stderr io.Writer) int {
+func report(res *interp.Result, ctx context.Context, cfg interp.Config, stderr io.Writer) int {
 	code := ExitOK
 	if res.Err != nil {
-		var failed *Run
+		var failed *interp.Run
 		for _, r := range res.Runs {
 			if r.Err == res.Err {
 				failed = r
 			}
 		}
-		var se *ScriptError
+		var se *interp.ScriptError
 		switch {
 		case errors.As(res.Err, &se):
 			if failed != nil && len(res.Runs) > 1 {
@@ -346,7 +347,7 @@ func report(res *Result, ctx context.Context, cfg Config, stderr io.Writer) int 
 	return code
 }
 
-func runName(r *Run, cfg Config) string {
+func runName(r *interp.Run, cfg interp.Config) string {
 	if cfg.Sweep != nil {
 		return fmt.Sprintf("%s=%s, seed %d", cfg.Sweep.Key, r.SweepValue, r.Seed)
 	}
@@ -354,13 +355,13 @@ func runName(r *Run, cfg Config) string {
 }
 
 // printFinals prints each metric's final median and quartiles.
-func printFinals(res *Result, cfg Config, w io.Writer) {
+func printFinals(res *interp.Result, cfg interp.Config, w io.Writer) {
 	groups := 1
 	if cfg.Sweep != nil {
 		groups = len(cfg.Sweep.Values)
 	}
 	for si := 0; si < groups; si++ {
-		var runs []*Run
+		var runs []*interp.Run
 		for _, r := range res.Runs {
 			if r.SweepIndex == si {
 				runs = append(runs, r)
@@ -370,7 +371,7 @@ func printFinals(res *Result, cfg Config, w io.Writer) {
 		if cfg.Sweep != nil {
 			label = cfg.Sweep.Key + "=" + cfg.Sweep.Values[si] + " "
 		}
-		for _, name := range metricNames(runs) {
+		for _, name := range interp.MetricNames(runs) {
 			var vals []float64
 			for _, r := range runs {
 				if s := r.Env.Metrics.Get(name); s != nil {
@@ -384,7 +385,7 @@ func printFinals(res *Result, cfg Config, w io.Writer) {
 			}
 			slices.Sort(vals)
 			fmt.Fprintf(w, "  %s%s: final median %s [%s, %s] over %d seeds\n", label, name,
-				short(figures.Quantile(vals, 0.5)), short(figures.Quantile(vals, 0.25)), short(figures.Quantile(vals, 0.75)), len(vals))
+				short(stats.Quantile(vals, 0.5)), short(stats.Quantile(vals, 0.25)), short(stats.Quantile(vals, 0.75)), len(vals))
 		}
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/bohpsh/bohpsh/internal/stats"
 )
 
 // DiagramLayer is one layer of connections of a network, from In cells to Out
@@ -317,7 +319,7 @@ func validateLayers(layers []DiagramLayer) error {
 		}
 		for k, vs := range [][]float64{ly.W, ly.Alpha} {
 			for idx, v := range vs {
-				if !isFinite(v) {
+				if !stats.IsFinite(v) {
 					return fmt.Errorf("figures.Diagram: %s: %s[%d] (output %d, input %d) is %v", name, [...]string{"W", "Alpha"}[k], idx, idx/ly.In, idx%ly.In, v)
 				}
 			}

@@ -1,4 +1,6 @@
-package figures
+// Package stats holds the order statistics bohpsh reports: type-7
+// quantiles and per-episode median and interquartile bands across seeds.
+package stats
 
 import (
 	"math"
@@ -49,7 +51,7 @@ func Bands(perSeed [][]float64) (median, q25, q75 []float64) {
 	for e := range n {
 		buf = buf[:0]
 		for _, s := range perSeed {
-			if e < len(s) && isFinite(s[e]) {
+			if e < len(s) && IsFinite(s[e]) {
 				buf = append(buf, s[e])
 			}
 		}
@@ -65,4 +67,4 @@ func Bands(perSeed [][]float64) (median, q25, q75 []float64) {
 	return median, q25, q75
 }
 
-func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+func IsFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
