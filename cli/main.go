@@ -78,31 +78,26 @@ Exit status: 0 success, 1 script error or timeout, 2 usage error,
 130 interrupted (Ctrl-C; what was done is written, marked interrupted).
 `
 
+// cmdFlags are the parsed command line: how to run the scripts (run, less
+// the writers), and what else to do.
 type cmdFlags struct {
-	params    map[string]string
-	paramKeys []string
-	seed      int64
-	seeds     int
-	jobs      int
-	sweep     *interp.Sweep
-	out       string
-	quiet     bool
-	timeout   time.Duration
-	allowOS   bool
-	noFigures bool
-	version   bool
-	help      bool
-	eval      string
-	evalSet   bool
-	files     []string
+	run     interp.Config
+	timeout time.Duration
+	version bool
+	help    bool
+	eval    string
+	evalSet bool
+	files   []string
 }
 
 type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
 
-func parseFlags(args []string, stderr io.Writer) (*cmdFlags, error) {
-	f := &cmdFlags{params: map[string]string{}}
+func parseFlags(args []string) (*cmdFlags, error) {
+	f := &cmdFlags{}
+	run := &f.run
+	run.Overrides = map[string]string{}
 	fs := flag.NewFlagSet("bohpsh", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Func("p", "", func(s string) error {
@@ -111,44 +106,28 @@ func parseFlags(args []string, stderr io.Writer) (*cmdFlags, error) {
 		if !ok || k == "" {
 			return fmt.Errorf("want key=value, got %q", s)
 		}
-		if _, dup := f.params[k]; dup {
+		if _, dup := run.Overrides[k]; dup {
 			return fmt.Errorf("parameter %q given twice", k)
 		}
-		f.params[k] = v
-		f.paramKeys = append(f.paramKeys, k)
+		run.Overrides[k] = v
 		return nil
 	})
-	fs.Int64Var(&f.seed, "seed", 0, "")
-	fs.IntVar(&f.seeds, "seeds", 1, "")
-	fs.IntVar(&f.jobs, "jobs", runtime.NumCPU(), "")
+	fs.Int64Var(&run.Seed, "seed", 0, "")
+	fs.IntVar(&run.Seeds, "seeds", 1, "")
+	fs.IntVar(&run.Jobs, "jobs", runtime.NumCPU(), "")
 	fs.Func("sweep", "", func(s string) error {
-		if f.sweep != nil {
+		if run.Sweep != nil {
 			return errors.New("only one --sweep is supported")
 		}
-		k, vs, ok := strings.Cut(s, "=")
-		k = strings.TrimSpace(k)
-		if !ok || k == "" || strings.TrimSpace(vs) == "" {
-			return fmt.Errorf("want key=v1,v2,..., got %q", s)
-		}
-		sw := &interp.Sweep{Key: k}
-		for _, v := range strings.Split(vs, ",") {
-			v = strings.TrimSpace(v)
-			if v == "" {
-				return fmt.Errorf("empty value in %q", s)
-			}
-			if slices.Contains(sw.Values, v) {
-				return fmt.Errorf("value %q given twice in %q", v, s)
-			}
-			sw.Values = append(sw.Values, v)
-		}
-		f.sweep = sw
-		return nil
+		sw, err := parseSweep(s)
+		run.Sweep = sw
+		return err
 	})
-	fs.StringVar(&f.out, "out", "", "")
-	fs.BoolVar(&f.quiet, "quiet", false, "")
+	fs.StringVar(&run.Out, "out", "", "")
+	fs.BoolVar(&run.Quiet, "quiet", false, "")
 	fs.DurationVar(&f.timeout, "timeout", 0, "")
-	fs.BoolVar(&f.allowOS, "allow-os", false, "")
-	fs.BoolVar(&f.noFigures, "no-figures", false, "")
+	fs.BoolVar(&run.AllowOS, "allow-os", false, "")
+	fs.BoolVar(&run.NoFigures, "no-figures", false, "")
 	fs.BoolVar(&f.version, "version", false, "")
 	fs.BoolVar(&f.help, "help", false, "")
 	fs.BoolVar(&f.help, "h", false, "")
@@ -175,42 +154,51 @@ func parseFlags(args []string, stderr io.Writer) (*cmdFlags, error) {
 		f.files = append(f.files, rest[0])
 		args = rest[1:]
 	}
-	seedSet := false
-	fs.Visit(func(fl *flag.Flag) { seedSet = seedSet || fl.Name == "seed" })
+	seedGiven := false
+	fs.Visit(func(fl *flag.Flag) { seedGiven = seedGiven || fl.Name == "seed" })
 	switch {
-	case f.seeds < 1:
-		return nil, &usageError{fmt.Sprintf("--seeds must be >= 1, got %d", f.seeds)}
-	case f.jobs < 1:
-		return nil, &usageError{fmt.Sprintf("--jobs must be >= 1, got %d", f.jobs)}
+	case run.Seeds < 1:
+		return nil, &usageError{fmt.Sprintf("--seeds must be >= 1, got %d", run.Seeds)}
+	case run.Jobs < 1:
+		return nil, &usageError{fmt.Sprintf("--jobs must be >= 1, got %d", run.Jobs)}
 	case f.timeout < 0:
 		return nil, &usageError{fmt.Sprintf("--timeout must be positive, got %v", f.timeout)}
 	case f.evalSet && len(f.files) > 0:
 		return nil, &usageError{"give either -e CODE or script files, not both"}
-	case f.seed > math.MaxInt64-int64(f.seeds):
+	}
+	if err := run.ResolveReserved(seedGiven); err != nil {
+		return nil, &usageError{err.Error()}
+	}
+	if run.Seed > math.MaxInt64-int64(run.Seeds) {
 		return nil, &usageError{"--seed too large"}
 	}
-	if v, ok := f.params["seed"]; ok {
-		// -p seed=S is another spelling of --seed S (scripts declare seed).
-		s, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-		if err != nil {
-			return nil, &usageError{fmt.Sprintf("-p seed=%s: the seed must be an integer", v)}
-		}
-		if seedSet && s != f.seed {
-			return nil, &usageError{fmt.Sprintf("-p seed=%d and --seed %d disagree", s, f.seed)}
-		}
-		f.seed = s
-		delete(f.params, "seed")
-		f.paramKeys = slices.DeleteFunc(f.paramKeys, func(k string) bool { return k == "seed" })
-	}
-	if f.sweep != nil {
-		if f.sweep.Key == "seed" {
-			return nil, &usageError{"--sweep seed=...: use --seed and --seeds to run several seeds"}
-		}
-		if _, ok := f.params[f.sweep.Key]; ok {
-			return nil, &usageError{fmt.Sprintf("parameter %q is both set with -p and swept with --sweep", f.sweep.Key)}
+	if run.Sweep != nil {
+		if _, ok := run.Overrides[run.Sweep.Key]; ok {
+			return nil, &usageError{fmt.Sprintf("parameter %q is both set with -p and swept with --sweep", run.Sweep.Key)}
 		}
 	}
 	return f, nil
+}
+
+// parseSweep parses --sweep key=v1,v2,...
+func parseSweep(s string) (*interp.Sweep, error) {
+	k, vs, ok := strings.Cut(s, "=")
+	k = strings.TrimSpace(k)
+	if !ok || k == "" || strings.TrimSpace(vs) == "" {
+		return nil, fmt.Errorf("want key=v1,v2,..., got %q", s)
+	}
+	sw := &interp.Sweep{Key: k}
+	for _, v := range strings.Split(vs, ",") {
+		v = strings.TrimSpace(v)
+		if v == "" {
+			return nil, fmt.Errorf("empty value in %q", s)
+		}
+		if slices.Contains(sw.Values, v) {
+			return nil, fmt.Errorf("value %q given twice in %q", v, s)
+		}
+		sw.Values = append(sw.Values, v)
+	}
+	return sw, nil
 }
 
 // Main is the bohpsh command: args are the arguments without the program
@@ -230,7 +218,7 @@ func MainContext(ctx context.Context, args []string, stdin io.Reader, stdout, st
 
 // mainCtx runs the command; a nil ctx means: handle SIGINT.
 func mainCtx(parent context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	f, err := parseFlags(args, stderr)
+	f, err := parseFlags(args)
 	if err != nil {
 		fmt.Fprintf(stderr, "bohpsh: %v\nRun 'bohpsh --help' for usage.\n", err)
 		return ExitUsage
@@ -246,7 +234,7 @@ func mainCtx(parent context.Context, args []string, stdin io.Reader, stdout, std
 
 	// The REPL.
 	if !f.evalSet && len(f.files) == 0 {
-		if len(f.params) > 0 || f.sweep != nil || f.seeds > 1 || f.out != "" {
+		if len(f.run.Overrides) > 0 || f.run.Sweep != nil || f.run.Seeds > 1 || f.run.Out != "" {
 			fmt.Fprintf(stderr, "bohpsh: -p, --seeds, --sweep and --out apply to scripts; the REPL takes --seed and --allow-os\n")
 			return ExitUsage
 		}
@@ -274,21 +262,10 @@ func mainCtx(parent context.Context, args []string, stdin io.Reader, stdout, std
 		ctx, cancel = context.WithTimeoutCause(ctx, f.timeout, &TimeoutError{After: f.timeout})
 		defer cancel()
 	}
-	cfg := interp.Config{
-		Overrides: f.params,
-		Seed:      f.seed,
-		Seeds:     f.seeds,
-		Sweep:     f.sweep,
-		Jobs:      f.jobs,
-		Out:       f.out,
-		NoOutput:  f.evalSet && f.out == "",
-		Quiet:     f.quiet,
-		AllowOS:   f.allowOS,
-		Progress:  isTerminal(stderr),
-		NoFigures: f.noFigures,
-		Stdout:    stdout,
-		Stderr:    stderr,
-	}
+	cfg := f.run
+	cfg.NoOutput = f.evalSet && cfg.Out == ""
+	cfg.Progress = isTerminal(stderr)
+	cfg.Stdout, cfg.Stderr = stdout, stderr
 	for _, src := range sources {
 		res := interp.RunScript(ctx, src, cfg)
 		if code := report(res, ctx, cfg, stderr); code != ExitOK {
@@ -403,7 +380,7 @@ func runREPL(parent context.Context, f *cmdFlags, stdin io.Reader, stdout, stder
 		ctx, cancel = context.WithTimeoutCause(ctx, f.timeout, &TimeoutError{After: f.timeout})
 		defer cancel()
 	}
-	err := repl.Run(ctx, stdin, stdout, stderr, repl.Options{Seed: f.seed, AllowOS: f.allowOS, Interactive: interactive})
+	err := repl.Run(ctx, stdin, stdout, stderr, repl.Options{Seed: f.run.Seed, AllowOS: f.run.AllowOS, Interactive: interactive})
 	if err == nil {
 		return ExitOK
 	}

@@ -3,9 +3,9 @@ package interp
 import (
 	"errors"
 	"fmt"
-	"github.com/bohpsh/bohpsh/interp/srcpos"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/d5/tengo/v2"
@@ -68,7 +68,7 @@ func (e *ScriptError) Error() string {
 		b.WriteString(e.Line)
 		if e.Pos.Col > 0 {
 			b.WriteString("\n    ")
-			b.WriteString(srcpos.Caret(e.Line, e.Pos.Col))
+			b.WriteString(caret(e.Line, e.Pos.Col))
 		}
 	}
 	// Callers: runs of the same position (recursion) are folded, and a long
@@ -104,25 +104,39 @@ func (e *ScriptError) Error() string {
 // maxTrace is the most callers an error message lists.
 const maxTrace = 20
 
-// sources maps the file names known to Tengo's file set (the main script's
-// display name, imported modules' absolute paths) to display names and
-// source text.
-type sources struct {
-	main     string
-	mainText []byte
-	cwd      string
-	cache    map[string][]string
+// Sources are the texts behind the positions of a Tengo file set: the
+// scripts and inputs compiled by name (the main script, the REPL's inputs)
+// and, read from disk when an error needs a line of them, the files they
+// import (by absolute path, shown relative to the working directory). It
+// turns Tengo's compile and run errors into *ScriptError; the script runner
+// (Program) and the REPL both go through it, so their errors read the same.
+type Sources struct {
+	main  string            // the latest source added: errors without a position name it
+	texts map[string][]byte // by the name given to Tengo's file set
+	cwd   string
+	cache map[string][]string
 }
 
-func newSources(name string, text []byte) *sources {
+// NewSources returns the sources of a script called name.
+func NewSources(name string, text []byte) *Sources {
 	cwd, _ := os.Getwd()
-	return &sources{main: name, mainText: text, cwd: cwd, cache: map[string][]string{}}
+	s := &Sources{texts: map[string][]byte{}, cwd: cwd, cache: map[string][]string{}}
+	s.Add(name, text)
+	return s
+}
+
+// Add registers another source (a REPL input, a loaded file), replacing
+// one of the same name; errors without a position name it from now on.
+func (s *Sources) Add(name string, text []byte) {
+	s.main = name
+	s.texts[name] = text
+	clear(s.cache) // a file read from disk may have changed since
 }
 
 // display shortens an imported file's absolute path relative to the working
 // directory when it is below it.
-func (s *sources) display(file string) string {
-	if file == s.main || !filepath.IsAbs(file) || s.cwd == "" {
+func (s *Sources) display(file string) string {
+	if _, known := s.texts[file]; known || !filepath.IsAbs(file) || s.cwd == "" {
 		return file
 	}
 	if rel, err := filepath.Rel(s.cwd, file); err == nil && !strings.HasPrefix(rel, "..") {
@@ -131,13 +145,11 @@ func (s *sources) display(file string) string {
 	return file
 }
 
-func (s *sources) line(file string, n int) string {
+func (s *Sources) line(file string, n int) string {
 	lines, ok := s.cache[file]
 	if !ok {
-		var text []byte
-		if file == s.main {
-			text = s.mainText
-		} else if filepath.IsAbs(file) {
+		text, known := s.texts[file]
+		if !known && filepath.IsAbs(file) {
 			text, _ = os.ReadFile(file)
 		}
 		lines = strings.Split(string(text), "\n")
@@ -149,27 +161,30 @@ func (s *sources) line(file string, n int) string {
 	return strings.TrimRight(lines[n-1], " \t\r")
 }
 
-func (s *sources) pos(p parser.SourceFilePos) Pos {
+func (s *Sources) pos(p parser.SourceFilePos) Pos {
 	return Pos{File: s.display(p.Filename), Line: p.Line, Col: p.Column}
 }
 
-// at builds a ScriptError at p.
-// Without a valid position (e.g. a run cancelled before its first
-// instruction) it names the main script only.
-func (s *sources) at(kind ErrorKind, p parser.SourceFilePos, msg string, err error) *ScriptError {
-	if !p.IsValid() {
+// at builds a ScriptError at the first of positions (innermost first), with
+// the others as its trace. Without a valid position (e.g. a run cancelled
+// before its first instruction) it names the main source only.
+func (s *Sources) at(kind ErrorKind, positions []parser.SourceFilePos, msg string, err error) *ScriptError {
+	if len(positions) == 0 || !positions[0].IsValid() {
 		return &ScriptError{Kind: kind, Pos: Pos{File: s.main}, Msg: msg, Err: err}
 	}
-	e := &ScriptError{Kind: kind, Pos: s.pos(p), Msg: msg, Err: err}
-	e.Line = s.line(p.Filename, p.Line)
+	p := positions[0]
+	e := &ScriptError{Kind: kind, Pos: s.pos(p), Msg: msg, Err: err, Line: s.line(p.Filename, p.Line)}
+	for _, q := range positions[1:] {
+		e.Trace = append(e.Trace, s.pos(q))
+	}
 	return e
 }
 
-// compileError converts an error of tengo's parser or compiler.
-func (s *sources) compileError(err error) error {
+// CompileError converts an error of Tengo's parser or compiler.
+func (s *Sources) CompileError(err error) error {
 	var list parser.ErrorList
 	if errors.As(err, &list) && len(list) > 0 {
-		e := s.at(CompileError, list[0].Pos, "syntax error: "+list[0].Msg, err)
+		e := s.at(CompileError, []parser.SourceFilePos{list[0].Pos}, "syntax error: "+list[0].Msg, err)
 		if len(list) > 1 {
 			e.Msg += fmt.Sprintf(" (and %d more errors)", len(list)-1)
 		}
@@ -177,12 +192,12 @@ func (s *sources) compileError(err error) error {
 	}
 	var pe *parser.Error
 	if errors.As(err, &pe) {
-		return s.at(CompileError, pe.Pos, "syntax error: "+pe.Msg, err)
+		return s.at(CompileError, []parser.SourceFilePos{pe.Pos}, "syntax error: "+pe.Msg, err)
 	}
 	var ce *tengo.CompilerError
 	if errors.As(err, &ce) {
 		p := ce.FileSet.Position(ce.Node.Pos())
-		return s.at(CompileError, p, "compile error: "+cleanMsg(ce.Err.Error()), ce.Err)
+		return s.at(CompileError, []parser.SourceFilePos{p}, "compile error: "+cleanMsg(ce.Err.Error()), ce.Err)
 	}
 	return &ScriptError{Kind: CompileError, Pos: Pos{File: s.main}, Msg: "compile error: " + err.Error(), Err: err}
 }
@@ -192,7 +207,7 @@ const rtPrefix = "Runtime Error: "
 // runtimeError converts an error returned by tengo.VM.Run, of the form
 // "Runtime Error: <inner>\n\tat <pos>" wrapped once per call frame with
 // "%w\n\tat <pos>".
-func (s *sources) runtimeError(err error) error {
+func (s *Sources) runtimeError(err error) error {
 	if !strings.HasPrefix(err.Error(), rtPrefix) {
 		return &ScriptError{Kind: RuntimeError, Pos: Pos{File: s.main}, Msg: cleanMsg(err.Error()), Err: err}
 	}
@@ -214,16 +229,50 @@ func (s *sources) runtimeError(err error) error {
 	}
 	var positions []parser.SourceFilePos
 	for _, p := range strings.Split(rest, "\n\tat ")[1:] {
-		positions = append(positions, srcpos.Parse(p))
+		positions = append(positions, parsePos(p))
 	}
-	if len(positions) == 0 {
-		return &ScriptError{Kind: RuntimeError, Pos: Pos{File: s.main}, Msg: cleanMsg(inner.Error()), Err: inner}
+	return s.at(RuntimeError, positions, cleanMsg(inner.Error()), inner)
+}
+
+// parsePos parses "file:line:col" (the file name may contain colons).
+func parsePos(s string) parser.SourceFilePos {
+	s = strings.TrimSpace(s)
+	var p parser.SourceFilePos
+	i := strings.LastIndexByte(s, ':')
+	if i < 0 {
+		p.Filename = s
+		return p
 	}
-	e := s.at(RuntimeError, positions[0], cleanMsg(inner.Error()), inner)
-	for _, p := range positions[1:] {
-		e.Trace = append(e.Trace, s.pos(p))
+	col, err1 := strconv.Atoi(s[i+1:])
+	j := strings.LastIndexByte(s[:i], ':')
+	if err1 != nil {
+		p.Filename = s
+		return p
 	}
-	return e
+	line, err2 := strconv.Atoi(s[j+1 : i])
+	if j < 0 || err2 != nil { // "file:line"
+		p.Filename, p.Line = s[:i], col
+		return p
+	}
+	p.Filename, p.Line, p.Column = s[:j], line, col
+	return p
+}
+
+// caret returns spaces (tabs kept) up to column col of line, then "^".
+func caret(line string, col int) string {
+	var b strings.Builder
+	for i, r := range line {
+		if i >= col-1 {
+			break
+		}
+		if r == '\t' {
+			b.WriteByte('\t')
+		} else {
+			b.WriteByte(' ')
+		}
+	}
+	b.WriteByte('^')
+	return b.String()
 }
 
 // cleanMsg removes Tengo's type prefix from function names in messages,

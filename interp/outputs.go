@@ -163,13 +163,13 @@ func paramsDoc(res *Result, src *Source, cfg Config) *yaml.Node {
 		var v *yaml.Node
 		comment := p.Doc
 		switch {
-		case p.IsSeed:
+		case p.Reserved && p.Name == SeedParam:
 			v = seedsNode(res)
 			if len(v.Content) == 1 {
 				v = v.Content[0]
 			}
 			if comment == "" {
-				comment = "the run's seed (--seed, --seeds)"
+				comment = seedDoc
 			}
 		case cfg.Sweep != nil && p.Name == cfg.Sweep.Key:
 			v = sweepValuesNode(res, cfg)

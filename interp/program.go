@@ -46,7 +46,7 @@ type Program struct {
 	bytecode *tengo.Bytecode
 	globals  []tengo.Object
 	names    map[string]int // global name → index
-	files    *sources
+	files    *Sources
 }
 
 // Compile compiles src with modules (stdlib.NewModuleMap of the run, plus
@@ -54,7 +54,7 @@ type Program struct {
 // imported file, relative to that file). Errors are *ScriptError with the
 // position and source line.
 func Compile(src *Source, modules tengo.ModuleGetter) (*Program, error) {
-	files := newSources(src.Name, src.Text)
+	files := NewSources(src.Name, src.Text)
 	st := tengo.NewSymbolTable()
 	for i, fn := range tengo.GetAllBuiltinFunctions() {
 		st.DefineBuiltin(i, fn.Name)
@@ -63,21 +63,11 @@ func Compile(src *Source, modules tengo.ModuleGetter) (*Program, error) {
 	srcFile := fileSet.AddFile(src.Name, -1, len(src.Text))
 	file, err := parser.NewParser(srcFile, src.Text, nil).ParseFile()
 	if err != nil {
-		return nil, files.compileError(err)
+		return nil, files.CompileError(err)
 	}
 	c := tengo.NewCompiler(srcFile, st, nil, modules, nil)
-	c.EnableFileImport(true)
-	dir := src.Dir
-	if dir == "" {
-		dir = "."
-	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
+	if err := files.Compile(c, file, src.Dir); err != nil {
 		return nil, err
-	}
-	c.SetImportDir(abs)
-	if err := compileSafe(c, file); err != nil {
-		return nil, files.compileError(err)
 	}
 	if st.MaxSymbols() >= tengo.GlobalsSize {
 		return nil, &ScriptError{Kind: CompileError, Pos: Pos{File: src.Name},
@@ -100,15 +90,29 @@ func Compile(src *Source, modules tengo.ModuleGetter) (*Program, error) {
 	}, nil
 }
 
-// compileSafe runs the compiler, turning a panic (Tengo panics on a few
-// invalid inputs) into an error.
-func compileSafe(c *tengo.Compiler, file *parser.File) (err error) {
+// Compile compiles a parsed file with c, file imports enabled and relative
+// to importDir ("": the working directory). A panic of Tengo's compiler
+// (it panics on a few invalid inputs) is an error too; errors are
+// *ScriptError.
+func (s *Sources) Compile(c *tengo.Compiler, file *parser.File, importDir string) (err error) {
+	if importDir == "" {
+		importDir = "."
+	}
+	abs, err := filepath.Abs(importDir)
+	if err != nil {
+		return err
+	}
+	c.EnableFileImport(true)
+	c.SetImportDir(abs)
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("%v", r)
+			err = s.CompileError(fmt.Errorf("%v", r))
 		}
 	}()
-	return c.Compile(file)
+	if err := c.Compile(file); err != nil {
+		return s.CompileError(err)
+	}
+	return nil
 }
 
 // Global returns the value of a global variable after the run (nil if the
@@ -121,14 +125,19 @@ func (p *Program) Global(name string) tengo.Object {
 	return p.globals[i]
 }
 
-// Run executes the program once. It returns nil, or a *ScriptError: a
-// runtime error with its position and call trace; a Go panic inside the VM
-// or a module (e.g. an integer division by zero) recovered with the
-// position of the instruction; or, when ctx is cancelled, an Interrupted
-// error whose Err is context.Cause(ctx). Cancellation stops the VM between
-// two instructions; native functions observe it through lib.Env.Ctx.
-func (p *Program) Run(ctx context.Context) (err error) {
-	vm := tengo.NewVM(p.bytecode, p.globals, -1)
+// Run executes the program once. See Sources.Run for its errors.
+func (p *Program) Run(ctx context.Context) error {
+	return p.files.Run(ctx, tengo.NewVM(p.bytecode, p.globals, -1))
+}
+
+// Run runs vm, whose bytecode was compiled from these sources, until it
+// ends or ctx is cancelled. It returns nil, or a *ScriptError: a runtime
+// error with its position and call trace; a Go panic inside the VM or a
+// module (e.g. an integer division by zero) recovered with the position of
+// the instruction; or, when ctx is cancelled, an Interrupted error whose Err
+// is context.Cause(ctx). Cancellation stops the VM between two
+// instructions; native functions observe it through lib.Env.Ctx.
+func (s *Sources) Run(ctx context.Context, vm *tengo.VM) (err error) {
 	stop := context.AfterFunc(ctx, vm.Abort)
 	defer stop()
 	defer func() {
@@ -137,25 +146,25 @@ func (p *Program) Run(ctx context.Context) (err error) {
 			return
 		}
 		if ctx.Err() != nil {
-			err = p.interrupted(ctx, vm)
+			err = s.at(Interrupted, vmPositions(vm), interruptMsg(ctx), context.Cause(ctx))
 			return
 		}
-		err = p.panicError(vm, r)
+		err = s.panicError(vm, r)
 	}()
 	runErr := vm.Run()
 	if ctx.Err() != nil {
 		if runErr == nil {
-			return p.interrupted(ctx, vm)
+			return s.at(Interrupted, vmPositions(vm), interruptMsg(ctx), context.Cause(ctx))
 		}
 		// A native function saw the cancellation and returned an error.
-		se := p.files.runtimeError(runErr)
-		if s, ok := se.(*ScriptError); ok {
-			s.Kind, s.Msg, s.Err = Interrupted, interruptMsg(ctx), context.Cause(ctx)
+		se := s.runtimeError(runErr)
+		if e, ok := se.(*ScriptError); ok {
+			e.Kind, e.Msg, e.Err = Interrupted, interruptMsg(ctx), context.Cause(ctx)
 		}
 		return se
 	}
 	if runErr != nil {
-		return p.files.runtimeError(runErr)
+		return s.runtimeError(runErr)
 	}
 	return nil
 }
@@ -168,20 +177,8 @@ func interruptMsg(ctx context.Context) string {
 	return "interrupted: " + cause.Error()
 }
 
-func (p *Program) interrupted(ctx context.Context, vm *tengo.VM) error {
-	positions := vmPositions(vm)
-	e := &ScriptError{Kind: Interrupted, Pos: Pos{File: p.src.Name}, Msg: interruptMsg(ctx), Err: context.Cause(ctx)}
-	if len(positions) > 0 {
-		e = p.files.at(Interrupted, positions[0], e.Msg, e.Err)
-		for _, q := range positions[1:] {
-			e.Trace = append(e.Trace, p.files.pos(q))
-		}
-	}
-	return e
-}
-
 // panicError describes a recovered Go panic at the VM's current instruction.
-func (p *Program) panicError(vm *tengo.VM, r any) error {
+func (s *Sources) panicError(vm *tengo.VM, r any) error {
 	msg := fmt.Sprint(r)
 	re, isRuntime := r.(runtime.Error)
 	switch {
@@ -193,28 +190,20 @@ func (p *Program) panicError(vm *tengo.VM, r any) error {
 	default:
 		msg = "internal error (Go panic): " + msg
 	}
-	var err error
-	if e, ok := r.(error); ok {
-		err = e
-	} else {
+	err, ok := r.(error)
+	if !ok {
 		err = errors.New(fmt.Sprint(r))
 	}
-	positions := vmPositions(vm)
-	e := &ScriptError{Kind: PanicError, Pos: Pos{File: p.src.Name}, Msg: msg, Err: err}
-	if len(positions) > 0 {
-		e = p.files.at(PanicError, positions[0], msg, err)
-		for _, q := range positions[1:] {
-			e.Trace = append(e.Trace, p.files.pos(q))
-		}
-	}
+	e := s.at(PanicError, vmPositions(vm), msg, err)
 	e.Stack = string(debug.Stack())
 	return e
 }
 
 // vmPositions reads the source positions of the VM's current instruction
 // and of its callers (innermost first), as tengo.VM.Run does for runtime
-// errors. The VM does not export them, so they are read with reflection
-// from the fields of tengo v2.17.0's VM (ip, framesIndex, frames[i].fn,
+// errors (it computes none for Go panics, which it does not recover). The
+// VM does not export them, so they are read with reflection from the
+// fields of tengo v2.17.0's VM (ip, framesIndex, frames[i].fn,
 // frames[i].ip, fileSet); if the layout differs, it returns nil and the
 // error has no position.
 func vmPositions(vm *tengo.VM) (out []parser.SourceFilePos) {
@@ -224,25 +213,30 @@ func vmPositions(vm *tengo.VM) (out []parser.SourceFilePos) {
 		}
 	}()
 	v := reflect.ValueOf(vm).Elem()
-	ip := int(v.FieldByName("ip").Int())
-	framesIndex := int(v.FieldByName("framesIndex").Int())
-	frames := v.FieldByName("frames")
+	ip, framesIndex, frames := v.FieldByName("ip"), v.FieldByName("framesIndex"), v.FieldByName("frames")
 	fsField := v.FieldByName("fileSet")
-	if !fsField.IsValid() || framesIndex < 1 || framesIndex > frames.Len() {
+	if ip.Kind() != reflect.Int || framesIndex.Kind() != reflect.Int || frames.Kind() != reflect.Array ||
+		fsField.Type() != reflect.TypeOf((*parser.SourceFileSet)(nil)) {
 		return nil
 	}
+	n := int(framesIndex.Int())
 	fileSet := (*parser.SourceFileSet)(unsafe.Pointer(fsField.Pointer()))
-	fnAt := func(i int) *tengo.CompiledFunction {
-		return (*tengo.CompiledFunction)(unsafe.Pointer(frames.Index(i).FieldByName("fn").Pointer()))
-	}
-	cur := fnAt(framesIndex - 1)
-	if cur == nil || fileSet == nil {
+	if n < 1 || n > frames.Len() || fileSet == nil {
 		return nil
 	}
-	out = append(out, fileSet.Position(cur.SourcePos(ip-1)))
-	for i := framesIndex - 2; i >= 0; i-- {
-		fn := fnAt(i)
-		fip := int(frames.Index(i).FieldByName("ip").Int())
+	fnType := reflect.TypeOf((*tengo.CompiledFunction)(nil))
+	// The current frame's ip is vm.ip; the callers' are in frames[i].ip.
+	fip := int(ip.Int())
+	for i := n - 1; i >= 0; i-- {
+		frame := frames.Index(i)
+		if i < n-1 {
+			fip = int(frame.FieldByName("ip").Int())
+		}
+		fnField := frame.FieldByName("fn")
+		if fnField.Type() != fnType {
+			return nil
+		}
+		fn := (*tengo.CompiledFunction)(unsafe.Pointer(fnField.Pointer()))
 		if fn == nil {
 			break
 		}

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/bohpsh/bohpsh/internal/atomicfile"
-	"github.com/bohpsh/bohpsh/stdlib"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
+	"github.com/d5/tengo/v2"
 )
 
 // WriteFileAtomic writes data to path atomically (temporary file in the
@@ -56,6 +56,7 @@ type Run struct {
 	SweepValue string // "" without sweep
 	Seed       int64
 	Env        *lib.Env
+	modules    *tengo.ModuleMap // Env's modules, until the run compiles
 	Started    bool
 	Err        error // nil, a *ScriptError, or another error
 	Wall       time.Duration
@@ -159,17 +160,17 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 		if multi {
 			w = out.writer(r.Index, fmt.Sprintf("[%sseed %d] ", prefix, r.Seed))
 		}
-		r.Env = &lib.Env{
+		r.Env, r.modules = NewEnv(EnvConfig{
 			Ctx:       runCtx,
 			Seed:      r.Seed,
-			Params:    &lib.Params{Overrides: overrides},
-			Metrics:   lib.NewMetrics(),
+			Overrides: overrides,
 			Out:       w,
 			OutDir:    runDir,
 			ScriptDir: src.Dir,
 			AllowOS:   cfg.AllowOS,
 			Quiet:     cfg.Quiet,
-		}
+			Extra:     cfg.Extra,
+		})
 	}
 
 	start := time.Now()
@@ -199,7 +200,7 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 				}
 				t0 := time.Now()
 				r.Started = true
-				r.Err = runOnce(runCtx, src, r.Env, cfg.Extra)
+				r.Err = runOnce(runCtx, src, r)
 				r.Wall = time.Since(t0)
 				out.finish(r.Index)
 				if prog != nil {
@@ -265,13 +266,11 @@ func anyRecorded(res *Result) bool {
 	return false
 }
 
-// runOnce compiles src with a fresh module map for env and runs it.
-func runOnce(ctx context.Context, src *Source, env *lib.Env, extra []*lib.Module) error {
-	mm := stdlib.NewModuleMap(env)
-	for _, m := range extra {
-		mm.AddBuiltinModule(m.Name, m.Build(env))
-	}
-	prog, err := Compile(src, mm)
+// runOnce compiles src with the run's module map and runs it.
+func runOnce(ctx context.Context, src *Source, r *Run) error {
+	env := r.Env
+	prog, err := Compile(src, r.modules)
+	r.modules = nil // the program holds what it uses
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bohpsh/bohpsh/interp"
 	"github.com/bohpsh/bohpsh/stdlib"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
 	"github.com/d5/tengo/v2"
@@ -174,16 +175,16 @@ func TestErrorsKeepSession(t *testing.T) {
 	eval(t, s, out, `geo := import("geo")`)
 
 	for _, c := range []struct{ src, want string }{
-		{"1/0", ":1:1: Runtime Error: integer division by zero\n    1/0\n    ^"},
-		{"y := x / (x - 10)", ":1:6: Runtime Error: integer division by zero\n    y := x / (x - 10)\n         ^"},
-		{"x +", "Parse Error"},
-		{"nope + 1", "Compile Error: unresolved reference 'nope'"},
-		{"x.y.z()", "Runtime Error: not indexable"},
-		{"geo.crash()", "Runtime Error: internal error (Go panic): assignment to entry in nil map"},
+		{"1/0", ":1:1: integer division by zero\n    1/0\n    ^"},
+		{"y := x / (x - 10)", ":1:6: integer division by zero\n    y := x / (x - 10)\n         ^"},
+		{"x +", ":1:4: syntax error: expected operand, found 'EOF'"},
+		{"nope + 1", ":1:1: compile error: unresolved reference 'nope'"},
+		{"x.y.z()", ":1:3: not indexable"},
+		{"geo.crash()", ":1:1: internal error (Go panic): assignment to entry in nil map"},
 		{"geo.point(1)", "geo.point: wrong number of arguments: want 2, got 1"},
 		{`geo.point("a", 1)`, "geo.point: argument x must be a number, got string"},
-		{"w := [1][5]()", "Runtime Error: not callable: undefined"},
-		{"func() { return 1 % 0 }()", ":1:17: Runtime Error: integer division by zero\n    func() { return 1 % 0 }()\n                    ^\n\tat (repl #"},
+		{"w := [1][5]()", ":1:6: not callable: undefined"},
+		{"func() { return 1 % 0 }()", ":1:17: integer division by zero\n    func() { return 1 % 0 }()\n                    ^\n  called from (repl #"},
 	} {
 		if got := evalErr(t, s, out, c.src); !strings.Contains(got, c.want) {
 			t.Errorf("%s: error %q, want it to contain %q", c.src, got, c.want)
@@ -269,7 +270,7 @@ func TestMultiLine(t *testing.T) {
 	}
 	// An unfinished statement at end of input is reported by Flush.
 	feed("h := func() {")
-	if err := s.Flush(ctx); err == nil || !strings.Contains(err.Error(), "Parse Error") {
+	if err := s.Flush(ctx); err == nil || !strings.Contains(err.Error(), "syntax error") {
 		t.Errorf("Flush: %v", err)
 	}
 }
@@ -507,7 +508,7 @@ func TestInterrupt(t *testing.T) {
 	ctx, cancel = context.WithCancel(context.Background())
 	go func() { time.Sleep(20 * time.Millisecond); cancel() }()
 	err = s.Eval(ctx, "geo.spin()")
-	if !errors.Is(err, ErrInterrupted) || !strings.Contains(err.Error(), "geo.spin: interrupted") {
+	if !errors.Is(err, ErrInterrupted) || !strings.Contains(err.Error(), ":1:1: interrupted\n    geo.spin()\n    ^") {
 		t.Fatalf("geo.spin(): %v", err)
 	}
 
@@ -597,7 +598,7 @@ func TestRunPlain(t *testing.T) {
 
 	// Unfinished input at end of file is an error, not a hang.
 	errOut.Reset()
-	if err := Run(context.Background(), strings.NewReader("g := func() {\n"), &out, &errOut, Options{}); err == nil || !strings.Contains(errOut.String(), "Parse Error") {
+	if err := Run(context.Background(), strings.NewReader("g := func() {\n"), &out, &errOut, Options{}); err == nil || !strings.Contains(errOut.String(), "syntax error") {
 		t.Errorf("unfinished input: err %v, errOut %q", err, errOut.String())
 	}
 
@@ -619,5 +620,18 @@ func TestRunCancelled(t *testing.T) {
 	}
 	if out.String() != "" {
 		t.Errorf("ran past the cancellation: %q", out.String())
+	}
+}
+
+// An error reads as a script's (an *interp.ScriptError): inside a function
+// defined by an earlier input, it shows that input's line, then the call.
+func TestErrorsReadAsScripts(t *testing.T) {
+	s, out := newTestSession(t)
+	eval(t, s, out, "half := func(n) {\n  return 1 / n\n}")
+	err := s.Eval(context.Background(), "x := 2\nhalf(x - 2)")
+	want := "(repl #1):2:10: integer division by zero\n      return 1 / n\n             ^\n  called from (repl #2):2:1"
+	var se *interp.ScriptError
+	if !errors.As(err, &se) || se.Kind != interp.PanicError || err.Error() != want {
+		t.Errorf("got %T\n%v\nwant\n%s", err, err, want)
 	}
 }

@@ -25,15 +25,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/bohpsh/bohpsh/interp/srcpos"
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
 
+	"github.com/bohpsh/bohpsh/interp"
 	"github.com/bohpsh/bohpsh/interp/docgen"
 	"github.com/bohpsh/bohpsh/stdlib"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
@@ -61,13 +60,12 @@ const (
 // maxConstants is the number of constants Tengo's 16-bit operands address.
 const maxConstants = 1 << 16
 
-// ErrInterrupted is returned by Eval when the input was stopped by its
-// context (Ctrl-C).
+// ErrInterrupted matches (errors.Is) the error of an input stopped by its
+// context or by Interrupt (Ctrl-C).
 var ErrInterrupted = errors.New("interrupted")
 
-// interruptedError is an error raised while the input was being
-// interrupted (for example a native call that saw its context cancelled);
-// it keeps its message and matches ErrInterrupted.
+// interruptedError is the error of an interrupted input: it keeps its
+// message and matches ErrInterrupted.
 type interruptedError struct{ err error }
 
 func (e interruptedError) Error() string        { return e.err.Error() }
@@ -86,12 +84,12 @@ type Session struct {
 	env       *lib.Env
 	modules   *tengo.ModuleMap
 	fileSet   *parser.SourceFileSet
-	names     []string // names[i] is the global at index i; "" marks a reserved slot
+	sources   *interp.Sources // the text of each input and loaded file, by name
+	names     []string        // names[i] is the global at index i; "" marks a reserved slot
 	index     map[string]int
 	globals   []tengo.Object
 	constants []tengo.Object
-	pending   []string          // lines of an unfinished statement
-	inputs    map[string][]byte // source of each evaluated input and loaded file, by name
+	pending   []string // lines of an unfinished statement
 	nInputs   int
 
 	mu     sync.Mutex
@@ -110,18 +108,15 @@ func NewSession(out io.Writer, opts Options) *Session {
 // stream from the seed, fresh module state).
 func (s *Session) Reset() {
 	wd, _ := os.Getwd()
-	s.env = &lib.Env{
-		Ctx:       context.Background(),
+	s.env, s.modules = interp.NewEnv(interp.EnvConfig{
 		Seed:      s.opts.Seed,
 		Out:       s.out,
 		AllowOS:   s.opts.AllowOS,
 		ScriptDir: wd,
-	}
-	s.modules = stdlib.NewModuleMap(s.env)
-	for _, m := range s.extra {
-		s.modules.AddBuiltinModule(m.Name, m.Build(s.env))
-	}
+		Extra:     s.extra,
+	})
 	s.fileSet = parser.NewFileSet()
+	s.sources = interp.NewSources("(repl)", nil)
 	s.names = []string{showName}
 	s.index = map[string]int{showName: 0}
 	s.globals = make([]tengo.Object, tengo.GlobalsSize)
@@ -197,7 +192,7 @@ func (s *Session) Eval(ctx context.Context, src string) error {
 	wd, _ := os.Getwd()
 	s.nInputs++
 	name := fmt.Sprintf("(repl #%d)", s.nInputs) // one name per input: positions stay exact
-	return s.annotate(s.exec(ctx, name, []byte(src), wd, true))
+	return s.exec(ctx, name, []byte(src), wd, true)
 }
 
 // Load runs a script file in the session: its globals stay defined.
@@ -218,51 +213,8 @@ func (s *Session) Load(ctx context.Context, path string) error {
 	prev := s.env.ScriptDir
 	s.env.ScriptDir = dir
 	defer func() { s.env.ScriptDir = prev }()
-	return s.annotate(s.exec(ctx, path, data, dir, false))
+	return s.exec(ctx, path, data, dir, false)
 }
-
-// annotate puts the position first and the offending source line, with a
-// caret under the column, under the message, as interp's script errors
-// read: "(repl #3):1:6: Runtime Error: ...". Each input has its own name,
-// so an error inside a function defined by an earlier input shows that
-// input's line.
-func (s *Session) annotate(err error) error {
-	if err == nil || errors.Is(err, ErrInterrupted) {
-		return err
-	}
-	msg := err.Error()
-	const at = "\n\tat "
-	i := strings.Index(msg, at)
-	if i < 0 {
-		return err
-	}
-	posText, rest, _ := strings.Cut(msg[i+len(at):], "\n")
-	if rest != "" {
-		rest = "\n" + rest
-	}
-	p := srcpos.Parse(posText)
-	src, ok := s.inputs[p.Filename]
-	lines := strings.Split(string(src), "\n")
-	if !ok || p.Line < 1 || p.Line > len(lines) {
-		return err
-	}
-	text := strings.TrimRight(lines[p.Line-1], "\r")
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s:%d:%d: %s\n    %s", p.Filename, p.Line, p.Column, strings.TrimSpace(msg[:i]), text)
-	if p.Column >= 1 && p.Column <= len(text)+1 {
-		b.WriteString("\n    " + srcpos.Caret(text, p.Column))
-	}
-	b.WriteString(rest)
-	return &annotated{msg: b.String(), err: err}
-}
-
-type annotated struct {
-	msg string
-	err error
-}
-
-func (e *annotated) Error() string { return e.msg }
-func (e *annotated) Unwrap() error { return e.err }
 
 // symbolTable rebuilds the compiler's view of the session: builtins, then
 // every global at its index.
@@ -280,47 +232,31 @@ func (s *Session) symbolTable() *tengo.SymbolTable {
 	return st
 }
 
-// exec compiles and runs one input or file.
-func (s *Session) exec(ctx context.Context, name string, src []byte, importDir string, show bool) (err error) {
-	if s.inputs == nil {
-		s.inputs = map[string][]byte{}
-	}
-	s.inputs[name] = src
+// exec compiles and runs one input or file. Its errors are
+// *interp.ScriptError, as a script's; one that interrupted the input also
+// matches ErrInterrupted.
+func (s *Session) exec(ctx context.Context, name string, src []byte, importDir string, show bool) error {
+	s.sources.Add(name, src)
 	srcFile := s.fileSet.AddFile(name, -1, len(src))
-	p := parser.NewParser(srcFile, src, nil)
-	file, err := p.ParseFile()
+	file, err := parser.NewParser(srcFile, src, nil).ParseFile()
 	if err != nil {
-		return err
+		return s.sources.CompileError(err)
 	}
 	file = s.rewrite(file, show)
 
 	st := s.symbolTable()
-	var bc *tengo.Bytecode
-	func() {
-		defer func() {
-			if r := recover(); r != nil {
-				err = fmt.Errorf("Compile Error: %v", r)
-			}
-		}()
-		c := tengo.NewCompiler(srcFile, st, s.constants, s.modules, nil)
-		c.EnableFileImport(true)
-		c.SetImportDir(importDir)
-		if err = c.Compile(file); err != nil {
-			return
-		}
-		bc = c.Bytecode()
-		if n := len(bc.Constants); n > maxConstants {
-			err = fmt.Errorf("Compile Error: the session holds too many constants (%d, Tengo's limit is %d); use :reset", n, maxConstants)
-			return
-		}
-		// Constants accumulate over the session; Tengo addresses them with
-		// 16 bits. Merging equal ones keeps the table small; the
-		// instructions of earlier functions are renumbered in place.
-		bc.RemoveDuplicates()
-	}()
-	if err != nil {
+	c := tengo.NewCompiler(srcFile, st, s.constants, s.modules, nil)
+	if err := s.sources.Compile(c, file, importDir); err != nil {
 		return err // nothing ran: the session is unchanged
 	}
+	bc := c.Bytecode()
+	if n := len(bc.Constants); n > maxConstants {
+		return fmt.Errorf("the session holds too many constants (%d, Tengo's limit is %d); use :reset", n, maxConstants)
+	}
+	// Constants accumulate over the session; Tengo addresses them with 16
+	// bits. Merging equal ones keeps the table small; the instructions of
+	// earlier functions are renumbered in place.
+	bc.RemoveDuplicates()
 
 	if n := st.MaxSymbols(); n > len(s.globals) {
 		g := make([]tengo.Object, max(n, 2*len(s.globals)))
@@ -333,9 +269,9 @@ func (s *Session) exec(ctx context.Context, name string, src []byte, importDir s
 	return err
 }
 
-// run executes bytecode over the session's globals; a cancelled context
-// aborts the VM, and a Go panic becomes an error.
-func (s *Session) run(ctx context.Context, bc *tengo.Bytecode) (err error) {
+// run executes bytecode over the session's globals until it ends or ctx is
+// cancelled or Interrupt is called.
+func (s *Session) run(ctx context.Context, bc *tengo.Bytecode) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -343,42 +279,21 @@ func (s *Session) run(ctx context.Context, bc *tengo.Bytecode) (err error) {
 	s.mu.Lock()
 	s.cancel = cancel
 	s.mu.Unlock()
-	vm := tengo.NewVM(bc, s.globals, -1)
-	done := make(chan struct{})
-	go func() {
-		select {
-		case <-runCtx.Done():
-			vm.Abort()
-		case <-done:
-		}
-	}()
 	prevCtx := s.env.Ctx
 	s.env.Ctx = runCtx
 	defer func() {
-		close(done)
 		s.mu.Lock()
 		s.cancel = nil
 		s.mu.Unlock()
-		interrupted := runCtx.Err() != nil
 		cancel()
 		s.env.Ctx = prevCtx
-		if r := recover(); r != nil {
-			// Same wording as interp's script runner.
-			msg := "internal error (Go panic): " + fmt.Sprint(r)
-			if re, ok := r.(runtime.Error); ok && strings.Contains(re.Error(), "integer divide by zero") {
-				msg = "integer division by zero"
-			}
-			err = fmt.Errorf("Runtime Error: %s%s", msg, vmPosition(vm, s.fileSet))
-		}
-		if interrupted {
-			if err == nil {
-				err = ErrInterrupted
-			} else if !errors.Is(err, ErrInterrupted) {
-				err = interruptedError{err}
-			}
-		}
 	}()
-	return vm.Run()
+	err := s.sources.Run(runCtx, tengo.NewVM(bc, s.globals, -1))
+	var se *interp.ScriptError
+	if errors.As(err, &se) && se.Kind == interp.Interrupted {
+		return interruptedError{err}
+	}
+	return err
 }
 
 // commit records the globals the input defined. A name whose slot was never

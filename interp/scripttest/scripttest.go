@@ -29,7 +29,6 @@ import (
 	"time"
 
 	"github.com/bohpsh/bohpsh/interp"
-	"github.com/bohpsh/bohpsh/stdlib"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
 	"github.com/d5/tengo/v2"
 )
@@ -95,22 +94,17 @@ func runSource(ctx context.Context, src *interp.Source, opts Options, out io.Wri
 	}
 	ctx, cancel := context.WithTimeoutCause(ctx, timeout, fmt.Errorf("script test timed out after %v", timeout))
 	defer cancel()
-	env := &lib.Env{
+	_, modules := interp.NewEnv(interp.EnvConfig{
 		Ctx:       ctx,
 		Seed:      opts.Seed,
-		Params:    &lib.Params{Overrides: opts.Params},
-		Metrics:   lib.NewMetrics(),
+		Overrides: opts.Params,
 		Out:       out,
 		OutDir:    outDir,
 		ScriptDir: src.Dir,
 		AllowOS:   opts.AllowOS,
-	}
-	mm := stdlib.NewModuleMap(env)
-	mm.AddBuiltinModule(Assert.Name, Assert.Build(env))
-	for _, m := range opts.Modules {
-		mm.AddBuiltinModule(m.Name, m.Build(env))
-	}
-	prog, err := interp.Compile(src, mm)
+		Extra:     append([]*lib.Module{Assert}, opts.Modules...),
+	})
+	prog, err := interp.Compile(src, modules)
 	if err != nil {
 		return err
 	}

@@ -27,12 +27,16 @@ func IsUsage(err error) bool {
 
 // Params holds a run's declared parameters and its command-line overrides.
 // The params module (stdlib/params) fills Declared when the script calls
-// params.declare; interp sets Overrides before the run and reads Declared
-// after it (for params.yaml).
+// params.declare; interp sets Overrides and Reserved before the run and
+// reads Declared after it (for params.yaml).
 type Params struct {
 	// Overrides are the -p key=value and --sweep values, as typed on the
 	// command line.
 	Overrides map[string]string
+	// Reserved are the parameters whose value the run itself sets (interp
+	// reserves the seed). A script may declare one, with a default of the
+	// same type, and gets the run's value; no override may set it.
+	Reserved []Reserved
 	// Declared are the declared parameters sorted by name, with their
 	// resolved values; nil until params.declare was called.
 	Declared []Param
@@ -47,7 +51,29 @@ type Param struct {
 	Default    tengo.Object // the script's default (int, float, bool or string)
 	Value      tengo.Object // the resolved value (same type as Default)
 	Overridden bool         // set from the command line (-p or --sweep)
-	IsSeed     bool         // the run's seed (from --seed/--seeds)
+	Reserved   bool         // set by the run (see Params.Reserved)
+}
+
+// Reserved is a parameter whose value the run sets.
+type Reserved struct {
+	Name    string
+	Value   tengo.Object // the run's value
+	What    string       // what it is, for messages: "the run's seed"
+	SetWith string       // how the command line sets it: "--seed (or --seeds)"
+}
+
+// EpisodesParam is the declared int parameter that gives a run's planned
+// number of episodes (progress bar, ETA) when metrics.progress has not.
+const EpisodesParam = "episodes"
+
+// SetDeclared records the parameters params.declare resolved.
+func (e *Env) SetDeclared(declared []Param) {
+	e.Params.Declared, e.Params.IsDeclared = declared, true
+	if p, ok := e.Params.Lookup(EpisodesParam); ok && e.Metrics != nil {
+		if n, ok := p.Value.(*tengo.Int); ok && n.Value > 0 {
+			e.Metrics.total.CompareAndSwap(0, n.Value)
+		}
+	}
 }
 
 // Lookup returns the declared parameter name.
@@ -173,14 +199,6 @@ func (m *Metrics) SetProgress(done, total int64) {
 	m.done.Store(done)
 	if total > 0 {
 		m.total.Store(total)
-	}
-}
-
-// HintTotal sets the planned number of episodes if none is known yet (the
-// params module uses a declared int parameter "episodes").
-func (m *Metrics) HintTotal(total int64) {
-	if total > 0 {
-		m.total.CompareAndSwap(0, total)
 	}
 }
 

@@ -10,11 +10,11 @@
 //
 // Defaults must be int, float, bool or string. A value for an int parameter
 // must be an integer ("1000", "0x10", "1_000"); for a float any number ("1",
-// "0.5", "1e-3"); for a bool true/false/1/0; for a string anything. The
-// parameter "seed", if declared, is always the run's seed (--seed/--seeds)
-// and cannot be set with -p. An unknown key or an ill-typed value is an
-// error (the command exits with status 2) that lists the known parameters
-// with their defaults.
+// "0.5", "1e-3"); for a bool true/false/1/0; for a string anything. A
+// parameter the run reserves (lib.Params.Reserved: the seed), if declared,
+// always has the run's value and cannot be overridden. An unknown key or an
+// ill-typed value is an error (the command exits with status 2) that lists
+// the known parameters with their defaults.
 package params
 
 import (
@@ -88,10 +88,8 @@ func makeDeclare(env *lib.Env) tengo.CallableFunc {
 			default:
 				return nil, lib.Errorf(fn, "default of parameter %q must be an int, float, bool or string, got %s", name, lib.Describe(def))
 			}
-			if name == "seed" {
-				if _, ok := def.(*tengo.Int); !ok {
-					return nil, lib.Errorf(fn, "parameter \"seed\" is the run's seed and must have an int default, got %s", lib.Describe(def))
-				}
+			if r, ok := reserved(ps, name); ok && def.TypeName() != r.Value.TypeName() {
+				return nil, lib.Errorf(fn, "parameter %q is %s and must have %s default, got %s", name, r.What, article(r.Value.TypeName()), lib.Describe(def))
 			}
 			byName[name] = lib.Param{Name: name, Default: def, Value: def}
 		}
@@ -113,12 +111,12 @@ func makeDeclare(env *lib.Env) tengo.CallableFunc {
 		}
 		sort.Slice(declared, func(i, j int) bool { return declared[i].Name < declared[j].Name })
 
-		// Resolve: the seed, then the command-line overrides.
+		// Resolve: the reserved parameters, then the command-line overrides.
 		for i := range declared {
 			p := &declared[i]
-			p.Value, p.Overridden, p.IsSeed = p.Default, false, false
-			if p.Name == "seed" {
-				p.Value, p.IsSeed = &tengo.Int{Value: env.Seed}, true
+			p.Value, p.Overridden, p.Reserved = p.Default, false, false
+			if r, ok := reserved(ps, p.Name); ok {
+				p.Value, p.Reserved = r.Value, true
 			}
 		}
 		keys := make([]string, 0, len(ps.Overrides))
@@ -133,8 +131,8 @@ func makeDeclare(env *lib.Env) tengo.CallableFunc {
 				return nil, usage(fn, declared, "unknown parameter %q", k)
 			}
 			p := &declared[i]
-			if p.IsSeed {
-				return nil, usage(fn, declared, "parameter \"seed\" is the run's seed: set it with --seed (or --seeds), not -p")
+			if r, ok := reserved(ps, k); ok {
+				return nil, usage(fn, declared, "parameter %q is %s: set it with %s, not -p", k, r.What, r.SetWith)
 			}
 			v, err := Parse(p.Default, raw)
 			if err != nil {
@@ -142,19 +140,30 @@ func makeDeclare(env *lib.Env) tengo.CallableFunc {
 			}
 			p.Value, p.Overridden = v, true
 		}
-		ps.Declared, ps.IsDeclared = declared, true
-
-		if p, ok := ps.Lookup("episodes"); ok && env.Metrics != nil {
-			if n, ok := p.Value.(*tengo.Int); ok {
-				env.Metrics.HintTotal(n.Value)
-			}
-		}
+		env.SetDeclared(declared)
 		out := make(map[string]tengo.Object, len(declared))
 		for _, p := range declared {
 			out[p.Name] = p.Value
 		}
 		return &tengo.ImmutableMap{Value: out}, nil
 	}
+}
+
+func reserved(ps *lib.Params, name string) (lib.Reserved, bool) {
+	for _, r := range ps.Reserved {
+		if r.Name == name {
+			return r, true
+		}
+	}
+	return lib.Reserved{}, false
+}
+
+// article puts "a" or "an" before a type name ("an int", "a float").
+func article(typeName string) string {
+	if strings.ContainsAny(typeName[:1], "aeiou") {
+		return "an " + typeName
+	}
+	return "a " + typeName
 }
 
 func usage(fn string, declared []lib.Param, format string, a ...any) error {
