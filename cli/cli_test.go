@@ -3,8 +3,11 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -280,5 +283,58 @@ func TestReusedOutClearsStaleSeeds(t *testing.T) {
 	}
 	if _, err := os.Stat(keep); err != nil {
 		t.Errorf("a user file was removed: %v", err)
+	}
+}
+
+// With runs left unfinished by --timeout, summary.yaml and the closing
+// line report the same statistics: over the completed runs only, the
+// unfinished ones left out (they once disagreed: .nan in summary.yaml, a
+// median over the unfinished runs' partial values on the terminal).
+func TestUnfinishedRunsSummarisedAlike(t *testing.T) {
+	type final struct {
+		Median, Q25, Q75 float64
+		PerSeed          map[int64]float64 `yaml:"per_seed"`
+		Unfinished       map[int64]float64
+	}
+	var sum struct {
+		CompletedRuns int `yaml:"completed_runs"`
+		Interrupted   bool
+		Metrics       map[string]struct{ Final final }
+	}
+	dir := t.TempDir()
+	short := func(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
+
+	// Seeds 0 and 1 complete (final values 4 and 14), 2 and 3 do not (24, 34).
+	code, _, se := runMain(t, nil, "", "--seeds", "4", "--jobs", "4", "--timeout", "500ms", "--out", dir, "testdata/cmd/unfinished.tengo")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (timeout); stderr:\n%s", code, se)
+	}
+	readYAML(t, filepath.Join(dir, "unfinished", "summary.yaml"), &sum)
+	f := sum.Metrics["score"].Final
+	if sum.CompletedRuns != 2 || !sum.Interrupted || f.Median != 9 || f.Q25 != 6.5 || f.Q75 != 11.5 ||
+		len(f.PerSeed) != 2 || f.PerSeed[1] != 14 || len(f.Unfinished) != 2 || f.Unfinished[3] != 34 {
+		t.Errorf("summary.yaml: %+v", sum)
+	}
+	want := fmt.Sprintf("  score: final median %s [%s, %s] over 2 seeds (left out: 2 unfinished runs)\n", short(f.Median), short(f.Q25), short(f.Q75))
+	if !strings.Contains(se, want) || !strings.Contains(se, ": 2/4 runs in ") {
+		t.Errorf("stderr:\n%s\nwant it to contain\n%s", se, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "unfinished", "score.png")); err != nil {
+		t.Errorf("no figure: %v", err)
+	}
+
+	// No run completes: no median anywhere.
+	code, _, se = runMain(t, nil, "", "--seeds", "4", "--jobs", "4", "--timeout", "300ms", "--no-figures", "--out", dir, "-p", "spin_from=0", "testdata/cmd/unfinished.tengo")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (timeout); stderr:\n%s", code, se)
+	}
+	sum.Metrics = nil
+	readYAML(t, filepath.Join(dir, "unfinished", "summary.yaml"), &sum)
+	f = sum.Metrics["score"].Final
+	if sum.CompletedRuns != 0 || !math.IsNaN(f.Median) || len(f.PerSeed) != 0 || len(f.Unfinished) != 4 {
+		t.Errorf("summary.yaml: %+v", sum)
+	}
+	if want := "  score: no final median (left out: 4 unfinished runs)\n"; !strings.Contains(se, want) || strings.Contains(se, ": final median") {
+		t.Errorf("stderr:\n%s\nwant it to contain\n%s", se, want)
 	}
 }

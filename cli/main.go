@@ -16,7 +16,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/bohpsh/bohpsh/internal/stats"
 	"github.com/bohpsh/bohpsh/interp"
 	"github.com/bohpsh/bohpsh/repl"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
@@ -312,14 +311,9 @@ func report(res *interp.Result, ctx context.Context, cfg interp.Config, stderr i
 		}
 	}
 	if !cfg.Quiet && res.Dir != "" {
-		completed := 0
-		for _, r := range res.Runs {
-			if r.Completed() {
-				completed++
-			}
-		}
-		fmt.Fprintf(stderr, "bohpsh: %s: %d/%d runs in %.1fs; outputs in %s\n", res.Script, completed, len(res.Runs), res.Wall.Seconds(), res.Dir)
-		printFinals(res, cfg, stderr)
+		sum := res.Summary
+		fmt.Fprintf(stderr, "bohpsh: %s: %d/%d runs in %.1fs; outputs in %s\n", res.Script, sum.Completed, sum.Runs, sum.Wall.Seconds(), res.Dir)
+		printFinals(sum, stderr)
 	}
 	return code
 }
@@ -331,40 +325,42 @@ func runName(r *interp.Run, cfg interp.Config) string {
 	return fmt.Sprintf("seed %d", r.Seed)
 }
 
-// printFinals prints each metric's final median and quartiles.
-func printFinals(res *interp.Result, cfg interp.Config, w io.Writer) {
-	groups := 1
-	if cfg.Sweep != nil {
-		groups = len(cfg.Sweep.Values)
-	}
-	for si := 0; si < groups; si++ {
-		var runs []*interp.Run
-		for _, r := range res.Runs {
-			if r.SweepIndex == si {
-				runs = append(runs, r)
-			}
-		}
+// printFinals prints each metric's final median and quartiles over the
+// completed runs, as summary.yaml has them, and what was left out.
+func printFinals(sum *interp.Summary, w io.Writer) {
+	for _, g := range sum.Groups {
 		label := ""
-		if cfg.Sweep != nil {
-			label = cfg.Sweep.Key + "=" + cfg.Sweep.Values[si] + " "
+		if g.Label != "" {
+			label = g.Label + " "
 		}
-		for _, name := range interp.MetricNames(runs) {
-			var vals []float64
-			for _, r := range runs {
-				if s := r.Env.Metrics.Get(name); s != nil {
-					if v, n := r.Env.Metrics.FinalValue(s); n > 0 && !math.IsNaN(v) && !math.IsInf(v, 0) {
-						vals = append(vals, v)
-					}
-				}
+		for _, m := range g.Metrics {
+			var left []string
+			if n := len(m.Unfinished); n > 0 {
+				left = append(left, plural(n, "unfinished run"))
 			}
-			if len(vals) == 0 {
-				continue
+			if m.Nonfinite > 0 {
+				left = append(left, plural(m.Nonfinite, "NaN or infinite value"))
 			}
-			slices.Sort(vals)
-			fmt.Fprintf(w, "  %s%s: final median %s [%s, %s] over %d seeds\n", label, name,
-				short(stats.Quantile(vals, 0.5)), short(stats.Quantile(vals, 0.25)), short(stats.Quantile(vals, 0.75)), len(vals))
+			note := ""
+			if len(left) > 0 {
+				note = " (left out: " + strings.Join(left, ", ") + ")"
+			}
+			switch {
+			case m.Finite > 0:
+				fmt.Fprintf(w, "  %s%s: final median %s [%s, %s] over %s%s\n", label, m.Name,
+					short(m.Median), short(m.Q25), short(m.Q75), plural(m.Finite, "seed"), note)
+			case note != "":
+				fmt.Fprintf(w, "  %s%s: no final median%s\n", label, m.Name, note)
+			}
 		}
 	}
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func short(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }

@@ -7,14 +7,12 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/bohpsh/bohpsh/internal/atomicfile"
 	"github.com/bohpsh/bohpsh/internal/figures"
-	"github.com/bohpsh/bohpsh/internal/stats"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
 	"github.com/d5/tengo/v2"
 	"gopkg.in/yaml.v3"
@@ -217,22 +215,6 @@ func sweepValuesNode(res *Result, cfg Config) *yaml.Node {
 	return yseq(true, items...)
 }
 
-// MetricNames lists the metrics of all runs, in the order of their first
-// record in the first run that has them.
-func MetricNames(runs []*Run) []string {
-	var names []string
-	seen := map[string]bool{}
-	for _, r := range runs {
-		for _, s := range r.Env.Metrics.Series() {
-			if !seen[s.Name] {
-				seen[s.Name] = true
-				names = append(names, s.Name)
-			}
-		}
-	}
-	return names
-}
-
 func writeMetricsCSV(w io.Writer, res *Result, cfg Config) error {
 	header := "seed,episode,metric,value\n"
 	if cfg.Sweep != nil {
@@ -298,45 +280,26 @@ func csvField(s string) string {
 }
 
 func summaryDoc(res *Result, src *Source, cfg Config) *yaml.Node {
+	sum := res.Summary
 	doc := ymap()
 	yset(doc, "script", ystr(src.Name))
 	yset(doc, "seeds", seedsNode(res))
-	completed, started := 0, 0
-	var episodes int64
-	for _, r := range res.Runs {
-		if r.Started {
-			started++
-		}
-		if r.Completed() {
-			completed++
-		}
-		d, _ := r.Env.Metrics.Progress()
-		episodes += d
-	}
-	yset(doc, "runs", yint(int64(len(res.Runs))))
-	yset(doc, "completed_runs", yint(int64(completed)))
-	yset(doc, "interrupted", ybool(res.Interrupted))
+	yset(doc, "runs", yint(int64(sum.Runs)))
+	yset(doc, "completed_runs", yint(int64(sum.Completed)))
+	yset(doc, "interrupted", ybool(sum.Interrupted))
 	if res.Err != nil {
 		yset(doc, "error", ystr(res.Err.Error()))
 	}
-	secs := res.Wall.Seconds()
-	yset(doc, "wall_seconds", yfloat(math.Round(secs*1000)/1000))
+	yset(doc, "wall_seconds", yfloat(math.Round(sum.Wall.Seconds()*1000)/1000))
 	yset(doc, "jobs", yint(int64(cfg.Jobs)))
-	yset(doc, "episodes", yint(episodes)).LineComment = "episodes done, over all runs"
-	eps := 0.0
-	if secs > 0 {
-		eps = math.Round(float64(episodes)/secs*10) / 10
-	}
-	yset(doc, "episodes_per_second", yfloat(eps))
-	for _, r := range res.Runs {
-		if r.Started && len(r.Env.Metrics.Series()) > 0 {
-			yset(doc, "final_episodes", ystr(r.Env.Metrics.Final.String())).LineComment =
-				"a run's final value of a metric is its mean over these episodes"
-			break
-		}
+	yset(doc, "episodes", yint(sum.Episodes)).LineComment = "episodes done, over all runs"
+	yset(doc, "episodes_per_second", yfloat(math.Round(sum.EpisodesPerSecond()*10)/10))
+	if sum.FinalRule != "" {
+		yset(doc, "final_episodes", ystr(sum.FinalRule)).LineComment =
+			"a run's final value of a metric is its mean over these episodes"
 	}
 	if cfg.Sweep == nil {
-		yset(doc, "metrics", metricsNode(res.Runs))
+		yset(doc, "metrics", metricsNode(sum.Groups[0].Metrics))
 		return &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{doc}}
 	}
 	sw := yset(doc, "sweep", ymap())
@@ -344,100 +307,74 @@ func summaryDoc(res *Result, src *Source, cfg Config) *yaml.Node {
 	values := sweepValuesNode(res, cfg)
 	yset(sw, "values", values)
 	results := yset(sw, "results", yseq(false))
-	for si := range cfg.Sweep.Values {
-		var runs []*Run
-		for _, r := range res.Runs {
-			if r.SweepIndex == si {
-				runs = append(runs, r)
-			}
-		}
+	for _, g := range sum.Groups {
 		block := ymap()
-		v := *values.Content[si]
+		v := *values.Content[g.SweepIndex]
 		yset(block, "value", &v)
-		yset(block, "metrics", metricsNode(runs))
+		yset(block, "metrics", metricsNode(g.Metrics))
 		results.Content = append(results.Content, block)
 	}
 	return &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{doc}}
 }
 
-// metricsNode summarises each metric across the completed runs (seeds):
-// every run's final value, and their median and quartiles (type 7
-// quantiles, as the figures) over the finite ones. Unfinished runs are
-// listed apart.
-func metricsNode(runs []*Run) *yaml.Node {
-	m := ymap()
-	for _, name := range MetricNames(runs) {
-		perSeed, partial := ymap(), ymap()
-		var finite []float64
-		nonfinite := 0
-		for _, r := range runs {
-			s := r.Env.Metrics.Get(name)
-			if s == nil {
-				continue
-			}
-			v, n := r.Env.Metrics.FinalValue(s)
-			if n == 0 {
-				continue
-			}
-			if !r.Completed() {
-				// An unfinished run (error, Ctrl-C) has no final value: show
-				// what it had, outside the statistics.
-				partial.Content = append(partial.Content, yint(r.Seed), yfloat(v))
-				continue
-			}
-			perSeed.Content = append(perSeed.Content, yint(r.Seed), yfloat(v))
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				nonfinite++
-			} else {
-				finite = append(finite, v)
-			}
-		}
-		slices.Sort(finite)
+// metricsNode writes each metric's summary: median and quartiles of the
+// completed runs' final values, each completed run's final value, and the
+// unfinished runs apart.
+func metricsNode(metrics []MetricSummary) *yaml.Node {
+	node := ymap()
+	for _, m := range metrics {
 		final := ymap()
-		yset(final, "median", yfloat(stats.Quantile(finite, 0.5)))
-		yset(final, "q25", yfloat(stats.Quantile(finite, 0.25)))
-		yset(final, "q75", yfloat(stats.Quantile(finite, 0.75)))
-		if nonfinite > 0 {
-			yset(final, "nonfinite", yint(int64(nonfinite))).LineComment = "seeds whose final value is NaN or infinite, left out of median and quartiles"
+		yset(final, "median", yfloat(m.Median))
+		yset(final, "q25", yfloat(m.Q25))
+		yset(final, "q75", yfloat(m.Q75))
+		if m.Nonfinite > 0 {
+			yset(final, "nonfinite", yint(int64(m.Nonfinite))).LineComment = "seeds whose final value is NaN or infinite, left out of median and quartiles"
 		}
-		yset(final, "per_seed", perSeed)
-		if len(partial.Content) > 0 {
-			yset(final, "unfinished", partial).HeadComment = "runs that did not complete (error or interruption): their mean over the final episodes they reached, left out of median, quartiles and per_seed"
+		yset(final, "per_seed", seedValuesNode(m.PerSeed))
+		if len(m.Unfinished) > 0 {
+			yset(final, "unfinished", seedValuesNode(m.Unfinished)).HeadComment = "runs that did not complete (error or interruption): their mean over the final episodes they reached, left out of median, quartiles and per_seed"
 		}
 		entry := ymap()
 		yset(entry, "final", final)
-		yset(m, name, entry)
+		yset(node, m.Name, entry)
 	}
-	return m
+	return node
 }
 
-// writeFigures draws one learning-curve figure per metric; it returns the
-// problems as warnings.
-func writeFigures(res *Result, cfg Config) []error {
+func seedValuesNode(values []SeedValue) *yaml.Node {
+	n := ymap()
+	for _, v := range values {
+		n.Content = append(n.Content, yint(v.Seed), yfloat(v.Value))
+	}
+	return n
+}
+
+// writeFigures draws one learning-curve figure per metric: a series per
+// sweep value, the unfinished runs' curves as series of their own; it
+// returns the problems as warnings.
+func writeFigures(res *Result) []error {
 	var warns []error
-	for _, name := range MetricNames(res.Runs) {
-		var series []figures.Series
-		groups := 1
-		if cfg.Sweep != nil {
-			groups = len(cfg.Sweep.Values)
+	var names []string
+	byName := map[string][]figures.Series{}
+	for _, g := range res.Summary.Groups {
+		label := g.Label
+		if label == "" {
+			label = res.Script
 		}
-		for si := 0; si < groups; si++ {
-			s := figures.Series{Label: res.Script}
-			if cfg.Sweep != nil {
-				s.Label = cfg.Sweep.Key + "=" + cfg.Sweep.Values[si]
+		for _, m := range g.Metrics {
+			if _, seen := byName[m.Name]; !seen {
+				names = append(names, m.Name)
 			}
-			for _, r := range res.Runs {
-				if r.SweepIndex != si {
-					continue
-				}
-				if ser := r.Env.Metrics.Get(name); ser != nil && len(ser.Values) > 0 {
-					s.PerSeed = append(s.PerSeed, ser.Values)
-				}
+			if len(m.Curves) > 0 {
+				byName[m.Name] = append(byName[m.Name], figures.Series{Label: label, PerSeed: m.Curves})
 			}
-			if len(s.PerSeed) > 0 {
-				series = append(series, s)
+			if len(m.UnfinishedCurves) > 0 {
+				byName[m.Name] = append(byName[m.Name], figures.Series{Label: label + " (unfinished)", PerSeed: m.UnfinishedCurves})
 			}
 		}
+	}
+	for _, name := range names {
+		series := byName[name]
 		if len(series) == 0 {
 			continue
 		}

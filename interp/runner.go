@@ -73,6 +73,7 @@ type Result struct {
 	Interrupted bool   // the context was cancelled (Ctrl-C, --timeout)
 	Err         error  // the first error of a run in output order (not interruptions), or an output error
 	Wall        time.Duration
+	Summary     *Summary // computed once the runs have ended
 }
 
 // ScriptName is the name of a script for output directories: the file
@@ -226,6 +227,7 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 			break
 		}
 	}
+	res.Summary = summarize(res, cfg)
 	if dir == "" || !anyRecorded(res) && res.Err != nil {
 		// Nothing ran (a compile or usage error): write no outputs.
 		return res
@@ -238,7 +240,7 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 		res.Err = err
 	}
 	if !cfg.NoFigures {
-		for _, w := range writeFigures(res, cfg) {
+		for _, w := range writeFigures(res) {
 			fmt.Fprintf(cfg.Stderr, "bohpsh: warning: %v\n", w)
 		}
 	}
