@@ -1,8 +1,18 @@
-// Package interp runs bohpsh's Tengo scripts: it compiles a script with a
-// fresh module map per run, runs many seeds and sweep values in parallel,
-// writes the outputs. It is a library: the command-line front end (package
-// cli) and the REPL (package repl) are built on it; it imports only stdlib,
-// bohp and internal.
+// Package interp runs bohpsh's Tengo scripts. It is a library, the one
+// the command-line front end (package cli) and the REPL (package repl) are
+// built on, and it owns:
+//
+//   - compiling and running Tengo code with errors that carry positions:
+//     Sources is the one reader of Tengo's positions and ScriptError the
+//     one rendering of errors, for scripts and REPL inputs alike;
+//   - a run's environment: NewEnv makes every run's lib.Env and module map
+//     (the runner's, the REPL's, the script tests') and reserves the seed
+//     parameter (SeedParam; nothing else gives "seed" a meaning);
+//   - running a script over seeds and sweep values (RunScript), the one
+//     summary of those runs (Summary) and the outputs that read it.
+//
+// It imports stdlib (the modules) and internal (atomic files, figures,
+// statistics), never cli or repl (internal/layering checks).
 //
 // # Running a script
 //
@@ -46,15 +56,20 @@
 //	summary.yaml  runs, completed_runs, interrupted, error, wall_seconds,
 //	              episodes, episodes_per_second, final_episodes, and per metric
 //	              metrics.<name>.final.{median,q25,q75,per_seed}: per_seed maps each
-//	              seed to its run's final value (the mean over its final episodes,
-//	              metrics.final_last / final_from); median and quartiles (type 7)
-//	              are over the finite ones (nonfinite counts the others). With
+//	              completed run's seed to its final value (the mean over its final
+//	              episodes, metrics.final_last / final_from); median and quartiles
+//	              (type 7) are over the finite ones (nonfinite counts the others);
+//	              unfinished lists the runs that did not complete, left out. With
 //	              --sweep, the metrics blocks are in sweep.results[i].metrics,
 //	              one per value (sweep.results[i].value).
 //	<metric>.png, <metric>.svg   learning curves: median over seeds and
-//	              interquartile band per episode index (package figures)
+//	              interquartile band per episode index (package figures); the
+//	              unfinished runs are a series of their own
 //	seed-<S>/, <key>=<value>/seed-<S>/   each run's own files (lib.Env.OutDir:
 //	              yaml.write, checkpoints), created when first written
+//
+// summary.yaml, the figures and the command's closing lines all read one
+// Summary, computed once, so they treat unfinished runs alike.
 //
 // Every file is written atomically (package atomicfile; WriteFileAtomic).
 // On Ctrl-C or --timeout the runs stop between two instructions (native

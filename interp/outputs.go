@@ -18,15 +18,8 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// The output files of a script's runs, in Result.Dir:
-//
-//	params.yaml   the resolved parameters (with their docs as comments), seeds, sweep
-//	metrics.csv   seed,[<sweep key>,]episode,metric,value — one row per seed,
-//	              sweep value, episode and metric, ordered that way
-//	summary.yaml  per metric: final median, q25, q75 and per_seed across seeds,
-//	              wall_seconds, episodes_per_second, interrupted, error
-//	<metric>.png, <metric>.svg  learning curves (median and interquartile band)
-//	seed-<S>/ or <key>=<value>/seed-<S>/  each run's own files (lib.Env.OutDir)
+// The names of the output files in Result.Dir (see the package
+// documentation for what they hold).
 const (
 	ParamsFile  = "params.yaml"
 	MetricsFile = "metrics.csv"

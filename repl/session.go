@@ -19,6 +19,13 @@
 //
 // Run drives a Session from a terminal (line editing, history, completion)
 // or from any reader.
+//
+// The package owns the session (globals kept across inputs, the AST
+// rewrites, commands, completion, the terminal); everything else is
+// interp's: the run environment (interp.NewEnv), compiling and running with
+// errors that read as a script's (interp.Sources, *interp.ScriptError), and
+// the help texts (interp/docgen). It imports interp and stdlib (the module
+// list for :help), never cli.
 package repl
 
 import (
