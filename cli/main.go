@@ -254,13 +254,8 @@ func mainCtx(parent context.Context, args []string, stdin io.Reader, stdout, std
 		sources = append(sources, src)
 	}
 
-	ctx, stop := signalContext(parent, true)
+	ctx, stop := runContext(parent, true, f.timeout)
 	defer stop()
-	if f.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeoutCause(ctx, f.timeout, &TimeoutError{After: f.timeout})
-		defer cancel()
-	}
 	cfg := f.run
 	cfg.NoOutput = f.evalSet && cfg.Out == ""
 	cfg.Progress = isTerminal(stderr)
@@ -369,13 +364,8 @@ func runREPL(parent context.Context, f *cmdFlags, stdin io.Reader, stdout, stder
 	interactive := isTerminal(stdin)
 	// The interactive REPL handles Ctrl-C itself (it stops the running
 	// statement, not the session).
-	ctx, stop := signalContext(parent, !interactive)
+	ctx, stop := runContext(parent, !interactive, f.timeout)
 	defer stop()
-	if f.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeoutCause(ctx, f.timeout, &TimeoutError{After: f.timeout})
-		defer cancel()
-	}
 	err := repl.Run(ctx, stdin, stdout, stderr, repl.Options{Seed: f.run.Seed, AllowOS: f.run.AllowOS, Interactive: interactive})
 	if err == nil {
 		return ExitOK
@@ -393,6 +383,17 @@ func runREPL(parent context.Context, f *cmdFlags, stdin io.Reader, stdout, stder
 		fmt.Fprintf(stderr, "bohpsh: %v\n", err)
 	}
 	return ExitError
+}
+
+// runContext is signalContext, cancelled also after timeout (if > 0) with
+// cause *TimeoutError.
+func runContext(parent context.Context, handle bool, timeout time.Duration) (context.Context, func()) {
+	ctx, stop := signalContext(parent, handle)
+	if timeout <= 0 {
+		return ctx, stop
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout, &TimeoutError{After: timeout})
+	return ctx, func() { cancel(); stop() }
 }
 
 // signalContext returns a cancellable child of parent. With a nil parent

@@ -53,41 +53,39 @@ func wantErr(t *testing.T, err error, kind interp.ErrorKind, want ...string) {
 	}
 }
 
-func TestSyntaxError(t *testing.T) {
-	err := runFile(t, "testdata/errors/syntax.tengo", scripttest.Options{})
-	wantErr(t, err, interp.CompileError,
-		"testdata/errors/syntax.tengo:3:1: syntax error: expected ']', found z",
-		"\n    z := 3\n    ^")
-}
-
-func TestRuntimeErrorInImportedFile(t *testing.T) {
-	err := runFile(t, "testdata/errors/imported.tengo", scripttest.Options{})
-	wantErr(t, err, interp.RuntimeError,
-		"testdata/errors/lib/helpers.tengo:7:14: not indexable: this value has no fields or elements (indexed with a string)",
-		"\n    \t\treturn m.x.y\n    \t\t           ^",
-		"called from testdata/errors/imported.tengo:3:6")
-}
-
-func TestDivisionByZero(t *testing.T) {
-	err := runFile(t, "testdata/errors/divzero.tengo", scripttest.Options{})
-	wantErr(t, err, interp.PanicError,
-		"testdata/errors/divzero.tengo:3:6: integer division by zero",
-		"\n    c := a / b\n         ^")
-
-	err = runFile(t, "testdata/errors/imported_div.tengo", scripttest.Options{})
-	wantErr(t, err, interp.PanicError,
-		"testdata/errors/lib/helpers.tengo:4:10: integer division by zero",
-		"\n    \t\treturn a / b\n    \t\t       ^",
-		"called from testdata/errors/imported_div.tengo:3:9",
-		"called from testdata/errors/imported_div.tengo:5:1")
+// Errors name their position, show its line with a caret under the
+// column, and list the callers.
+func TestErrorPositions(t *testing.T) {
+	for _, c := range []struct {
+		script string // in testdata/errors
+		kind   interp.ErrorKind
+		want   []string
+	}{
+		{"syntax", interp.CompileError, []string{"testdata/errors/syntax.tengo:3:1: syntax error: expected ']', found z", "\n    z := 3\n    ^"}},
+		{"imported", interp.RuntimeError, []string{
+			"testdata/errors/lib/helpers.tengo:7:14: not indexable: this value has no fields or elements (indexed with a string)",
+			"\n    \t\treturn m.x.y\n    \t\t           ^",
+			"called from testdata/errors/imported.tengo:3:6"}},
+		{"divzero", interp.PanicError, []string{"testdata/errors/divzero.tengo:3:6: integer division by zero", "\n    c := a / b\n         ^"}},
+		{"imported_div", interp.PanicError, []string{
+			"testdata/errors/lib/helpers.tengo:4:10: integer division by zero",
+			"\n    \t\treturn a / b\n    \t\t       ^",
+			"called from testdata/errors/imported_div.tengo:3:9",
+			"called from testdata/errors/imported_div.tengo:5:1"}},
+		{"wrong_args", interp.RuntimeError, []string{
+			`testdata/errors/lib/helpers.tengo:10:10: metrics.final_last: argument count must be an int, got string "ten"`,
+			"called from testdata/errors/wrong_args.tengo:3:1"}},
+		{"bad_yaml", interp.RuntimeError, []string{
+			"testdata/errors/bad_yaml.tengo:2:8: yaml.decode: malformed YAML: at or after line 2: did not find expected ',' or ']'"}},
+		{"read_missing", interp.RuntimeError, []string{
+			"testdata/errors/read_missing.tengo:2:8: yaml.read: open testdata/errors/no-such-config.yaml: no such file or directory"}},
+	} {
+		wantErr(t, runFile(t, "testdata/errors/"+c.script+".tengo", scripttest.Options{}), c.kind, c.want...)
+	}
 }
 
 func TestWrongArguments(t *testing.T) {
-	err := runFile(t, "testdata/errors/wrong_args.tengo", scripttest.Options{})
-	wantErr(t, err, interp.RuntimeError,
-		`testdata/errors/lib/helpers.tengo:10:10: metrics.final_last: argument count must be an int, got string "ten"`,
-		"called from testdata/errors/wrong_args.tengo:3:1")
-	err = scripttest.RunCode(context.Background(), "w.tengo", "m := import(\"metrics\")\nm.record(\"x\")\n", scripttest.Options{}, &bytes.Buffer{}, t.TempDir())
+	err := scripttest.RunCode(context.Background(), "w.tengo", "m := import(\"metrics\")\nm.record(\"x\")\n", scripttest.Options{}, &bytes.Buffer{}, t.TempDir())
 	wantErr(t, err, interp.RuntimeError, "w.tengo:2:1: metrics.record: wrong number of arguments: want 3, got 1", "\n    m.record(\"x\")\n    ^")
 	// A script function called with the wrong count.
 	err = scripttest.RunCode(context.Background(), "w.tengo", "f := func(a, b) { return a }\nf(1)\n", scripttest.Options{}, &bytes.Buffer{}, t.TempDir())
@@ -109,17 +107,8 @@ func TestPanicInModuleIsAnError(t *testing.T) {
 	}
 }
 
-func TestMalformedYAML(t *testing.T) {
-	err := runFile(t, "testdata/errors/bad_yaml.tengo", scripttest.Options{})
-	wantErr(t, err, interp.RuntimeError,
-		"testdata/errors/bad_yaml.tengo:2:8: yaml.decode: malformed YAML: at or after line 2: did not find expected ',' or ']'")
-}
-
 func TestMissingFiles(t *testing.T) {
-	err := runFile(t, "testdata/errors/read_missing.tengo", scripttest.Options{})
-	wantErr(t, err, interp.RuntimeError,
-		"testdata/errors/read_missing.tengo:2:8: yaml.read: open testdata/errors/no-such-config.yaml: no such file or directory")
-	_, err = interp.LoadSource("testdata/nope.tengo")
+	_, err := interp.LoadSource("testdata/nope.tengo")
 	if err == nil || err.Error() != "cannot read script testdata/nope.tengo: no such file or directory" {
 		t.Errorf("missing script: %v", err)
 	}
@@ -210,5 +199,29 @@ func TestDeepRecursion(t *testing.T) {
 		"\n  called from r.tengo:2:39 (", " times)\n  called from r.tengo:3:22\n  called from r.tengo:4:1")
 	if n := strings.Count(err.Error(), "\n"); n > 30 {
 		t.Errorf("error of %d lines", n)
+	}
+}
+
+// The assert module of script tests fails with the assertion's message.
+func TestAssertFailures(t *testing.T) {
+	for code, want := range map[string]string{
+		`assert.ok(false)`:                   "assert.ok: condition is false (bool false)",
+		`assert.eq(1, 2, "x")`:               "assert.eq: x: got int 1, want int 2",
+		`assert.near(1.0, 1.5, 0.1, "m")`:    "assert.near: m: got 1, want 1.5 (difference 0.5 > tolerance 0.1)",
+		`assert.near([1, 2], [1, 3], 0.1)`:   "assert.near: element 1: got 2, want 3 (difference 1 > tolerance 0.1)",
+		`assert.near([1], [1, 2], 0.1)`:      "assert.near: got 1 values, want 2",
+		`assert.near(1, [1], 0.1)`:           "assert.near: cannot compare int 1 with array [1]",
+		`assert.near("a", 1, 0.1)`:           `assert.near: argument got must be a number, got string "a"`,
+		`assert.near(["a"], [1], 0.1)`:       `assert.near: element 0: not numbers: string "a", int 1`,
+		`assert.near(0.1 + 0.2, 0.3, 1e-12)`: "",
+		`assert.near([0.5, 1], [0.5, 1], 0)`: "",
+	} {
+		err := scripttest.RunCode(context.Background(), "a.tengo", "assert := import(\"assert\")\n"+code+"\n", scripttest.Options{}, &bytes.Buffer{}, t.TempDir())
+		switch {
+		case want == "" && err != nil:
+			t.Errorf("%s: %v", code, err)
+		case want != "" && (err == nil || !strings.Contains(err.Error(), "a.tengo:2:1: "+want)):
+			t.Errorf("%s: got %v, want %q", code, err, want)
+		}
 	}
 }

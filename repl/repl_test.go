@@ -108,6 +108,14 @@ func eval(t *testing.T, s *Session, out *bytes.Buffer, src string) string {
 	return out.String()
 }
 
+// evalWant runs src and checks what it printed.
+func evalWant(t *testing.T, s *Session, out *bytes.Buffer, src, want string) {
+	t.Helper()
+	if got := eval(t, s, out, src); got != want {
+		t.Errorf("%s printed %q, want %q", src, got, want)
+	}
+}
+
 // evalErr runs src, which must fail, and returns the error message.
 func evalErr(t *testing.T, s *Session, out *bytes.Buffer, src string) string {
 	t.Helper()
@@ -138,9 +146,7 @@ func TestPrintsValues(t *testing.T) {
 		{"geo.seed()", "7\n"},
 		{"if x > 1 { 5 }", ""},
 	} {
-		if got := eval(t, s, out, c.src); got != c.want {
-			t.Errorf("%s printed %q, want %q", c.src, got, c.want)
-		}
+		evalWant(t, s, out, c.src, c.want)
 	}
 }
 
@@ -148,25 +154,17 @@ func TestRedeclaration(t *testing.T) {
 	s, out := newTestSession(t)
 	eval(t, s, out, "x := 1")
 	eval(t, s, out, `x := "a"`)
-	if got := eval(t, s, out, "x"); got != "\"a\"\n" {
-		t.Errorf("x = %q after redeclaration", got)
-	}
+	evalWant(t, s, out, "x", "\"a\"\n")
 	// A function that uses the global sees the new value.
 	eval(t, s, out, "get := func() { return x }")
 	eval(t, s, out, "x := 3")
-	if got := eval(t, s, out, "get()"); got != "3\n" {
-		t.Errorf("get() = %q", got)
-	}
+	evalWant(t, s, out, "get()", "3\n")
 	// Redeclaring a function that calls itself.
 	eval(t, s, out, "fact := func(n) { return n < 2 ? 1 : n * fact(n-1) }")
 	eval(t, s, out, "fact := func(n) { return n < 2 ? 1 : n * fact(n-1) * 1 }")
-	if got := eval(t, s, out, "fact(5)"); got != "120\n" {
-		t.Errorf("fact(5) = %q", got)
-	}
+	evalWant(t, s, out, "fact(5)", "120\n")
 	// A block may still declare its own x.
-	if got := eval(t, s, out, "if true { x := 9; x }\nx"); got != "3\n" {
-		t.Errorf("block-scoped x leaked: %q", got)
-	}
+	evalWant(t, s, out, "if true { x := 9; x }\nx", "3\n")
 }
 
 func TestErrorsKeepSession(t *testing.T) {
@@ -199,9 +197,7 @@ func TestErrorsKeepSession(t *testing.T) {
 	}
 	// ... but what ran before the failure stays.
 	evalErr(t, s, out, "z := 3; 1/0; q := 4")
-	if got := eval(t, s, out, "z"); got != "3\n" {
-		t.Errorf("z = %q", got)
-	}
+	evalWant(t, s, out, "z", "3\n")
 	if got := evalErr(t, s, out, "q"); !strings.Contains(got, "unresolved reference 'q'") {
 		t.Errorf("q: %q", got)
 	}
@@ -211,9 +207,7 @@ func TestErrorsKeepSession(t *testing.T) {
 		t.Errorf("a after a compile error: %q", got)
 	}
 	eval(t, s, out, "a := 2; b := a * 2")
-	if got := eval(t, s, out, "[a, b, z, x]"); got != "[2, 4, 3, 10]\n" {
-		t.Errorf("globals after errors: %q", got)
-	}
+	evalWant(t, s, out, "[a, b, z, x]", "[2, 4, 3, 10]\n")
 }
 
 func TestMultiLine(t *testing.T) {
@@ -381,24 +375,18 @@ func TestLoadAndReset(t *testing.T) {
 	if out.String() != "" {
 		t.Errorf(":load printed %q (values of a loaded script are not shown)", out.String())
 	}
-	if got := eval(t, s, out, "sq(x)"); got != "25\n" {
-		t.Errorf("sq(x) after :load = %q", got)
-	}
+	evalWant(t, s, out, "sq(x)", "25\n")
 	// Imports resolve relative to the loaded file.
 	if _, err := s.Feed(ctx, ":load "+lib2); err != nil {
 		t.Fatal(err)
 	}
-	if got := eval(t, s, out, "t"); got != "3\n" {
-		t.Errorf("t = %q", got)
-	}
+	evalWant(t, s, out, "t", "3\n")
 	// Errors name the file and line.
 	_, err := s.Feed(ctx, ":load "+bad)
 	if err == nil || !strings.Contains(err.Error(), "integer division by zero") || !strings.Contains(err.Error(), "bad.tengo:3:") {
 		t.Errorf(":load bad: %v", err)
 	}
-	if got := eval(t, s, out, "ok"); got != "1\n" {
-		t.Errorf("ok = %q", got)
-	}
+	evalWant(t, s, out, "ok", "1\n")
 	_, err = s.Feed(ctx, ":load "+filepath.Join(dir, "missing.tengo"))
 	if err == nil || !strings.Contains(err.Error(), "load:") || !strings.Contains(err.Error(), "missing.tengo") {
 		t.Errorf(":load missing: %v", err)
@@ -416,9 +404,7 @@ func TestLoadAndReset(t *testing.T) {
 	if got := evalErr(t, s, out, "sq"); !strings.Contains(got, "unresolved reference 'sq'") {
 		t.Errorf("sq after :reset: %q", got)
 	}
-	if got := eval(t, s, out, "x := 2; x"); got != "2\n" {
-		t.Errorf("after :reset: %q", got)
-	}
+	evalWant(t, s, out, "x := 2; x", "2\n")
 }
 
 func TestComplete(t *testing.T) {
@@ -513,12 +499,8 @@ func TestInterrupt(t *testing.T) {
 	}
 
 	// The session goes on, with the state the loop left.
-	if got := eval(t, s, out, "x > 1"); got != "true\n" {
-		t.Errorf("x > 1 = %q", got)
-	}
-	if got := eval(t, s, out, "geo.seed()"); got != "7\n" {
-		t.Errorf("after interrupts: %q", got)
-	}
+	evalWant(t, s, out, "x > 1", "true\n")
+	evalWant(t, s, out, "geo.seed()", "7\n")
 }
 
 func TestGlobalSlots(t *testing.T) {
@@ -529,21 +511,15 @@ func TestGlobalSlots(t *testing.T) {
 		fmt.Fprintf(&b, "v%d := %d\n", i, i)
 	}
 	eval(t, s, out, b.String())
-	if got := eval(t, s, out, "v0 + v1499"); got != "1499\n" {
-		t.Errorf("v0 + v1499 = %q", got)
-	}
+	evalWant(t, s, out, "v0 + v1499", "1499\n")
 	// Top-level blocks use global slots too; later globals must not reuse them.
 	eval(t, s, out, "fs := []\nfor i := 0; i < 3; i++ { k := i * 10; fs = append(fs, func() { return k }) }")
 	eval(t, s, out, "a := 100; b := 200; c := 300")
-	if got := eval(t, s, out, "fs[1]()"); got != "20\n" {
-		t.Errorf("closure over a block variable: %q (a later global took its slot?)", got)
-	}
+	evalWant(t, s, out, "fs[1]()", "20\n")
 	// Constants of earlier inputs stay valid.
 	eval(t, s, out, `g := func() { return "con" + "st" + 1.5 }`)
 	eval(t, s, out, `h := "other"; i := 2.5; j := [7, 8]`)
-	if got := eval(t, s, out, "g()"); got != "\"const1.5\"\n" {
-		t.Errorf("g() = %q", got)
-	}
+	evalWant(t, s, out, "g()", "\"const1.5\"\n")
 }
 
 func TestConstantsStaySmall(t *testing.T) {
@@ -570,9 +546,7 @@ func TestConstantsStaySmall(t *testing.T) {
 	if n := len(s.constants); n > after1+60 {
 		t.Errorf("constants grew from %d to %d over 50 loads", after1, n)
 	}
-	if got := eval(t, s, out, "[tab(0), tab(1), tab(2), tab(3), k3]"); got != "[\"alpha\", 2.5, c, 7, 3.5]\n" {
-		t.Errorf("after deduplication: %q", got)
-	}
+	evalWant(t, s, out, "[tab(0), tab(1), tab(2), tab(3), k3]", "[\"alpha\", 2.5, c, 7, 3.5]\n")
 }
 
 func TestRunPlain(t *testing.T) {

@@ -1,6 +1,7 @@
 package docgen
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -62,9 +63,7 @@ func TestMarkdown(t *testing.T) {
 		"| `point.dist(other point) -> float` | Euclidean distance. |",
 		"## empty\n\nNothing in it.\n",
 	} {
-		if !strings.Contains(md, want) {
-			t.Errorf("Markdown lacks %q; got:\n%s", want, md)
-		}
+		wantIn(t, "Markdown", md, want)
 	}
 	if strings.Contains(md, "## empty\n\nNothing in it.\n\n```\nempty := import(\"empty\")\n```\n\n###") {
 		t.Errorf("empty module got a section heading:\n%s", md)
@@ -92,11 +91,7 @@ func TestHelp(t *testing.T) {
 			t.Errorf("Help(%q) not found", c.name)
 			continue
 		}
-		for _, w := range c.want {
-			if !strings.Contains(got, w) {
-				t.Errorf("Help(%q) lacks %q; got:\n%s", c.name, w, got)
-			}
-		}
+		wantIn(t, fmt.Sprintf("Help(%q)", c.name), got, c.want...)
 	}
 	for _, name := range []string{"", "nope", "geo.nope", "point.nope", "geo.", ".point", "nope.point"} {
 		if got, ok := Help(mods, name); ok {
@@ -133,6 +128,16 @@ func TestCode(t *testing.T) {
 	} {
 		if got := code(c.in); got != c.want {
 			t.Errorf("code(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// wantIn checks that text (what names it) contains every piece of want.
+func wantIn(t *testing.T, what, text string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("%s lacks %q; got:\n%s", what, w, text)
 		}
 	}
 }

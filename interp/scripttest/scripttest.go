@@ -18,6 +18,7 @@
 package scripttest
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -151,15 +152,15 @@ var Assert = &lib.Module{
 	},
 }
 
-func msgArg(fn string, args []tengo.Object, i int) (string, error) {
+// msgArg is the optional message argument i ("" when absent).
+func msgArg(args []tengo.Object, i int) string {
 	if len(args) <= i {
-		return "", nil
+		return ""
 	}
-	s, ok := args[i].(*tengo.String)
-	if !ok {
-		return args[i].String(), nil
+	if s, ok := args[i].(*tengo.String); ok {
+		return s.Value
 	}
-	return s.Value, nil
+	return args[i].String()
 }
 
 func fail(fn, msg, format string, a ...any) error {
@@ -175,7 +176,7 @@ func assertOK(args ...tengo.Object) (tengo.Object, error) {
 	if err := lib.NArgs(fn, args, 1, 2); err != nil {
 		return nil, err
 	}
-	msg, _ := msgArg(fn, args, 1)
+	msg := msgArg(args, 1)
 	if args[0].IsFalsy() {
 		return nil, fail(fn, msg, "condition is false (%s)", lib.Describe(args[0]))
 	}
@@ -187,7 +188,7 @@ func assertEq(args ...tengo.Object) (tengo.Object, error) {
 	if err := lib.NArgs(fn, args, 2, 3); err != nil {
 		return nil, err
 	}
-	msg, _ := msgArg(fn, args, 2)
+	msg := msgArg(args, 2)
 	got, want := args[0], args[1]
 	if !equal(got, want) {
 		return nil, fail(fn, msg, "got %s, want %s", show(got), show(want))
@@ -213,42 +214,37 @@ func assertNear(args ...tengo.Object) (tengo.Object, error) {
 	if err := lib.NArgs(fn, args, 3, 4); err != nil {
 		return nil, err
 	}
-	msg, _ := msgArg(fn, args, 3)
+	msg := msgArg(args, 3)
 	tol, err := lib.Float(fn, "tol", args[2])
 	if err != nil {
 		return nil, err
 	}
-	ga, gArr := array(args[0])
-	wa, wArr := array(args[1])
+	got, gArr := array(args[0])
+	want, wArr := array(args[1])
 	if gArr != wArr {
 		return nil, fail(fn, msg, "cannot compare %s with %s", show(args[0]), show(args[1]))
 	}
-	if gArr {
-		if len(ga) != len(wa) {
-			return nil, fail(fn, msg, "got %d values, want %d", len(ga), len(wa))
+	if !gArr { // two numbers: compared as one element each
+		got, want = args[:1], args[1:2]
+	}
+	if len(got) != len(want) {
+		return nil, fail(fn, msg, "got %d values, want %d", len(got), len(want))
+	}
+	for i := range got {
+		at := ""
+		if gArr {
+			at = fmt.Sprintf("element %d: ", i)
 		}
-		for i := range ga {
-			g, err1 := lib.Float(fn, "got", ga[i])
-			w, err2 := lib.Float(fn, "want", wa[i])
-			if err1 != nil || err2 != nil {
-				return nil, fail(fn, msg, "element %d: not numbers: %s, %s", i, show(ga[i]), show(wa[i]))
-			}
-			if !(math.Abs(g-w) <= tol) {
-				return nil, fail(fn, msg, "element %d: got %v, want %v (difference %g > tolerance %g)", i, g, w, math.Abs(g-w), tol)
-			}
+		g, err1 := lib.Float(fn, "got", got[i])
+		w, err2 := lib.Float(fn, "want", want[i])
+		switch {
+		case !gArr && (err1 != nil || err2 != nil):
+			return nil, cmp.Or(err1, err2)
+		case err1 != nil || err2 != nil:
+			return nil, fail(fn, msg, "%snot numbers: %s, %s", at, show(got[i]), show(want[i]))
+		case !(math.Abs(g-w) <= tol):
+			return nil, fail(fn, msg, "%sgot %v, want %v (difference %g > tolerance %g)", at, g, w, math.Abs(g-w), tol)
 		}
-		return nil, nil
-	}
-	g, err := lib.Float(fn, "got", args[0])
-	if err != nil {
-		return nil, err
-	}
-	w, err := lib.Float(fn, "want", args[1])
-	if err != nil {
-		return nil, err
-	}
-	if !(math.Abs(g-w) <= tol) {
-		return nil, fail(fn, msg, "got %v, want %v (difference %g > tolerance %g)", g, w, math.Abs(g-w), tol)
 	}
 	return nil, nil
 }
