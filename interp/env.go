@@ -48,7 +48,7 @@ func NewEnv(c EnvConfig) (*lib.Env, *tengo.ModuleMap) {
 	env := &lib.Env{
 		Ctx:  c.Ctx,
 		Seed: c.Seed,
-		Params: &lib.Params{Overrides: c.Overrides, Reserved: []lib.Reserved{{
+		Params: &lib.Params{Overrides: c.Overrides, Reserved: []lib.ReservedParam{{
 			Name: SeedParam, Value: &tengo.Int{Value: c.Seed}, What: "the run's seed", SetWith: "--seed (or --seeds)",
 		}}},
 		Metrics:   lib.NewMetrics(),
@@ -68,7 +68,7 @@ func NewEnv(c EnvConfig) (*lib.Env, *tengo.ModuleMap) {
 // ResolveReserved takes the seed out of c.Overrides, where -p seed=S puts
 // it, into c.Seed; seedGiven says whether c.Seed was given as well (--seed),
 // which must then agree. The seed cannot be swept (c.Seeds runs several).
-// Errors are *lib.UsageError.
+// c.Overrides is changed in place. Errors are *lib.UsageError.
 func (c *Config) ResolveReserved(seedGiven bool) error {
 	usage := func(format string, a ...any) error { return &lib.UsageError{Err: fmt.Errorf(format, a...)} }
 	if c.Sweep != nil && c.Sweep.Key == SeedParam {

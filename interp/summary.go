@@ -37,9 +37,8 @@ func (s *Summary) EpisodesPerSecond() float64 {
 
 // Group summarises the runs of one sweep value.
 type Group struct {
-	SweepIndex int    // index into Sweep.Values (0 without a sweep)
-	Label      string // "key=value" ("" without a sweep)
-	Runs       []*Run
+	SweepIndex int             // index into Sweep.Values (0 without a sweep)
+	Label      string          // "key=value" ("" without a sweep)
 	Metrics    []MetricSummary // in the order of their first record
 }
 
@@ -86,13 +85,14 @@ func summarize(res *Result, cfg Config) *Summary {
 		if cfg.Sweep != nil {
 			g.Label = cfg.Sweep.Key + "=" + cfg.Sweep.Values[si]
 		}
+		var runs []*Run
 		for _, r := range res.Runs {
 			if r.SweepIndex == si {
-				g.Runs = append(g.Runs, r)
+				runs = append(runs, r)
 			}
 		}
-		for _, name := range metricNames(g.Runs) {
-			g.Metrics = append(g.Metrics, summarizeMetric(name, g.Runs))
+		for _, name := range metricNames(runs) {
+			g.Metrics = append(g.Metrics, summarizeMetric(name, runs))
 		}
 		s.Groups = append(s.Groups, g)
 	}

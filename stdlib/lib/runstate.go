@@ -36,7 +36,7 @@ type Params struct {
 	// Reserved are the parameters whose value the run itself sets (interp
 	// reserves the seed). A script may declare one, with a default of the
 	// same type, and gets the run's value; no override may set it.
-	Reserved []Reserved
+	Reserved []ReservedParam
 	// Declared are the declared parameters sorted by name, with their
 	// resolved values; nil until params.declare was called.
 	Declared []Param
@@ -54,8 +54,8 @@ type Param struct {
 	Reserved   bool         // set by the run (see Params.Reserved)
 }
 
-// Reserved is a parameter whose value the run sets.
-type Reserved struct {
+// ReservedParam is a parameter whose value the run sets.
+type ReservedParam struct {
 	Name    string
 	Value   tengo.Object // the run's value
 	What    string       // what it is, for messages: "the run's seed"

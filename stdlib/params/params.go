@@ -149,13 +149,13 @@ func makeDeclare(env *lib.Env) tengo.CallableFunc {
 	}
 }
 
-func reserved(ps *lib.Params, name string) (lib.Reserved, bool) {
+func reserved(ps *lib.Params, name string) (lib.ReservedParam, bool) {
 	for _, r := range ps.Reserved {
 		if r.Name == name {
 			return r, true
 		}
 	}
-	return lib.Reserved{}, false
+	return lib.ReservedParam{}, false
 }
 
 // article puts "a" or "an" before a type name ("an int", "a float").
