@@ -93,7 +93,7 @@ func SaveCheckpoint(w io.Writer, n *Network, opt Optimizer, meta map[string]any)
 	for _, l := range n.Layers {
 		ly := layerYAML{Name: l.Name, Out: l.Out, Activation: l.Act.String()}
 		if l.Rule != nil {
-			ly.Rule, ly.Settings = l.Rule.Name(), l.Rule.Settings()
+			ly.Rule, ly.Settings = l.Rule.Name(), RuleSettings(l.Rule)
 		}
 		for _, p := range l.Params() {
 			var node yaml.Node

@@ -1,6 +1,14 @@
 // Package bohp trains neural networks with Hebbian plastic connections by
 // backpropagation of Hebbian plasticity (Miconi 2016).
 //
+// It is the engine, plain Go: it owns networks and their episodes (step by
+// step, or whole with RunEpisode), the gradient engines, losses,
+// optimizers, the registry of plasticity rules and their settings
+// (RuleKinds), cloning (Network.Clone), checkpoints and the comparison of
+// a network with a spec (DiffSpec). It imports only bohpsh's internal/
+// packages (and gonum, yaml); the script bindings in stdlib are thin
+// adapters over it.
+//
 // A plastic connection from input k to cell i has a fixed weight W[i][k], a
 // plasticity coefficient Alpha[i][k] and a Hebbian trace H[i][k] that changes
 // during an episode and is reset to 0 at its start:
@@ -47,8 +55,10 @@
 // The plasticity rule is an interface (Rule) that returns the new trace of
 // one connection and its partial derivatives; layers and both gradient
 // engines use nothing else of it, so an elementwise rule (Oja's is
-// shipped, instar, outstar, ...) is a new type and callers only pass it in
-// LayerSpec.Rule. Rules with state or parameters of their own — covariance
+// shipped, instar, outstar, ...) is a new type plus its entry in the rule
+// registry (its name and settings with their valid ranges, which
+// construction, checkpoints, scripts and the docs all read), and callers
+// only pass it in LayerSpec.Rule. Rules with state or parameters of their own — covariance
 // learning with running means, eligibility traces under neuromodulation, a
 // trained trace rate — and a recurrent plastic layer add a new layer kind:
 // callers still only describe it in a LayerSpec (new fields are additive),

@@ -8,6 +8,11 @@ type LayerSpec struct {
 	Out  int        // number of cells
 	Act  Activation // output function
 	Rule Rule       // plasticity rule; nil for a dense (non-plastic) layer
+
+	// InitAbs makes InitNormal draw the layer's weights W as |N(0, std²)|
+	// (the paper does so for hidden-to-output). It only affects
+	// initialisation, so checkpoints do not store it.
+	InitAbs bool
 }
 
 // Layer is one layer of a network: y = act(b + (W + Alpha ⊙ H) x), with H
@@ -17,6 +22,7 @@ type Layer struct {
 	In, Out int
 	Act     Activation
 	Rule    Rule
+	InitAbs bool // see LayerSpec
 
 	W, B  *Param
 	Alpha *Param // nil when not plastic
@@ -39,6 +45,11 @@ func (l *Layer) Params() []*Param {
 	return []*Param{l.W, l.B}
 }
 
+// Spec returns the spec the layer was built from (its name filled in).
+func (l *Layer) Spec() LayerSpec {
+	return LayerSpec{Name: l.Name, Out: l.Out, Act: l.Act, Rule: l.Rule, InitAbs: l.InitAbs}
+}
+
 // Output returns the output of the current step (valid until the next step).
 func (l *Layer) Output() []float64 { return l.y }
 
@@ -59,7 +70,12 @@ func newLayer(spec LayerSpec, index, in int) (*Layer, error) {
 	if spec.Rule != nil && spec.Act == Softmax {
 		return nil, fmt.Errorf("layer %s: a plastic layer cannot use softmax (softmax is for a non-plastic output layer)", name)
 	}
-	l := &Layer{Name: name, In: in, Out: spec.Out, Act: spec.Act, Rule: spec.Rule,
+	if spec.Rule != nil {
+		if err := checkRule(spec.Rule); err != nil {
+			return nil, fmt.Errorf("layer %s: %w", name, err)
+		}
+	}
+	l := &Layer{Name: name, In: in, Out: spec.Out, Act: spec.Act, Rule: spec.Rule, InitAbs: spec.InitAbs,
 		W: newParam(name+".w", KindWeight, spec.Out, in),
 		B: newParam(name+".b", KindBias, spec.Out, 1),
 		z: make([]float64, spec.Out), y: make([]float64, spec.Out)}

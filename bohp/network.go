@@ -176,12 +176,40 @@ func (n *Network) Steps() int {
 func (n *Network) EpisodeLoss() float64 { return n.loss }
 
 // InitNormal sets every parameter to std * N(0,1), drawn in layer order
-// (W, Alpha, B), as in the paper (std 0.1). Constraints are then applied.
+// (W, Alpha, B), as in the paper (std 0.1); the weights of a layer with
+// InitAbs become their absolute values. Constraints are then applied.
 func (n *Network) InitNormal(r *RNG, std float64) {
-	for _, p := range n.params {
-		r.FillNormal(p.Data, 0, std)
-		p.applySign()
+	for _, l := range n.Layers {
+		for _, p := range l.Params() {
+			r.FillNormal(p.Data, 0, std)
+			if p == l.W && l.InitAbs {
+				for i, v := range p.Data {
+					p.Data[i] = math.Abs(v)
+				}
+			}
+			p.applySign()
+		}
 	}
+}
+
+// Clone returns an exact, independent copy of the network: architecture,
+// rules and their settings, tensors with their options (frozen, sign) and
+// the gradient engine. The copy starts a fresh episode.
+func (n *Network) Clone() *Network {
+	specs := make([]LayerSpec, len(n.Layers))
+	for i, l := range n.Layers {
+		specs[i] = l.Spec()
+	}
+	c, err := NewNetwork(n.In, n.engine, specs...)
+	if err != nil { // n was built from the same specs, so this cannot fail
+		panic(fmt.Sprintf("bohp: Clone: %v", err))
+	}
+	for i, p := range n.params {
+		q := c.params[i]
+		copy(q.Data, p.Data)
+		q.Frozen, q.Sign = p.Frozen, p.Sign
+	}
+	return c
 }
 
 // Reset starts a new episode: traces, gradients and the engine's state are

@@ -15,7 +15,6 @@
 package bohpmod
 
 import (
-	"bytes"
 	"fmt"
 	"maps"
 	"math"
@@ -35,7 +34,7 @@ var Module = &lib.Module{
 	Doc:  "plastic networks (Hebbian traces), episodes, losses, exact gradients (forward or bptt), optimizers, checkpoints",
 	Funcs: []lib.Func{
 		{Name: "network", Args: "(spec map) -> network",
-			Doc:  "build a network: {inputs: int, layers: [layer, ...], engine: bptt (default) | forward, init: std of the N(0, std²) initial parameters (0.1)}; layer: {size: int, act: tanh (default) | sigmoid | linear | softmax (last layer only), plastic: bool (false), rule: hebb (default when plastic) | oja, retention: the Hebbian trace retention g (required for hebb), rate: Oja's rate (required for oja), name: string (l0, l1, ...), init_abs: bool (draw the layer's weights as |N(0, std²)|, as the paper does for hidden-to-output)}",
+			Doc:  networkDoc(),
 			Make: makeNetwork},
 		{Name: "load", Args: "(path string[, spec map]) -> map",
 			Doc:  "read a checkpoint written by network.save: {network, optimizer (undefined if none), meta}; with a network spec (as for bohp.network), a checkpoint whose architecture differs is an error; relative paths: the working directory, then the script's",
@@ -54,6 +53,27 @@ var Module = &lib.Module{
 		{Name: "network", Doc: "a plastic network with its episode state; copy(net) makes an independent clone of its architecture, tensors and options that starts a fresh episode; == is identity", Methods: methodDocs(netMethods)},
 		{Name: "optimizer", Doc: "an optimizer with its state; opt.update(net) after each episode", Methods: methodDocs(optMethods)},
 	},
+}
+
+// networkDoc documents bohp.network; the rules and their settings come
+// from bohp's rule registry.
+func networkDoc() string {
+	var rules, settings, kinds []string
+	for i, k := range bohp.RuleKinds() {
+		name := k.Name
+		if i == 0 {
+			name += " (default when plastic)"
+		}
+		rules = append(rules, name)
+		for _, st := range k.Settings {
+			settings = append(settings, fmt.Sprintf("%s: %s, %s (required for %s)", st.Name, st.Doc, st.Range(), k.Name))
+		}
+		kinds = append(kinds, fmt.Sprintf("%s: %s", k.Name, k.Doc))
+	}
+	return "build a network: {inputs: int, layers: [layer, ...], engine: bptt (default) | forward, init: std of the N(0, std²) initial parameters (0.1)}; " +
+		"layer: {size: int, act: tanh (default) | sigmoid | linear | softmax (last layer only), plastic: bool (false), rule: " + strings.Join(rules, " | ") + ", " +
+		strings.Join(settings, ", ") + ", name: string (l0, l1, ...), init_abs: bool (draw the layer's weights as |N(0, std²)|, as the paper does for hidden-to-output)}; " +
+		"rules: " + strings.Join(kinds, "; ")
 }
 
 func makeNetwork(env *lib.Env) tengo.CallableFunc {
@@ -76,11 +96,10 @@ func makeNetwork(env *lib.Env) tengo.CallableFunc {
 
 // netSpec is a parsed network spec.
 type netSpec struct {
-	inputs  int
-	engine  bohp.Engine
-	std     float64
-	layers  []bohp.LayerSpec
-	absInit []bool
+	inputs int
+	engine bohp.Engine
+	std    float64
+	layers []bohp.LayerSpec
 }
 
 func parseSpec(fn string, spec map[string]tengo.Object) (*netSpec, error) {
@@ -117,12 +136,11 @@ func parseSpec(fn string, spec map[string]tengo.Object) (*netSpec, error) {
 		return nil, err
 	}
 	for i, lo := range layerObjs {
-		ls, abs, err := layerSpec(fn, i, lo)
+		ls, err := layerSpec(fn, i, lo)
 		if err != nil {
 			return nil, err
 		}
 		ns.layers = append(ns.layers, ls)
-		ns.absInit = append(ns.absInit, abs)
 	}
 	return ns, nil
 }
@@ -137,111 +155,90 @@ func buildNetwork(fn string, env *lib.Env, spec map[string]tengo.Object) (*bohp.
 		return nil, lib.Errorf(fn, "%v", err)
 	}
 	net.InitNormal(env.RNG(), ns.std)
-	for i, abs := range ns.absInit {
-		if abs {
-			w := net.Layers[i].W.Data
-			for k, v := range w {
-				w[k] = math.Abs(v)
-			}
-		}
-	}
 	return net, nil
 }
 
-// fits reports how a loaded network differs from a spec, or nil.
-func (ns *netSpec) fits(net *bohp.Network) error {
-	if net.In != ns.inputs {
-		return fmt.Errorf("it has %d inputs, the spec %d", net.In, ns.inputs)
-	}
-	if len(net.Layers) != len(ns.layers) {
-		return fmt.Errorf("it has %d layers, the spec %d", len(net.Layers), len(ns.layers))
-	}
-	for i, l := range net.Layers {
-		s := ns.layers[i]
-		if s.Name != "" && s.Name != l.Name {
-			return fmt.Errorf("layer %d is named %q, the spec says %q", i, l.Name, s.Name)
-		}
-		if l.Out != s.Out || l.Act != s.Act {
-			return fmt.Errorf("layer %s is %d %s cells, the spec %d %s", l.Name, l.Out, l.Act, s.Out, s.Act)
-		}
-		if (l.Rule == nil) != (s.Rule == nil) {
-			return fmt.Errorf("layer %s is plastic in one and not in the other", l.Name)
-		}
-		if l.Rule != nil && (l.Rule.Name() != s.Rule.Name() || fmt.Sprint(l.Rule.Settings()) != fmt.Sprint(s.Rule.Settings())) {
-			return fmt.Errorf("layer %s has rule %s%v, the spec %s%v", l.Name, l.Rule.Name(), l.Rule.Settings(), s.Rule.Name(), s.Rule.Settings())
-		}
-	}
-	return nil
-}
-
-func layerSpec(fn string, i int, o tengo.Object) (bohp.LayerSpec, bool, error) {
+func layerSpec(fn string, i int, o tengo.Object) (bohp.LayerSpec, error) {
 	name := fmt.Sprintf("layers[%d]", i)
+	var s bohp.LayerSpec
 	m, err := lib.Map(fn, name, o)
 	if err != nil {
-		return bohp.LayerSpec{}, false, err
+		return s, err
 	}
-	if err := lib.Options(fn+" "+name, m, "size", "act", "plastic", "rule", "retention", "rate", "name", "init_abs"); err != nil {
-		return bohp.LayerSpec{}, false, err
+	if err := lib.Options(fn+" "+name, m, append([]string{"size", "act", "plastic", "rule", "name", "init_abs"}, bohp.SettingNames()...)...); err != nil {
+		return s, err
 	}
-	var s bohp.LayerSpec
 	if m["size"] == nil {
-		return s, false, lib.Errorf(fn, "%s needs a size", name)
+		return s, lib.Errorf(fn, "%s needs a size", name)
 	}
 	if s.Out, err = lib.Int(fn, name+".size", m["size"]); err != nil {
-		return s, false, err
+		return s, err
 	}
 	s.Act = bohp.Tanh
 	if a := m["act"]; a != nil {
 		str, err := lib.String(fn, name+".act", a)
 		if err != nil {
-			return s, false, err
+			return s, err
 		}
 		if s.Act, err = bohp.ParseActivation(str); err != nil {
-			return s, false, lib.Errorf(fn, "%s: %v", name, err)
+			return s, lib.Errorf(fn, "%s: %v", name, err)
 		}
 	}
 	if nm := m["name"]; nm != nil {
 		if s.Name, err = lib.String(fn, name+".name", nm); err != nil {
-			return s, false, err
+			return s, err
 		}
 	}
+	if s.Rule, err = layerRule(fn, name, m); err != nil {
+		return s, err
+	}
+	if a := m["init_abs"]; a != nil {
+		if s.InitAbs, err = lib.Bool(fn, name+".init_abs", a); err != nil {
+			return s, err
+		}
+	}
+	return s, nil
+}
+
+// layerRule builds a layer's plasticity rule from its options (plastic,
+// rule and the settings in bohp's rule registry); nil when not plastic.
+func layerRule(fn, name string, m map[string]tengo.Object) (bohp.Rule, error) {
 	plastic := false
 	if p := m["plastic"]; p != nil {
+		var err error
 		if plastic, err = lib.Bool(fn, name+".plastic", p); err != nil {
-			return s, false, err
+			return nil, err
 		}
 	}
-	rule := "hebb"
+	rule := bohp.RuleKinds()[0].Name
 	if r := m["rule"]; r != nil {
+		var err error
 		if rule, err = lib.String(fn, name+".rule", r); err != nil {
-			return s, false, err
+			return nil, err
 		}
 		plastic = true
 	}
-	if plastic {
-		settings := map[string]float64{}
-		for _, key := range []string{"retention", "rate"} {
-			if v := m[key]; v != nil {
-				f, err := lib.Float(fn, name+"."+key, v)
-				if err != nil {
-					return s, false, err
-				}
-				settings[key] = f
+	settings := map[string]float64{}
+	for _, key := range bohp.SettingNames() {
+		if v := m[key]; v != nil {
+			f, err := lib.Float(fn, name+"."+key, v)
+			if err != nil {
+				return nil, err
 			}
-		}
-		if s.Rule, err = bohp.NewRule(rule, settings); err != nil {
-			return s, false, lib.Errorf(fn, "%s: %v", name, err)
-		}
-	} else if m["retention"] != nil || m["rate"] != nil {
-		return s, false, lib.Errorf(fn, "%s: retention/rate given for a layer that is not plastic (add plastic: true)", name)
-	}
-	abs := false
-	if a := m["init_abs"]; a != nil {
-		if abs, err = lib.Bool(fn, name+".init_abs", a); err != nil {
-			return s, false, err
+			settings[key] = f
 		}
 	}
-	return s, abs, nil
+	if !plastic {
+		if len(settings) > 0 {
+			return nil, lib.Errorf(fn, "%s: %s given for a layer that is not plastic (add plastic: true)", name, strings.Join(slices.Sorted(maps.Keys(settings)), ", "))
+		}
+		return nil, nil
+	}
+	r, err := bohp.NewRule(rule, settings)
+	if err != nil {
+		return nil, lib.Errorf(fn, "%s: %v", name, err)
+	}
+	return r, nil
 }
 
 func makeLoad(env *lib.Env) tengo.CallableFunc {
@@ -269,8 +266,8 @@ func makeLoad(env *lib.Env) tengo.CallableFunc {
 			return nil, lib.Errorf(fn, "%v", err)
 		}
 		if want != nil {
-			if err := want.fits(ck.Network); err != nil {
-				return nil, lib.Errorf(fn, "checkpoint %s does not fit the network spec: %v", path, err)
+			if diffs := ck.Network.DiffSpec(want.inputs, want.layers); diffs != nil {
+				return nil, lib.Errorf(fn, "checkpoint %s does not fit the network spec: %s", path, diffs.Describe("the checkpoint", "the script"))
 			}
 		}
 		out := map[string]tengo.Object{"network": newNetworkObject(env, ck.Network), "optimizer": tengo.UndefinedValue}
@@ -478,17 +475,4 @@ func (o *Optimizer) Copy() tengo.Object {
 func (o *Optimizer) Equals(x tengo.Object) bool { return x == tengo.Object(o) }
 func (o *Optimizer) IndexGet(i tengo.Object) (tengo.Object, error) {
 	return o.methods.Get("optimizer", i)
-}
-
-// cloneNetwork copies a network through its checkpoint form.
-func cloneNetwork(n *bohp.Network) (*bohp.Network, error) {
-	var buf bytes.Buffer
-	if err := bohp.SaveCheckpoint(&buf, n, nil, nil); err != nil {
-		return nil, err
-	}
-	ck, err := bohp.LoadCheckpoint(&buf)
-	if err != nil {
-		return nil, err
-	}
-	return ck.Network, nil
 }

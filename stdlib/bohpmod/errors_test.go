@@ -41,7 +41,17 @@ func TestErrorMessages(t *testing.T) {
 		{"malformed checkpoint", `bohp.load("` + badCk + `")`, "bohp.load: " + badCk + ": checkpoint: line 2"},
 		{"missing checkpoint", `bohp.load("nope/none.yaml")`, "bohp.load: open nope/none.yaml: no such file or directory"},
 		{"checkpoint that does not fit", "p := net.save(\"n.yaml\")\nbohp.load(p, {inputs: 5, layers: [{size: 2, plastic: true, retention: 0.9}, {size: 2, act: \"softmax\"}]})",
-			"does not fit the network spec: it has 3 inputs, the spec 5"},
+			"does not fit the network spec: inputs 3 in the checkpoint, 5 in the script"},
+		{"checkpoint with another retention", "p := net.save(\"n.yaml\")\nbohp.load(p, {inputs: 3, layers: [{size: 2, plastic: true, retention: 0.8, name: \"h\"}, {size: 3, act: \"softmax\"}]})",
+			"does not fit the network spec: layer l0: name l0 in the checkpoint, h in the script; layer l0: retention 0.9 in the checkpoint, 0.8 in the script; layer l1: size 2 in the checkpoint, 3 in the script"},
+		{"checkpoint with another rule", "p := net.save(\"n.yaml\")\nbohp.load(p, {inputs: 3, layers: [{size: 2, rule: \"oja\", rate: 0.1}, {size: 2, act: \"softmax\"}]})",
+			"does not fit the network spec: layer l0: rule hebb in the checkpoint, oja in the script"},
+		{"retention out of range", `bohp.network({inputs: 3, layers: [{size: 2, plastic: true, retention: 1.5}]})`, "bohp.network: layers[0]: rule hebb: retention must be in [0, 1], got 1.5"},
+		{"NaN retention", `bohp.network({inputs: 3, layers: [{size: 2, plastic: true, retention: 0.0 / 0.0}]})`, "retention must be in [0, 1], got NaN"},
+		{"infinite rate", `bohp.network({inputs: 3, layers: [{size: 2, rule: "oja", rate: 1e308 * 10}]})`, "rule oja: rate must be a finite number, got +Inf"},
+		{"setting of another rule", `bohp.network({inputs: 3, layers: [{size: 2, plastic: true, retention: 0.5, rate: 0.1}]})`, `rule "hebb": unknown setting "rate" (known: retention)`},
+		{"setting without plasticity", `bohp.network({inputs: 3, layers: [{size: 2, retention: 0.5}]})`, "layers[0]: retention given for a layer that is not plastic (add plastic: true)"},
+		{"unknown rule", `bohp.network({inputs: 3, layers: [{size: 2, rule: "bcm"}]})`, `unknown plasticity rule "bcm" (known: hebb, oja)`},
 		{"gradcheck without episode", "n3 := bohp.network({inputs: 1, layers: [{size: 1}]})\nn3.gradcheck()", "network.gradcheck: gradcheck: no episode recorded"},
 	}
 	for _, c := range cases {

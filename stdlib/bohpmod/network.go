@@ -1,11 +1,8 @@
 package bohpmod
 
 import (
-	"context"
 	"fmt"
-	"maps"
 	"math"
-	"slices"
 	"strings"
 
 	"github.com/bohpsh/bohpsh/bohp"
@@ -38,7 +35,7 @@ var netMethods = []method[*Network]{
 	{"grad", "(name string) -> mat", "a copy of a tensor's gradient from the last episode", netGrad},
 	{"constrain", "(name string, opts map) -> undefined", "per-tensor options: {sign: 1 (>= 0) | -1 (<= 0) | 0, frozen: bool}", netConstrain},
 	{"fix", "(name string, values mat|vec|array) -> undefined", "set a tensor to values and freeze it (e.g. an identity readout)", netFix},
-	{"layers", "() -> array", "one map per layer: {name, in, out, act, plastic, rule, retention|rate}", netLayers},
+	{"layers", "() -> array", "one map per layer: {name, in, out, act, plastic, rule, " + strings.Join(bohp.SettingNames(), "|") + "}", netLayers},
 	{"traces", "(layer string) -> mat", "a copy of a plastic layer's current Hebbian traces (out × in)", netTraces},
 	{"output", "(layer string) -> vec", "a copy of a layer's output at the current step", netOutput},
 	{"engine", "() -> string", "the gradient engine: bptt or forward", netEngine},
@@ -57,17 +54,19 @@ func newNetworkObject(env *lib.Env, net *bohp.Network) *Network {
 func (n *Network) TypeName() string { return "network" }
 
 // String describes the architecture, e.g.
-// network(10 -> 2 tanh hebb(0.98) -> 2 softmax; bptt).
+// network(10 -> 2 tanh hebb(retention=0.98) -> 2 softmax; bptt).
 func (n *Network) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "network(%d", n.Net.In)
 	for _, l := range n.Net.Layers {
 		fmt.Fprintf(&b, " -> %d %s", l.Out, l.Act)
 		if l.Rule != nil {
-			s := l.Rule.Settings()
-			for _, k := range slices.Sorted(maps.Keys(s)) {
-				fmt.Fprintf(&b, " %s(%s=%g)", l.Rule.Name(), k, s[k])
+			k, _ := bohp.LookupRule(l.Rule.Name())
+			var parts []string
+			for i, v := range l.Rule.Settings() {
+				parts = append(parts, fmt.Sprintf("%s=%g", k.Settings[i].Name, v))
 			}
+			fmt.Fprintf(&b, " %s(%s)", l.Rule.Name(), strings.Join(parts, ", "))
 		}
 	}
 	fmt.Fprintf(&b, "; %s)", n.Net.Engine())
@@ -76,13 +75,7 @@ func (n *Network) String() string {
 
 // Copy clones the network (architecture, tensors, options); the clone
 // starts a fresh episode.
-func (n *Network) Copy() tengo.Object {
-	c, err := cloneNetwork(n.Net)
-	if err != nil {
-		return n
-	}
-	return newNetworkObject(n.env, c)
-}
+func (n *Network) Copy() tengo.Object { return newNetworkObject(n.env, n.Net.Clone()) }
 
 func (n *Network) Equals(x tengo.Object) bool { return x == tengo.Object(n) }
 
@@ -208,55 +201,31 @@ func netEpisode(n *Network, fn string, args []tengo.Object) (tengo.Object, error
 	if Y.Rows != X.Rows || Y.Cols != n.Net.Out() {
 		return nil, &vec.ShapeError{Fn: fn, Got: "targets " + vec.MatShape(Y.Rows, Y.Cols), Want: vec.MatShape(X.Rows, n.Net.Out()) + " (a row per input row, a column per output)"}
 	}
-	T := X.Rows
-	var weights []float64
-	uniform := 1.0
+	ep := bohp.Episode{Steps: X.Rows, Inputs: X.Data, Targets: Y.Data, Weight: 1}
 	switch w := args[2].(type) {
 	case *tengo.Int, *tengo.Float:
-		uniform, _ = lib.Float(fn, "weights", w)
+		ep.Weight, _ = lib.Float(fn, "weights", w)
 	default:
-		if weights, err = vec.Floats(fn, "weights", args[2]); err != nil {
+		if ep.Weights, err = vec.Floats(fn, "weights", args[2]); err != nil {
 			return nil, err
 		}
-		if len(weights) != T {
-			return nil, &vec.ShapeError{Fn: fn, Got: "weights " + vec.Shape(args[2]), Want: vec.VecShape(T) + " (one per step)"}
+		if len(ep.Weights) != ep.Steps {
+			return nil, &vec.ShapeError{Fn: fn, Got: "weights " + vec.Shape(args[2]), Want: vec.VecShape(ep.Steps) + " (one per step)"}
 		}
 	}
-	loss, err := parseLoss(fn, args[3])
-	if err != nil {
+	if ep.Loss, err = parseLoss(fn, args[3]); err != nil {
 		return nil, err
 	}
-	out := n.Net.Out()
-	losses := make([]float64, T)
-	outputs := make([]float64, T*out)
-	n.Net.Reset()
-	for t := 0; t < T; t++ {
-		if t&15 == 15 {
-			if err := n.env.Cancelled(fn); err != nil {
-				return nil, err
-			}
-		}
-		y, err := n.Net.Step(X.Data[t*X.Cols : (t+1)*X.Cols])
-		if err != nil {
-			return nil, engineErr(fn, err)
-		}
-		copy(outputs[t*out:], y)
-		w := uniform
-		if weights != nil {
-			w = weights[t]
-		}
-		if losses[t], err = n.Net.Score(loss, Y.Data[t*out:(t+1)*out], w); err != nil {
-			return nil, engineErr(fn, err)
-		}
-	}
-	total, err := n.Net.EndEpisode()
+	ep.Losses = make([]float64, ep.Steps)
+	ep.Outputs = make([]float64, ep.Steps*n.Net.Out())
+	total, err := n.Net.RunEpisode(n.env.Context(), &ep)
 	if err != nil {
 		return nil, engineErr(fn, err)
 	}
 	return &tengo.Map{Value: map[string]tengo.Object{
 		"loss":    lib.FromFloat(total),
-		"losses":  vec.New(losses),
-		"outputs": vec.NewMat(T, out, outputs),
+		"losses":  vec.New(ep.Losses),
+		"outputs": vec.NewMat(ep.Steps, n.Net.Out(), ep.Outputs),
 	}}, nil
 }
 
@@ -428,7 +397,7 @@ func netLayers(n *Network, fn string, args []tengo.Object) (tengo.Object, error)
 		}
 		if l.Rule != nil {
 			m["rule"] = &tengo.String{Value: l.Rule.Name()}
-			for k, v := range l.Rule.Settings() {
+			for k, v := range bohp.RuleSettings(l.Rule) {
 				m[k] = lib.FromFloat(v)
 			}
 		}
@@ -506,11 +475,7 @@ func netGradcheck(n *Network, fn string, args []tengo.Object) (tengo.Object, err
 			}
 		}
 	}
-	ctx := n.env.Ctx
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	res, err := n.Net.GradCheckContext(ctx, eps)
+	res, err := n.Net.GradCheckContext(n.env.Context(), eps)
 	if err != nil {
 		return nil, engineErr(fn, err)
 	}

@@ -44,6 +44,14 @@ func (e *Env) RNG() *bohp.RNG {
 	return e.rng
 }
 
+// Context is the run's context, or context.Background() when it has none.
+func (e *Env) Context() context.Context {
+	if e == nil || e.Ctx == nil {
+		return context.Background()
+	}
+	return e.Ctx
+}
+
 // Cancelled reports the context's error, if any, wrapped with the function name.
 func (e *Env) Cancelled(fn string) error {
 	if e == nil || e.Ctx == nil {
