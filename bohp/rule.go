@@ -115,9 +115,15 @@ var ruleKinds = []RuleKind{
 		build:    func(v []float64) Rule { return Oja{Rate: v[0]} }},
 }
 
-// RuleKinds returns the registered plasticity rules; the first is the
-// default of a plastic layer.
-func RuleKinds() []RuleKind { return slices.Clone(ruleKinds) }
+// RuleKinds returns a copy of the registered plasticity rules; the first
+// is the default of a plastic layer.
+func RuleKinds() []RuleKind {
+	out := slices.Clone(ruleKinds)
+	for i := range out {
+		out[i].Settings = slices.Clone(out[i].Settings)
+	}
+	return out
+}
 
 // LookupRule returns the registry entry of the rule named name.
 func LookupRule(name string) (RuleKind, error) {
