@@ -364,3 +364,31 @@ func gemvAdd(z, W, x []float64) {
 		z[i] += s
 	}
 }
+
+// bytes is the memory the layer's recurrent state holds besides its tensors.
+func (s *recState[F]) bytes() int {
+	var z F
+	size := 4
+	if any(z) == any(0.0) {
+		size = 8
+	}
+	elems := len(s.H) + len(s.zero) + len(s.d) + len(s.c) + len(s.rz) + len(s.yF) + cap(s.ys)
+	if s.copies {
+		elems += len(s.w) + len(s.a)
+	}
+	for _, buf := range s.saved {
+		elems += len(buf)
+	}
+	for _, buf := range s.spare {
+		elems += len(buf)
+	}
+	other := 8 * (len(s.eta) + cap(s.xs))
+	if b := s.bwd; b != nil {
+		elems += len(b.G) + len(b.R) + len(b.deltaF) + len(b.parts) + cap(b.coef) + 4*len(b.dNext)
+		if s.copies {
+			elems += len(b.ga)
+		}
+		other += 8 * (len(b.gyRec) + len(b.sumGH) + len(b.sumGP) + len(b.gEta) + cap(b.D))
+	}
+	return size*elems + other
+}
