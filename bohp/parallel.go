@@ -16,31 +16,40 @@ type chunker interface {
 	runChunk(c int)
 }
 
-// chunkRun runs one sweep's chunks on the calling goroutine and on helpers
-// of the package's pool; it is reused from sweep to sweep (no allocation).
+// chunkRun runs sweeps' chunks on the calling goroutine and on helpers of
+// the package's pool, and is reused from sweep to sweep (no allocation).
+// Chunks are claimed one at a time with a compare-and-swap on state, which
+// holds the sweep's generation, its number of chunks and the next chunk; the
+// caller waits only for chunks a helper has claimed, never for a helper
+// that has not started (on a busy machine it may start late, find the sweep
+// done, and return).
 type chunkRun struct {
-	job  chunker
-	n    int
-	next atomic.Int64
-	wg   sync.WaitGroup
+	state atomic.Uint64 // generation<<32 | chunks<<16 | next chunk
+	done  atomic.Int32  // chunks finished in this generation
+	gen   uint32        // the caller's generation counter
+	job   chunker
+}
+
+type helperTask struct {
+	r   *chunkRun
+	gen uint32
 }
 
 // helperPool is the goroutines that help with sweeps, started on first use,
 // one per CPU but the caller's; they live as long as the program.
 var helperPool struct {
 	once  sync.Once
-	tasks chan *chunkRun
+	tasks chan helperTask
 }
 
-func helpers() chan *chunkRun {
+func helpers() chan helperTask {
 	helperPool.once.Do(func() {
 		n := max(runtime.GOMAXPROCS(0)-1, 1)
-		helperPool.tasks = make(chan *chunkRun, 4*n)
+		helperPool.tasks = make(chan helperTask, 4*n)
 		for range n {
 			go func() {
-				for r := range helperPool.tasks {
-					r.work()
-					r.wg.Done()
+				for t := range helperPool.tasks {
+					t.r.work(t.gen)
 				}
 			}()
 		}
@@ -48,30 +57,45 @@ func helpers() chan *chunkRun {
 	return helperPool.tasks
 }
 
-func (r *chunkRun) work() {
+// maxChunks is the most chunks a sweep may have (state holds 16 bits).
+const maxChunks = 1 << 15
+
+// work runs chunks of sweep gen until none is left.
+func (r *chunkRun) work(gen uint32) {
 	for {
-		c := int(r.next.Add(1) - 1)
-		if c >= r.n {
+		s := r.state.Load()
+		n, c := s>>16&0xffff, s&0xffff
+		if uint32(s>>32) != gen || c >= n {
 			return
 		}
-		r.job.runChunk(c)
+		if !r.state.CompareAndSwap(s, s+1) {
+			continue
+		}
+		r.job.runChunk(int(c))
+		r.done.Add(1)
 	}
 }
 
-// run runs job's chunks 0..n-1 with up to workers goroutines (the caller
-// included) and returns when all are done.
+// run runs job's chunks 0..n-1 (n <= maxChunks) with up to workers
+// goroutines (the caller included) and returns when all are done.
 func (r *chunkRun) run(job chunker, n, workers int) {
-	r.job, r.n = job, n
-	r.next.Store(0)
+	r.gen++
+	r.job = job
+	r.done.Store(0)
+	r.state.Store(uint64(r.gen)<<32 | uint64(n)<<16)
 	if h := min(workers, n) - 1; h > 0 {
 		tasks := helpers()
-		r.wg.Add(h)
 		for range h {
-			tasks <- r
+			select {
+			case tasks <- helperTask{r, r.gen}:
+			default: // the helpers are busy: the caller works alone
+			}
 		}
 	}
-	r.work()
-	r.wg.Wait()
+	r.work(r.gen)
+	for int(r.done.Load()) < n {
+		runtime.Gosched()
+	}
 	r.job = nil
 }
 

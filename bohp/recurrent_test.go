@@ -1,8 +1,10 @@
 package bohp
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -115,5 +117,108 @@ func TestRecurrentTraceRecovery(t *testing.T) {
 		if saved["large-rate-stored-traces"] < 5 || saved["direct-hebb-fixed"] > 1 {
 			t.Errorf("%s: traces stored per case: %v; want many with a large rate, at most one in 12 steps with rate 0.1", prec, saved)
 		}
+	}
+}
+
+// Gradients, outputs and traces are bit-identical whatever the number of
+// workers sharing the sweeps.
+func TestRecurrentWorkersDeterministic(t *testing.T) {
+	for _, prec := range []Precision{Float64, Float32} {
+		var ref []*Network
+		for _, workers := range []int{1, 2, 3, 7} {
+			net, _, r := newCompletionNet(t, 200, prec, RateCell)
+			net.SetWorkers(workers)
+			tk := newCompletionTask(200)
+			for range 2 {
+				if _, err := tk.episode(net, r); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if ref == nil {
+				ref = append(ref, net)
+				continue
+			}
+			for k, p := range ref[0].Params() {
+				q := net.Params()[k]
+				for e := range p.Grad {
+					if math.Float64bits(p.Grad[e]) != math.Float64bits(q.Grad[e]) {
+						t.Fatalf("%s, %d workers: %s gradient [%d] = %v, with 1 worker %v", prec, workers, p.Name, e, q.Grad[e], p.Grad[e])
+					}
+				}
+			}
+			a, b := ref[0].Layers[0].Traces(), net.Layers[0].Traces()
+			for e := range a {
+				if math.Float64bits(a[e]) != math.Float64bits(b[e]) {
+					t.Fatalf("%s, %d workers: traces differ at %d", prec, workers, e)
+				}
+			}
+		}
+	}
+}
+
+func TestRecurrentSpecErrors(t *testing.T) {
+	rec := LayerSpec{Out: 3, Act: Tanh, Rule: Hebb{0.9}, Recurrent: true, Input: InputDirect}
+	with := func(f func(*LayerSpec)) LayerSpec { s := rec; f(&s); return s }
+	cases := []struct {
+		in     int
+		engine Engine
+		spec   LayerSpec
+		want   string
+	}{
+		{3, EngineForward, rec, "layer l0 is recurrent, which the forward engine does not support; use the bptt engine"},
+		{4, EngineBPTT, rec, "direct input needs as many inputs as cells: 4 inputs, 3 cells"},
+		{3, EngineBPTT, with(func(s *LayerSpec) { s.Rule = nil }), "a recurrent layer must be plastic"},
+		{3, EngineBPTT, with(func(s *LayerSpec) { s.Act = Softmax }), "cannot use softmax"},
+		{3, EngineBPTT, with(func(s *LayerSpec) { s.Input = 7 }), "unknown input mode 7"},
+		{3, EngineBPTT, with(func(s *LayerSpec) { s.LearnRate = -1 }), "unknown rate mode -1"},
+		{3, EngineBPTT, with(func(s *LayerSpec) { s.Precision = 3 }), "unknown precision 3"},
+		{3, EngineBPTT, with(func(s *LayerSpec) { s.Recurrent = false; s.LearnRate = RateLayer }), "options of recurrent layers"},
+		{3, EngineBPTT, with(func(s *LayerSpec) { s.Out = 1 << 15; s.Input = InputWeights }), "too large"},
+	}
+	for _, c := range cases {
+		_, err := NewNetwork(c.in, c.engine, c.spec)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: error %v, want %q", c.spec, err, c.want)
+		}
+	}
+	n, err := NewNetwork(3, EngineBPTT, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.SetEngine(EngineForward); err == nil || !strings.Contains(err.Error(), "use the bptt engine") {
+		t.Errorf("SetEngine(forward): %v", err)
+	}
+	if n.Engine() != EngineBPTT {
+		t.Errorf("engine changed to %v by a refused SetEngine", n.Engine())
+	}
+	for _, s := range []string{"weights", "direct"} {
+		if m, err := ParseInputMode(s); err != nil || m.String() != s {
+			t.Errorf("ParseInputMode(%q) = %v, %v", s, m, err)
+		}
+	}
+	if _, err := ParseRateMode("sometimes"); err == nil || !strings.Contains(err.Error(), "known: fixed, layer, cell") {
+		t.Errorf("ParseRateMode: %v", err)
+	}
+	if _, err := ParsePrecision("float16"); err == nil || !strings.Contains(err.Error(), "known: float64, float32") {
+		t.Errorf("ParsePrecision: %v", err)
+	}
+}
+
+// A diverging recurrent layer is reported at the step where it diverges,
+// as for other layers.
+func TestRecurrentNonFinite(t *testing.T) {
+	n, err := NewNetwork(2, EngineBPTT, LayerSpec{Out: 2, Act: Linear, Rule: Hebb{0.5}, Recurrent: true, Input: InputDirect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Param("l0.w").Set([]float64{1e200, 0, 0, 1e200})
+	n.Reset()
+	var stepErr error
+	for s := 0; s < 5 && stepErr == nil; s++ {
+		_, stepErr = n.Step([]float64{1, 1})
+	}
+	var nf *NonFiniteError
+	if !errors.As(stepErr, &nf) || nf.Step != 2 || !strings.Contains(nf.Where, "output of layer l0") {
+		t.Errorf("error %v, want a non-finite output of layer l0 at step 2", stepErr)
 	}
 }

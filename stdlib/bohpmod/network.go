@@ -47,6 +47,7 @@ var netMethods = []method[*Network]{
 
 func newNetworkObject(env *lib.Env, net *bohp.Network) *Network {
 	n := &Network{Net: net, env: env}
+	net.SetWorkers(env.Workers)
 	n.methods = bindMethods("network", n, netMethods)
 	return n
 }
