@@ -9,7 +9,7 @@ import (
 // a loaded checkpoint from the network a script describes).
 type SpecDiff struct {
 	Layer string // the network's layer name; "" for the network as a whole
-	Field string // "inputs", "layers", "name", "size", "activation", "rule" or a rule setting's name
+	Field string // "inputs", "layers", "name", "size", "activation", "recurrent", "input", "learn_rate", "precision", "rule" or a rule setting's name
 	Have  any    // the network's value
 	Want  any    // the spec's value
 }
@@ -39,7 +39,8 @@ func (ds SpecDiffs) Describe(have, want string) string {
 
 // DiffSpec compares the network with the architecture NewNetwork(in, _,
 // specs...) would build: input size, number of layers, and each layer's
-// name (when the spec names it), size, activation, rule and rule settings.
+// name (when the spec names it), size, activation, recurrence and a
+// recurrent layer's options, rule and rule settings.
 // Initialisation options (InitAbs) and the engine are not compared. It
 // returns nil when they agree.
 func (n *Network) DiffSpec(in int, specs []LayerSpec) SpecDiffs {
@@ -69,6 +70,19 @@ func (l *Layer) diffSpec(s LayerSpec) SpecDiffs {
 	}
 	if l.Act != s.Act {
 		add("activation", l.Act, s.Act)
+	}
+	if l.Recurrent() != s.Recurrent {
+		add("recurrent", l.Recurrent(), s.Recurrent)
+	} else if l.Recurrent() {
+		if l.Input != s.Input {
+			add("input", l.Input, s.Input)
+		}
+		if l.LearnRate != s.LearnRate {
+			add("learn_rate", l.LearnRate, s.LearnRate)
+		}
+		if l.Precision != s.Precision {
+			add("precision", l.Precision, s.Precision)
+		}
 	}
 	switch {
 	case l.Rule == nil && s.Rule == nil:

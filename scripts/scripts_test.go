@@ -4,6 +4,7 @@ package scripts_test
 
 import (
 	"context"
+	"maps"
 	"io"
 	"path/filepath"
 	"strings"
@@ -28,7 +29,13 @@ func runScript(tb testing.TB, path string, overrides map[string]string, seeds in
 	return res
 }
 
-var paperScripts = map[string]bool{"completion": true, "oneshot": true, "reversal": true}
+// evaluated are the scripts whose trained checkpoint the smoke test also
+// evaluates (TEST mode); smaller shrinks the scripts that are slow at their
+// defaults.
+var (
+	evaluated = map[string]bool{"completion": true, "oneshot": true, "reversal": true, "recurrent_completion": true}
+	smaller   = map[string]map[string]string{"recurrent_completion": {"n": "100"}}
+)
 
 // Every shipped script runs end to end with a few episodes, writes its
 // checkpoint, and the checkpoint can be evaluated (TEST mode).
@@ -42,11 +49,15 @@ func TestScriptsSmoke(t *testing.T) {
 		n++
 		t.Run(strings.TrimSuffix(path, ".tengo"), func(t *testing.T) {
 			out := t.TempDir()
-			runScript(t, path, map[string]string{"episodes": "30", "frozen": "5"}, 2, out)
 			name := strings.TrimSuffix(path, ".tengo")
-			if paperScripts[name] { // they also evaluate a trained checkpoint
+			with := func(o map[string]string) map[string]string {
+				maps.Copy(o, smaller[name])
+				return o
+			}
+			runScript(t, path, with(map[string]string{"episodes": "30", "frozen": "5"}), 2, out)
+			if evaluated[name] {
 				ck := filepath.Join(out, name, "seed-0", "net.yaml")
-				runScript(t, path, map[string]string{"checkpoint": ck, "frozen": "5"}, 1, t.TempDir())
+				runScript(t, path, with(map[string]string{"checkpoint": ck, "frozen": "5"}), 1, t.TempDir())
 			}
 		})
 	}

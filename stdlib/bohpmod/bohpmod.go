@@ -72,7 +72,11 @@ func networkDoc() string {
 	}
 	return "build a network: {inputs: int, layers: [layer, ...], engine: bptt (default) | forward, init: std of the N(0, std²) initial parameters (0.1)}; " +
 		"layer: {size: int, act: tanh (default) | sigmoid | linear | softmax (last layer only), plastic: bool (false), rule: " + strings.Join(rules, " | ") + ", " +
-		strings.Join(settings, ", ") + ", name: string (l0, l1, ...), init_abs: bool (draw the layer's weights as |N(0, std²)|, as the paper does for hidden-to-output)}; " +
+		strings.Join(settings, ", ") + ", name: string (l0, l1, ...), init_abs: bool (draw the layer's weights as |N(0, std²)|, as the paper does for hidden-to-output), " +
+		"recurrent: bool (the 2018 network: cells also receive their own previous outputs through plastic connections w + α∘H, tensors <name>.w and .alpha size×size; bptt engine only), " +
+		"input: weights (default: through <name>.w_in) | direct (added to the pre-activation; inputs = size), " +
+		"learn_rate: fixed (default) | layer | cell (train the rate η, tensor <name>.eta: 1 - retention for hebb, Oja's rate; one per layer or per cell), " +
+		"precision: float64 (default) | float32 (the size×size matrices; about twice as fast)}; " +
 		"rules: " + strings.Join(kinds, "; ")
 }
 
@@ -165,7 +169,7 @@ func layerSpec(fn string, i int, o tengo.Object) (bohp.LayerSpec, error) {
 	if err != nil {
 		return s, err
 	}
-	if err := lib.Options(fn+" "+name, m, append([]string{"size", "act", "plastic", "rule", "name", "init_abs"}, bohp.SettingNames()...)...); err != nil {
+	if err := lib.Options(fn+" "+name, m, append([]string{"size", "act", "plastic", "rule", "name", "init_abs", "recurrent", "input", "learn_rate", "precision"}, bohp.SettingNames()...)...); err != nil {
 		return s, err
 	}
 	if m["size"] == nil {
@@ -196,6 +200,9 @@ func layerSpec(fn string, i int, o tengo.Object) (bohp.LayerSpec, error) {
 		if s.InitAbs, err = lib.Bool(fn, name+".init_abs", a); err != nil {
 			return s, err
 		}
+	}
+	if err := recurrentOptions(fn, name, m, &s); err != nil {
+		return s, err
 	}
 	return s, nil
 }
@@ -239,6 +246,41 @@ func layerRule(fn, name string, m map[string]tengo.Object) (bohp.Rule, error) {
 		return nil, lib.Errorf(fn, "%s: %v", name, err)
 	}
 	return r, nil
+}
+
+// recurrentOptions reads a layer's recurrent, input, learn_rate and
+// precision options.
+func recurrentOptions(fn, name string, m map[string]tengo.Object, s *bohp.LayerSpec) error {
+	var err error
+	if r := m["recurrent"]; r != nil {
+		if s.Recurrent, err = lib.Bool(fn, name+".recurrent", r); err != nil {
+			return err
+		}
+	}
+	for _, o := range []struct {
+		key   string
+		parse func(string) error
+	}{
+		{"input", func(v string) (err error) { s.Input, err = bohp.ParseInputMode(v); return err }},
+		{"learn_rate", func(v string) (err error) { s.LearnRate, err = bohp.ParseRateMode(v); return err }},
+		{"precision", func(v string) (err error) { s.Precision, err = bohp.ParsePrecision(v); return err }},
+	} {
+		v := m[o.key]
+		if v == nil {
+			continue
+		}
+		if !s.Recurrent {
+			return lib.Errorf(fn, "%s: %s is an option of recurrent layers (add recurrent: true)", name, o.key)
+		}
+		str, err := lib.String(fn, name+"."+o.key, v)
+		if err != nil {
+			return err
+		}
+		if err := o.parse(str); err != nil {
+			return lib.Errorf(fn, "%s: %v", name, err)
+		}
+	}
+	return nil
 }
 
 func makeLoad(env *lib.Env) tengo.CallableFunc {

@@ -35,8 +35,8 @@ var netMethods = []method[*Network]{
 	{"grad", "(name string) -> mat", "a copy of a tensor's gradient from the last episode", netGrad},
 	{"constrain", "(name string, opts map) -> undefined", "per-tensor options: {sign: 1 (>= 0) | -1 (<= 0) | 0, frozen: bool}", netConstrain},
 	{"fix", "(name string, values mat|vec|array) -> undefined", "set a tensor to values and freeze it (e.g. an identity readout)", netFix},
-	{"layers", "() -> array", "one map per layer: {name, in, out, act, plastic, rule, " + strings.Join(bohp.SettingNames(), "|") + "}", netLayers},
-	{"traces", "(layer string) -> mat", "a copy of a plastic layer's current Hebbian traces (out × in)", netTraces},
+	{"layers", "() -> array", "one map per layer: {name, in, out, act, plastic, recurrent, rule, " + strings.Join(bohp.SettingNames(), "|") + "; recurrent layers: input, learn_rate, precision}", netLayers},
+	{"traces", "(layer string) -> mat", "a copy of a plastic layer's current Hebbian traces (out × in; a recurrent layer's out × out, row j the connections into cell j): those the current step used, after the episode's end those after its last step", netTraces},
 	{"output", "(layer string) -> vec", "a copy of a layer's output at the current step", netOutput},
 	{"engine", "() -> string", "the gradient engine: bptt or forward", netEngine},
 	{"set_engine", "(name string) -> undefined", "switch the gradient engine (bptt or forward); resets the episode", netSetEngine},
@@ -61,6 +61,9 @@ func (n *Network) String() string {
 	fmt.Fprintf(&b, "network(%d", n.Net.In)
 	for _, l := range n.Net.Layers {
 		fmt.Fprintf(&b, " -> %d %s", l.Out, l.Act)
+		if l.Recurrent() {
+			fmt.Fprintf(&b, " recurrent(input=%s, learn_rate=%s, precision=%s)", l.Input, l.LearnRate, l.Precision)
+		}
 		if l.Rule != nil {
 			k, _ := bohp.LookupRule(l.Rule.Name())
 			var parts []string
@@ -395,6 +398,12 @@ func netLayers(n *Network, fn string, args []tengo.Object) (tengo.Object, error)
 		m := map[string]tengo.Object{
 			"name": &tengo.String{Value: l.Name}, "in": lib.FromInt(l.In), "out": lib.FromInt(l.Out),
 			"act": &tengo.String{Value: l.Act.String()}, "plastic": lib.FromBool(l.Plastic()),
+			"recurrent": lib.FromBool(l.Recurrent()),
+		}
+		if l.Recurrent() {
+			m["input"] = &tengo.String{Value: l.Input.String()}
+			m["learn_rate"] = &tengo.String{Value: l.LearnRate.String()}
+			m["precision"] = &tengo.String{Value: l.Precision.String()}
 		}
 		if l.Rule != nil {
 			m["rule"] = &tengo.String{Value: l.Rule.Name()}
@@ -418,7 +427,8 @@ func netTraces(n *Network, fn string, args []tengo.Object) (tengo.Object, error)
 	if !l.Plastic() {
 		return nil, lib.Errorf(fn, "layer %s is not plastic", l.Name)
 	}
-	return vec.NewMat(l.Out, l.In, append([]float64(nil), l.Traces()...)), nil
+	rows, cols := l.TraceShape()
+	return vec.NewMat(rows, cols, append([]float64(nil), l.Traces()...)), nil
 }
 
 func netOutput(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
@@ -533,9 +543,12 @@ func netSave(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
 func DiagramLayers(net *bohp.Network) []figures.DiagramLayer {
 	var out []figures.DiagramLayer
 	for _, l := range net.Layers {
-		d := figures.DiagramLayer{Name: l.Name, In: l.In, Out: l.Out, W: l.W.Data, Plastic: l.Plastic(), Activation: l.Act.String()}
+		d := figures.DiagramLayer{Name: l.Name, In: l.In, Out: l.Out, W: l.W.Data, Plastic: l.Plastic(), Activation: l.Act.String(), Recurrent: l.Recurrent()}
 		if l.Plastic() {
 			d.Alpha = l.Alpha.Data
+		}
+		if l.WIn != nil {
+			d.Input = l.WIn.Data
 		}
 		out = append(out, d)
 	}
