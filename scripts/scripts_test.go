@@ -4,8 +4,8 @@ package scripts_test
 
 import (
 	"context"
-	"maps"
 	"io"
+	"maps"
 	"path/filepath"
 	"strings"
 	"testing"
