@@ -1,5 +1,7 @@
 package bohp
 
+import "unsafe"
+
 // The recurrent layer's hot loops, one row (one postsynaptic cell j) of its
 // N×N matrices at a time. They fuse everything an episode step does with
 // the recurrent matrices into a single sweep over them, because at the
@@ -18,6 +20,12 @@ package bohp
 
 // float is the storage type of the recurrent layer's matrices.
 type float interface{ ~float32 | ~float64 }
+
+// sizeOf is the size of an F in bytes.
+func sizeOf[F float]() int {
+	var z F
+	return int(unsafe.Sizeof(z))
+}
 
 // recKernels is one precision's set of row kernels.
 type recKernels[F float] struct {

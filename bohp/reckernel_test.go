@@ -123,8 +123,7 @@ func benchKernels[F float](b *testing.B, k recKernels[F], n int) {
 		H[i] *= 1e-3
 		G[i] *= 1e-3
 	}
-	var zero F
-	size := int64(n * n * int(unsafeSizeof(zero)))
+	size := int64(n * n * sizeOf[F]())
 	b.Run("forward", func(b *testing.B) {
 		b.SetBytes(4 * size)
 		for i := 0; i < b.N; i++ {
@@ -145,12 +144,4 @@ func benchKernels[F float](b *testing.B, k recKernels[F], n int) {
 			}
 		}
 	})
-}
-
-func unsafeSizeof[F float](F) int {
-	var z F
-	if any(z) == any(float32(0)) {
-		return 4
-	}
-	return 8
 }

@@ -222,3 +222,34 @@ func TestRecurrentNonFinite(t *testing.T) {
 		t.Errorf("error %v, want a non-finite output of layer l0 at step 2", stepErr)
 	}
 }
+
+// The float32 gradient also agrees with finite differences of the float32
+// loss, to the accuracy those allow: rounding of float32 sums (about 1e-7
+// of the loss) divided by the step h = 5e-3, plus the truncation error of
+// a step that large (the rate is 0.1 in some cases); measured 5.5e-4 of each
+// tensor's largest gradient.
+func TestRecurrentFloat32FiniteDifferences(t *testing.T) {
+	worst := 0.0
+	for _, c := range recurrentCases(Float32) {
+		n := runRandomEpisode(t, c, EngineBPTT, 1)
+		res, err := n.GradCheck(5e-3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, a := range res.Analytic {
+			num := res.Numeric[name]
+			scale := 1e-3
+			for _, g := range a {
+				scale = max(scale, math.Abs(g))
+			}
+			for i := range a {
+				e := math.Abs(a[i]-num[i]) / scale
+				worst = max(worst, e)
+				if e > 1e-3 {
+					t.Errorf("%s: %s[%d]: analytic %v, numeric %v (largest |gradient| %.3g)", c.name, name, i, a[i], num[i], scale)
+				}
+			}
+		}
+	}
+	t.Logf("largest deviation from finite differences, relative to the tensor's largest gradient: %.3g", worst)
+}
