@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // A sweep over a layer's rows is cut into chunks, a number that depends
@@ -23,11 +24,60 @@ type chunker interface {
 // caller waits only for chunks a helper has claimed, never for a helper
 // that has not started (on a busy machine it may start late, find the sweep
 // done, and return).
+//
+// Helpers pay off only when a core is idle: on a machine busy with other
+// work a helper competes with the caller for one core and the sweep gets
+// slower. So run times each kind of sweep (each job) alone and with
+// helpers, uses the faster way, and tries the other one sweep in
+// probeEvery; the chunks and their order stay the same either way.
 type chunkRun struct {
 	state atomic.Uint64 // generation<<32 | chunks<<16 | next chunk
 	done  atomic.Int32  // chunks finished in this generation
 	gen   uint32        // the caller's generation counter
 	job   chunker
+	stats []sweepStats
+}
+
+// sweepStats is the running mean duration of one job's sweeps alone
+// (ns[0]) and with helpers (ns[1]).
+type sweepStats struct {
+	job   chunker
+	ns    [2]float64
+	count uint32
+}
+
+const probeEvery = 16
+
+// helped says whether the next sweep of this job runs with helpers.
+func (s *sweepStats) helped() bool {
+	s.count++
+	best := s.ns[1] < s.ns[0]
+	if s.ns[0] == 0 || s.ns[1] == 0 || s.count%probeEvery == 0 {
+		return s.ns[1] == 0 || s.ns[0] != 0 && !best // measure the way not yet (or least recently) measured
+	}
+	return best
+}
+
+func (s *sweepStats) record(helped bool, d time.Duration) {
+	i := 0
+	if helped {
+		i = 1
+	}
+	if s.ns[i] == 0 {
+		s.ns[i] = float64(d)
+		return
+	}
+	s.ns[i] += (float64(d) - s.ns[i]) / 4
+}
+
+func (r *chunkRun) statsOf(job chunker) *sweepStats {
+	for i := range r.stats {
+		if r.stats[i].job == job {
+			return &r.stats[i]
+		}
+	}
+	r.stats = append(r.stats, sweepStats{job: job})
+	return &r.stats[len(r.stats)-1]
 }
 
 type helperTask struct {
@@ -57,9 +107,6 @@ func helpers() chan helperTask {
 	return helperPool.tasks
 }
 
-// maxChunks is the most chunks a sweep may have (state holds 16 bits).
-const maxChunks = 1 << 15
-
 // work runs chunks of sweep gen until none is left.
 func (r *chunkRun) work(gen uint32) {
 	for {
@@ -76,14 +123,23 @@ func (r *chunkRun) work(gen uint32) {
 	}
 }
 
-// run runs job's chunks 0..n-1 (n <= maxChunks) with up to workers
+// run runs job's chunks 0..n-1 (n < 1<<16, the bits state holds) with up to workers
 // goroutines (the caller included) and returns when all are done.
 func (r *chunkRun) run(job chunker, n, workers int) {
 	r.gen++
 	r.job = job
 	r.done.Store(0)
 	r.state.Store(uint64(r.gen)<<32 | uint64(n)<<16)
-	if h := min(workers, n) - 1; h > 0 {
+	h := min(workers, n) - 1
+	if h <= 0 {
+		r.work(r.gen)
+		r.job = nil
+		return
+	}
+	st := r.statsOf(job)
+	helped := st.helped()
+	start := time.Now()
+	if helped {
 		tasks := helpers()
 		for range h {
 			select {
@@ -96,6 +152,7 @@ func (r *chunkRun) run(job chunker, n, workers int) {
 	for int(r.done.Load()) < n {
 		runtime.Gosched()
 	}
+	st.record(helped, time.Since(start))
 	r.job = nil
 }
 
