@@ -43,16 +43,15 @@ type recKernels[F float] struct {
 // indexed by the presynaptic cell.
 type recRow[F float] struct {
 	h, g, w, a, ga []F // the row of H_t, G_{t+1}, w, α and of α's gradient
-	hdst           []F // where H_{t-1} is written (may be h) when hsrc is nil
-	hsrc           []F // H_{t-1} when it is known (a checkpoint); nil: reconstruct it
+	src, hdst      []F // H_{t-1} = (src - cPrev pre) dInv is written to hdst
 	x, pre         []F // y(t-1) (the step's input) and y(t-2) (the previous update's pre)
 	gx             []F // accumulates ∂L/∂y(t-1)
 
 	delta F // ∂L/∂z_j(t)
 	cNext F // c of the update H_t -> H_{t+1}
 	dNext F // d of the update H_t -> H_{t+1}
-	cPrev F // c of the update H_{t-1} -> H_t
-	dInv  F // 1/d of the update H_{t-1} -> H_t
+	cPrev F // c of the update H_{t-1} -> H_t, or 0 when src is H_{t-1}
+	dInv  F // 1/d of the update H_{t-1} -> H_t, or 1 when src is H_{t-1}
 }
 
 // recBackwardGo is one row j of backward step t. With G_{t+1} = ∂L/∂H_{t+1}
@@ -61,21 +60,17 @@ type recRow[F float] struct {
 //	adds (w + a h) δ + cNext g to gx            (∂L/∂y(t-1) through z(t) and H_{t+1})
 //	adds δ x h to ga                            (∂L/∂α)
 //	writes G_t = dNext g + a δ x into g
-//	obtains H_{t-1}: from hsrc, or (h - cPrev pre) / dPrev written to hdst
+//	writes H_{t-1} = (src - cPrev pre) dInv into hdst
 //
-// and returns Σ G_t H_{t-1} and Σ G_t pre, from which the caller forms the
-// gradients of y_j(t-1) and of the rate through the update H_{t-1} -> H_t.
+// (src is h when the update is run backwards, a stored H_{t-1} otherwise;
+// hdst may be h) and returns Σ G_t H_{t-1} and Σ G_t pre, from which the
+// caller forms the gradients of y_j(t-1) and of the rate through the update
+// H_{t-1} -> H_t.
 func recBackwardGo[F float](r *recRow[F]) (sumGH, sumGP F) {
 	n := len(r.h)
 	h, g, w, a, ga := r.h[:n], r.g[:n], r.w[:n], r.a[:n], r.ga[:n]
-	x, pre, gx := r.x[:n], r.pre[:n], r.gx[:n]
-	delta, cNext, dNext := r.delta, r.cNext, r.dNext
-	var hdst, hsrc []F
-	if r.hsrc != nil {
-		hsrc = r.hsrc[:n]
-	} else {
-		hdst = r.hdst[:n]
-	}
+	src, hdst, x, pre, gx := r.src[:n], r.hdst[:n], r.x[:n], r.pre[:n], r.gx[:n]
+	delta, cNext, dNext, cPrev, dInv := r.delta, r.cNext, r.dNext, r.cPrev, r.dInv
 	for i := range h {
 		hv, gv, av := h[i], g[i], a[i]
 		gx[i] += (w[i]+av*hv)*delta + gv*cNext
@@ -83,17 +78,20 @@ func recBackwardGo[F float](r *recRow[F]) (sumGH, sumGP F) {
 		ga[i] += dx * hv
 		gn := dNext*gv + av*dx
 		g[i] = gn
-		var hp F
-		if hsrc != nil {
-			hp = hsrc[i]
-		} else {
-			hp = (hv - r.cPrev*pre[i]) * r.dInv
-			hdst[i] = hp
-		}
+		hp := (src[i] - cPrev*pre[i]) * dInv
+		hdst[i] = hp
 		sumGH += gn * hp
 		sumGP += gn * pre[i]
 	}
 	return sumGH, sumGP
+}
+
+// tail returns the row from element k on.
+func (r *recRow[F]) tail(k int) *recRow[F] {
+	t := *r
+	t.h, t.g, t.w, t.a, t.ga = r.h[k:], r.g[k:], r.w[k:], r.a[k:], r.ga[k:]
+	t.src, t.hdst, t.x, t.pre, t.gx = r.src[k:], r.hdst[k:], r.x[k:], r.pre[k:], r.gx[k:]
+	return &t
 }
 
 func recForwardGo[F float](h, w, a, pre, x []F, d, c F) F {

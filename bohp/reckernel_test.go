@@ -49,21 +49,23 @@ func testKernels[F float](t *testing.T, k recKernels[F], tol float64) {
 		}
 		checkSlices(t, fmt.Sprintf("n=%d: forward h", n), h, h2, tol)
 
-		for _, load := range []bool{false, true} {
+		// H_{t-1} recovered in place (src = hdst = h), or read from
+		// elsewhere into another buffer.
+		for _, inPlace := range []bool{true, false} {
 			mk := func() *recRow[F] {
 				rr := NewRNG(int64(n))
 				row := &recRow[F]{h: randSlice[F](rr, n), g: randSlice[F](rr, n), w: w, a: a, ga: randSlice[F](rr, n),
-					x: x, pre: pre, gx: randSlice[F](rr, n), hdst: make([]F, n),
+					x: x, pre: pre, gx: randSlice[F](rr, n), src: randSlice[F](rr, n), hdst: make([]F, n),
 					delta: 0.7, cNext: -0.2, dNext: 0.95, cPrev: 0.1, dInv: 1.2}
-				if load {
-					row.hsrc = randSlice[F](rr, n)
+				if inPlace {
+					row.src, row.hdst = row.h, row.h
 				}
 				return row
 			}
 			r1, r2 := mk(), mk()
 			gh, gp := k.backward(r1)
 			wh, wp := goKernels(k).backward(r2)
-			what := fmt.Sprintf("n=%d load=%v: backward", n, load)
+			what := fmt.Sprintf("n=%d in place=%v: backward", n, inPlace)
 			if !closeTo(gh, wh, tol*float64(n+1)) || !closeTo(gp, wp, tol*float64(n+1)) {
 				t.Fatalf("%s sums = %v, %v, want %v, %v", what, gh, gp, wh, wp)
 			}
@@ -139,7 +141,8 @@ func benchKernels[F float](b *testing.B, k recKernels[F], n int) {
 		for i := 0; i < b.N; i++ {
 			for j := 0; j < n; j++ {
 				row := j * n
-				rr.h, rr.g, rr.w, rr.a, rr.ga, rr.hdst = H[row:row+n], G[row:row+n], W[row:row+n], A[row:row+n], GA[row:row+n], HD[row:row+n]
+				rr.h, rr.g, rr.w, rr.a, rr.ga = H[row:row+n], G[row:row+n], W[row:row+n], A[row:row+n], GA[row:row+n]
+				rr.src, rr.hdst = rr.h, HD[row:row+n]
 				k.backward(rr)
 			}
 		}

@@ -5,8 +5,8 @@ package bohp
 // loss) and from what step t+1 left, and makes one sweep over the rows
 // (recBackwardGo): the gradients of α, of y(t-1) and the trace adjoint
 // G_t = ∂L/∂H_t, while it recovers H_{t-1} from H_t by running the update
-// backwards, H_{t-1} = (H_t - c pre) / d (or reads it where the forward
-// pass stored it). The gradients of w, w_in, b and η need only per-cell
+// backwards, H_{t-1} = (H_t - c pre) / d, into a buffer R (or copies it from
+// where the forward pass stored it). The gradients of w, w_in, b and η need only per-cell
 // quantities of every step, so w's and w_in's are formed at the end as
 // sums of outer products over the steps (one pass each, not one per step).
 // The traces H_{T-1} of the last step stay intact, so the backward pass
@@ -138,14 +138,7 @@ func (s *recState[F]) backwardStep(t int, y, ga, gzLoss, gx []float64, needGx, c
 		}
 		b.gyRec[i] = g
 	}
-	switch {
-	case w.zeroPrev:
-		b.hCur = nil
-	case w.hsrc != nil:
-		b.hCur = w.hsrc
-	default:
-		b.hCur = b.R
-	}
+	b.hCur = b.R
 	return bad
 }
 
@@ -187,15 +180,16 @@ func (w *recBackwardSweep[F]) runChunk(c int) {
 			r.h = b.hCur[o : o+n]
 		}
 		r.g, r.w, r.a, r.ga = b.G[o:o+n], s.w[o:o+n], s.a[o:o+n], b.ga[o:o+n]
-		r.hsrc, r.hdst = nil, nil
+		// H_{t-1} goes to R: recovered from H_t, or copied from where it
+		// is known (c = 0, 1/d = 1).
+		r.hdst, r.cPrev, r.dInv = b.R[o:o+n], 0, 1
 		switch {
 		case w.zeroPrev:
-			r.hsrc = s.zero
+			r.src = s.zero
 		case w.hsrc != nil:
-			r.hsrc = w.hsrc[o : o+n]
+			r.src = w.hsrc[o : o+n]
 		default:
-			r.hdst = b.R[o : o+n]
-			r.cPrev, r.dInv = b.cPrev[j], b.dInv[j]
+			r.src, r.cPrev, r.dInv = r.h, b.cPrev[j], b.dInv[j]
 		}
 		r.delta, r.cNext, r.dNext = b.deltaF[j], b.cNext[j], b.dNext[j]
 		gh, gp := s.k.backward(r)
