@@ -253,3 +253,48 @@ func TestRecurrentFloat32FiniteDifferences(t *testing.T) {
 	}
 	t.Logf("largest deviation from finite differences, relative to the tensor's largest gradient: %.3g", worst)
 }
+
+// The backward pass can be run again with the same result (as
+// locateNonFinite does to find the step of a non-finite gradient): it
+// leaves the last step's traces and the stored traces intact.
+func TestRecurrentBackwardRepeatable(t *testing.T) {
+	for _, prec := range []Precision{Float64, Float32} {
+		c := recurrentCases(prec)[6] // large-rate-stored-traces
+		n := runRandomEpisode(t, c, EngineBPTT, 1)
+		if saved := n.Layers[0].rec.(interface{ savedTraces() int }).savedTraces(); saved == 0 {
+			t.Fatalf("%s: no stored traces in %s", prec, c.name)
+		}
+		first := map[string][]float64{}
+		for _, p := range n.Params() {
+			first[p.Name] = append([]float64(nil), p.Grad...)
+			clear(p.Grad)
+		}
+		// EndEpisode has applied the last step's update; undo it by
+		// replaying up to the backward pass.
+		n.log.frozen = true
+		n.Reset()
+		for s := 0; s < n.log.steps; s++ {
+			n.Step(n.log.inputs[s*n.In : (s+1)*n.In])
+			for _, r := range n.log.scores {
+				if r.step == s {
+					n.Score(r.loss, n.log.targets[r.off:r.off+r.n], r.weight)
+				}
+			}
+		}
+		n.finishStep(true)
+		n.log.frozen = false
+		for range 2 {
+			for _, p := range n.Params() {
+				clear(p.Grad)
+			}
+			n.eng.end(n)
+			for _, p := range n.Params() {
+				for i, g := range p.Grad {
+					if math.Float64bits(g) != math.Float64bits(first[p.Name][i]) {
+						t.Fatalf("%s: %s[%d]: %v, first run %v", prec, p.Name, i, g, first[p.Name][i])
+					}
+				}
+			}
+		}
+	}
+}
