@@ -298,3 +298,30 @@ func TestRecurrentBackwardRepeatable(t *testing.T) {
 		}
 	}
 }
+
+// Clone copies a recurrent layer with its options and tensors: the copy
+// computes the same gradient.
+func TestRecurrentClone(t *testing.T) {
+	for _, c := range recurrentCases(Float32) {
+		n := runRandomEpisode(t, c, EngineBPTT, 2)
+		m := n.Clone()
+		for i, l := range n.Layers {
+			if k := m.Layers[i]; k.Spec() != l.Spec() {
+				t.Fatalf("%s: layer %s: clone's spec %+v, want %+v", c.name, l.Name, k.Spec(), l.Spec())
+			}
+		}
+		m.log = n.log
+		m.log.frozen = true
+		if _, err := m.replay(); err != nil {
+			t.Fatal(err)
+		}
+		for i, p := range n.Params() {
+			q := m.Params()[i]
+			for e := range p.Grad {
+				if math.Float64bits(p.Grad[e]) != math.Float64bits(q.Grad[e]) {
+					t.Fatalf("%s: %s[%d]: clone's gradient %v, original's %v", c.name, p.Name, e, q.Grad[e], p.Grad[e])
+				}
+			}
+		}
+	}
+}
