@@ -22,10 +22,11 @@ import (
 // An episode step is one sweep over the rows of the N×N matrices that
 // applies the previous step's trace update and computes the recurrent input
 // (reckernel.go). The BPTT engine (recurrent_bptt.go) runs the updates
-// backwards to recover the traces instead of storing them, so its memory
-// does not grow with the episode's length; it stores a trace only when
-// running back to it would amplify rounding errors more than
-// ampBound (a large rate). The forward engine does not support
+// backwards to recover the traces instead of storing them; it stores a
+// trace only when running back to it would amplify rounding errors more
+// than ampBound (at rate 0.01, once every 69 steps in float32, 276 in
+// float64; every step at a rate near 1). Besides, it keeps a few vectors
+// of N values per step. The forward engine does not support
 // recurrent layers.
 //
 // Other trace dynamics (neuromodulated rules, eligibility traces) are other
