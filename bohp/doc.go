@@ -52,8 +52,9 @@
 // cell), the input through weights or added directly, and float64 or
 // float32 matrices. Only EngineBPTT supports it: it runs the trace updates
 // backwards instead of storing the traces (it stores one only where
-// running back would amplify rounding errors too much), in one fused sweep over the N×N matrices per step
-// (AVX2/FMA assembly where available, reckernel_amd64.s), optionally shared
+// running back would amplify rounding errors too much), in one fused sweep
+// over the N×N matrices per step (AVX2/FMA assembly where available,
+// reckernel_amd64.s), optionally shared
 // by several goroutines (Network.SetWorkers; results do not depend on it).
 //
 // Optimizers (RMSprop as in the paper's code, SGD, Adam) update the
