@@ -54,8 +54,8 @@
 // backwards instead of storing the traces (it stores one only where
 // running back would amplify rounding errors too much), in one fused sweep
 // over the N×N matrices per step (AVX2/FMA assembly where available,
-// reckernel_amd64.s), optionally shared
-// by several goroutines (Network.SetWorkers; results do not depend on it).
+// reckernel_amd64.s), optionally shared by several goroutines
+// (Network.SetWorkers; results do not depend on it).
 //
 // Optimizers (RMSprop as in the paper's code, SGD, Adam) update the
 // parameters after an episode, honouring per-tensor options: frozen, a sign
