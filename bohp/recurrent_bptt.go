@@ -5,10 +5,11 @@ package bohp
 // loss) and from what step t+1 left, and makes one sweep over the rows
 // (recBackwardGo): the gradients of α, of y(t-1) and the trace adjoint
 // G_t = ∂L/∂H_t, while it recovers H_{t-1} from H_t by running the update
-// backwards, H_{t-1} = (H_t - c pre) / d, into a buffer R (or copies it from
-// where the forward pass stored it). The gradients of w, w_in, b and η need only per-cell
-// quantities of every step, so w's and w_in's are formed at the end as
-// sums of outer products over the steps (one pass each, not one per step).
+// backwards, H_{t-1} = (H_t - c pre) / d, into a buffer R (or copies it
+// from where the forward pass stored it). The gradients of w, w_in, b and
+// η need only per-cell quantities of every step, so w's and w_in's are
+// formed at the end as sums of outer products over the steps (one pass
+// each, not one per step).
 // The traces H_{T-1} of the last step stay intact, so the backward pass
 // can be run again (locating a non-finite value).
 
@@ -29,7 +30,7 @@ type recBackward[F float] struct {
 	coef   []F       // per chunk: scratch of T values
 
 	dNext, cNext, dInv, cPrev []F // coefficients of the updates H_t -> H_{t+1} and H_{t-1} -> H_t (1/d)
-	hCur                      []F // where H_t is (nil: zero)
+	hCur                      []F // where H_t is: the layer's traces at the last step, then R; nil: zero
 
 	sweep recBackwardSweep[F]
 	end   recGradSweep[F]
