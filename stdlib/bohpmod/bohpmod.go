@@ -438,7 +438,7 @@ func methodDocs[T any](table []method[T]) []lib.Method {
 
 // bindMethods binds a method table to one object, for lib.Methods lookups.
 func bindMethods[T any](typeName string, self T, table []method[T]) lib.Methods {
-	fns := make(map[string]lib.MethodFunc, len(table))
+	fns := make(map[string]tengo.CallableFunc, len(table))
 	for _, m := range table {
 		fn := typeName + "." + m.name
 		fns[m.name] = func(args ...tengo.Object) (tengo.Object, error) { return m.f(self, fn, args) }

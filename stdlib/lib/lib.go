@@ -68,6 +68,9 @@ type Func struct {
 	Name string // member name, e.g. "network"
 	Args string // signature shown in docs, e.g. "(inputs int, layers array) -> network"
 	Doc  string // one line of meaning
+	// Call implements the function in the run of env; fn is its qualified
+	// name ("bohp.network"), for error messages.
+	Call func(env *Env, fn string, args []tengo.Object) (tengo.Object, error)
 	Make func(env *Env) tengo.CallableFunc
 }
 
@@ -105,7 +108,15 @@ type Module struct {
 func (m *Module) Build(env *Env) map[string]tengo.Object {
 	out := make(map[string]tengo.Object, len(m.Funcs)+len(m.Values))
 	for _, f := range m.Funcs {
-		out[f.Name] = &tengo.UserFunction{Name: m.Name + "." + f.Name, Value: f.Make(env)}
+		q := m.Name + "." + f.Name
+		if f.Call == nil {
+			out[f.Name] = &tengo.UserFunction{Name: q, Value: f.Make(env)}
+			continue
+		}
+		call := f.Call
+		out[f.Name] = &tengo.UserFunction{Name: q, Value: func(args ...tengo.Object) (tengo.Object, error) {
+			return call(env, q, args)
+		}}
 	}
 	for _, v := range m.Values {
 		out[v.Name] = v.Value()

@@ -5,9 +5,6 @@ import (
 	"github.com/d5/tengo/v2/token"
 )
 
-// MethodFunc implements one method of a custom object.
-type MethodFunc func(args ...tengo.Object) (tengo.Object, error)
-
 // Methods is a bound method table of one object instance. Custom objects
 // embed it and return Methods.Get(index) from IndexGet, so that a method
 // lookup in a hot loop does not allocate.
@@ -15,10 +12,10 @@ type Methods map[string]*tengo.UserFunction
 
 // Bind builds a method table; typeName prefixes each method's name so that
 // errors read "network.step: ...".
-func Bind(typeName string, fns map[string]MethodFunc) Methods {
+func Bind(typeName string, fns map[string]tengo.CallableFunc) Methods {
 	m := make(Methods, len(fns))
 	for name, fn := range fns {
-		m[name] = &tengo.UserFunction{Name: typeName + "." + name, Value: tengo.CallableFunc(fn)}
+		m[name] = &tengo.UserFunction{Name: typeName + "." + name, Value: fn}
 	}
 	return m
 }

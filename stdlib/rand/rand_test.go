@@ -339,8 +339,8 @@ func TestDocs(t *testing.T) {
 	m := rand.Module
 	built := m.Build(&lib.Env{})
 	for _, f := range m.Funcs {
-		if f.Doc == "" || f.Args == "" || f.Make == nil {
-			t.Errorf("func %s lacks doc, args or make", f.Name)
+		if f.Doc == "" || f.Args == "" || f.Call == nil {
+			t.Errorf("func %s lacks doc, args or implementation", f.Name)
 		}
 		if built[f.Name] == nil {
 			t.Errorf("func %s not built", f.Name)

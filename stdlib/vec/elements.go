@@ -5,8 +5,8 @@ import (
 	"github.com/d5/tengo/v2"
 )
 
-// elements is what vec and mat share: their float data. The element-wise
-// methods of both types are built once, from the builders below.
+// elements is what vec and mat share: their float data. The methods that
+// treat both alike are built once, from the builders below.
 type elements interface {
 	tengo.Object
 	elems() []float64
@@ -24,39 +24,33 @@ func (m *Mat) withData(d []float64) tengo.Object { return NewMat(m.Rows, m.Cols,
 
 // reduce makes a method computing one float from the elements; allowEmpty
 // says whether an empty object is acceptable.
-func reduce[T elements](f func([]float64) float64, allowEmpty bool) func(T, string, []tengo.Object) (tengo.Object, error) {
-	return func(o T, fn string, args []tengo.Object) (tengo.Object, error) {
-		if err := lib.NArgs(fn, args, 0, 0); err != nil {
-			return nil, err
-		}
+func reduce[T elements](f func([]float64) float64, allowEmpty bool) lib.MethodFunc[T] {
+	return lib.NoArgs(func(o T, fn string) (tengo.Object, error) {
 		if !allowEmpty && len(o.elems()) == 0 {
 			return nil, lib.Errorf(fn, "empty %s", o.emptyDesc())
 		}
 		return &tengo.Float{Value: f(o.elems())}, nil
-	}
+	})
 }
 
 // unary makes a method returning a new object of f applied to each element.
-func unary[T elements](f func(float64) float64) func(T, string, []tengo.Object) (tengo.Object, error) {
-	return func(o T, fn string, args []tengo.Object) (tengo.Object, error) {
-		if err := lib.NArgs(fn, args, 0, 0); err != nil {
-			return nil, err
-		}
+func unary[T elements](f func(float64) float64) lib.MethodFunc[T] {
+	return lib.NoArgs(func(o T, _ string) (tengo.Object, error) {
 		out := make([]float64, len(o.elems()))
 		for i, x := range o.elems() {
 			out[i] = f(x)
 		}
 		return o.withData(out), nil
-	}
+	})
 }
+
+// copyOf is the copy method.
+func copyOf[T elements](o T, _ string) (tengo.Object, error) { return o.Copy(), nil }
 
 // fill sets every element to x in place and returns the object.
 func fill[T elements](o T, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 1, 1); err != nil {
-		return nil, err
-	}
-	x, err := lib.Float(fn, "x", args[0])
-	if err != nil {
+	var x float64
+	if err := lib.UnpackArgs(fn, args, "x", &x); err != nil {
 		return nil, err
 	}
 	d := o.elems()
@@ -64,6 +58,14 @@ func fill[T elements](o T, fn string, args []tengo.Object) (tengo.Object, error)
 		d[i] = x
 	}
 	return o, nil
+}
+
+// checkTol rejects a negative (or NaN) tolerance of the close methods.
+func checkTol(fn string, tol float64) error {
+	if !(tol >= 0) {
+		return lib.Errorf(fn, "argument tol must be >= 0, got %v", tol)
+	}
+	return nil
 }
 
 // The reductions shared by vec and mat.

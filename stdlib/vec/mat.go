@@ -21,7 +21,7 @@ type Mat struct {
 	Rows, Cols int
 	Data       []float64
 
-	bound []*tengo.UserFunction // lazily bound methods, see methodSet.lookup
+	methods lib.Bound
 }
 
 // NewMat wraps data (row-major, length rows*cols) as a Mat without copying;
@@ -85,7 +85,7 @@ func (m *Mat) RowView(i int) *Vec { return &Vec{Data: m.row(i)} }
 // IndexGet returns the row view for an int index, or the named method.
 func (m *Mat) IndexGet(key tengo.Object) (tengo.Object, error) {
 	if s, ok := key.(*tengo.String); ok {
-		return matMethods.lookup(m, &m.bound, s)
+		return matMethods.Get(m, &m.methods, s)
 	}
 	i, err := m.checkRow("mat[]", key)
 	if err != nil {
@@ -106,14 +106,14 @@ func (m *Mat) IndexSet(key, value tengo.Object) error {
 		return err
 	}
 	if len(x) != m.Cols {
-		return &ShapeError{Fn: fn, Got: Shape(value), Want: VecShape(m.Cols) + " (a row of " + MatShape(m.Rows, m.Cols) + ")"}
+		return LenError(fn, value, m.Cols, "a row of "+MatShape(m.Rows, m.Cols))
 	}
 	copy(m.row(i), x)
 	return nil
 }
 
 func (m *Mat) checkRow(fn string, key tengo.Object) (int, error) {
-	i, ok := index(key)
+	i, ok := lib.AsInt(key)
 	if !ok {
 		if _, isStr := key.(*tengo.String); isStr {
 			return 0, lib.Errorf(fn, "cannot assign to method or field %s", key.String())
@@ -154,7 +154,7 @@ func (m *Mat) arith(fn string, o op, w tengo.Object, inPlace bool) (tengo.Object
 	if !inPlace {
 		dst = &Mat{Rows: m.Rows, Cols: m.Cols, Data: make([]float64, len(m.Data))}
 	}
-	if s, ok := number(w); ok {
+	if s, ok := lib.AsFloat(w); ok {
 		scalarOp(dst.Data, m.Data, s, o)
 		return dst, nil
 	}

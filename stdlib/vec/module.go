@@ -13,70 +13,51 @@ var Module = &lib.Module{
 	Name: "vec",
 	Doc:  "float vectors (vec) and row-major matrices (mat) held in Go, for per-step inputs, targets and outputs",
 	Funcs: []lib.Func{
-		{Name: "zeros", Args: "(n int) -> vec", Doc: "new vec of n zeros", Make: bind("vec.zeros", func(fn string, args []tengo.Object) (tengo.Object, error) {
-			return filled(fn, args, 0)
-		})},
-		{Name: "ones", Args: "(n int) -> vec", Doc: "new vec of n ones", Make: bind("vec.ones", func(fn string, args []tengo.Object) (tengo.Object, error) {
-			return filled(fn, args, 1)
-		})},
-		{Name: "full", Args: "(n int, x number) -> vec", Doc: "new vec of n copies of x", Make: bind("vec.full", full)},
-		{Name: "from", Args: "(a array|vec) -> vec", Doc: "new vec from an array of numbers (or a copy of a vec)", Make: bind("vec.from", from)},
-		{Name: "onehot", Args: "(n int, i int) -> vec", Doc: "new vec of n zeros with a 1 at index i", Make: bind("vec.onehot", onehot)},
-		{Name: "concat", Args: "(parts ...vec|array|number) -> vec", Doc: "new vec of the parts' elements in order", Make: bind("vec.concat", concat)},
-		{Name: "range", Args: "(lo number, hi number[, step number]) -> vec", Doc: "new vec lo, lo+step, ... below hi (step defaults to 1; a negative step counts down)", Make: bind("vec.range", rangeVec)},
-		{Name: "linspace", Args: "(lo number, hi number, n int) -> vec", Doc: "new vec of n evenly spaced values from lo to hi inclusive", Make: bind("vec.linspace", linspace)},
-		{Name: "mat", Args: "(rows int, cols int) -> mat", Doc: "new rows x cols matrix of zeros", Make: bind("vec.mat", newMatFn)},
-		{Name: "mat_from", Args: "(rows array) -> mat", Doc: "new mat from an array of rows (arrays of numbers or vecs, equal lengths)", Make: bind("vec.mat_from", matFrom)},
-		{Name: "eye", Args: "(n int) -> mat", Doc: "new n x n identity matrix", Make: bind("vec.eye", eye)},
-		{Name: "stack", Args: "(rows ...vec|array) -> mat", Doc: "new mat whose rows are copies of the given vecs (or one array of them)", Make: bind("vec.stack", stack)},
+		{Name: "zeros", Args: "(n int) -> vec", Doc: "new vec of n zeros", Call: filled(0)},
+		{Name: "ones", Args: "(n int) -> vec", Doc: "new vec of n ones", Call: filled(1)},
+		{Name: "full", Args: "(n int, x number) -> vec", Doc: "new vec of n copies of x", Call: full},
+		{Name: "from", Args: "(a array|vec) -> vec", Doc: "new vec from an array of numbers (or a copy of a vec)", Call: from},
+		{Name: "onehot", Args: "(n int, i int) -> vec", Doc: "new vec of n zeros with a 1 at index i", Call: onehot},
+		{Name: "concat", Args: "(parts ...vec|array|number) -> vec", Doc: "new vec of the parts' elements in order", Call: concat},
+		{Name: "range", Args: "(lo number, hi number[, step number]) -> vec", Doc: "new vec lo, lo+step, ... below hi (step defaults to 1; a negative step counts down)", Call: rangeVec},
+		{Name: "linspace", Args: "(lo number, hi number, n int) -> vec", Doc: "new vec of n evenly spaced values from lo to hi inclusive", Call: linspace},
+		{Name: "mat", Args: "(rows int, cols int) -> mat", Doc: "new rows x cols matrix of zeros", Call: newMatFn},
+		{Name: "mat_from", Args: "(rows array) -> mat", Doc: "new mat from an array of rows (arrays of numbers or vecs, equal lengths)", Call: matFrom},
+		{Name: "eye", Args: "(n int) -> mat", Doc: "new n x n identity matrix", Call: eye},
+		{Name: "stack", Args: "(rows ...vec|array) -> mat", Doc: "new mat whose rows are copies of the given vecs (or one array of them)", Call: stack},
 	},
 	Types: []lib.Type{
-		{
-			Name: "vec",
-			Doc: "float vector: v[i] reads and v[i] = x writes (index in [0, len)); for i, x in v iterates; " +
-				"v + w, v - w, v * w, v / w are element-wise with a vec or array of the same length or a number on the right (write v * 2: Tengo cannot dispatch 2 * v), giving a new vec; " +
-				"v == w compares length and values; elements are floats, so compare them with 0.0, not 0 (in Tengo 0.0 == 0 is false)",
-			Methods: vecMethods.docs(),
-		},
-		{
-			Name: "mat",
-			Doc: "row-major float matrix: m[i] is a vec view of row i sharing memory (m[i][j] = x writes m), m[i] = w copies w into row i; " +
-				"for i, row in m iterates rows (views); + - * / are element-wise with a mat of the same shape or a number on the right; " +
-				"m == w compares shape and values",
-			Methods: matMethods.docs(),
-		},
+		vecMethods.Type("float vector: v[i] reads and v[i] = x writes (index in [0, len)); for i, x in v iterates; " +
+			"v + w, v - w, v * w, v / w are element-wise with a vec or array of the same length or a number on the right (write v * 2: Tengo cannot dispatch 2 * v), giving a new vec; " +
+			"v == w compares length and values; elements are floats, so compare them with 0.0, not 0 (in Tengo 0.0 == 0 is false)"),
+		matMethods.Type("row-major float matrix: m[i] is a vec view of row i sharing memory (m[i][j] = x writes m), m[i] = w copies w into row i; " +
+			"for i, row in m iterates rows (views); + - * / are element-wise with a mat of the same shape or a number on the right; " +
+			"m == w compares shape and values"),
 	},
 }
 
-// bind makes a Func's Make from an implementation that needs nothing from
-// the run's environment; fn is the qualified name used in error messages.
-func bind(fn string, impl func(fn string, args []tengo.Object) (tengo.Object, error)) func(*lib.Env) tengo.CallableFunc {
-	return func(*lib.Env) tengo.CallableFunc {
-		return func(args ...tengo.Object) (tengo.Object, error) { return impl(fn, args) }
+// filled makes vec.zeros and vec.ones.
+func filled(x float64) func(*lib.Env, string, []tengo.Object) (tengo.Object, error) {
+	return func(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
+		var n int
+		if err := lib.UnpackArgs(fn, args, "n", &n); err != nil {
+			return nil, err
+		}
+		return newFilled(fn, n, x)
 	}
 }
 
-// size reads a non-negative element count.
-func size(fn, name string, o tengo.Object) (int, error) {
-	n, err := lib.Int(fn, name, o)
-	if err != nil {
-		return 0, err
-	}
-	if n < 0 {
-		return 0, lib.Errorf(fn, "argument %s must not be negative, got %d", name, n)
-	}
-	if err := checkSize(fn, n); err != nil {
-		return 0, err
-	}
-	return n, nil
-}
-
-func filled(fn string, args []tengo.Object, x float64) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 1, 1); err != nil {
+func full(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
+	var n int
+	var x float64
+	if err := lib.UnpackArgs(fn, args, "n, x", &n, &x); err != nil {
 		return nil, err
 	}
-	n, err := size(fn, "n", args[0])
-	if err != nil {
+	return newFilled(fn, n, x)
+}
+
+func newFilled(fn string, n int, x float64) (tengo.Object, error) {
+	if err := checkCount(fn, "n", n); err != nil {
 		return nil, err
 	}
 	v := Zeros(n)
@@ -88,41 +69,30 @@ func filled(fn string, args []tengo.Object, x float64) (tengo.Object, error) {
 	return v, nil
 }
 
-func full(fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 2, 2); err != nil {
+func from(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
+	var a tengo.Object
+	if err := lib.UnpackArgs(fn, args, "a", &a); err != nil {
 		return nil, err
 	}
-	x, err := lib.Float(fn, "x", args[1])
-	if err != nil {
-		return nil, err
-	}
-	return filled(fn, args[:1], x)
-}
-
-func from(fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 1, 1); err != nil {
-		return nil, err
-	}
-	if v, ok := args[0].(*Vec); ok {
+	if v, ok := a.(*Vec); ok {
 		return v.Copy(), nil
 	}
-	x, err := Floats(fn, "a", args[0])
+	x, err := Floats(fn, "a", a)
 	if err != nil {
 		return nil, err
 	}
 	return New(x), nil
 }
 
-func onehot(fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 2, 2); err != nil {
+func onehot(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
+	var n, i int
+	if err := lib.UnpackArgs(fn, args, "n, i", &n, &i); err != nil {
 		return nil, err
 	}
-	n, err := size(fn, "n", args[0])
-	if err != nil {
+	if err := checkCount(fn, "n", n); err != nil {
 		return nil, err
 	}
-	i, err := elemIndex(fn, "i", args[1], n)
-	if err != nil {
+	if err := checkIndex(fn, "i", i, n); err != nil {
 		return nil, err
 	}
 	v := Zeros(n)
@@ -130,7 +100,7 @@ func onehot(fn string, args []tengo.Object) (tengo.Object, error) {
 	return v, nil
 }
 
-func concat(fn string, args []tengo.Object) (tengo.Object, error) {
+func concat(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
 	total := 0
 	for i, a := range args {
 		switch a := a.(type) {
@@ -138,12 +108,12 @@ func concat(fn string, args []tengo.Object) (tengo.Object, error) {
 			total++
 		case *Vec:
 			total += len(a.Data)
-		case *tengo.Array:
-			total += len(a.Value)
-		case *tengo.ImmutableArray:
-			total += len(a.Value)
 		default:
-			return nil, lib.Errorf(fn, "argument %d must be a vec, an array of numbers or a number, got %s", i+1, lib.Describe(a))
+			elems, ok := lib.AsArray(a)
+			if !ok {
+				return nil, lib.Errorf(fn, "argument %d must be a vec, an array of numbers or a number, got %s", i+1, lib.Describe(a))
+			}
+			total += len(elems)
 		}
 	}
 	if err := checkSize(fn, total); err != nil {
@@ -151,7 +121,7 @@ func concat(fn string, args []tengo.Object) (tengo.Object, error) {
 	}
 	out := make([]float64, 0, total)
 	for i, a := range args {
-		if x, ok := number(a); ok {
+		if x, ok := lib.AsFloat(a); ok {
 			out = append(out, x)
 			continue
 		}
@@ -164,23 +134,11 @@ func concat(fn string, args []tengo.Object) (tengo.Object, error) {
 	return New(out), nil
 }
 
-func rangeVec(fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 2, 3); err != nil {
-		return nil, err
-	}
-	lo, err := lib.Float(fn, "lo", args[0])
-	if err != nil {
-		return nil, err
-	}
-	hi, err := lib.Float(fn, "hi", args[1])
-	if err != nil {
-		return nil, err
-	}
+func rangeVec(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
+	var lo, hi float64
 	step := 1.0
-	if len(args) == 3 {
-		if step, err = lib.Float(fn, "step", args[2]); err != nil {
-			return nil, err
-		}
+	if err := lib.UnpackArgs(fn, args, "lo, hi, step?", &lo, &hi, &step); err != nil {
+		return nil, err
 	}
 	if step == 0 || math.IsNaN(step) || math.IsInf(step, 0) || math.IsNaN(lo) || math.IsNaN(hi) || math.IsInf(lo, 0) || math.IsInf(hi, 0) {
 		return nil, lib.Errorf(fn, "need finite lo, hi and a finite non-zero step, got %v, %v, %v", lo, hi, step)
@@ -200,20 +158,13 @@ func rangeVec(fn string, args []tengo.Object) (tengo.Object, error) {
 	return New(out), nil
 }
 
-func linspace(fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 3, 3); err != nil {
+func linspace(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
+	var lo, hi float64
+	var n int
+	if err := lib.UnpackArgs(fn, args, "lo, hi, n", &lo, &hi, &n); err != nil {
 		return nil, err
 	}
-	lo, err := lib.Float(fn, "lo", args[0])
-	if err != nil {
-		return nil, err
-	}
-	hi, err := lib.Float(fn, "hi", args[1])
-	if err != nil {
-		return nil, err
-	}
-	n, err := size(fn, "n", args[2])
-	if err != nil {
+	if err := checkCount(fn, "n", n); err != nil {
 		return nil, err
 	}
 	out := make([]float64, n)
@@ -229,16 +180,15 @@ func linspace(fn string, args []tengo.Object) (tengo.Object, error) {
 	return New(out), nil
 }
 
-func newMatFn(fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 2, 2); err != nil {
+func newMatFn(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
+	var r, c int
+	if err := lib.UnpackArgs(fn, args, "rows, cols", &r, &c); err != nil {
 		return nil, err
 	}
-	r, err := size(fn, "rows", args[0])
-	if err != nil {
+	if err := checkCount(fn, "rows", r); err != nil {
 		return nil, err
 	}
-	c, err := size(fn, "cols", args[1])
-	if err != nil {
+	if err := checkCount(fn, "cols", c); err != nil {
 		return nil, err
 	}
 	if err := checkSize(fn, r, c); err != nil {
@@ -247,22 +197,23 @@ func newMatFn(fn string, args []tengo.Object) (tengo.Object, error) {
 	return NewMat(r, c, nil), nil
 }
 
-func matFrom(fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 1, 1); err != nil {
+func matFrom(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
+	var rows tengo.Object
+	if err := lib.UnpackArgs(fn, args, "rows", &rows); err != nil {
 		return nil, err
 	}
-	if m, ok := args[0].(*Mat); ok {
+	if m, ok := rows.(*Mat); ok {
 		return m.Copy(), nil
 	}
-	return MatOf(fn, "rows", args[0])
+	return MatOf(fn, "rows", rows)
 }
 
-func eye(fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 1, 1); err != nil {
+func eye(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
+	var n int
+	if err := lib.UnpackArgs(fn, args, "n", &n); err != nil {
 		return nil, err
 	}
-	n, err := size(fn, "n", args[0])
-	if err != nil {
+	if err := checkCount(fn, "n", n); err != nil {
 		return nil, err
 	}
 	if err := checkSize(fn, n, n); err != nil {
@@ -275,19 +226,12 @@ func eye(fn string, args []tengo.Object) (tengo.Object, error) {
 	return m, nil
 }
 
-func stack(fn string, args []tengo.Object) (tengo.Object, error) {
+func stack(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
 	rows := args
 	if len(args) == 1 {
 		// stack([v1, v2]) takes an array of rows; stack([1, 2]) is one row.
-		var elems []tengo.Object
-		switch a := args[0].(type) {
-		case *tengo.Array:
-			elems = a.Value
-		case *tengo.ImmutableArray:
-			elems = a.Value
-		}
-		if len(elems) > 0 {
-			if _, isNum := number(elems[0]); !isNum {
+		if elems, _ := lib.AsArray(args[0]); len(elems) > 0 {
+			if _, isNum := lib.AsFloat(elems[0]); !isNum {
 				rows = elems
 			}
 		}

@@ -473,10 +473,10 @@ func TestGoHelpers(t *testing.T) {
 		err.Error() != `net.step: argument input must be a vec or an array of numbers, got string "s"` {
 		t.Errorf("Floats(string) error = %v", err)
 	}
-	_, err := vec.FloatsN("net.step", "input", v, 3)
+	err := vec.LenError("net.step", v, 3, "the input size")
 	var se *vec.ShapeError
-	if !errors.As(err, &se) || err.Error() != "net.step: shape mismatch: got vec(2), want vec(3)" {
-		t.Errorf("FloatsN error = %v", err)
+	if !errors.As(err, &se) || err.Error() != "net.step: shape mismatch: got vec(2), want vec(3) (the input size)" {
+		t.Errorf("LenError = %v", err)
 	}
 	m := vec.NewMat(2, 2, []float64{1, 2, 3, 4})
 	if got, err := vec.MatOf("f", "m", m); err != nil || got != m {
@@ -577,8 +577,8 @@ func TestDocs(t *testing.T) {
 	}
 	built := m.Build(&lib.Env{})
 	for _, f := range m.Funcs {
-		if f.Doc == "" || f.Args == "" || f.Make == nil {
-			t.Errorf("func %s lacks doc, args or make", f.Name)
+		if f.Doc == "" || f.Args == "" || f.Call == nil {
+			t.Errorf("func %s lacks doc, args or implementation", f.Name)
 		}
 		if _, ok := built[f.Name]; !ok {
 			t.Errorf("func %s not built", f.Name)

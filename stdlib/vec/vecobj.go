@@ -23,7 +23,7 @@ type Vec struct {
 	lib.Base
 	Data []float64
 
-	bound []*tengo.UserFunction // lazily bound methods, see methodSet.lookup
+	methods lib.Bound
 }
 
 // New wraps data as a Vec without copying it.
@@ -62,7 +62,7 @@ func (v *Vec) IsFalsy() bool { return len(v.Data) == 0 }
 // IndexGet returns element i as a float for an int index, or the named method.
 func (v *Vec) IndexGet(key tengo.Object) (tengo.Object, error) {
 	if s, ok := key.(*tengo.String); ok {
-		return vecMethods.lookup(v, &v.bound, s)
+		return vecMethods.Get(v, &v.methods, s)
 	}
 	i, err := v.checkIndex("vec[]", key)
 	if err != nil {
@@ -77,7 +77,7 @@ func (v *Vec) IndexSet(key, value tengo.Object) error {
 	if err != nil {
 		return err
 	}
-	x, ok := number(value)
+	x, ok := lib.AsFloat(value)
 	if !ok {
 		return lib.Errorf("vec[]=", "value must be a number, got %s", lib.Describe(value))
 	}
@@ -86,7 +86,7 @@ func (v *Vec) IndexSet(key, value tengo.Object) error {
 }
 
 func (v *Vec) checkIndex(fn string, key tengo.Object) (int, error) {
-	i, ok := index(key)
+	i, ok := lib.AsInt(key)
 	if !ok {
 		if _, isStr := key.(*tengo.String); isStr {
 			return 0, lib.Errorf(fn, "cannot assign to method or field %s", key.String())
@@ -126,7 +126,7 @@ func (v *Vec) arith(fn string, o op, w tengo.Object, inPlace bool) (tengo.Object
 	if !inPlace {
 		dst = &Vec{Data: make([]float64, len(v.Data))}
 	}
-	if s, ok := number(w); ok {
+	if s, ok := lib.AsFloat(w); ok {
 		scalarOp(dst.Data, v.Data, s, o)
 		return dst, nil
 	}
