@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/bohpsh/bohpsh/internal/atomicfile"
 	"io"
 	"maps"
 	"math"
@@ -12,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/bohpsh/bohpsh/internal/atomicfile"
 	"gopkg.in/yaml.v3"
 )
 
