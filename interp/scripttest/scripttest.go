@@ -23,6 +23,8 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -87,6 +89,31 @@ func RunFile(ctx context.Context, path string, opts Options, out io.Writer, outD
 func RunCode(ctx context.Context, name, code string, opts Options, out io.Writer, outDir string) error {
 	return runSource(ctx, &interp.Source{Name: name, Text: []byte(code)}, opts, out, outDir)
 }
+
+// WantErrors runs, for each entry of cases, the code prelude + "\n" + entry
+// (as the file x.tengo, with every module) and requires that it fails with
+// an error that contains the entry's value and a position in x.tengo after
+// the prelude: bad input is reported with the script position.
+func WantErrors(t *testing.T, prelude string, cases map[string]string) {
+	t.Helper()
+	after := strings.Count(prelude, "\n") + 1
+	for code, want := range cases {
+		err := RunCode(t.Context(), "x.tengo", prelude+"\n"+code+"\n", Options{}, io.Discard, t.TempDir())
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s:\n got %v\nwant %q", code, err, want)
+			continue
+		}
+		line := 0
+		if m := position.FindStringSubmatch(err.Error()); m != nil {
+			line, _ = strconv.Atoi(m[1])
+		}
+		if line <= after {
+			t.Errorf("%s: error %q has no position in x.tengo after line %d", code, err, after)
+		}
+	}
+}
+
+var position = regexp.MustCompile(`x\.tengo:(\d+):`)
 
 func runSource(ctx context.Context, src *interp.Source, opts Options, out io.Writer, outDir string) error {
 	timeout := opts.Timeout

@@ -136,3 +136,9 @@ func (m *Module) Members() []string {
 	sort.Strings(names)
 	return names
 }
+
+// Fn makes a Func, one row of a module's table: name, signature shown in
+// docs, one line of meaning, implementation.
+func Fn(name, args, doc string, call func(env *Env, fn string, args []tengo.Object) (tengo.Object, error)) Func {
+	return Func{Name: name, Args: args, Doc: doc, Call: call}
+}

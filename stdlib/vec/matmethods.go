@@ -41,50 +41,27 @@ var matMethods = lib.NewMethodSet("mat",
 	lib.Def("close", "(w mat|array, tol number) -> bool", "whether w has the same shape and every element differs by at most tol", matClose),
 )
 
-// at returns the position in Data of element (i, j), checked against the
-// shape.
-func (m *Mat) at(fn string, i, j int) (int, error) {
-	if err := checkIndex(fn, "i", i, m.Rows); err != nil {
-		return 0, err
-	}
-	if err := checkIndex(fn, "j", j, m.Cols); err != nil {
-		return 0, err
-	}
-	return i*m.Cols + j, nil
-}
-
 func matGet(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
 	var i, j int
-	if err := lib.UnpackArgs(fn, args, "i, j", &i, &j); err != nil {
+	if err := lib.UnpackArgs(fn, args, "i, j", index(&i, m.Rows), index(&j, m.Cols)); err != nil {
 		return nil, err
 	}
-	k, err := m.at(fn, i, j)
-	if err != nil {
-		return nil, err
-	}
-	return &tengo.Float{Value: m.Data[k]}, nil
+	return &tengo.Float{Value: m.Data[i*m.Cols+j]}, nil
 }
 
 func matSet(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
 	var i, j int
 	var x float64
-	if err := lib.UnpackArgs(fn, args, "i, j, x", &i, &j, &x); err != nil {
+	if err := lib.UnpackArgs(fn, args, "i, j, x", index(&i, m.Rows), index(&j, m.Cols), &x); err != nil {
 		return nil, err
 	}
-	k, err := m.at(fn, i, j)
-	if err != nil {
-		return nil, err
-	}
-	m.Data[k] = x
+	m.Data[i*m.Cols+j] = x
 	return m, nil
 }
 
 func matRow(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
 	var i int
-	if err := lib.UnpackArgs(fn, args, "i", &i); err != nil {
-		return nil, err
-	}
-	if err := checkIndex(fn, "i", i, m.Rows); err != nil {
+	if err := lib.UnpackArgs(fn, args, "i", index(&i, m.Rows)); err != nil {
 		return nil, err
 	}
 	return m.RowView(i), nil
@@ -92,10 +69,7 @@ func matRow(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
 
 func matCol(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
 	var j int
-	if err := lib.UnpackArgs(fn, args, "j", &j); err != nil {
-		return nil, err
-	}
-	if err := checkIndex(fn, "j", j, m.Cols); err != nil {
+	if err := lib.UnpackArgs(fn, args, "j", index(&j, m.Cols)); err != nil {
 		return nil, err
 	}
 	out := make([]float64, m.Rows)
@@ -168,7 +142,8 @@ func matGather(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
 	if rows.Cols != m.Cols {
 		return nil, &ShapeError{Fn: fn, Got: "rows " + MatShape(rows.Rows, rows.Cols), Want: fmt.Sprintf("%d columns (like %s)", m.Cols, MatShape(m.Rows, m.Cols))}
 	}
-	idx, err := indexes(fn, index)
+	var buf [64]int // an episode's steps, without allocating
+	idx, err := appendIndexes(buf[:0], fn, index)
 	if err != nil {
 		return nil, err
 	}
@@ -186,34 +161,33 @@ func matGather(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
 	return m, nil
 }
 
-// indexes reads gather's index argument: an array of ints or a vec of
-// integral values.
-func indexes(fn string, o tengo.Object) ([]int, error) {
+// appendIndexes appends gather's index argument, an array of ints or a
+// vec of integral values, to dst.
+func appendIndexes(dst []int, fn string, o tengo.Object) ([]int, error) {
 	if a, ok := lib.AsArray(o); ok {
-		idx := make([]int, len(a))
 		for i, e := range a {
 			if v, ok := e.(*tengo.Int); ok { // the common case, without building an argument name
-				idx[i] = int(v.Value)
+				dst = append(dst, int(v.Value))
 				continue
 			}
 			k, ok := lib.AsInt(e)
 			if !ok {
 				return nil, lib.Errorf(fn, "argument index[%d] must be an int, got %s", i, lib.Describe(e))
 			}
-			idx[i] = k
+			dst = append(dst, k)
 		}
-		return idx, nil
+		return dst, nil
 	}
 	f, err := Floats(fn, "index", o)
 	if err != nil {
 		return nil, err
 	}
-	idx := make([]int, len(f))
 	for i, v := range f {
-		idx[i] = int(v)
-		if float64(idx[i]) != v {
+		k := int(v)
+		if float64(k) != v {
 			return nil, lib.Errorf(fn, "index[%d] must be an integer, got %v", i, v)
 		}
+		dst = append(dst, k)
 	}
-	return idx, nil
+	return dst, nil
 }

@@ -13,18 +13,18 @@ var Module = &lib.Module{
 	Name: "vec",
 	Doc:  "float vectors (vec) and row-major matrices (mat) held in Go, for per-step inputs, targets and outputs",
 	Funcs: []lib.Func{
-		{Name: "zeros", Args: "(n int) -> vec", Doc: "new vec of n zeros", Call: filled(0)},
-		{Name: "ones", Args: "(n int) -> vec", Doc: "new vec of n ones", Call: filled(1)},
-		{Name: "full", Args: "(n int, x number) -> vec", Doc: "new vec of n copies of x", Call: full},
-		{Name: "from", Args: "(a array|vec) -> vec", Doc: "new vec from an array of numbers (or a copy of a vec)", Call: from},
-		{Name: "onehot", Args: "(n int, i int) -> vec", Doc: "new vec of n zeros with a 1 at index i", Call: onehot},
-		{Name: "concat", Args: "(parts ...vec|array|number) -> vec", Doc: "new vec of the parts' elements in order", Call: concat},
-		{Name: "range", Args: "(lo number, hi number[, step number]) -> vec", Doc: "new vec lo, lo+step, ... below hi (step defaults to 1; a negative step counts down)", Call: rangeVec},
-		{Name: "linspace", Args: "(lo number, hi number, n int) -> vec", Doc: "new vec of n evenly spaced values from lo to hi inclusive", Call: linspace},
-		{Name: "mat", Args: "(rows int, cols int) -> mat", Doc: "new rows x cols matrix of zeros", Call: newMatFn},
-		{Name: "mat_from", Args: "(rows array) -> mat", Doc: "new mat from an array of rows (arrays of numbers or vecs, equal lengths)", Call: matFrom},
-		{Name: "eye", Args: "(n int) -> mat", Doc: "new n x n identity matrix", Call: eye},
-		{Name: "stack", Args: "(rows ...vec|array) -> mat", Doc: "new mat whose rows are copies of the given vecs (or one array of them)", Call: stack},
+		lib.Fn("zeros", "(n int) -> vec", "new vec of n zeros", zeros),
+		lib.Fn("ones", "(n int) -> vec", "new vec of n ones", ones),
+		lib.Fn("full", "(n int, x number) -> vec", "new vec of n copies of x", full),
+		lib.Fn("from", "(a array|vec) -> vec", "new vec from an array of numbers (or a copy of a vec)", from),
+		lib.Fn("onehot", "(n int, i int) -> vec", "new vec of n zeros with a 1 at index i", onehot),
+		lib.Fn("concat", "(parts ...vec|array|number) -> vec", "new vec of the parts' elements in order", concat),
+		lib.Fn("range", "(lo number, hi number[, step number]) -> vec", "new vec lo, lo+step, ... below hi (step defaults to 1; a negative step counts down)", rangeVec),
+		lib.Fn("linspace", "(lo number, hi number, n int) -> vec", "new vec of n evenly spaced values from lo to hi inclusive", linspace),
+		lib.Fn("mat", "(rows int, cols int) -> mat", "new rows x cols matrix of zeros", newMatFn),
+		lib.Fn("mat_from", "(rows array) -> mat", "new mat from an array of rows (arrays of numbers or vecs, equal lengths)", matFrom),
+		lib.Fn("eye", "(n int) -> mat", "new n x n identity matrix", eye),
+		lib.Fn("stack", "(rows ...vec|array) -> mat", "new mat whose rows are copies of the given vecs (or one array of them)", stack),
 	},
 	Types: []lib.Type{
 		vecMethods.Type("float vector: v[i] reads and v[i] = x writes (index in [0, len)); for i, x in v iterates; " +
@@ -36,37 +36,40 @@ var Module = &lib.Module{
 	},
 }
 
-// filled makes vec.zeros and vec.ones.
-func filled(x float64) func(*lib.Env, string, []tengo.Object) (tengo.Object, error) {
-	return func(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
-		var n int
-		if err := lib.UnpackArgs(fn, args, "n", &n); err != nil {
-			return nil, err
-		}
-		return newFilled(fn, n, x)
+func zeros(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
+	return filled(fn, args, 0)
+}
+
+func ones(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
+	return filled(fn, args, 1)
+}
+
+// filled makes a vec of n copies of x, n the one argument.
+func filled(fn string, args []tengo.Object, x float64) (tengo.Object, error) {
+	var n int
+	if err := lib.UnpackArgs(fn, args, "n", count(&n)); err != nil {
+		return nil, err
 	}
+	return newFilled(n, x), nil
 }
 
 func full(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
 	var n int
 	var x float64
-	if err := lib.UnpackArgs(fn, args, "n, x", &n, &x); err != nil {
+	if err := lib.UnpackArgs(fn, args, "n, x", count(&n), &x); err != nil {
 		return nil, err
 	}
-	return newFilled(fn, n, x)
+	return newFilled(n, x), nil
 }
 
-func newFilled(fn string, n int, x float64) (tengo.Object, error) {
-	if err := checkCount(fn, "n", n); err != nil {
-		return nil, err
-	}
+func newFilled(n int, x float64) *Vec {
 	v := Zeros(n)
 	if x != 0 {
 		for i := range v.Data {
 			v.Data[i] = x
 		}
 	}
-	return v, nil
+	return v
 }
 
 func from(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
@@ -86,10 +89,7 @@ func from(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
 
 func onehot(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
 	var n, i int
-	if err := lib.UnpackArgs(fn, args, "n, i", &n, &i); err != nil {
-		return nil, err
-	}
-	if err := checkCount(fn, "n", n); err != nil {
+	if err := lib.UnpackArgs(fn, args, "n, i", count(&n), &i); err != nil {
 		return nil, err
 	}
 	if err := checkIndex(fn, "i", i, n); err != nil {
@@ -161,10 +161,7 @@ func rangeVec(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) 
 func linspace(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
 	var lo, hi float64
 	var n int
-	if err := lib.UnpackArgs(fn, args, "lo, hi, n", &lo, &hi, &n); err != nil {
-		return nil, err
-	}
-	if err := checkCount(fn, "n", n); err != nil {
+	if err := lib.UnpackArgs(fn, args, "lo, hi, n", &lo, &hi, count(&n)); err != nil {
 		return nil, err
 	}
 	out := make([]float64, n)
@@ -182,13 +179,7 @@ func linspace(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) 
 
 func newMatFn(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
 	var r, c int
-	if err := lib.UnpackArgs(fn, args, "rows, cols", &r, &c); err != nil {
-		return nil, err
-	}
-	if err := checkCount(fn, "rows", r); err != nil {
-		return nil, err
-	}
-	if err := checkCount(fn, "cols", c); err != nil {
+	if err := lib.UnpackArgs(fn, args, "rows, cols", count(&r), count(&c)); err != nil {
 		return nil, err
 	}
 	if err := checkSize(fn, r, c); err != nil {
@@ -210,10 +201,7 @@ func matFrom(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
 
 func eye(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
 	var n int
-	if err := lib.UnpackArgs(fn, args, "n", &n); err != nil {
-		return nil, err
-	}
-	if err := checkCount(fn, "n", n); err != nil {
+	if err := lib.UnpackArgs(fn, args, "n", count(&n)); err != nil {
 		return nil, err
 	}
 	if err := checkSize(fn, n, n); err != nil {

@@ -21,6 +21,7 @@ package vec
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -142,15 +143,37 @@ func MatOf(fn, name string, o tengo.Object) (*Mat, error) {
 	return NewMat(len(rows), cols, data), nil
 }
 
-// checkCount rejects a negative or excessive element count argument.
-func checkCount(fn, name string, n int) error {
-	if n < 0 {
-		return lib.Errorf(fn, "argument %s must not be negative, got %d", name, n)
+// count is an argument that is a number of elements: an int >= 0, not
+// too large.
+func count(dst *int) lib.Unpacker { return lib.Read(readCount, dst) }
+
+func readCount(fn, name string, o tengo.Object) (int, error) {
+	var n int
+	if err := lib.UnpackArg(fn, name, o, &n); err != nil {
+		return 0, err
 	}
-	return checkSize(fn, n)
+	if n < 0 {
+		return 0, lib.Errorf(fn, "argument %s must not be negative, got %d", name, n)
+	}
+	return n, checkSize(fn, n)
 }
 
-// checkIndex rejects an element index argument outside [0, n).
+// index is an argument that is an index in [0, n).
+func index(dst *int, n int) lib.Unpacker {
+	return func(fn, name string, o tengo.Object) error {
+		var i int
+		if err := lib.UnpackArg(fn, name, o, &i); err != nil {
+			return err
+		}
+		if err := checkIndex(fn, name, i, n); err != nil {
+			return err
+		}
+		*dst = i
+		return nil
+	}
+}
+
+// checkIndex rejects an index argument outside [0, n).
 func checkIndex(fn, name string, i, n int) error {
 	if i < 0 || i >= n {
 		return lib.Errorf(fn, "argument %s = %d out of range [0, %d)", name, i, n)
@@ -158,7 +181,8 @@ func checkIndex(fn, name string, i, n int) error {
 	return nil
 }
 
-// checkSize rejects negative or excessive sizes.
+// checkSize rejects negative or excessive sizes. (The error gets a copy of
+// dims, so that a call's dims stay on the stack.)
 func checkSize(fn string, dims ...int) error {
 	total := 1
 	for _, d := range dims {
@@ -166,7 +190,7 @@ func checkSize(fn string, dims ...int) error {
 			return lib.Errorf(fn, "size must not be negative, got %d", d)
 		}
 		if d > 0 && total > MaxElements/d {
-			return lib.Errorf(fn, "size %v is too large (at most %d elements)", dims, MaxElements)
+			return lib.Errorf(fn, "size %v is too large (at most %d elements)", slices.Clone(dims), MaxElements)
 		}
 		total *= d
 	}

@@ -47,22 +47,16 @@ var vecMethods = lib.NewMethodSet("vec",
 
 func vecGet(v *Vec, fn string, args []tengo.Object) (tengo.Object, error) {
 	var i int
-	if err := lib.UnpackArgs(fn, args, "i", &i); err != nil {
+	if err := lib.UnpackArgs(fn, args, "i", index(&i, len(v.Data))); err != nil {
 		return nil, err
 	}
-	if err := checkIndex(fn, "i", i, len(v.Data)); err != nil {
-		return nil, err
-	}
-	return &tengo.Float{Value: v.Data[i]}, nil
+	return v.item(i), nil
 }
 
 func vecSet(v *Vec, fn string, args []tengo.Object) (tengo.Object, error) {
 	var i int
 	var x float64
-	if err := lib.UnpackArgs(fn, args, "i, x", &i, &x); err != nil {
-		return nil, err
-	}
-	if err := checkIndex(fn, "i", i, len(v.Data)); err != nil {
+	if err := lib.UnpackArgs(fn, args, "i, x", index(&i, len(v.Data)), &x); err != nil {
 		return nil, err
 	}
 	v.Data[i] = x
@@ -82,13 +76,23 @@ func vecSlice(v *Vec, fn string, args []tengo.Object) (tengo.Object, error) {
 	return &Vec{Data: clone(v.Data[lo:hi])}, nil
 }
 
-func vecAssign(v *Vec, fn string, args []tengo.Object) (tengo.Object, error) {
+// sameLen reads the one argument w of assign and dot: a vec or an array
+// of v's length.
+func (v *Vec) sameLen(fn string, args []tengo.Object) ([]float64, error) {
 	var w []float64
 	if err := lib.UnpackArgs(fn, args, "w", lib.Read(Floats, &w)); err != nil {
 		return nil, err
 	}
 	if len(w) != len(v.Data) {
 		return nil, LenError(fn, args[0], len(v.Data), "")
+	}
+	return w, nil
+}
+
+func vecAssign(v *Vec, fn string, args []tengo.Object) (tengo.Object, error) {
+	w, err := v.sameLen(fn, args)
+	if err != nil {
+		return nil, err
 	}
 	copy(v.Data, w)
 	return v, nil
@@ -112,12 +116,9 @@ func argReduce(max bool) lib.MethodFunc[*Vec] {
 }
 
 func vecDot(v *Vec, fn string, args []tengo.Object) (tengo.Object, error) {
-	var w []float64
-	if err := lib.UnpackArgs(fn, args, "w", lib.Read(Floats, &w)); err != nil {
+	w, err := v.sameLen(fn, args)
+	if err != nil {
 		return nil, err
-	}
-	if len(w) != len(v.Data) {
-		return nil, LenError(fn, args[0], len(v.Data), "")
 	}
 	return &tengo.Float{Value: dot(v.Data, w)}, nil
 }
@@ -164,7 +165,7 @@ func arithMethod(o op, inPlace bool) lib.MethodFunc[*Vec] {
 		if err := lib.UnpackArgs(fn, args, "w", &w); err != nil {
 			return nil, err
 		}
-		return v.arith(fn, o, w, inPlace)
+		return arith(v, fn, o, w, inPlace)
 	}
 }
 

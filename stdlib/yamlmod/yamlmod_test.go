@@ -49,11 +49,5 @@ func TestErrors(t *testing.T) {
 		`m := {}; m.self = m; yaml.encode(m)`: "yaml.encode: nesting deeper than 512",
 		`yaml.write("/proc/nope/x.yaml", 1)`:  "yaml.write: writing /proc/nope/x.yaml",
 	}
-	for code, want := range cases {
-		err := scripttest.RunCode(context.Background(), "y.tengo", "yaml := import(\"yaml\")\n"+code+"\n",
-			scripttest.Options{}, &strings.Builder{}, t.TempDir())
-		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "y.tengo:2:") {
-			t.Errorf("%s:\n got %v\nwant %q at y.tengo:2", code, err, want)
-		}
-	}
+	scripttest.WantErrors(t, `yaml := import("yaml")`, cases)
 }
