@@ -1,12 +1,21 @@
-// Package lib holds what every bohpsh Tengo module shares: the per-run
-// environment, the documented function and method tables from which both the
-// modules and their documentation (REPL :help, docs/modules.md) are built,
-// and argument helpers whose errors name the function and the bad value.
+// Package lib is the binding layer's toolkit, what every bohpsh Tengo module
+// (stdlib/...) shares:
 //
-// A module is a Go value of type *Module: a name, a one-line doc and a table
-// of Funcs. Each Func makes its tengo.CallableFunc from the run's *Env, so a
-// run's state (RNG, context, metrics) lives in that run's closures and objects,
-// never in package globals shared between cloned scripts.
+//   - the tables: a *Module is a name, a one-line doc and its Funcs (Fn
+//     rows), Values and Types; an object type's methods are a MethodSet (Def
+//     rows). The modules and their documentation (REPL :help,
+//     docs/modules.md) are built from the same tables;
+//   - argument binding: UnpackArgs checks a call's arguments (number, types,
+//     optional ones) in one call, UnpackOptions an options map; errors name
+//     the function, the argument and the value;
+//   - the run's state: a run's *Env (seed and RNG, context, parameters,
+//     metrics, output), given to every Func's Call, so that it lives in the
+//     run's closures and objects, never in globals shared between runs.
+//
+// The binding layer converts script values to Go values and back and calls
+// the engine; the engine's work (networks, episodes, rules, checkpoints) is
+// done in package bohp. lib and the modules may import bohp and internal/...,
+// never interp, cli or repl (internal/layering tests it).
 package lib
 
 import (
