@@ -50,6 +50,15 @@ func itemIndex(o elements, fn, what string, key tengo.Object) (int, error) {
 	return i, nil
 }
 
+// getItem returns o[key] for an index key.
+func getItem(o elements, fn, what string, key tengo.Object) (tengo.Object, error) {
+	i, err := itemIndex(o, fn, what, key)
+	if err != nil {
+		return nil, err
+	}
+	return o.item(i), nil
+}
+
 // binaryOp implements the operators + - * / of o; fns are the names of
 // the operations for errors ("vec.add", ...).
 func binaryOp(o elements, tok token.Token, rhs tengo.Object, fns *[4]string) (tengo.Object, error) {

@@ -87,11 +87,7 @@ func (m *Mat) IndexGet(key tengo.Object) (tengo.Object, error) {
 	if s, ok := key.(*tengo.String); ok {
 		return matMethods.Get(m, &m.methods, s)
 	}
-	i, err := itemIndex(m, "mat[]", "row index", key)
-	if err != nil {
-		return nil, err
-	}
-	return m.RowView(i), nil
+	return getItem(m, "mat[]", "row index", key)
 }
 
 // IndexSet copies a vec or array of length Cols into row i.

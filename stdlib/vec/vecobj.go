@@ -64,11 +64,7 @@ func (v *Vec) IndexGet(key tengo.Object) (tengo.Object, error) {
 	if s, ok := key.(*tengo.String); ok {
 		return vecMethods.Get(v, &v.methods, s)
 	}
-	i, err := itemIndex(v, "vec[]", "index", key)
-	if err != nil {
-		return nil, err
-	}
-	return v.item(i), nil
+	return getItem(v, "vec[]", "index", key)
 }
 
 // IndexSet sets element i to a number.
