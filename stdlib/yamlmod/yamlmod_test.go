@@ -1,10 +1,9 @@
 package yamlmod_test
 
 import (
-	"context"
+	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/bohpsh/bohpsh/interp/scripttest"
@@ -14,8 +13,8 @@ func TestScripts(t *testing.T) { scripttest.Run(t, "testdata/*.tengo") }
 
 func TestWriteIsAtomicAndRelativeToOutDir(t *testing.T) {
 	dir := t.TempDir()
-	err := scripttest.RunCode(context.Background(), "w.tengo", `yaml := import("yaml"); yaml.write("a/b.yaml", {x: [1, 2]})`,
-		scripttest.Options{}, &strings.Builder{}, dir)
+	err := scripttest.RunCode(t.Context(), "w.tengo", `yaml := import("yaml"); yaml.write("a/b.yaml", {x: [1, 2]})`,
+		scripttest.Options{}, io.Discard, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
