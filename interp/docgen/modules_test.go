@@ -211,7 +211,7 @@ func tableProblems(mods []*lib.Module) []string {
 				bad("%s: Args %q should start with \"(\"", what, f.Args)
 			}
 			oneLine(what, f.Doc)
-			if f.Call == nil && f.Make == nil {
+			if f.Call == nil {
 				bad("%s: nil Call", what)
 			}
 		}
@@ -331,7 +331,7 @@ func methodProblems(mods []*lib.Module) (problems, checked, unreached []string) 
 	for _, m := range mods {
 		built := m.Build(env)
 		for _, f := range m.Funcs {
-			if (f.Call == nil && f.Make == nil) || unsafeToProbe(m.Name, f.Name) {
+			if f.Call == nil || unsafeToProbe(m.Name, f.Name) {
 				continue
 			}
 			fns = append(fns, built[f.Name].(*tengo.UserFunction).Value)

@@ -80,7 +80,6 @@ type Func struct {
 	// Call implements the function in the run of env; fn is its qualified
 	// name ("bohp.network"), for error messages.
 	Call func(env *Env, fn string, args []tengo.Object) (tengo.Object, error)
-	Make func(env *Env) tengo.CallableFunc
 }
 
 // Value is one script-visible constant of a module.
@@ -118,10 +117,6 @@ func (m *Module) Build(env *Env) map[string]tengo.Object {
 	out := make(map[string]tengo.Object, len(m.Funcs)+len(m.Values))
 	for _, f := range m.Funcs {
 		q := m.Name + "." + f.Name
-		if f.Call == nil {
-			out[f.Name] = &tengo.UserFunction{Name: q, Value: f.Make(env)}
-			continue
-		}
 		call := f.Call
 		out[f.Name] = &tengo.UserFunction{Name: q, Value: func(args ...tengo.Object) (tengo.Object, error) {
 			return call(env, q, args)
