@@ -205,35 +205,36 @@ func netEpisode(n *Network, fn string, args []tengo.Object) (tengo.Object, error
 
 // tensor is an argument that names one of the network's tensors.
 func (n *Network) tensor(dst **bohp.Param) lib.Unpacker {
-	return func(fn, name string, o tengo.Object) error {
-		var s string
-		if err := lib.UnpackArg(fn, name, o, &s); err != nil {
-			return err
+	return byName(dst, "tensor", n.Net.Param, func() []string {
+		var names []string
+		for _, p := range n.Net.Params() {
+			names = append(names, p.Name)
 		}
-		if *dst = n.Net.Param(s); *dst == nil {
-			var names []string
-			for _, q := range n.Net.Params() {
-				names = append(names, q.Name)
-			}
-			return lib.Errorf(fn, "no tensor %q (tensors: %s)", s, strings.Join(names, ", "))
-		}
-		return nil
-	}
+		return names
+	})
 }
 
 // layer is an argument that names one of the network's layers.
 func (n *Network) layer(dst **bohp.Layer) lib.Unpacker {
+	return byName(dst, "layer", n.Net.Layer, func() []string {
+		var names []string
+		for _, l := range n.Net.Layers {
+			names = append(names, l.Name)
+		}
+		return names
+	})
+}
+
+// byName is an argument that names a thing (what: "tensor"): find returns
+// it, nil when there is none, and all names them all for the error.
+func byName[T any](dst **T, what string, find func(string) *T, all func() []string) lib.Unpacker {
 	return func(fn, name string, o tengo.Object) error {
 		var s string
 		if err := lib.UnpackArg(fn, name, o, &s); err != nil {
 			return err
 		}
-		if *dst = n.Net.Layer(s); *dst == nil {
-			var names []string
-			for _, q := range n.Net.Layers {
-				names = append(names, q.Name)
-			}
-			return lib.Errorf(fn, "no layer %q (layers: %s)", s, strings.Join(names, ", "))
+		if *dst = find(s); *dst == nil {
+			return lib.Errorf(fn, "no %s %q (%ss: %s)", what, s, what, strings.Join(all(), ", "))
 		}
 		return nil
 	}
