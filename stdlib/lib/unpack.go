@@ -37,23 +37,27 @@ import (
 // must be a number, got string "a"`, "vec.zeros: wrong number of arguments:
 // want 1, got 0". The names come in one string rather than paired with the
 // pointers (as in starlark-go's UnpackArgs) so that the variables stay on
-// the caller's stack: unpacking allocates nothing.
+// the caller's stack: unpacking allocates nothing. params has one name per
+// variable (TestUnpackCalls checks every call in the tree).
 func UnpackArgs(fn string, args []tengo.Object, params string, vars ...any) error {
-	least, most, n := arity(params)
-	if n != len(vars) {
-		return Errorf(fn, "internal error: parameters %q for %d variables", params, len(vars))
+	// A call with an argument per variable needs no count check; the
+	// others (optional arguments left out, a variadic tail, a wrong count)
+	// read params for it.
+	variadic := strings.HasSuffix(params, "...")
+	if len(args) != len(vars) || variadic {
+		least, most, n := arity(params)
+		if n != len(vars) {
+			return Errorf(fn, "internal error: parameters %q for %d variables", params, len(vars))
+		}
+		if len(args) < least || (most >= 0 && len(args) > most) {
+			return countError(fn, least, most, len(args))
+		}
 	}
-	if len(args) < least || (most >= 0 && len(args) > most) {
-		return countError(fn, least, most, len(args))
-	}
-	rest := params
 	for i, v := range vars {
-		var name string
-		name, rest = nextParam(rest)
-		if strings.HasSuffix(name, "...") {
+		if variadic && i == len(vars)-1 {
 			p, ok := v.(*[]tengo.Object)
 			if !ok {
-				return internalError(fn, name, v)
+				return internalError(fn, paramName(params, i), v)
 			}
 			*p = args[i:]
 			return nil
@@ -61,8 +65,10 @@ func UnpackArgs(fn string, args []tengo.Object, params string, vars ...any) erro
 		if i >= len(args) {
 			break
 		}
-		if err := UnpackArg(fn, strings.TrimSuffix(name, "?"), args[i], v); err != nil {
-			return err
+		// The names are only for errors: a failed argument is read again
+		// with its name, for the message.
+		if UnpackArg(fn, "", args[i], v) != nil {
+			return UnpackArg(fn, paramName(params, i), args[i], v)
 		}
 	}
 	return nil
@@ -107,9 +113,10 @@ func UnpackOptions(fn, where string, opts map[string]tengo.Object, params string
 }
 
 // An Unpacker reads one argument of a type this package does not know and
-// stores it; fn and name are for its error messages. It is a function
-// rather than an interface so that UnpackArgs keeps the variables it is
-// given on the caller's stack.
+// stores it; fn and name are for its error messages. It stores nothing when
+// it fails (UnpackArgs may call it again, to name the argument in the
+// error). It is a function rather than an interface so that UnpackArgs
+// keeps the variables it is given on the caller's stack.
 type Unpacker func(fn, name string, o tengo.Object) error
 
 // Read makes an Unpacker that stores what read returns in *dst, e.g.
@@ -236,26 +243,45 @@ func AsMap(o tengo.Object) (map[string]tengo.Object, bool) {
 }
 
 // arity returns how many names params has (n) and how many arguments it
-// takes: at least min, at most max (-1: no limit).
+// takes: at least least, at most most (-1: no limit). (A loop over the
+// bytes: it runs on every call of a script-visible function.)
 func arity(params string) (least, most, n int) {
 	if params == "" {
 		return 0, 0, 0
 	}
-	n = strings.Count(params, ",") + 1
-	least, most = n, n
-	if i := strings.IndexByte(params, '?'); i >= 0 {
-		least = strings.Count(params[:i], ",")
+	n, least = 1, -1
+	for i := 0; i < len(params); i++ {
+		switch params[i] {
+		case ',':
+			n++
+		case '?':
+			if least < 0 {
+				least = n - 1
+			}
+		}
+	}
+	if least < 0 {
+		least = n
 	}
 	if strings.HasSuffix(params, "...") {
-		least, most = min(least, n-1), -1
+		return min(least, n-1), -1, n
 	}
-	return least, most, n
+	return least, n, n
 }
 
-// nextParam splits the first name off a parameter list.
+// nextParam splits the first name off a parameter list "a, b?, c?".
 func nextParam(params string) (name, rest string) {
 	name, rest, _ = strings.Cut(params, ",")
 	return strings.TrimSpace(name), rest
+}
+
+// paramName returns the name of parameter i of params, without "?".
+func paramName(params string, i int) string {
+	name, rest := nextParam(params)
+	for ; i > 0; i-- {
+		name, rest = nextParam(rest)
+	}
+	return strings.TrimSuffix(name, "?")
 }
 
 // hasParam reports whether key is one of the names of params.
