@@ -115,8 +115,8 @@ func (ms *MethodSet[T]) TypeName() string { return ms.typeName }
 // with arguments is an error.
 func NoArgs[T any](f func(self T, fn string) (tengo.Object, error)) MethodFunc[T] {
 	return func(self T, fn string, args []tengo.Object) (tengo.Object, error) {
-		if err := UnpackArgs(fn, args, ""); err != nil {
-			return nil, err
+		if len(args) > 0 {
+			return nil, UnpackArgs(fn, args, "")
 		}
 		return f(self, fn)
 	}

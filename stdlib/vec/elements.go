@@ -34,29 +34,25 @@ func (m *Mat) withData(d []float64) tengo.Object { return NewMat(m.Rows, m.Cols,
 func (m *Mat) items() int                        { return m.Rows }
 func (m *Mat) item(i int) tengo.Object           { return m.RowView(i) }
 
-// itemIndex reads the index of o[i] (what names it in errors: "index",
-// "row index"), which must be in range.
-func itemIndex(o elements, fn, what string, key tengo.Object) (int, error) {
+// itemIndex reads the index key of an item in [0, n) (v[i], m[i]); false
+// when key is not one (itemError says why).
+func itemIndex(key tengo.Object, n int) (int, bool) {
 	i, ok := lib.AsInt(key)
-	if !ok {
-		if _, isStr := key.(*tengo.String); isStr {
-			return 0, lib.Errorf(fn, "cannot assign to method or field %s", key.String())
-		}
-		return 0, lib.Errorf(fn, "%s must be an int, got %s", what, lib.Describe(key))
-	}
-	if i < 0 || i >= o.items() {
-		return 0, lib.Errorf(fn, "%s %d out of range for %s", what, i, Shape(o))
-	}
-	return i, nil
+	return i, ok && i >= 0 && i < n
 }
 
-// getItem returns o[key] for an index key.
-func getItem(o elements, fn, what string, key tengo.Object) (tengo.Object, error) {
-	i, err := itemIndex(o, fn, what, key)
-	if err != nil {
-		return nil, err
+// itemError is the error of o[key] for a key that is not an index in
+// [0, n) (what names the index: "index", "row index").
+func itemError(o tengo.Object, n int, fn, what string, key tengo.Object) error {
+	i, isInt := lib.AsInt(key)
+	_, isName := key.(*tengo.String)
+	switch {
+	case isInt:
+		return lib.Errorf(fn, "%s %d out of range for %s", what, i, Shape(o))
+	case isName:
+		return lib.Errorf(fn, "cannot assign to method or field %s", key.String())
 	}
-	return o.item(i), nil
+	return lib.Errorf(fn, "%s must be an int, got %s", what, lib.Describe(key))
 }
 
 // binaryOp implements the operators + - * / of o; fns are the names of

@@ -87,15 +87,19 @@ func (m *Mat) IndexGet(key tengo.Object) (tengo.Object, error) {
 	if s, ok := key.(*tengo.String); ok {
 		return matMethods.Get(m, &m.methods, s)
 	}
-	return getItem(m, "mat[]", "row index", key)
+	i, ok := itemIndex(key, m.Rows)
+	if !ok {
+		return nil, itemError(m, m.Rows, "mat[]", "row index", key)
+	}
+	return m.RowView(i), nil
 }
 
 // IndexSet copies a vec or array of length Cols into row i.
 func (m *Mat) IndexSet(key, value tengo.Object) error {
 	const fn = "mat[]="
-	i, err := itemIndex(m, fn, "row index", key)
-	if err != nil {
-		return err
+	i, ok := itemIndex(key, m.Rows)
+	if !ok {
+		return itemError(m, m.Rows, fn, "row index", key)
 	}
 	x, err := Floats(fn, "value", value)
 	if err != nil {

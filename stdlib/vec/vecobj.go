@@ -64,14 +64,18 @@ func (v *Vec) IndexGet(key tengo.Object) (tengo.Object, error) {
 	if s, ok := key.(*tengo.String); ok {
 		return vecMethods.Get(v, &v.methods, s)
 	}
-	return getItem(v, "vec[]", "index", key)
+	i, ok := itemIndex(key, len(v.Data))
+	if !ok {
+		return nil, itemError(v, len(v.Data), "vec[]", "index", key)
+	}
+	return &tengo.Float{Value: v.Data[i]}, nil
 }
 
 // IndexSet sets element i to a number.
 func (v *Vec) IndexSet(key, value tengo.Object) error {
-	i, err := itemIndex(v, "vec[]=", "index", key)
-	if err != nil {
-		return err
+	i, ok := itemIndex(key, len(v.Data))
+	if !ok {
+		return itemError(v, len(v.Data), "vec[]=", "index", key)
 	}
 	x, ok := lib.AsFloat(value)
 	if !ok {
