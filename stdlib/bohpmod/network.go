@@ -233,9 +233,11 @@ func byName[T any](dst **T, what string, find func(string) *T, all func() []stri
 		if err := lib.UnpackArg(fn, name, o, &s); err != nil {
 			return err
 		}
-		if *dst = find(s); *dst == nil {
+		x := find(s)
+		if x == nil {
 			return lib.Errorf(fn, "no %s %q (%ss: %s)", what, s, what, strings.Join(all(), ", "))
 		}
+		*dst = x
 		return nil
 	}
 }

@@ -102,11 +102,11 @@ func UnpackOptions(fn, where string, opts map[string]tengo.Object, params string
 			}
 			continue
 		}
-		if where != "" {
-			key = where + "." + key
-		}
 		if err := UnpackArg(fn, key, o, v); err != nil {
-			return err
+			if where == "" {
+				return err
+			}
+			return UnpackArg(fn, where+"."+key, o, v) // again, for the message
 		}
 	}
 	return nil
