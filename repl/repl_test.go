@@ -24,8 +24,8 @@ type point struct {
 }
 
 var pointMethods = lib.NewMethodSet("point",
-	lib.Def("x", "() -> float", "The abscissa.", lib.NoArgs(func(p *point, _ string) (tengo.Object, error) { return lib.FromFloat(p.x), nil })),
-	lib.Def("norm", "() -> float", "Squared length.", lib.NoArgs(func(p *point, _ string) (tengo.Object, error) { return lib.FromFloat(p.x*p.x + p.y*p.y), nil })),
+	lib.DefNoArgs("x", "() -> float", "The abscissa.", func(p *point, _ string) (tengo.Object, error) { return lib.FromFloat(p.x), nil }),
+	lib.DefNoArgs("norm", "() -> float", "Squared length.", func(p *point, _ string) (tengo.Object, error) { return lib.FromFloat(p.x*p.x + p.y*p.y), nil }),
 )
 
 func (p *point) TypeName() string           { return "point" }

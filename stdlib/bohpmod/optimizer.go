@@ -46,20 +46,20 @@ type Optimizer struct {
 // documentation.
 var optMethods = lib.NewMethodSet("optimizer",
 	lib.Def("update", "(net network) -> undefined", "apply one update to every trained, non-frozen tensor of net from its gradient (call after net.end or net.episode)", optUpdate),
-	lib.Def("name", "() -> string", "the optimizer's name (rmsprop, sgd, adam)", lib.NoArgs(func(o *Optimizer, _ string) (tengo.Object, error) {
+	lib.DefNoArgs("name", "() -> string", "the optimizer's name (rmsprop, sgd, adam)", func(o *Optimizer, _ string) (tengo.Object, error) {
 		return &tengo.String{Value: o.Opt.Name()}, nil
-	})),
-	lib.Def("settings", "() -> map", "the optimizer's hyperparameters", lib.NoArgs(func(o *Optimizer, _ string) (tengo.Object, error) {
+	}),
+	lib.DefNoArgs("settings", "() -> map", "the optimizer's hyperparameters", func(o *Optimizer, _ string) (tengo.Object, error) {
 		m := map[string]tengo.Object{}
 		for k, v := range o.Opt.Settings() {
 			m[k] = lib.FromFloat(v)
 		}
 		return &tengo.Map{Value: m}, nil
-	})),
-	lib.Def("updates", "() -> int", "number of updates applied so far", lib.NoArgs(func(o *Optimizer, _ string) (tengo.Object, error) {
+	}),
+	lib.DefNoArgs("updates", "() -> int", "number of updates applied so far", func(o *Optimizer, _ string) (tengo.Object, error) {
 		_, u := o.Opt.State()
 		return lib.FromInt(u), nil
-	})),
+	}),
 )
 
 func optUpdate(o *Optimizer, fn string, args []tengo.Object) (tengo.Object, error) {

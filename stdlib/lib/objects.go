@@ -28,13 +28,20 @@ type MethodFunc[T any] func(self T, fn string, args []tengo.Object) (tengo.Objec
 // documentation and its implementation.
 type MethodDef[T any] struct {
 	Method
-	Fn MethodFunc[T]
+	fn     MethodFunc[T]
+	noArgs func(self T, fn string) (tengo.Object, error) // a method without arguments
 }
 
 // Def makes a MethodDef, one row of a method table: name, signature shown
 // in docs ("(w vec|array) -> float"), one line of meaning, implementation.
 func Def[T any](name, args, doc string, fn MethodFunc[T]) MethodDef[T] {
-	return MethodDef[T]{Method{Name: name, Args: args, Doc: doc}, fn}
+	return MethodDef[T]{Method: Method{Name: name, Args: args, Doc: doc}, fn: fn}
+}
+
+// DefNoArgs is Def for a method that takes no arguments: a call with
+// arguments is an error, and fn gets the object and the qualified name.
+func DefNoArgs[T any](name, args, doc string, fn func(self T, fn string) (tengo.Object, error)) MethodDef[T] {
+	return MethodDef[T]{Method: Method{Name: name, Args: args, Doc: doc}, noArgs: fn}
 }
 
 // MethodSet is the method table of one object type (vec, mat, network,
@@ -91,12 +98,24 @@ func (ms *MethodSet[T]) Get(self T, b *Bound, key tengo.Object) (tengo.Object, e
 	if f := b.fns[i]; f != nil {
 		return f, nil
 	}
-	impl, q := ms.defs[i].Fn, ms.qualified[i]
-	f := &tengo.UserFunction{Name: q, Value: func(args ...tengo.Object) (tengo.Object, error) {
-		return impl(self, q, args)
-	}}
+	f := &tengo.UserFunction{Name: ms.qualified[i], Value: ms.defs[i].bind(self, ms.qualified[i])}
 	b.fns[i] = f
 	return f, nil
+}
+
+// bind makes the method's function for the object self; q is its qualified
+// name.
+func (d *MethodDef[T]) bind(self T, q string) tengo.CallableFunc {
+	if get := d.noArgs; get != nil {
+		return func(args ...tengo.Object) (tengo.Object, error) {
+			if len(args) > 0 {
+				return nil, UnpackArgs(q, args, "")
+			}
+			return get(self, q)
+		}
+	}
+	impl := d.fn
+	return func(args ...tengo.Object) (tengo.Object, error) { return impl(self, q, args) }
 }
 
 // Type documents the object type: its name, doc and methods, in table order.
@@ -110,14 +129,3 @@ func (ms *MethodSet[T]) Type(doc string) Type {
 
 // TypeName is the script type name of the objects ("vec").
 func (ms *MethodSet[T]) TypeName() string { return ms.typeName }
-
-// NoArgs adapts a method that takes no arguments to a Def's Fn: a call
-// with arguments is an error.
-func NoArgs[T any](f func(self T, fn string) (tengo.Object, error)) MethodFunc[T] {
-	return func(self T, fn string, args []tengo.Object) (tengo.Object, error) {
-		if len(args) > 0 {
-			return nil, UnpackArgs(fn, args, "")
-		}
-		return f(self, fn)
-	}
-}

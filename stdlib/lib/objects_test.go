@@ -23,9 +23,9 @@ var counterMethods = lib.NewMethodSet("counter",
 		c.n += k
 		return c, nil
 	}),
-	lib.Def("get", "() -> int", "the count", lib.NoArgs(func(c *counter, _ string) (tengo.Object, error) {
+	lib.DefNoArgs("get", "() -> int", "the count", func(c *counter, _ string) (tengo.Object, error) {
 		return lib.FromInt(c.n), nil
-	})),
+	}),
 )
 
 func (c *counter) TypeName() string           { return "counter" }

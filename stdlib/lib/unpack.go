@@ -176,11 +176,15 @@ func UnpackArg(fn, name string, o tengo.Object, v any) error {
 		}
 		return typeError(fn, name, "a bool", o)
 	case *map[string]tengo.Object:
-		if m, ok := AsMap(o); ok {
-			*p = m
-			return nil
+		switch m := o.(type) {
+		case *tengo.Map:
+			*p = m.Value
+		case *tengo.ImmutableMap:
+			*p = m.Value
+		default:
+			return typeError(fn, name, "a map", o)
 		}
-		return typeError(fn, name, "a map", o)
+		return nil
 	case *[]tengo.Object:
 		if a, ok := AsArray(o); ok {
 			*p = a
@@ -226,17 +230,6 @@ func AsArray(o tengo.Object) ([]tengo.Object, bool) {
 	case *tengo.Array:
 		return v.Value, true
 	case *tengo.ImmutableArray:
-		return v.Value, true
-	}
-	return nil, false
-}
-
-// AsMap reads a map, mutable or immutable.
-func AsMap(o tengo.Object) (map[string]tengo.Object, bool) {
-	switch v := o.(type) {
-	case *tengo.Map:
-		return v.Value, true
-	case *tengo.ImmutableMap:
 		return v.Value, true
 	}
 	return nil, false

@@ -107,24 +107,24 @@ func (it *iterator) Value() tengo.Object      { return it.o.item(it.i) }
 
 // reduce makes a method computing one float from the elements; allowEmpty
 // says whether an empty object is acceptable.
-func reduce[T elements](f func([]float64) float64, allowEmpty bool) lib.MethodFunc[T] {
-	return lib.NoArgs(func(o T, fn string) (tengo.Object, error) {
+func reduce[T elements](f func([]float64) float64, allowEmpty bool) func(T, string) (tengo.Object, error) {
+	return func(o T, fn string) (tengo.Object, error) {
 		if !allowEmpty && len(o.elems()) == 0 {
 			return nil, lib.Errorf(fn, "empty %s", o.emptyDesc())
 		}
 		return &tengo.Float{Value: f(o.elems())}, nil
-	})
+	}
 }
 
 // unary makes a method returning a new object of f applied to each element.
-func unary[T elements](f func(float64) float64) lib.MethodFunc[T] {
-	return lib.NoArgs(func(o T, _ string) (tengo.Object, error) {
+func unary[T elements](f func(float64) float64) func(T, string) (tengo.Object, error) {
+	return func(o T, _ string) (tengo.Object, error) {
 		out := make([]float64, len(o.elems()))
 		for i, x := range o.elems() {
 			out[i] = f(x)
 		}
 		return o.withData(out), nil
-	})
+	}
 }
 
 // copyOf is the copy method.

@@ -10,33 +10,33 @@ import (
 
 // matMethods is the method table of *Mat; it is also its documentation.
 var matMethods = lib.NewMethodSet("mat",
-	lib.Def("rows", "() -> int", "number of rows", lib.NoArgs(func(m *Mat, _ string) (tengo.Object, error) {
+	lib.DefNoArgs("rows", "() -> int", "number of rows", func(m *Mat, _ string) (tengo.Object, error) {
 		return lib.FromInt(m.Rows), nil
-	})),
-	lib.Def("cols", "() -> int", "number of columns", lib.NoArgs(func(m *Mat, _ string) (tengo.Object, error) {
+	}),
+	lib.DefNoArgs("cols", "() -> int", "number of columns", func(m *Mat, _ string) (tengo.Object, error) {
 		return lib.FromInt(m.Cols), nil
-	})),
-	lib.Def("shape", "() -> array", "[rows, cols]", lib.NoArgs(func(m *Mat, _ string) (tengo.Object, error) {
+	}),
+	lib.DefNoArgs("shape", "() -> array", "[rows, cols]", func(m *Mat, _ string) (tengo.Object, error) {
 		return &tengo.Array{Value: []tengo.Object{lib.FromInt(m.Rows), lib.FromInt(m.Cols)}}, nil
-	})),
+	}),
 	lib.Def("get", "(i int, j int) -> float", "element at row i, column j", matGet),
 	lib.Def("set", "(i int, j int, x number) -> mat", "sets element (i, j) to x in place; returns m", matSet),
 	lib.Def("row", "(i int) -> vec", "row i as a VIEW sharing the matrix's memory (writing it writes m; use .copy() for an independent vec); same as m[i]", matRow),
 	lib.Def("col", "(j int) -> vec", "copy of column j", matCol),
-	lib.Def("t", "() -> mat", "new transposed matrix", lib.NoArgs(matT)),
+	lib.DefNoArgs("t", "() -> mat", "new transposed matrix", matT),
 	lib.Def("matvec", "(x vec|array) -> vec", "new vec m * x (x has cols elements, the result rows)", matMatVec),
-	lib.Def("to_array", "() -> array", "the rows as a Tengo array of arrays of floats", lib.NoArgs(matToArray)),
-	lib.Def("copy", "() -> mat", "a new mat with the same elements", lib.NoArgs(copyOf[*Mat])),
+	lib.DefNoArgs("to_array", "() -> array", "the rows as a Tengo array of arrays of floats", matToArray),
+	lib.DefNoArgs("copy", "() -> mat", "a new mat with the same elements", copyOf[*Mat]),
 	lib.Def("fill", "(x number) -> mat", "sets every element to x in place; returns m", fill[*Mat]),
 	lib.Def("gather", "(rows mat, index array|vec) -> mat", "sets row t of m to row index[t] of rows, for every row t, in place (one call fills a whole episode's inputs); returns m", matGather),
-	lib.Def("sum", "() -> float", "sum of the elements (row-major order)", reduce[*Mat](sumOf, true)),
-	lib.Def("mean", "() -> float", "mean of the elements; empty is an error", reduce[*Mat](meanOf, false)),
-	lib.Def("max", "() -> float", "largest element (NaN if any element is NaN); empty is an error", reduce[*Mat](maxOf, false)),
-	lib.Def("min", "() -> float", "smallest element (NaN if any element is NaN); empty is an error", reduce[*Mat](minOf, false)),
-	lib.Def("abs", "() -> mat", "new mat of absolute values", unary[*Mat](math.Abs)),
-	lib.Def("flat", "() -> vec", "the elements in row-major order as a new vec", lib.NoArgs(func(m *Mat, _ string) (tengo.Object, error) {
+	lib.DefNoArgs("sum", "() -> float", "sum of the elements (row-major order)", reduce[*Mat](sumOf, true)),
+	lib.DefNoArgs("mean", "() -> float", "mean of the elements; empty is an error", reduce[*Mat](meanOf, false)),
+	lib.DefNoArgs("max", "() -> float", "largest element (NaN if any element is NaN); empty is an error", reduce[*Mat](maxOf, false)),
+	lib.DefNoArgs("min", "() -> float", "smallest element (NaN if any element is NaN); empty is an error", reduce[*Mat](minOf, false)),
+	lib.DefNoArgs("abs", "() -> mat", "new mat of absolute values", unary[*Mat](math.Abs)),
+	lib.DefNoArgs("flat", "() -> vec", "the elements in row-major order as a new vec", func(m *Mat, _ string) (tengo.Object, error) {
 		return New(clone(m.Data)), nil
-	})),
+	}),
 	lib.Def("equal", "(w mat|array) -> bool", "whether w has the same shape and exactly the same values", matEqual),
 	lib.Def("close", "(w mat|array, tol number) -> bool", "whether w has the same shape and every element differs by at most tol", matClose),
 )

@@ -9,27 +9,27 @@ import (
 
 // vecMethods is the method table of *Vec; it is also its documentation.
 var vecMethods = lib.NewMethodSet("vec",
-	lib.Def("len", "() -> int", "number of elements (Tengo's len builtin does not know vec)", lib.NoArgs(func(v *Vec, _ string) (tengo.Object, error) {
+	lib.DefNoArgs("len", "() -> int", "number of elements (Tengo's len builtin does not know vec)", func(v *Vec, _ string) (tengo.Object, error) {
 		return lib.FromInt(len(v.Data)), nil
-	})),
+	}),
 	lib.Def("get", "(i int) -> float", "element i, same as v[i]; i outside [0, len) is an error", vecGet),
 	lib.Def("set", "(i int, x number) -> vec", "sets element i to x in place, same as v[i] = x; returns v", vecSet),
 	lib.Def("slice", "(lo int[, hi int]) -> vec", "copy of elements lo..hi-1 (hi defaults to len); 0 <= lo <= hi <= len", vecSlice),
 	lib.Def("fill", "(x number) -> vec", "sets every element to x in place; returns v", fill[*Vec]),
 	lib.Def("assign", "(w vec|array) -> vec", "copies w's elements into v in place (same length); returns v", vecAssign),
-	lib.Def("copy", "() -> vec", "a new vec with the same elements", lib.NoArgs(copyOf[*Vec])),
-	lib.Def("to_array", "() -> array", "the elements as a Tengo array of floats", lib.NoArgs(func(v *Vec, _ string) (tengo.Object, error) {
+	lib.DefNoArgs("copy", "() -> vec", "a new vec with the same elements", copyOf[*Vec]),
+	lib.DefNoArgs("to_array", "() -> array", "the elements as a Tengo array of floats", func(v *Vec, _ string) (tengo.Object, error) {
 		return floatArray(v.Data), nil
-	})),
-	lib.Def("sum", "() -> float", "sum of the elements (0 for an empty vec)", reduce[*Vec](sumOf, true)),
-	lib.Def("mean", "() -> float", "mean of the elements; empty is an error", reduce[*Vec](meanOf, false)),
-	lib.Def("max", "() -> float", "largest element (NaN if any element is NaN); empty is an error", reduce[*Vec](maxOf, false)),
-	lib.Def("min", "() -> float", "smallest element (NaN if any element is NaN); empty is an error", reduce[*Vec](minOf, false)),
-	lib.Def("argmax", "() -> int", "index of the largest element (first on ties, first NaN if any); empty is an error", argReduce(true)),
-	lib.Def("argmin", "() -> int", "index of the smallest element (first on ties, first NaN if any); empty is an error", argReduce(false)),
+	}),
+	lib.DefNoArgs("sum", "() -> float", "sum of the elements (0 for an empty vec)", reduce[*Vec](sumOf, true)),
+	lib.DefNoArgs("mean", "() -> float", "mean of the elements; empty is an error", reduce[*Vec](meanOf, false)),
+	lib.DefNoArgs("max", "() -> float", "largest element (NaN if any element is NaN); empty is an error", reduce[*Vec](maxOf, false)),
+	lib.DefNoArgs("min", "() -> float", "smallest element (NaN if any element is NaN); empty is an error", reduce[*Vec](minOf, false)),
+	lib.DefNoArgs("argmax", "() -> int", "index of the largest element (first on ties, first NaN if any); empty is an error", argReduce(true)),
+	lib.DefNoArgs("argmin", "() -> int", "index of the smallest element (first on ties, first NaN if any); empty is an error", argReduce(false)),
 	lib.Def("dot", "(w vec|array) -> float", "dot product with w (same length)", vecDot),
-	lib.Def("norm", "() -> float", "Euclidean (L2) norm", reduce[*Vec](func(x []float64) float64 { return math.Sqrt(dot(x, x)) }, true)),
-	lib.Def("abs", "() -> vec", "new vec of absolute values", unary[*Vec](math.Abs)),
+	lib.DefNoArgs("norm", "() -> float", "Euclidean (L2) norm", reduce[*Vec](func(x []float64) float64 { return math.Sqrt(dot(x, x)) }, true)),
+	lib.DefNoArgs("abs", "() -> vec", "new vec of absolute values", unary[*Vec](math.Abs)),
 	lib.Def("clip", "(lo number, hi number) -> vec", "new vec with each element limited to [lo, hi]", vecClip),
 	lib.Def("scale", "(x number) -> vec", "new vec v * x", scalarMethod(opMul, false)),
 	lib.Def("add", "(w vec|array|number) -> vec", "new vec v + w, element-wise (same as the + operator)", arithMethod(opAdd, false)),
@@ -106,13 +106,13 @@ func floatArray(x []float64) *tengo.Array {
 	return &tengo.Array{Value: out}
 }
 
-func argReduce(max bool) lib.MethodFunc[*Vec] {
-	return lib.NoArgs(func(v *Vec, fn string) (tengo.Object, error) {
+func argReduce(max bool) func(*Vec, string) (tengo.Object, error) {
+	return func(v *Vec, fn string) (tengo.Object, error) {
 		if len(v.Data) == 0 {
 			return nil, lib.Errorf(fn, "empty vec")
 		}
 		return lib.FromInt(argExt(v.Data, max)), nil
-	})
+	}
 }
 
 func vecDot(v *Vec, fn string, args []tengo.Object) (tengo.Object, error) {
