@@ -14,7 +14,6 @@ import (
 	"strings"
 
 	"github.com/bohpsh/bohpsh/internal/atomicfile"
-
 	"gopkg.in/yaml.v3"
 )
 

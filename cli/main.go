@@ -218,18 +218,19 @@ func parseFlags(args []string, stderr io.Writer) (*cmdFlags, error) {
 // ExitInterrupted). The first SIGINT (Ctrl-C) stops the runs, which write
 // what they did; a second one exits at once.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	return mainCtx(nil, args, stdin, stdout, stderr)
+	return mainCtx(context.Background(), true, args, stdin, stdout, stderr)
 }
 
 // MainContext is Main without signal handling: cancelling ctx with cause
 // ErrInterrupt acts as Ctrl-C (status 130); any other cancellation stops
 // the runs too.
 func MainContext(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	return mainCtx(ctx, args, stdin, stdout, stderr)
+	return mainCtx(ctx, false, args, stdin, stdout, stderr)
 }
 
-// mainCtx runs the command; a nil ctx means: handle SIGINT.
-func mainCtx(parent context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// mainCtx runs the command under parent; signals says whether it handles
+// SIGINT and SIGTERM itself (the real command does, MainContext not).
+func mainCtx(parent context.Context, signals bool, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	f, err := parseFlags(args, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "bohpsh: %v\nRun 'bohpsh --help' for usage.\n", err)
@@ -250,7 +251,7 @@ func mainCtx(parent context.Context, args []string, stdin io.Reader, stdout, std
 			fmt.Fprintf(stderr, "bohpsh: -p, --seeds, --sweep and --out apply to scripts; the REPL takes --seed and --allow-os\n")
 			return ExitUsage
 		}
-		return runREPL(parent, f, stdin, stdout, stderr)
+		return runREPL(parent, signals, f, stdin, stdout, stderr)
 	}
 
 	// Scripts: all must be readable before any runs.
@@ -267,7 +268,7 @@ func mainCtx(parent context.Context, args []string, stdin io.Reader, stdout, std
 		sources = append(sources, src)
 	}
 
-	ctx, stop := signalContext(parent, true)
+	ctx, stop := signalContext(parent, signals)
 	defer stop()
 	if f.timeout > 0 {
 		var cancel context.CancelFunc
@@ -392,11 +393,11 @@ func printFinals(res *interp.Result, cfg interp.Config, w io.Writer) {
 
 func short(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
 
-func runREPL(parent context.Context, f *cmdFlags, stdin io.Reader, stdout, stderr io.Writer) int {
+func runREPL(parent context.Context, signals bool, f *cmdFlags, stdin io.Reader, stdout, stderr io.Writer) int {
 	interactive := isTerminal(stdin)
 	// The interactive REPL handles Ctrl-C itself (it stops the running
 	// statement, not the session).
-	ctx, stop := signalContext(parent, !interactive)
+	ctx, stop := signalContext(parent, signals && !interactive)
 	defer stop()
 	if f.timeout > 0 {
 		var cancel context.CancelFunc
@@ -422,15 +423,12 @@ func runREPL(parent context.Context, f *cmdFlags, stdin io.Reader, stdout, stder
 	return ExitError
 }
 
-// signalContext returns a cancellable child of parent. With a nil parent
-// (the real command) and handle set, it cancels it with ErrInterrupt on the
-// first SIGINT, and a second SIGINT exits at once with status 130.
+// signalContext returns a cancellable child of parent. With handle set (the
+// real command), it cancels it with ErrInterrupt on the first SIGINT (with
+// ErrTerminated on SIGTERM), and a second SIGINT exits at once with status
+// 130.
 func signalContext(parent context.Context, handle bool) (context.Context, func()) {
-	if parent != nil {
-		ctx, cancel := context.WithCancelCause(parent)
-		return ctx, func() { cancel(nil) }
-	}
-	ctx, cancel := context.WithCancelCause(context.Background())
+	ctx, cancel := context.WithCancelCause(parent)
 	if !handle {
 		return ctx, func() { cancel(nil) }
 	}

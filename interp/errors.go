@@ -3,11 +3,11 @@ package interp
 import (
 	"errors"
 	"fmt"
-	"github.com/bohpsh/bohpsh/interp/srcpos"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/bohpsh/bohpsh/interp/srcpos"
 	"github.com/d5/tengo/v2"
 	"github.com/d5/tengo/v2/parser"
 )

@@ -5,13 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/bohpsh/bohpsh/internal/atomicfile"
 	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"strings"
 
+	"github.com/bohpsh/bohpsh/internal/atomicfile"
 	"github.com/peterh/liner"
 )
 

@@ -25,7 +25,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/bohpsh/bohpsh/interp/srcpos"
 	"io"
 	"os"
 	"path/filepath"
@@ -35,6 +34,7 @@ import (
 	"sync"
 
 	"github.com/bohpsh/bohpsh/interp/docgen"
+	"github.com/bohpsh/bohpsh/interp/srcpos"
 	"github.com/bohpsh/bohpsh/stdlib"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
 	"github.com/d5/tengo/v2"
@@ -299,6 +299,7 @@ func (s *Session) exec(ctx context.Context, name string, src []byte, importDir s
 	func() {
 		defer func() {
 			if r := recover(); r != nil {
+				//lint:ignore ST1005 Tengo's error kind, as Tengo's compiler writes it
 				err = fmt.Errorf("Compile Error: %v", r)
 			}
 		}()
@@ -310,6 +311,7 @@ func (s *Session) exec(ctx context.Context, name string, src []byte, importDir s
 		}
 		bc = c.Bytecode()
 		if n := len(bc.Constants); n > maxConstants {
+			//lint:ignore ST1005 Tengo's error kind, as Tengo's compiler writes it
 			err = fmt.Errorf("Compile Error: the session holds too many constants (%d, Tengo's limit is %d); use :reset", n, maxConstants)
 			return
 		}
@@ -368,6 +370,7 @@ func (s *Session) run(ctx context.Context, bc *tengo.Bytecode) (err error) {
 			if re, ok := r.(runtime.Error); ok && strings.Contains(re.Error(), "integer divide by zero") {
 				msg = "integer division by zero"
 			}
+			//lint:ignore ST1005 Tengo's error kind, as Tengo's VM writes it
 			err = fmt.Errorf("Runtime Error: %s%s", msg, vmPosition(vm, s.fileSet))
 		}
 		if interrupted {

@@ -11,9 +11,9 @@ package main
 import (
 	"flag"
 	"fmt"
-	"github.com/bohpsh/bohpsh/internal/atomicfile"
 	"os"
 
+	"github.com/bohpsh/bohpsh/internal/atomicfile"
 	"github.com/bohpsh/bohpsh/interp/docgen"
 	"github.com/bohpsh/bohpsh/stdlib"
 )
