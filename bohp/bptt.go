@@ -41,7 +41,7 @@ func newBPTT(n *Network) *bpttEngine {
 		e.offA = append(e.offA, e.strideA)
 		e.strideA += l.Out
 		e.offH = append(e.offH, e.strideH)
-		if l.Plastic() {
+		if l.Plastic() && !l.Recurrent() {
 			e.strideH += l.Out * l.In
 			e.gH = append(e.gH, make([]float64, l.Out*l.In))
 		} else {
@@ -69,7 +69,7 @@ func (e *bpttEngine) step(n *Network, _ bool) {
 	}
 	if e.steps%checkpointEvery == 0 {
 		for _, l := range n.Layers {
-			if l.Plastic() {
+			if l.Plastic() && !l.Recurrent() {
 				e.tapeH = append(e.tapeH, l.H...)
 			}
 		}
@@ -83,6 +83,11 @@ func (e *bpttEngine) end(n *Network) {
 	J := len(n.Layers)
 	for _, g := range e.gH {
 		clear(g)
+	}
+	for _, l := range n.Layers {
+		if l.Recurrent() {
+			l.rec.beginBackward()
+		}
 	}
 	for t := e.steps - 1; t >= 0; t-- {
 		if t == e.steps-1 || t%checkpointEvery == checkpointEvery-1 {
@@ -98,6 +103,16 @@ func (e *bpttEngine) end(n *Network) {
 			x := A[e.offA[j] : e.offA[j]+in]
 			y := A[e.offA[j+1] : e.offA[j+1]+l.Out]
 			ga, delta := e.ga[j+1], e.delta[j]
+			if l.Recurrent() { // recurrent_bptt.go
+				var gz []float64
+				if j == J-1 && e.scored[t] {
+					gz = e.tapeG[t*e.strideG : (t+1)*e.strideG]
+				}
+				if bad := l.rec.backwardStep(t, y, ga, gz, e.ga[j], j > 0, e.check); bad != nil && e.bad == nil {
+					e.bad = bad
+				}
+				continue
+			}
 			var H, gH []float64
 			if l.Plastic() {
 				H = Hs[e.offH[j] : e.offH[j]+l.Out*in]
@@ -141,6 +156,11 @@ func (e *bpttEngine) end(n *Network) {
 			e.bad = firstNonFinite(n, t)
 		}
 	}
+	for _, l := range n.Layers {
+		if l.Recurrent() {
+			l.rec.endBackward()
+		}
+	}
 }
 
 // firstNonFinite reports the first tensor whose gradient is not finite,
@@ -172,7 +192,7 @@ func (e *bpttEngine) recomputeSegment(n *Network, s int) {
 		copy(next, cur)
 		A := e.tapeA[t*e.strideA : (t+1)*e.strideA]
 		for j, l := range n.Layers {
-			if !l.Plastic() {
+			if !l.Plastic() || l.Recurrent() {
 				continue
 			}
 			x := A[e.offA[j] : e.offA[j]+l.In]

@@ -1,17 +1,19 @@
 package bohp
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/bohpsh/bohpsh/internal/atomicfile"
 	"io"
 	"maps"
 	"math"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
+	"github.com/bohpsh/bohpsh/internal/atomicfile"
 	"gopkg.in/yaml.v3"
 )
 
@@ -25,40 +27,164 @@ type Checkpoint struct {
 	Meta      map[string]any
 }
 
-// floats marshals as a one-line YAML sequence; values use the shortest
-// decimal form that reads back to the same float64.
-type floats []float64
+// Float arrays, nearly all of a checkpoint's bytes, bypass the YAML
+// library (which needs a node per value: GBs and minutes for a network of
+// 10^6 weights). Saving encodes each array as a token and writes it in its
+// place as a one-line flow sequence; loading parses such lines directly,
+// replacing them by tokens before the YAML is decoded.
+const floatsToken = "bohp-floats-"
 
-func (f floats) MarshalYAML() (any, error) {
-	n := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle, Tag: "!!seq"}
-	for _, v := range f {
-		n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: formatFloat(v)})
-	}
-	return n, nil
+// floatsIn is a decoded float array: a token (resolved by the loader) or a
+// sequence the YAML decoder parsed (a hand-written file).
+type floatsIn struct {
+	vals []float64
+	ref  int // 1 + the index of the array the token stands for; 0: vals
 }
 
-func formatFloat(v float64) string {
+func (f *floatsIn) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode && strings.HasPrefix(n.Value, floatsToken) {
+		i, err := strconv.Atoi(strings.TrimPrefix(n.Value, floatsToken))
+		if err != nil || i < 0 {
+			return fmt.Errorf("line %d: malformed array reference %q", n.Line, n.Value)
+		}
+		f.ref = i + 1
+		return nil
+	}
+	return n.Decode(&f.vals)
+}
+
+// resolve returns the values f stands for.
+func (f floatsIn) resolve(arrays [][]float64) ([]float64, error) {
+	if f.ref == 0 {
+		return f.vals, nil
+	}
+	if f.ref > len(arrays) {
+		return nil, fmt.Errorf("unknown array reference %s%d", floatsToken, f.ref-1)
+	}
+	return arrays[f.ref-1], nil
+}
+
+// writeWithArrays writes doc with each token replaced by its array.
+func writeWithArrays(w io.Writer, doc []byte, arrays [][]float64) error {
+	if c := bytes.Count(doc, []byte(floatsToken)); c != len(arrays) {
+		return fmt.Errorf("save checkpoint: the metadata contains the reserved text %q", floatsToken)
+	}
+	bw := bufio.NewWriter(w)
+	var num []byte
+	for range arrays {
+		k := bytes.Index(doc, []byte(floatsToken))
+		bw.Write(doc[:k])
+		doc = doc[k+len(floatsToken):]
+		j := 0
+		for j < len(doc) && doc[j] >= '0' && doc[j] <= '9' {
+			j++
+		}
+		i, _ := strconv.Atoi(string(doc[:j]))
+		doc = doc[j:]
+		bw.WriteByte('[')
+		for k, v := range arrays[i] {
+			if k > 0 {
+				bw.WriteString(", ")
+			}
+			num = appendFloat(num[:0], v)
+			bw.Write(num)
+		}
+		bw.WriteByte(']')
+	}
+	bw.Write(doc)
+	return bw.Flush()
+}
+
+// extractArrays replaces every line's one-line flow sequence of numbers
+// ("key: [1, 2.5, -.inf]") by a token and returns the parsed arrays; lines
+// keep their numbers, so YAML errors still point at the right line.
+func extractArrays(data []byte) ([]byte, [][]float64) {
+	var out []byte
+	var arrays [][]float64
+	for len(data) > 0 {
+		line := data
+		if k := bytes.IndexByte(data, '\n'); k >= 0 {
+			line, data = data[:k+1], data[k+1:]
+		} else {
+			data = nil
+		}
+		body := bytes.TrimRight(line, " \r\n")
+		k := bytes.Index(body, []byte(": ["))
+		if k < 0 || body[len(body)-1] != ']' {
+			out = append(out, line...)
+			continue
+		}
+		vals, ok := parseFloats(body[k+3 : len(body)-1])
+		if !ok {
+			out = append(out, line...)
+			continue
+		}
+		out = append(out, body[:k+2]...)
+		out = append(out, floatsToken...)
+		out = strconv.AppendInt(out, int64(len(arrays)), 10)
+		out = append(out, line[len(body):]...)
+		arrays = append(arrays, vals)
+	}
+	return out, arrays
+}
+
+// parseFloats parses "1, 2.5, -.inf"; false if any item is not a number.
+func parseFloats(b []byte) ([]float64, bool) {
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil, false
+	}
+	vals := make([]float64, 0, bytes.Count(b, []byte(","))+1)
+	for len(b) > 0 {
+		item := b
+		if k := bytes.IndexByte(b, ','); k >= 0 {
+			item, b = b[:k], b[k+1:]
+		} else {
+			b = nil
+		}
+		s := string(bytes.TrimSpace(item))
+		var v float64
+		switch s {
+		case ".nan", ".NaN", ".NAN":
+			v = math.NaN()
+		case ".inf", "+.inf", ".Inf", "+.Inf", ".INF", "+.INF":
+			v = math.Inf(1)
+		case "-.inf", "-.Inf", "-.INF":
+			v = math.Inf(-1)
+		default:
+			var err error
+			if v, err = strconv.ParseFloat(s, 64); err != nil || strings.ContainsAny(s, "_xXpP") || strings.EqualFold(s, "inf") || strings.EqualFold(s, "+inf") || strings.EqualFold(s, "-inf") || strings.EqualFold(s, "infinity") || strings.EqualFold(s, "nan") {
+				return nil, false
+			}
+		}
+		vals = append(vals, v)
+	}
+	return vals, true
+}
+
+// appendFloat appends v in the shortest decimal form that reads back to
+// the same float64, as YAML.
+func appendFloat(b []byte, v float64) []byte {
 	switch {
 	case math.IsNaN(v):
-		return ".nan"
+		return append(b, ".nan"...)
 	case math.IsInf(v, 1):
-		return ".inf"
+		return append(b, ".inf"...)
 	case math.IsInf(v, -1):
-		return "-.inf"
+		return append(b, "-.inf"...)
 	case v == 0 && math.Signbit(v):
-		return "-0.0" // "-0" would read back as the integer 0
+		return append(b, "-0.0"...) // "-0" would read back as the integer 0
 	}
-	return fmt.Sprintf("%v", v) // shortest round-tripping form
+	return strconv.AppendFloat(b, v, 'g', -1, 64)
 }
 
-type tensorYAML struct {
+type tensorYAML[D any] struct {
 	Name   string `yaml:"name"`
 	Kind   string `yaml:"kind"`
 	Rows   int    `yaml:"rows"`
 	Cols   int    `yaml:"cols"`
 	Frozen bool   `yaml:"frozen,omitempty"`
 	Sign   int    `yaml:"sign,omitempty"`
-	Data   floats `yaml:"data"`
+	Data   D      `yaml:"data"` // string (a token) when saving, floatsIn when loading
 }
 
 type layerYAML struct {
@@ -67,37 +193,98 @@ type layerYAML struct {
 	Activation string             `yaml:"activation"`
 	Rule       string             `yaml:"rule,omitempty"`
 	Settings   map[string]float64 `yaml:"rule_settings,omitempty"`
+	Recurrent  bool               `yaml:"recurrent,omitempty"`
+	Input      string             `yaml:"input,omitempty"`
+	LearnRate  string             `yaml:"learn_rate,omitempty"`
+	Precision  string             `yaml:"precision,omitempty"`
 	Tensors    []yaml.Node        `yaml:"tensors"`
 }
 
-type optimizerYAML struct {
+// parseRecurrent sets the recurrent layer's options of spec.
+func (ly *layerYAML) parseRecurrent(spec *LayerSpec) error {
+	if !ly.Recurrent {
+		if ly.Input != "" || ly.LearnRate != "" || ly.Precision != "" {
+			return errors.New("input, learn_rate and precision are options of recurrent layers")
+		}
+		return nil
+	}
+	var err error
+	if spec.Input, err = ParseInputMode(ly.Input); err != nil {
+		return err
+	}
+	if spec.LearnRate, err = ParseRateMode(ly.LearnRate); err != nil {
+		return err
+	}
+	spec.Precision, err = ParsePrecision(ly.Precision)
+	return err
+}
+
+// tensorShape is one tensor a layer has.
+type tensorShape struct {
+	suffix     string
+	rows, cols int
+}
+
+// layerTensors lists the tensors of a layer built from spec with in inputs,
+// in the order of Layer.Params.
+func layerTensors(spec LayerSpec, in int) []tensorShape {
+	out := spec.Out
+	if spec.Recurrent {
+		var ts []tensorShape
+		if spec.Input == InputWeights {
+			ts = append(ts, tensorShape{".w_in", out, in})
+		}
+		ts = append(ts, tensorShape{".w", out, out}, tensorShape{".alpha", out, out}, tensorShape{".b", out, 1})
+		switch spec.LearnRate {
+		case RateLayer:
+			ts = append(ts, tensorShape{".eta", 1, 1})
+		case RateCell:
+			ts = append(ts, tensorShape{".eta", out, 1})
+		}
+		return ts
+	}
+	if spec.Rule != nil {
+		return []tensorShape{{".w", out, in}, {".alpha", out, in}, {".b", out, 1}}
+	}
+	return []tensorShape{{".w", out, in}, {".b", out, 1}}
+}
+
+type optimizerYAML[D any] struct {
 	Type     string             `yaml:"type"`
 	Settings map[string]float64 `yaml:"settings"`
 	Updates  int                `yaml:"updates"`
-	State    map[string]floats  `yaml:"state,omitempty"`
+	State    map[string]D       `yaml:"state,omitempty"`
 }
 
-type checkpointYAML struct {
-	Format    string         `yaml:"format"`
-	Inputs    int            `yaml:"inputs"`
-	Engine    string         `yaml:"engine"`
-	Layers    []yaml.Node    `yaml:"layers"`
-	Optimizer *optimizerYAML `yaml:"optimizer,omitempty"`
-	Meta      map[string]any `yaml:"meta,omitempty"`
+type checkpointYAML[D any] struct {
+	Format    string            `yaml:"format"`
+	Inputs    int               `yaml:"inputs"`
+	Engine    string            `yaml:"engine"`
+	Layers    []yaml.Node       `yaml:"layers"`
+	Optimizer *optimizerYAML[D] `yaml:"optimizer,omitempty"`
+	Meta      map[string]any    `yaml:"meta,omitempty"`
 }
 
 // SaveCheckpoint writes the network, the optimizer's state (opt may be nil)
 // and metadata as YAML.
 func SaveCheckpoint(w io.Writer, n *Network, opt Optimizer, meta map[string]any) error {
-	ck := checkpointYAML{Format: CheckpointFormat, Inputs: n.In, Engine: n.engine.String(), Meta: meta}
+	var arrays [][]float64
+	ref := func(v []float64) string {
+		arrays = append(arrays, v)
+		return floatsToken + strconv.Itoa(len(arrays)-1)
+	}
+	ck := checkpointYAML[string]{Format: CheckpointFormat, Inputs: n.In, Engine: n.engine.String(), Meta: meta}
 	for _, l := range n.Layers {
 		ly := layerYAML{Name: l.Name, Out: l.Out, Activation: l.Act.String()}
 		if l.Rule != nil {
-			ly.Rule, ly.Settings = l.Rule.Name(), l.Rule.Settings()
+			ly.Rule, ly.Settings = l.Rule.Name(), RuleSettings(l.Rule)
+		}
+		if l.Recurrent() {
+			ly.Recurrent, ly.Input, ly.LearnRate, ly.Precision = true, l.Input.String(), l.LearnRate.String(), l.Precision.String()
 		}
 		for _, p := range l.Params() {
 			var node yaml.Node
-			t := tensorYAML{Name: p.Name, Kind: p.Kind.String(), Rows: p.Rows, Cols: p.Cols, Frozen: p.Frozen, Sign: p.Sign, Data: floats(p.Data)}
+			t := tensorYAML[string]{Name: p.Name, Kind: p.Kind.String(), Rows: p.Rows, Cols: p.Cols, Frozen: p.Frozen, Sign: p.Sign, Data: ref(p.Data)}
 			if err := node.Encode(t); err != nil {
 				return fmt.Errorf("save checkpoint: %s: %w", p.Name, err)
 			}
@@ -111,29 +298,29 @@ func SaveCheckpoint(w io.Writer, n *Network, opt Optimizer, meta map[string]any)
 	}
 	if opt != nil {
 		state, updates := opt.State()
-		oy := &optimizerYAML{Type: opt.Name(), Settings: opt.Settings(), Updates: updates, State: map[string]floats{}}
-		for _, k := range slices.Sorted(maps.Keys(state)) {
-			oy.State[k] = floats(state[k])
+		oy := &optimizerYAML[string]{Type: opt.Name(), Settings: opt.Settings(), Updates: updates, State: map[string]string{}}
+		for _, k := range slices.Sorted(maps.Keys(state)) { // the order the encoder writes them in
+			oy.State[k] = ref(state[k])
 		}
 		ck.Optimizer = oy
 	}
-	enc := yaml.NewEncoder(w)
+	var doc bytes.Buffer
+	enc := yaml.NewEncoder(&doc)
 	enc.SetIndent(2)
 	if err := enc.Encode(&ck); err != nil {
 		return fmt.Errorf("save checkpoint: %w", err)
 	}
-	return enc.Close()
+	if err := enc.Close(); err != nil {
+		return fmt.Errorf("save checkpoint: %w", err)
+	}
+	return writeWithArrays(w, doc.Bytes(), arrays)
 }
 
 // SaveCheckpointFile writes a checkpoint atomically (a temporary file in the
 // same directory, then rename), so an interrupted save never leaves a
 // half-written file.
 func SaveCheckpointFile(path string, n *Network, opt Optimizer, meta map[string]any) error {
-	var buf bytes.Buffer
-	if err := SaveCheckpoint(&buf, n, opt, meta); err != nil {
-		return err
-	}
-	return atomicfile.Write(path, buf.Bytes())
+	return atomicfile.WriteFunc(path, func(w io.Writer) error { return SaveCheckpoint(w, n, opt, meta) })
 }
 
 // CheckpointError is a problem in a checkpoint file; Line is 0 when unknown.
@@ -161,7 +348,8 @@ func LoadCheckpoint(r io.Reader) (*Checkpoint, error) {
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint: %w", err)
 	}
-	var ck checkpointYAML
+	data, arrays := extractArrays(data)
+	var ck checkpointYAML[floatsIn]
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&ck); err != nil {
@@ -184,7 +372,7 @@ func LoadCheckpoint(r io.Reader) (*Checkpoint, error) {
 	// architecture before anything is allocated, so a file claiming huge
 	// sizes fails on its (file-bounded) data instead of allocating them.
 	var specs []LayerSpec
-	tensors := make([][]tensorYAML, len(ck.Layers))
+	tensors := make([][]tensorYAML[[]float64], len(ck.Layers))
 	prev := ck.Inputs
 	if prev <= 0 {
 		return nil, ckErr(0, "inputs must be positive, got %d", prev)
@@ -198,34 +386,33 @@ func LoadCheckpoint(r io.Reader) (*Checkpoint, error) {
 		if err != nil {
 			return nil, ckErr(node.Line, "layer %s: %v", ly.Name, err)
 		}
-		spec := LayerSpec{Name: ly.Name, Out: ly.Out, Act: act}
+		spec := LayerSpec{Name: ly.Name, Out: ly.Out, Act: act, Recurrent: ly.Recurrent}
 		if ly.Rule != "" {
 			if spec.Rule, err = NewRule(ly.Rule, ly.Settings); err != nil {
 				return nil, ckErr(node.Line, "layer %s: %v", ly.Name, err)
 			}
 		}
+		if err := ly.parseRecurrent(&spec); err != nil {
+			return nil, ckErr(node.Line, "layer %s: %v", ly.Name, err)
+		}
 		name := ly.Name
 		if name == "" {
 			name = fmt.Sprintf("l%d", li)
 		}
-		want := []struct {
-			suffix     string
-			rows, cols int
-		}{{".w", ly.Out, prev}, {".b", ly.Out, 1}}
-		if spec.Rule != nil {
-			want = []struct {
-				suffix     string
-				rows, cols int
-			}{{".w", ly.Out, prev}, {".alpha", ly.Out, prev}, {".b", ly.Out, 1}}
-		}
+		want := layerTensors(spec, prev)
 		if len(ly.Tensors) != len(want) {
 			return nil, ckErr(node.Line, "layer %s has %d tensors, want %d", name, len(ly.Tensors), len(want))
 		}
 		for ti, tnode := range ly.Tensors {
-			var t tensorYAML
-			if err := decodeStrict(&tnode, &t); err != nil {
+			var in tensorYAML[floatsIn]
+			if err := decodeStrict(&tnode, &in); err != nil {
 				return nil, ckErr(tnode.Line, "tensor: %v", err)
 			}
+			data, err := in.Data.resolve(arrays)
+			if err != nil {
+				return nil, ckErr(tnode.Line, "tensor %s: %v", in.Name, err)
+			}
+			t := tensorYAML[[]float64]{Name: in.Name, Kind: in.Kind, Rows: in.Rows, Cols: in.Cols, Frozen: in.Frozen, Sign: in.Sign, Data: data}
 			w := want[ti]
 			if t.Name != name+w.suffix {
 				return nil, ckErr(tnode.Line, "tensor %d of layer %s is %q, want %q", ti, name, t.Name, name+w.suffix)
@@ -262,7 +449,11 @@ func LoadCheckpoint(r io.Reader) (*Checkpoint, error) {
 			return nil, ckErr(0, "optimizer: %v", err)
 		}
 		state := map[string][]float64{}
-		for k, v := range oy.State {
+		for k, in := range oy.State {
+			v, err := in.resolve(arrays)
+			if err != nil {
+				return nil, ckErr(0, "optimizer state %q: %v", k, err)
+			}
 			name := strings.TrimSuffix(strings.TrimSuffix(k, "/m"), "/v")
 			p := n.Param(name)
 			if p == nil {

@@ -8,6 +8,20 @@ type LayerSpec struct {
 	Out  int        // number of cells
 	Act  Activation // output function
 	Rule Rule       // plasticity rule; nil for a dense (non-plastic) layer
+
+	// InitAbs makes InitNormal draw the layer's weights W as |N(0, std²)|
+	// (the paper does so for hidden-to-output). It only affects
+	// initialisation, so checkpoints do not store it.
+	InitAbs bool
+
+	// Recurrent makes the layer's cells also receive their own outputs of
+	// the previous step through plastic connections (see recurrent.go); it
+	// needs a Rule. Input, LearnRate and Precision apply to recurrent
+	// layers only.
+	Recurrent bool
+	Input     InputMode
+	LearnRate RateMode
+	Precision Precision
 }
 
 // Layer is one layer of a network: y = act(b + (W + Alpha ⊙ H) x), with H
@@ -17,9 +31,18 @@ type Layer struct {
 	In, Out int
 	Act     Activation
 	Rule    Rule
+	InitAbs bool // see LayerSpec
 
 	W, B  *Param
 	Alpha *Param // nil when not plastic
+
+	// Recurrent layers: W and Alpha are Out×Out; the input weights are WIn
+	// (nil with InputDirect), Eta the trained rate (nil when fixed).
+	WIn, Eta  *Param
+	Input     InputMode
+	LearnRate RateMode
+	Precision Precision
+	rec       recLayer
 
 	// Episode state.
 	H []float64 // traces, Out×In, used by the current step
@@ -31,19 +54,41 @@ type Layer struct {
 // Plastic reports whether the layer has plastic connections.
 func (l *Layer) Plastic() bool { return l.Rule != nil }
 
-// Params returns the layer's trained tensors: W, Alpha (if plastic), B.
+// Params returns the layer's trained tensors: W, Alpha (if plastic), B; a
+// recurrent layer's are WIn (unless direct), W, Alpha, B, Eta (if trained).
 func (l *Layer) Params() []*Param {
+	if l.Recurrent() {
+		var ps []*Param
+		for _, p := range []*Param{l.WIn, l.W, l.Alpha, l.B, l.Eta} {
+			if p != nil {
+				ps = append(ps, p)
+			}
+		}
+		return ps
+	}
 	if l.Plastic() {
 		return []*Param{l.W, l.Alpha, l.B}
 	}
 	return []*Param{l.W, l.B}
 }
 
+// Spec returns the spec the layer was built from (its name filled in).
+func (l *Layer) Spec() LayerSpec {
+	return LayerSpec{Name: l.Name, Out: l.Out, Act: l.Act, Rule: l.Rule, InitAbs: l.InitAbs,
+		Recurrent: l.Recurrent(), Input: l.Input, LearnRate: l.LearnRate, Precision: l.Precision}
+}
+
 // Output returns the output of the current step (valid until the next step).
 func (l *Layer) Output() []float64 { return l.y }
 
-// Traces returns the layer's current traces (Out×In, row-major), nil if not plastic.
-func (l *Layer) Traces() []float64 { return l.H }
+// Traces returns the layer's current traces (row-major, see TraceShape),
+// nil if not plastic: a view, or a copy for a float32 recurrent layer.
+func (l *Layer) Traces() []float64 {
+	if l.Recurrent() {
+		return l.rec.traces()
+	}
+	return l.H
+}
 
 func newLayer(spec LayerSpec, index, in int) (*Layer, error) {
 	name := spec.Name
@@ -56,10 +101,27 @@ func newLayer(spec LayerSpec, index, in int) (*Layer, error) {
 	if spec.Act < Linear || spec.Act > Softmax {
 		return nil, fmt.Errorf("layer %s: unknown activation %d", name, spec.Act)
 	}
+	if !spec.Recurrent && (spec.Input != InputWeights || spec.LearnRate != RateFixed || spec.Precision != Float64) {
+		return nil, fmt.Errorf("layer %s: input mode, trained rate and precision are options of recurrent layers", name)
+	}
 	if spec.Rule != nil && spec.Act == Softmax {
 		return nil, fmt.Errorf("layer %s: a plastic layer cannot use softmax (softmax is for a non-plastic output layer)", name)
 	}
-	l := &Layer{Name: name, In: in, Out: spec.Out, Act: spec.Act, Rule: spec.Rule,
+	if spec.Rule != nil {
+		if err := checkRule(spec.Rule); err != nil {
+			return nil, fmt.Errorf("layer %s: %w", name, err)
+		}
+	}
+	if spec.Recurrent {
+		l := &Layer{Name: name, In: in, Out: spec.Out, Act: spec.Act, Rule: spec.Rule, InitAbs: spec.InitAbs,
+			B: newParam(name+".b", KindBias, spec.Out, 1),
+			z: make([]float64, spec.Out), y: make([]float64, spec.Out)}
+		if err := newRecurrentLayer(l, spec); err != nil {
+			return nil, err
+		}
+		return l, nil
+	}
+	l := &Layer{Name: name, In: in, Out: spec.Out, Act: spec.Act, Rule: spec.Rule, InitAbs: spec.InitAbs,
 		W: newParam(name+".w", KindWeight, spec.Out, in),
 		B: newParam(name+".b", KindBias, spec.Out, 1),
 		z: make([]float64, spec.Out), y: make([]float64, spec.Out)}

@@ -120,6 +120,11 @@ func (n *Network) SetEngine(e Engine) error {
 	case EngineBPTT:
 		n.eng = newBPTT(n)
 	case EngineForward:
+		for _, l := range n.Layers {
+			if l.Recurrent() {
+				return fmt.Errorf("network: layer %s is recurrent, which the forward engine does not support; use the bptt engine", l.Name)
+			}
+		}
 		if need := forwardSize(n); need > MaxElements {
 			return fmt.Errorf("network: the forward engine would need %d floats (%.1f GiB) of trace tangents; use the bptt engine for networks this wide", need, float64(need)*8/(1<<30))
 		}
@@ -176,12 +181,43 @@ func (n *Network) Steps() int {
 func (n *Network) EpisodeLoss() float64 { return n.loss }
 
 // InitNormal sets every parameter to std * N(0,1), drawn in layer order
-// (W, Alpha, B), as in the paper (std 0.1). Constraints are then applied.
+// (W, Alpha, B), as in the paper (std 0.1); the weights of a layer with
+// InitAbs become their absolute values. Constraints are then applied.
 func (n *Network) InitNormal(r *RNG, std float64) {
-	for _, p := range n.params {
-		r.FillNormal(p.Data, 0, std)
-		p.applySign()
+	for _, l := range n.Layers {
+		for _, p := range l.Params() {
+			if p.Kind == KindRule {
+				continue // a trained rate starts at its rule's setting
+			}
+			r.FillNormal(p.Data, 0, std)
+			if p == l.W && l.InitAbs {
+				for i, v := range p.Data {
+					p.Data[i] = math.Abs(v)
+				}
+			}
+			p.applySign()
+		}
 	}
+}
+
+// Clone returns an exact, independent copy of the network: architecture,
+// rules and their settings, tensors with their options (frozen, sign) and
+// the gradient engine. The copy starts a fresh episode.
+func (n *Network) Clone() *Network {
+	specs := make([]LayerSpec, len(n.Layers))
+	for i, l := range n.Layers {
+		specs[i] = l.Spec()
+	}
+	c, err := NewNetwork(n.In, n.engine, specs...)
+	if err != nil { // n was built from the same specs, so this cannot fail
+		panic(fmt.Sprintf("bohp: Clone: %v", err))
+	}
+	for i, p := range n.params {
+		q := c.params[i]
+		copy(q.Data, p.Data)
+		q.Frozen, q.Sign = p.Frozen, p.Sign
+	}
+	return c
 }
 
 // Reset starts a new episode: traces, gradients and the engine's state are
@@ -189,6 +225,9 @@ func (n *Network) InitNormal(r *RNG, std float64) {
 func (n *Network) Reset() {
 	for _, l := range n.Layers {
 		clear(l.H)
+		if l.Recurrent() {
+			l.rec.reset()
+		}
 	}
 	for _, p := range n.params {
 		clear(p.Grad)
@@ -221,7 +260,11 @@ func (n *Network) Step(x []float64) ([]float64, error) {
 	n.log.addStep(x)
 	in := n.input
 	for _, l := range n.Layers {
-		l.forward(in)
+		if l.Recurrent() {
+			l.rec.step(in, !n.noGrad)
+		} else {
+			l.forward(in)
+		}
 		if err := checkFinite(n.step, "output of layer ", l.Name, l.y); err != nil {
 			n.broken = err // the episode is unusable until Reset
 			return nil, err
@@ -311,7 +354,7 @@ func (n *Network) finishStep(last bool) {
 		n.eng.step(n, last)
 	}
 	for _, l := range n.Layers {
-		if l.Plastic() {
+		if l.Plastic() && !l.Recurrent() { // a recurrent layer's update runs with its next step
 			l.updateTraces()
 		}
 	}
@@ -330,17 +373,31 @@ func (n *Network) EndEpisode() (float64, error) {
 	if n.inStep {
 		n.finishStep(true)
 	}
-	if n.noGrad {
-		return n.loss, nil
+	if !n.noGrad {
+		n.eng.end(n)
+		for _, p := range n.params {
+			if err := checkFinite(-1, "gradient of ", p.Name, p.Grad); err != nil {
+				n.broken = n.locateNonFinite(err.(*NonFiniteError))
+				return n.loss, n.broken
+			}
+		}
 	}
-	n.eng.end(n)
-	for _, p := range n.params {
-		if err := checkFinite(-1, "gradient of ", p.Name, p.Grad); err != nil {
-			n.broken = n.locateNonFinite(err.(*NonFiniteError))
-			return n.loss, n.broken
+	for _, l := range n.Layers {
+		if l.Recurrent() { // after BPTT, which needs the traces of the last step
+			l.rec.finish()
 		}
 	}
 	return n.loss, nil
+}
+
+// SetWorkers sets how many goroutines may share an episode's sweeps over a
+// recurrent layer's matrices (default 1). Results do not depend on it.
+func (n *Network) SetWorkers(workers int) {
+	for _, l := range n.Layers {
+		if l.Recurrent() {
+			l.rec.setWorkers(workers)
+		}
+	}
 }
 
 // locateNonFinite finds the episode step at which a non-finite gradient

@@ -1,6 +1,12 @@
 package bohp
 
-import "fmt"
+import (
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strings"
+)
 
 // Rule is a local plasticity rule: the new trace of the connection from
 // input k to cell i is a function of its old trace h, the presynaptic input
@@ -8,17 +14,17 @@ import "fmt"
 //
 // Update returns the new trace and its partial derivatives with respect to
 // h, x and y; both gradient engines use only these, so a new elementwise
-// rule (Oja's, instar, outstar, ...) is a new type implementing Rule, with no
-// change to layers, engines or callers. Rules with state of their own
-// (covariance with running means, eligibility traces, neuromodulation) or a
-// trained rate are new layer types.
+// rule (instar, outstar, ...) is a new type implementing Rule plus its entry
+// in the rule registry (RuleKinds), with no change to layers, engines or
+// callers.
 type Rule interface {
-	// Name identifies the rule in checkpoints ("hebb", "oja").
+	// Name is the name of the rule's registry entry ("hebb", "oja").
 	Name() string
 	// Update returns rule(h, x, y) and its partials d/dh, d/dx, d/dy.
 	Update(h, x, y float64) (next, dh, dx, dy float64)
-	// Settings returns the rule's constants, for checkpoints.
-	Settings() map[string]float64
+	// Settings returns the rule's constants in the order of its registry
+	// entry's Settings.
+	Settings() []float64
 }
 
 // Hebb is the paper's rule: H <- g H + (1-g) x y, with g the trace retention
@@ -35,7 +41,7 @@ func (r Hebb) Update(h, x, y float64) (float64, float64, float64, float64) {
 }
 
 // Settings implements Rule.
-func (r Hebb) Settings() map[string]float64 { return map[string]float64{"retention": r.Retention} }
+func (r Hebb) Settings() []float64 { return []float64{r.Retention} }
 
 // Oja is Oja's rule: H <- H + rate * y * (x - y H), which keeps traces bounded.
 type Oja struct{ Rate float64 }
@@ -50,38 +56,176 @@ func (r Oja) Update(h, x, y float64) (float64, float64, float64, float64) {
 }
 
 // Settings implements Rule.
-func (r Oja) Settings() map[string]float64 { return map[string]float64{"rate": r.Rate} }
+func (r Oja) Settings() []float64 { return []float64{r.Rate} }
 
-// NewRule builds a rule from its checkpoint name and settings.
-func NewRule(name string, settings map[string]float64) (Rule, error) {
-	get := func(key string) (float64, error) {
-		v, ok := settings[key]
-		if !ok {
-			return 0, fmt.Errorf("rule %q needs setting %q", name, key)
+// Setting is one constant of a plasticity rule with its valid range: a
+// value must be finite and within [Min, Max] (either bound may be infinite).
+type Setting struct {
+	Name     string // the key in layer specs, scripts and checkpoints
+	Doc      string // one line, for the generated docs
+	Min, Max float64
+}
+
+// Range describes the valid values, e.g. "in [0, 1]" or "a finite number".
+func (s Setting) Range() string {
+	lo, hi := !math.IsInf(s.Min, 0), !math.IsInf(s.Max, 0)
+	switch {
+	case lo && hi:
+		return fmt.Sprintf("in [%v, %v]", s.Min, s.Max)
+	case lo:
+		return fmt.Sprintf("a finite number >= %v", s.Min)
+	case hi:
+		return fmt.Sprintf("a finite number <= %v", s.Max)
+	}
+	return "a finite number"
+}
+
+// Check reports whether v is a valid value of the setting.
+func (s Setting) Check(v float64) error {
+	if !(v >= s.Min && v <= s.Max) || math.IsInf(v, 0) {
+		return fmt.Errorf("%s must be %s, got %v", s.Name, s.Range(), v)
+	}
+	return nil
+}
+
+// RuleKind is the registry entry of a plasticity rule: the one place that
+// names it and its settings. Construction (NewRule, NewNetwork, the
+// script's layer options), checkpoints (a layer's rule and rule_settings)
+// and the generated docs all read it.
+//
+// Coming rules fit as entries: a trained rate (η of the 2018 networks, η_E
+// of an eligibility trace) is a setting whose value initialises a KindRule
+// tensor of the layer, per layer or per cell; a neuromodulated rule adds its
+// constants (the clip bound c) as settings and its state (eligibility
+// traces, the modulator) in a layer kind the engines know.
+type RuleKind struct {
+	Name     string
+	Doc      string    // one line: the update it performs
+	Settings []Setting // every one is required
+	build    func(values []float64) Rule
+}
+
+// ruleKinds is the registry; the first entry is the default rule.
+var ruleKinds = []RuleKind{
+	{Name: "hebb", Doc: "the paper's Hebbian trace H <- g H + (1-g) x y",
+		Settings: []Setting{{Name: "retention", Doc: "the Hebbian trace retention g", Min: 0, Max: 1}},
+		build:    func(v []float64) Rule { return Hebb{Retention: v[0]} }},
+	{Name: "oja", Doc: "Oja's rule H <- H + rate y (x - y H), which keeps traces bounded",
+		Settings: []Setting{{Name: "rate", Doc: "Oja's rate", Min: math.Inf(-1), Max: math.Inf(1)}},
+		build:    func(v []float64) Rule { return Oja{Rate: v[0]} }},
+}
+
+// RuleKinds returns a copy of the registered plasticity rules; the first
+// is the default of a plastic layer.
+func RuleKinds() []RuleKind {
+	out := slices.Clone(ruleKinds)
+	for i := range out {
+		out[i].Settings = slices.Clone(out[i].Settings)
+	}
+	return out
+}
+
+// LookupRule returns the registry entry of the rule named name.
+func LookupRule(name string) (RuleKind, error) {
+	for _, k := range ruleKinds {
+		if k.Name == name {
+			return k, nil
 		}
-		for k := range settings {
-			if k != key {
-				return 0, fmt.Errorf("rule %q: unknown setting %q (known: %s)", name, k, key)
+	}
+	names := make([]string, len(ruleKinds))
+	for i, k := range ruleKinds {
+		names[i] = k.Name
+	}
+	return RuleKind{}, fmt.Errorf("unknown plasticity rule %q (known: %s)", name, strings.Join(names, ", "))
+}
+
+// SettingNames lists the settings of every registered rule, each once, in
+// registry order.
+func SettingNames() []string {
+	var names []string
+	for _, k := range ruleKinds {
+		for _, s := range k.Settings {
+			if !slices.Contains(names, s.Name) {
+				names = append(names, s.Name)
 			}
 		}
-		return v, nil
 	}
-	switch name {
-	case "hebb":
-		g, err := get("retention")
-		if err != nil {
-			return nil, err
-		}
-		if g < 0 || g > 1 {
-			return nil, fmt.Errorf("rule hebb: retention must be in [0, 1], got %v", g)
-		}
-		return Hebb{Retention: g}, nil
-	case "oja":
-		e, err := get("rate")
-		if err != nil {
-			return nil, err
-		}
-		return Oja{Rate: e}, nil
+	return names
+}
+
+// settingNames lists the kind's setting names.
+func (k RuleKind) settingNames() []string {
+	names := make([]string, len(k.Settings))
+	for i, s := range k.Settings {
+		names[i] = s.Name
 	}
-	return nil, fmt.Errorf("unknown plasticity rule %q (known: hebb, oja)", name)
+	return names
+}
+
+// check validates values given in Settings order.
+func (k RuleKind) check(values []float64) error {
+	if len(values) != len(k.Settings) {
+		return fmt.Errorf("rule %s has %d settings (%s), got %d values", k.Name, len(k.Settings), strings.Join(k.settingNames(), ", "), len(values))
+	}
+	for i, s := range k.Settings {
+		if err := s.Check(values[i]); err != nil {
+			return fmt.Errorf("rule %s: %w", k.Name, err)
+		}
+	}
+	return nil
+}
+
+// NewRule builds a rule from its registry name and settings: every setting
+// of the rule is required and must be in its range; others are errors.
+func NewRule(name string, settings map[string]float64) (Rule, error) {
+	k, err := LookupRule(name)
+	if err != nil {
+		return nil, err
+	}
+	values := make([]float64, len(k.Settings))
+	for i, s := range k.Settings {
+		v, ok := settings[s.Name]
+		if !ok {
+			return nil, fmt.Errorf("rule %q needs setting %q", name, s.Name)
+		}
+		values[i] = v
+	}
+	known := k.settingNames()
+	for _, key := range slices.Sorted(maps.Keys(settings)) {
+		if !slices.Contains(known, key) {
+			return nil, fmt.Errorf("rule %q: unknown setting %q (known: %s)", name, key, strings.Join(known, ", "))
+		}
+	}
+	if err := k.check(values); err != nil {
+		return nil, err
+	}
+	return k.build(values), nil
+}
+
+// checkRule reports whether r is a registered rule with valid settings, so
+// that every network can be saved and loaded back.
+func checkRule(r Rule) error {
+	k, err := LookupRule(r.Name())
+	if err != nil {
+		return err
+	}
+	return k.check(r.Settings())
+}
+
+// RuleSettings returns a rule's settings by name (as checkpoints store
+// them); nil when the rule is not registered.
+func RuleSettings(r Rule) map[string]float64 {
+	k, err := LookupRule(r.Name())
+	if err != nil {
+		return nil
+	}
+	values := r.Settings()
+	if len(values) != len(k.Settings) {
+		return nil
+	}
+	m := make(map[string]float64, len(k.Settings))
+	for i, s := range k.Settings {
+		m[s.Name] = values[i]
+	}
+	return m
 }

@@ -33,6 +33,7 @@ type EnvConfig struct {
 	ScriptDir string            // the main script's directory
 	AllowOS   bool              // allow Tengo's os module
 	Quiet     bool              // suppress the script's prints
+	Workers   int               // goroutines an episode may use (0 means 1)
 	Extra     []*lib.Module     // modules added after the standard ones
 }
 
@@ -57,6 +58,7 @@ func NewEnv(c EnvConfig) (*lib.Env, *tengo.ModuleMap) {
 		ScriptDir: c.ScriptDir,
 		AllowOS:   c.AllowOS,
 		Quiet:     c.Quiet,
+		Workers:   c.Workers,
 	}
 	modules := stdlib.NewModuleMap(env)
 	for _, m := range c.Extra {

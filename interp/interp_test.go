@@ -20,13 +20,11 @@ func TestScripts(t *testing.T) { scripttest.Run(t, "testdata/*.tengo") }
 var boom = &lib.Module{
 	Name: "boom",
 	Doc:  "panics (tests only)",
-	Funcs: []lib.Func{{Name: "now", Args: "(msg string)", Doc: "panics with msg", Make: func(*lib.Env) tengo.CallableFunc {
-		return func(args ...tengo.Object) (tengo.Object, error) {
-			var m map[string]int
-			//lint:ignore SA5000 a real Go runtime panic is what this module is for
-			m[args[0].String()] = 1 // assignment to a nil map
-			return nil, nil
-		}
+	Funcs: []lib.Func{{Name: "now", Args: "(msg string)", Doc: "panics with msg", Call: func(_ *lib.Env, _ string, args []tengo.Object) (tengo.Object, error) {
+		var m map[string]int
+		//lint:ignore SA5000 the test needs a real Go runtime panic (assignment to a nil map)
+		m[args[0].String()] = 1
+		return nil, nil
 	}}},
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -131,6 +132,8 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 		}
 	}
 	multi := len(res.Runs) > 1
+	// Cores the parallel runs leave idle go to their episodes.
+	workers := max(1, runtime.GOMAXPROCS(0)/min(cfg.Jobs, len(res.Runs)))
 
 	runCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -170,6 +173,7 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 			ScriptDir: src.Dir,
 			AllowOS:   cfg.AllowOS,
 			Quiet:     cfg.Quiet,
+			Workers:   workers,
 			Extra:     cfg.Extra,
 		})
 	}

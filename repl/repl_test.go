@@ -20,23 +20,21 @@ import (
 // point is a custom object of the fake "geo" module.
 type point struct {
 	lib.Base
-	lib.Methods
-	x, y float64
+	x, y    float64
+	methods lib.Bound
 }
 
-func (p *point) TypeName() string                              { return "point" }
-func (p *point) String() string                                { return fmt.Sprintf("point(%g, %g)", p.x, p.y) }
-func (p *point) Copy() tengo.Object                            { return p }
-func (p *point) Equals(o tengo.Object) bool                    { return p == o }
-func (p *point) IndexGet(i tengo.Object) (tengo.Object, error) { return p.Methods.Get("point", i) }
+var pointMethods = lib.NewMethodSet("point",
+	lib.DefNoArgs("x", "() -> float", "The abscissa.", func(p *point, _ string) (tengo.Object, error) { return lib.FromFloat(p.x), nil }),
+	lib.DefNoArgs("norm", "() -> float", "Squared length.", func(p *point, _ string) (tengo.Object, error) { return lib.FromFloat(p.x*p.x + p.y*p.y), nil }),
+)
 
-func newPoint(x, y float64) *point {
-	p := &point{x: x, y: y}
-	p.Methods = lib.Bind("point", map[string]lib.MethodFunc{
-		"x":    func(...tengo.Object) (tengo.Object, error) { return lib.FromFloat(p.x), nil },
-		"norm": func(...tengo.Object) (tengo.Object, error) { return lib.FromFloat(p.x*p.x + p.y*p.y), nil },
-	})
-	return p
+func (p *point) TypeName() string           { return "point" }
+func (p *point) String() string             { return fmt.Sprintf("point(%g, %g)", p.x, p.y) }
+func (p *point) Copy() tengo.Object         { return p }
+func (p *point) Equals(o tengo.Object) bool { return p == o }
+func (p *point) IndexGet(i tengo.Object) (tengo.Object, error) {
+	return pointMethods.Get(p, &p.methods, i)
 }
 
 // geo is a fake module: a constructor, a function that panics, one that
@@ -45,49 +43,33 @@ var geo = &lib.Module{
 	Name: "geo",
 	Doc:  "Points in the plane.",
 	Funcs: []lib.Func{
-		{Name: "point", Args: "(x float, y float) -> point", Doc: "Makes a point.", Make: func(*lib.Env) tengo.CallableFunc {
-			return func(args ...tengo.Object) (tengo.Object, error) {
-				if err := lib.NArgs("geo.point", args, 2, 2); err != nil {
+		{Name: "point", Args: "(x float, y float) -> point", Doc: "Makes a point.", Call: func(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
+			var x, y float64
+			if err := lib.UnpackArgs(fn, args, "x, y", &x, &y); err != nil {
+				return nil, err
+			}
+			return &point{x: x, y: y}, nil
+		}},
+		{Name: "crash", Args: "()", Doc: "Panics.", Call: func(*lib.Env, string, []tengo.Object) (tengo.Object, error) {
+			var m map[string]int
+			//lint:ignore SA5000 the test needs a real Go runtime panic
+			m["x"] = 1
+			return nil, nil
+		}},
+		{Name: "spin", Args: "()", Doc: "Runs until interrupted.", Call: func(env *lib.Env, fn string, _ []tengo.Object) (tengo.Object, error) {
+			for {
+				if err := env.Cancelled(fn); err != nil {
 					return nil, err
 				}
-				x, err := lib.Float("geo.point", "x", args[0])
-				if err != nil {
-					return nil, err
-				}
-				y, err := lib.Float("geo.point", "y", args[1])
-				if err != nil {
-					return nil, err
-				}
-				return newPoint(x, y), nil
+				time.Sleep(time.Millisecond)
 			}
 		}},
-		{Name: "crash", Args: "()", Doc: "Panics.", Make: func(*lib.Env) tengo.CallableFunc {
-			return func(...tengo.Object) (tengo.Object, error) {
-				var m map[string]int
-				//lint:ignore SA5000 a real Go runtime panic is what this function is for
-				m["x"] = 1 // assignment to a nil map
-				return nil, nil
-			}
-		}},
-		{Name: "spin", Args: "()", Doc: "Runs until interrupted.", Make: func(env *lib.Env) tengo.CallableFunc {
-			return func(...tengo.Object) (tengo.Object, error) {
-				for {
-					if err := env.Cancelled("geo.spin"); err != nil {
-						return nil, err
-					}
-					time.Sleep(time.Millisecond)
-				}
-			}
-		}},
-		{Name: "seed", Args: "() -> int", Doc: "The run's seed.", Make: func(env *lib.Env) tengo.CallableFunc {
-			return func(...tengo.Object) (tengo.Object, error) { return lib.FromInt(int(env.Seed)), nil }
+		{Name: "seed", Args: "() -> int", Doc: "The run's seed.", Call: func(env *lib.Env, _ string, _ []tengo.Object) (tengo.Object, error) {
+			return lib.FromInt(int(env.Seed)), nil
 		}},
 	},
 	Values: []lib.Value{{Name: "pi", Doc: "Pi.", Value: func() tengo.Object { return lib.FromFloat(3.14159) }}},
-	Types: []lib.Type{{Name: "point", Doc: "A point.", Methods: []lib.Method{
-		{Name: "x", Args: "() -> float", Doc: "The abscissa."},
-		{Name: "norm", Args: "() -> float", Doc: "Squared length."},
-	}}},
+	Types:  []lib.Type{pointMethods.Type("A point.")},
 }
 
 func newTestSession(t *testing.T) (*Session, *bytes.Buffer) {

@@ -3,8 +3,11 @@
 package scripts_test
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"maps"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -28,7 +31,13 @@ func runScript(tb testing.TB, path string, overrides map[string]string, seeds in
 	return res
 }
 
-var paperScripts = map[string]bool{"completion": true, "oneshot": true, "reversal": true}
+// evaluated are the scripts whose trained checkpoint the smoke test also
+// evaluates (TEST mode); smaller shrinks the scripts that are slow at their
+// defaults.
+var (
+	evaluated = map[string]bool{"completion": true, "oneshot": true, "reversal": true, "recurrent_completion": true}
+	smaller   = map[string]map[string]string{"recurrent_completion": {"n": "100"}}
+)
 
 // Every shipped script runs end to end with a few episodes, writes its
 // checkpoint, and the checkpoint can be evaluated (TEST mode).
@@ -42,11 +51,15 @@ func TestScriptsSmoke(t *testing.T) {
 		n++
 		t.Run(strings.TrimSuffix(path, ".tengo"), func(t *testing.T) {
 			out := t.TempDir()
-			runScript(t, path, map[string]string{"episodes": "30", "frozen": "5"}, 2, out)
 			name := strings.TrimSuffix(path, ".tengo")
-			if paperScripts[name] { // they also evaluate a trained checkpoint
+			with := func(o map[string]string) map[string]string {
+				maps.Copy(o, smaller[name])
+				return o
+			}
+			runScript(t, path, with(map[string]string{"episodes": "30", "frozen": "5"}), 2, out)
+			if evaluated[name] {
 				ck := filepath.Join(out, name, "seed-0", "net.yaml")
-				runScript(t, path, map[string]string{"checkpoint": ck, "frozen": "5"}, 1, t.TempDir())
+				runScript(t, path, with(map[string]string{"checkpoint": ck, "frozen": "5"}), 1, t.TempDir())
 			}
 		})
 	}
@@ -64,4 +77,38 @@ func BenchmarkReversalScript(b *testing.B) {
 		runScript(b, "reversal.tengo", map[string]string{"episodes": "10000", "frozen": "500"}, 1, b.TempDir())
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*episodes), "ns/episode")
+}
+
+// The recurrent task gives bit-identical metrics and trained networks
+// whatever --jobs (with one job the runs' episodes get the idle core's
+// help, with two they do not).
+func TestRecurrentDeterministicWhateverJobs(t *testing.T) {
+	var files [2]map[string][]byte
+	for i, jobs := range []int{1, 2} {
+		src, err := interp.LoadSource("recurrent_completion.tengo")
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := t.TempDir()
+		res := interp.RunScript(context.Background(), src, interp.Config{
+			Overrides: map[string]string{"n": "200", "episodes": "6"}, Seeds: 2, Jobs: jobs, Out: out,
+			Quiet: true, NoFigures: true, Stdout: io.Discard, Stderr: io.Discard,
+		})
+		if res.Err != nil {
+			t.Fatal(res.Err)
+		}
+		files[i] = map[string][]byte{}
+		for _, f := range []string{"metrics.csv", "seed-0/net.yaml", "seed-1/net.yaml"} {
+			b, err := os.ReadFile(filepath.Join(out, "recurrent_completion", f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			files[i][f] = b
+		}
+	}
+	for f, b := range files[0] {
+		if !bytes.Equal(b, files[1][f]) {
+			t.Errorf("%s differs between --jobs 1 and --jobs 2", f)
+		}
+	}
 }

@@ -19,12 +19,19 @@ import (
 // layer's output cells (the column drawn for them) and Activation their
 // nonlinearity ("tanh", "softmax", ...; may be empty). The first layer's
 // inputs are drawn as a column named "input".
+//
+// A Recurrent layer's W and Alpha are its recurrent connections, Out×Out
+// (W[o*Out+i] from its cell i to its cell o), drawn as arcs beside its
+// column; its input connections are Input (Out×In), or one to one when
+// Input is nil (direct input, In = Out).
 type DiagramLayer struct {
 	Name       string
 	In, Out    int
 	W, Alpha   []float64
 	Plastic    bool
 	Activation string
+	Recurrent  bool
+	Input      []float64
 }
 
 // DiagramOptions tunes Diagram.
@@ -36,7 +43,15 @@ type DiagramOptions struct {
 	// left out. 0 means the default, DefaultThreshold; a negative value
 	// draws every nonzero connection. Must be at most 1.
 	Threshold float64
+	// MaxConnections is the most connections drawn, the strongest; 0
+	// means DefaultMaxConnections.
+	MaxConnections int
 }
+
+// DefaultMaxConnections is the MaxConnections used when it is 0: enough
+// for any network small enough to read, and a bound on the file's size for
+// large ones.
+const DefaultMaxConnections = 2000
 
 // DefaultThreshold is the Threshold used when DiagramOptions.Threshold is 0.
 const DefaultThreshold = 0.05
@@ -58,8 +73,17 @@ const (
 type connection struct {
 	layer, out, in int
 	plastic        bool
+	kind           connKind
 	value, mag     float64
+	seq            int // collection order, to break ties
 }
+
+type connKind int
+
+const (
+	connForward   connKind = iota // from the previous column
+	connRecurrent                 // within a recurrent layer's column
+)
 
 // Diagram writes an SVG picture of a network in the style of panel (b) of
 // the paper's figures: cells are circles in one column per layer (input,
@@ -90,7 +114,11 @@ func Diagram(w io.Writer, layers []DiagramLayer, opt DiagramOptions) error {
 	case thr < 0:
 		thr = 0
 	}
-	conns, total, maxMag := collectConnections(layers, thr)
+	limit := opt.MaxConnections
+	if limit <= 0 {
+		limit = DefaultMaxConnections
+	}
+	conns, total, maxMag, capped := collectConnections(layers, thr, limit)
 
 	// Layout: one column per layer boundary, each column centred vertically.
 	ncol := len(layers) + 1
@@ -101,8 +129,11 @@ func Diagram(w io.Writer, layers []DiagramLayer, opt DiagramOptions) error {
 	}
 	maxCells := slices.Max(sizes)
 	dy := 38.0
-	if maxCells > 20 {
-		dy = max(12, 760/float64(maxCells))
+	switch {
+	case maxCells > 200: // a dense column rather than a picture 10 000 pixels tall
+		dy = 1200 / float64(maxCells)
+	case maxCells > 20:
+		dy = max(6, 760/float64(maxCells))
 	}
 	radius := min(13, 0.36*dy)
 	colH := float64(maxCells-1) * dy
@@ -145,16 +176,36 @@ func Diagram(w io.Writer, layers []DiagramLayer, opt DiagramOptions) error {
 		if act != "" {
 			sub += ", " + act
 		}
+		if col > 0 && layers[col-1].Recurrent {
+			sub += ", recurrent"
+		}
 		fmt.Fprintf(&b, `<text x="%s" y="%s" font-size="11" fill="#555" text-anchor="middle">%s</text>
 `, num(cellX(col)), num(top-radius-10), esc(sub))
 	}
 	for l, ly := range layers {
 		kind := "fixed: w"
-		if ly.Plastic {
+		switch {
+		case ly.Recurrent && ly.Input == nil:
+			kind = "direct input"
+		case ly.Recurrent:
+			kind = "fixed: w_in"
+		case ly.Plastic:
 			kind = "plastic: w + α·hebb"
 		}
 		fmt.Fprintf(&b, `<text x="%s" y="%s" font-size="11" fill="#777" font-style="italic" text-anchor="middle">%s</text>
 `, num((cellX(l)+cellX(l+1))/2), num(top-radius-10), esc(kind))
+	}
+
+	// Direct inputs: one to one, thin and grey.
+	for l, ly := range layers {
+		if ly.Recurrent && ly.Input == nil {
+			b.WriteString("<g stroke=\"#bbb\" stroke-width=\"0.8\">\n")
+			for k := range ly.Out {
+				fmt.Fprintf(&b, `<line class="direct" x1="%s" y1="%s" x2="%s" y2="%s"/>
+`, num(cellX(l)), num(cellY(l, k)), num(cellX(l+1)), num(cellY(l+1, k)))
+			}
+			b.WriteString("</g>\n")
+		}
 	}
 
 	// Connections, weakest first so that the strongest are on top.
@@ -162,6 +213,9 @@ func Diagram(w io.Writer, layers []DiagramLayer, opt DiagramOptions) error {
 	for _, c := range conns {
 		x1, y1 := cellX(c.layer), cellY(c.layer, c.in)
 		x2, y2 := cellX(c.layer+1), cellY(c.layer+1, c.out)
+		if c.kind == connRecurrent {
+			x1, y1 = x2, cellY(c.layer+1, c.in)
+		}
 		rel := c.mag / maxMag
 		sw := minStroke + (maxStroke-minStroke)*rel
 		color, sign := excColor, "exc"
@@ -173,14 +227,35 @@ func Diagram(w io.Writer, layers []DiagramLayer, opt DiagramOptions) error {
 			src = fmt.Sprintf("%s[%d]", columnName(layers, c.layer), c.in)
 		}
 		tip := fmt.Sprintf("%s[%d] ← %s: ", columnName(layers, c.layer+1), c.out, src)
-		if c.plastic {
-			// Quadratic curve through a control point offset perpendicularly.
+		if c.kind == connRecurrent {
+			src = fmt.Sprintf("%s[%d]", columnName(layers, c.layer+1), c.in)
+			tip = fmt.Sprintf("%s[%d] ← %s (recurrent): ", columnName(layers, c.layer+1), c.out, src)
+		}
+		// A curve through a control point: beside the column for a
+		// recurrent connection (further for plastic ones), offset
+		// perpendicularly for a plastic one between columns.
+		cx, cy := (x1+x2)/2, (y1+y2)/2
+		switch {
+		case c.kind == connRecurrent:
+			cx += 30 + 0.45*math.Abs(y2-y1)
+			if c.plastic {
+				cx += plasticBend
+			}
+			if c.in == c.out {
+				cy -= 12 // an autapse: a small loop
+			}
+		case c.plastic:
 			dx, dyy := x2-x1, y2-y1
 			n := math.Hypot(dx, dyy)
-			cx, cy := (x1+x2)/2+plasticBend*dyy/n, (y1+y2)/2-plasticBend*dx/n
+			cx, cy = (x1+x2)/2+plasticBend*dyy/n, (y1+y2)/2-plasticBend*dx/n
+		}
+		if c.plastic {
 			dash := max(4, 2.2*sw)
 			fmt.Fprintf(&b, `<path class="conn plastic %s" d="M%s %s Q%s %s %s %s" stroke="%s" stroke-width="%s" stroke-opacity="%s" stroke-dasharray="%s %s"><title>%sα = %.4g</title></path>
 `, sign, num(x1), num(y1), num(cx), num(cy), num(x2), num(y2), color, num2(sw), num2(0.35+0.65*rel), num2(dash), num2(max(3, 1.3*sw)), esc(tip), c.value)
+		} else if c.kind == connRecurrent {
+			fmt.Fprintf(&b, `<path class="conn fixed %s" d="M%s %s Q%s %s %s %s" stroke="%s" stroke-width="%s" stroke-opacity="%s"><title>%sw = %.4g</title></path>
+`, sign, num(x1), num(y1), num(cx), num(cy), num(x2), num(y2), color, num2(sw), num2(0.35+0.65*rel), esc(tip), c.value)
 		} else {
 			fmt.Fprintf(&b, `<path class="conn fixed %s" d="M%s %s L%s %s" stroke="%s" stroke-width="%s" stroke-opacity="%s"><title>%sw = %.4g</title></path>
 `, sign, num(x1), num(y1), num(x2), num(y2), color, num2(sw), num2(0.35+0.65*rel), esc(tip), c.value)
@@ -225,7 +300,10 @@ func Diagram(w io.Writer, layers []DiagramLayer, opt DiagramOptions) error {
 	fmt.Fprintf(&b, `<text x="%s" y="%s">Width ∝ |value|; the thickest line is |value| = %.3g.</text>
 `, num(lx+12), num(ly+58), maxMag)
 	hidden := fmt.Sprintf("Not drawn: |value| < %.3g%% of that and zeros (%d of %d shown).", 100*thr, len(conns), total)
-	if thr == 0 {
+	switch {
+	case capped:
+		hidden = fmt.Sprintf("Drawn: the %d strongest (%d of %d shown).", limit, len(conns), total)
+	case thr == 0:
 		hidden = fmt.Sprintf("Not drawn: zeros (%d of %d shown).", len(conns), total)
 	}
 	fmt.Fprintf(&b, `<text x="%s" y="%s">%s</text>
@@ -256,44 +334,61 @@ func columnName(layers []DiagramLayer, col int) string {
 	return fmt.Sprintf("layer %d", col-1)
 }
 
-// collectConnections returns the connections to draw sorted by increasing
-// magnitude (ties in layer, output, input, fixed-before-plastic order), the
-// number of candidate connections (every w, and every alpha of plastic
+// collectConnections returns the strongest connections to draw, at most
+// limit, sorted by increasing magnitude (ties in layer, output, input,
+// fixed-before-plastic order), the number of candidate connections (every
+// w, every alpha of plastic layers, the input weights of recurrent
 // layers), and the largest magnitude in the network (1 when all are zero).
-func collectConnections(layers []DiagramLayer, thr float64) (conns []connection, total int, maxMag float64) {
+func collectConnections(layers []DiagramLayer, thr float64, limit int) (conns []connection, total int, maxMag float64, capped bool) {
 	for _, ly := range layers {
-		total += len(ly.W)
-		for _, v := range ly.W {
-			maxMag = max(maxMag, math.Abs(v))
-		}
-		if ly.Plastic {
-			total += len(ly.Alpha)
-			for _, v := range ly.Alpha {
+		for _, vs := range [][]float64{ly.W, ly.Alpha, ly.Input} {
+			total += len(vs)
+			for _, v := range vs {
 				maxMag = max(maxMag, math.Abs(v))
 			}
 		}
 	}
 	if maxMag == 0 {
-		return nil, total, 1
+		return nil, total, 1, false
 	}
 	cut := thr * maxMag
-	add := func(l, idx, in int, plastic bool, v float64) {
-		if m := math.Abs(v); m > 0 && m >= cut {
-			conns = append(conns, connection{layer: l, out: idx / in, in: idx % in, plastic: plastic, value: v, mag: m})
-		}
+	// Keep the strongest: trim to limit whenever twice as many are held
+	// (a stable sort, so ties keep the collection order).
+	strongest := func() {
+		slices.SortFunc(conns, func(a, b connection) int { return cmp.Or(cmp.Compare(b.mag, a.mag), cmp.Compare(a.seq, b.seq)) })
+		capped = capped || len(conns) > limit
+		conns = conns[:min(len(conns), limit)]
 	}
-	for l, ly := range layers {
-		for idx, v := range ly.W {
-			add(l, idx, ly.In, false, v)
-		}
-		if ly.Plastic {
-			for idx, v := range ly.Alpha {
-				add(l, idx, ly.In, true, v)
+	seq := 0
+	add := func(l, idx, in int, plastic bool, kind connKind, v float64) {
+		if m := math.Abs(v); m > 0 && m >= cut {
+			seq++
+			conns = append(conns, connection{layer: l, out: idx / in, in: idx % in, plastic: plastic, kind: kind, value: v, mag: m, seq: seq})
+			if len(conns) >= 2*limit {
+				strongest()
 			}
 		}
 	}
-	slices.SortStableFunc(conns, func(a, b connection) int { return cmp.Compare(a.mag, b.mag) })
-	return conns, total, maxMag
+	for l, ly := range layers {
+		wIn, wKind := ly.In, connForward
+		if ly.Recurrent {
+			wIn, wKind = ly.Out, connRecurrent
+			for idx, v := range ly.Input {
+				add(l, idx, ly.In, false, connForward, v)
+			}
+		}
+		for idx, v := range ly.W {
+			add(l, idx, wIn, false, wKind, v)
+		}
+		if ly.Plastic {
+			for idx, v := range ly.Alpha {
+				add(l, idx, wIn, true, wKind, v)
+			}
+		}
+	}
+	strongest()
+	slices.SortFunc(conns, func(a, b connection) int { return cmp.Or(cmp.Compare(a.mag, b.mag), cmp.Compare(a.seq, b.seq)) })
+	return conns, total, maxMag, capped
 }
 
 func validateLayers(layers []DiagramLayer) error {
@@ -305,11 +400,23 @@ func validateLayers(layers []DiagramLayer) error {
 		if ly.In <= 0 || ly.Out <= 0 {
 			return fmt.Errorf("figures.Diagram: %s has In = %d, Out = %d, want both > 0", name, ly.In, ly.Out)
 		}
-		if len(ly.W) != ly.In*ly.Out {
-			return fmt.Errorf("figures.Diagram: %s: len(W) = %d, want Out×In = %d×%d = %d", name, len(ly.W), ly.Out, ly.In, ly.Out*ly.In)
+		in, shape := ly.In, "Out×In"
+		if ly.Recurrent {
+			in, shape = ly.Out, "Out×Out (recurrent)"
+			if ly.Input == nil && ly.In != ly.Out {
+				return fmt.Errorf("figures.Diagram: %s has direct input (no Input) but In = %d ≠ Out = %d", name, ly.In, ly.Out)
+			}
+			if ly.Input != nil && len(ly.Input) != ly.In*ly.Out {
+				return fmt.Errorf("figures.Diagram: %s: len(Input) = %d, want Out×In = %d×%d = %d", name, len(ly.Input), ly.Out, ly.In, ly.Out*ly.In)
+			}
+		} else if ly.Input != nil {
+			return fmt.Errorf("figures.Diagram: %s is not recurrent but has Input (len %d)", name, len(ly.Input))
 		}
-		if ly.Plastic && len(ly.Alpha) != ly.In*ly.Out {
-			return fmt.Errorf("figures.Diagram: %s is plastic: len(Alpha) = %d, want Out×In = %d×%d = %d", name, len(ly.Alpha), ly.Out, ly.In, ly.Out*ly.In)
+		if len(ly.W) != in*ly.Out {
+			return fmt.Errorf("figures.Diagram: %s: len(W) = %d, want %s = %d×%d = %d", name, len(ly.W), shape, ly.Out, in, ly.Out*in)
+		}
+		if ly.Plastic && len(ly.Alpha) != in*ly.Out {
+			return fmt.Errorf("figures.Diagram: %s is plastic: len(Alpha) = %d, want %s = %d×%d = %d", name, len(ly.Alpha), shape, ly.Out, in, ly.Out*in)
 		}
 		if !ly.Plastic && len(ly.Alpha) != 0 {
 			return fmt.Errorf("figures.Diagram: %s is not plastic but has Alpha (len %d); set Plastic or leave Alpha nil", name, len(ly.Alpha))
@@ -317,10 +424,14 @@ func validateLayers(layers []DiagramLayer) error {
 		if l > 0 && ly.In != layers[l-1].Out {
 			return fmt.Errorf("figures.Diagram: %s has In = %d but layer %d (%q) has Out = %d", name, ly.In, l-1, layers[l-1].Name, layers[l-1].Out)
 		}
-		for k, vs := range [][]float64{ly.W, ly.Alpha} {
+		for k, vs := range [][]float64{ly.W, ly.Alpha, ly.Input} {
+			cols := in
+			if k == 2 {
+				cols = ly.In
+			}
 			for idx, v := range vs {
 				if !stats.IsFinite(v) {
-					return fmt.Errorf("figures.Diagram: %s: %s[%d] (output %d, input %d) is %v", name, [...]string{"W", "Alpha"}[k], idx, idx/ly.In, idx%ly.In, v)
+					return fmt.Errorf("figures.Diagram: %s: %s[%d] (output %d, input %d) is %v", name, [...]string{"W", "Alpha", "Input"}[k], idx, idx/cols, idx%cols, v)
 				}
 			}
 		}

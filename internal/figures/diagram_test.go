@@ -3,6 +3,8 @@ package figures
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -208,5 +210,58 @@ func TestRenderDiagrams(t *testing.T) {
 	}
 	if err := WriteDiagram(filepath.Join(out, "big.svg"), big, DiagramOptions{Threshold: 0.3}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A recurrent layer's connections are arcs beside its column, its direct
+// input one-to-one lines; a large network draws only its strongest
+// connections, and says so.
+func TestDiagramRecurrent(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	const n = 300
+	w, alpha := make([]float64, n*n), make([]float64, n*n)
+	for i := range w {
+		w[i], alpha[i] = 0.01*r.NormFloat64(), 0.01*r.NormFloat64()
+	}
+	layers := []DiagramLayer{{Name: "rec", In: n, Out: n, W: w, Alpha: alpha, Plastic: true, Activation: "tanh", Recurrent: true}}
+	svg := render(t, layers, DiagramOptions{MaxConnections: 500})
+	if f, p := countConns(svg); f+p != 500 {
+		t.Errorf("%d connections drawn, want the 500 strongest", f+p)
+	}
+	for _, want := range []string{"recurrent", "direct input", "the 500 strongest (500 of 180000 shown)", "(recurrent): α ="} {
+		if !bytes.Contains(svg, []byte(want)) {
+			t.Errorf("SVG lacks %q", want)
+		}
+	}
+	if c := bytes.Count(svg, []byte(`class="direct"`)); c != n {
+		t.Errorf("%d direct input lines, want %d", c, n)
+	}
+	// The strongest of all is drawn.
+	strongest := 0.0
+	for _, v := range append(append([]float64(nil), w...), alpha...) {
+		strongest = max(strongest, math.Abs(v))
+	}
+	if !bytes.Contains(svg, []byte(fmt.Sprintf("= %.4g<", strongest))) && !bytes.Contains(svg, []byte(fmt.Sprintf("= %.4g<", -strongest))) {
+		t.Errorf("the strongest connection (|value| %.4g) is not drawn", strongest)
+	}
+
+	in := make([]float64, 3*2)
+	in[0] = 1
+	small := []DiagramLayer{{Name: "rec", In: 2, Out: 3, W: []float64{0, 1, 0, 0, 0, -1, 0.5, 0, 0}, Recurrent: true, Input: in}}
+	svg = render(t, small, DiagramOptions{})
+	if f, _ := countConns(svg); f != 4 {
+		t.Errorf("%d connections drawn, want 4 (3 recurrent, 1 input)", f)
+	}
+	for _, bad := range []struct {
+		ly   DiagramLayer
+		want string
+	}{
+		{DiagramLayer{Name: "r", In: 2, Out: 3, W: make([]float64, 9), Recurrent: true}, "direct input"},
+		{DiagramLayer{Name: "r", In: 2, Out: 3, W: make([]float64, 6), Recurrent: true, Input: in}, "Out×Out (recurrent)"},
+		{DiagramLayer{Name: "r", In: 2, Out: 3, W: make([]float64, 6), Input: in}, "not recurrent but has Input"},
+	} {
+		if err := Diagram(io.Discard, []DiagramLayer{bad.ly}, DiagramOptions{}); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%+v: error %v, want %q", bad.ly, err, bad.want)
+		}
 	}
 }

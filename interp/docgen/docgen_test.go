@@ -9,9 +9,7 @@ import (
 	"github.com/d5/tengo/v2"
 )
 
-func nop(*lib.Env) tengo.CallableFunc {
-	return func(...tengo.Object) (tengo.Object, error) { return tengo.UndefinedValue, nil }
-}
+func nop(*lib.Env, string, []tengo.Object) (tengo.Object, error) { return tengo.UndefinedValue, nil }
 
 func fakeModules() []*lib.Module {
 	return []*lib.Module{
@@ -19,8 +17,8 @@ func fakeModules() []*lib.Module {
 			Name: "geo",
 			Doc:  "Points and distances.",
 			Funcs: []lib.Func{
-				{Name: "point", Args: "(x float, y float) -> point", Doc: "Makes a point.", Make: nop},
-				{Name: "either", Args: "(a int|float) -> float", Doc: "Takes a | b.", Make: nop},
+				{Name: "point", Args: "(x float, y float) -> point", Doc: "Makes a point.", Call: nop},
+				{Name: "either", Args: "(a int|float) -> float", Doc: "Takes a | b.", Call: nop},
 			},
 			Values: []lib.Value{
 				{Name: "origin", Doc: "The point (0, 0).", Value: func() tengo.Object { return tengo.UndefinedValue }},

@@ -63,7 +63,7 @@ func TestModuleTables(t *testing.T) {
 
 // TestModuleMethodsExist builds objects of the documented types by calling
 // module functions with simple arguments and checks that every documented
-// method is found on them, and that every method bound on them (lib.Methods)
+// method is found on them, and that every method they list (lib.MethodSet)
 // is documented. Types that no probe reaches are logged, not failed.
 func TestModuleMethodsExist(t *testing.T) {
 	problems, checked, unreached := methodProblems(stdlib.Modules())
@@ -77,12 +77,12 @@ func TestModuleMethodsExist(t *testing.T) {
 }
 
 func TestTableProblemsDetectsGaps(t *testing.T) {
-	fn := func(name, args, doc string) lib.Func { return lib.Func{Name: name, Args: args, Doc: doc, Make: nop} }
+	fn := func(name, args, doc string) lib.Func { return lib.Func{Name: name, Args: args, Doc: doc, Call: nop} }
 	mods := []*lib.Module{
 		{
 			Name: "bad",
 			Funcs: []lib.Func{fn("f", "", "x"), fn("", "()", "x"), fn("g", "()", ""),
-				{Name: "h", Args: "()", Doc: "two\nlines", Make: nil}, fn("g", "()", "again")},
+				{Name: "h", Args: "()", Doc: "two\nlines", Call: nil}, fn("g", "()", "again")},
 			Values: []lib.Value{{Name: "v", Doc: "", Value: nil}},
 			Types: []lib.Type{{Name: "T", Doc: "", Methods: []lib.Method{
 				{Name: "m", Args: "", Doc: "d"}, {Name: "m", Args: "()", Doc: "d"},
@@ -96,7 +96,7 @@ func TestTableProblemsDetectsGaps(t *testing.T) {
 		"bad function #2: empty Name",
 		"bad.g: empty Doc",
 		"bad.h: Doc has more than one line",
-		"bad.h: nil Make",
+		"bad.h: nil Call",
 		"bad.g: duplicate member",
 		"bad.v: empty Doc",
 		"bad.v: nil Value",
@@ -106,37 +106,39 @@ func TestTableProblemsDetectsGaps(t *testing.T) {
 		"module bad: duplicate module name")
 }
 
-// probeObj is a custom object for the probe's own test.
+// probeObj is a custom object for the probe's own test: it has the
+// methods a and hidden.
 type probeObj struct {
 	lib.Base
-	lib.Methods
+	methods lib.Bound
 }
 
-func (o *probeObj) TypeName() string                              { return "probe" }
-func (o *probeObj) String() string                                { return "<probe>" }
-func (o *probeObj) Copy() tengo.Object                            { return o }
-func (o *probeObj) Equals(x tengo.Object) bool                    { return o == x }
-func (o *probeObj) IndexGet(i tengo.Object) (tengo.Object, error) { return o.Methods.Get("probe", i) }
+func probeNop(*probeObj, string, []tengo.Object) (tengo.Object, error) { return nil, nil }
+
+var probeMethods = lib.NewMethodSet("probe", lib.Def("a", "()", "d", probeNop), lib.Def("hidden", "()", "d", probeNop))
+
+func (o *probeObj) TypeName() string           { return "probe" }
+func (o *probeObj) String() string             { return "<probe>" }
+func (o *probeObj) Copy() tengo.Object         { return o }
+func (o *probeObj) Equals(x tengo.Object) bool { return o == x }
+func (o *probeObj) IndexGet(i tengo.Object) (tengo.Object, error) {
+	return probeMethods.Get(o, &o.methods, i)
+}
 
 func TestMethodProblemsDetectsGaps(t *testing.T) {
-	mk := func(*lib.Env) tengo.CallableFunc {
-		return func(args ...tengo.Object) (tengo.Object, error) {
-			if len(args) != 1 {
-				return nil, fmt.Errorf("want 1 arg")
-			}
-			if _, ok := args[0].(*tengo.Int); !ok {
-				panic("not an int")
-			}
-			noop := func(...tengo.Object) (tengo.Object, error) { return nil, nil }
-			return &tengo.Array{Value: []tengo.Object{&probeObj{Methods: lib.Bind("probe", map[string]lib.MethodFunc{
-				"a": noop, "hidden": noop,
-			})}}}, nil
+	mk := func(_ *lib.Env, _ string, args []tengo.Object) (tengo.Object, error) {
+		if len(args) != 1 {
+			return nil, fmt.Errorf("want 1 arg")
 		}
+		if _, ok := args[0].(*tengo.Int); !ok {
+			panic("not an int")
+		}
+		return &tengo.Array{Value: []tengo.Object{&probeObj{}}}, nil
 	}
 	mods := []*lib.Module{{
 		Name:  "p",
 		Doc:   "probe",
-		Funcs: []lib.Func{{Name: "make", Args: "(n int) -> [probe]", Doc: "d", Make: mk}},
+		Funcs: []lib.Func{{Name: "make", Args: "(n int) -> [probe]", Doc: "d", Call: mk}},
 		Types: []lib.Type{
 			{Name: "probe", Doc: "d", Methods: []lib.Method{{Name: "a", Args: "()", Doc: "d"}, {Name: "missing", Args: "()", Doc: "d"}}},
 			{Name: "never", Doc: "d"},
@@ -189,7 +191,6 @@ func tableProblems(mods []*lib.Module) []string {
 		seen[name] = true
 	}
 	modSeen := map[string]bool{}
-	env := probeEnv()
 	for _, m := range mods {
 		if m.Name == "" {
 			bad("module with Doc %q: empty Name", m.Doc)
@@ -206,11 +207,8 @@ func tableProblems(mods []*lib.Module) []string {
 		for i, f := range m.Funcs {
 			what := member("function", i, f.Name, f.Doc)
 			signature(what, f.Args)
-			switch {
-			case f.Make == nil:
-				bad("%s: nil Make", what)
-			case safeMake(f, env) == nil:
-				bad("%s: Make returned nil or panicked", what)
+			if f.Call == nil {
+				bad("%s: nil Call", what)
 			}
 		}
 		for i, v := range m.Values {
@@ -233,15 +231,6 @@ func tableProblems(mods []*lib.Module) []string {
 		}
 	}
 	return out
-}
-
-func safeMake(f lib.Func, env *lib.Env) (fn tengo.CallableFunc) {
-	defer func() {
-		if recover() != nil {
-			fn = nil
-		}
-	}()
-	return f.Make(env)
 }
 
 // probeEnv is an environment whose context is already cancelled, so that a
@@ -302,7 +291,7 @@ func scriptObjects(mods []*lib.Module) (objs []tengo.Object, problems []string) 
 // strings, so no paths), then calls them again with the objects obtained, and
 // collects the custom objects returned. For each documented type reached it
 // checks that every documented method is found by IndexGet and that every
-// method in a bound lib.Methods table is documented.
+// method the object lists (lib.MethodSet) is documented.
 func methodProblems(mods []*lib.Module) (problems, checked, unreached []string) {
 	env := probeEnv()
 	documented := map[string]*lib.Type{}
@@ -314,14 +303,13 @@ func methodProblems(mods []*lib.Module) (problems, checked, unreached []string) 
 	var fns []tengo.CallableFunc
 	var names []string
 	for _, m := range mods {
+		built := m.Build(env)
 		for _, f := range m.Funcs {
-			if f.Make == nil || unsafeToProbe(m.Name, f.Name) {
+			if f.Call == nil || unsafeToProbe(m.Name, f.Name) {
 				continue
 			}
-			if fn := safeMake(f, env); fn != nil {
-				fns = append(fns, fn)
-				names = append(names, m.Name+"."+f.Name)
-			}
+			fns = append(fns, built[f.Name].(*tengo.UserFunction).Value)
+			names = append(names, m.Name+"."+f.Name)
 		}
 	}
 	found := map[string]tengo.Object{}  // one object per documented type
@@ -472,30 +460,17 @@ func hasMethod(o tengo.Object, name string) (ok bool) {
 	return err == nil && v != nil && v.CanCall()
 }
 
-// boundMethods finds the names in lib.Methods tables held by the object
-// (embedded or as a field), so that undocumented methods can be reported.
+// boundMethods lists the methods the object says it has: the list in its
+// error for an unknown member (lib.MethodSet's "(methods: a, b)"), so that
+// undocumented methods can be reported.
 func boundMethods(o tengo.Object) []string {
-	v := reflect.ValueOf(o)
-	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
-		if v.IsNil() {
-			return nil
-		}
-		v = v.Elem()
-	}
-	if v.Kind() != reflect.Struct {
+	_, err := o.IndexGet(&tengo.String{Value: "\x00no such member"})
+	if err == nil {
 		return nil
 	}
-	mt := reflect.TypeOf(lib.Methods(nil))
-	var names []string
-	for i := 0; i < v.NumField(); i++ {
-		f := v.Field(i)
-		if f.Type() != mt || f.IsNil() {
-			continue
-		}
-		for _, k := range f.MapKeys() {
-			names = append(names, k.String())
-		}
+	_, list, ok := strings.Cut(err.Error(), "(methods: ")
+	if !ok {
+		return nil
 	}
-	sort.Strings(names)
-	return names
+	return strings.Split(strings.TrimSuffix(list, ")"), ", ")
 }

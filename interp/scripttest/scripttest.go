@@ -24,6 +24,8 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -88,6 +90,31 @@ func RunCode(ctx context.Context, name, code string, opts Options, out io.Writer
 	return runSource(ctx, &interp.Source{Name: name, Text: []byte(code)}, opts, out, outDir)
 }
 
+// WantErrors runs, for each entry of cases, the code prelude + "\n" + entry
+// (as the file x.tengo, with every module) and requires that it fails with
+// an error that contains the entry's value and a position in x.tengo after
+// the prelude: bad input is reported with the script position.
+func WantErrors(t *testing.T, prelude string, cases map[string]string) {
+	t.Helper()
+	after := strings.Count(prelude, "\n") + 1
+	for code, want := range cases {
+		err := RunCode(t.Context(), "x.tengo", prelude+"\n"+code+"\n", Options{}, io.Discard, t.TempDir())
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s:\n got %v\nwant %q", code, err, want)
+			continue
+		}
+		line := 0
+		if m := position.FindStringSubmatch(err.Error()); m != nil {
+			line, _ = strconv.Atoi(m[1])
+		}
+		if line <= after {
+			t.Errorf("%s: error %q has no position in x.tengo after line %d", code, err, after)
+		}
+	}
+}
+
+var position = regexp.MustCompile(`x\.tengo:(\d+):`)
+
 func runSource(ctx context.Context, src *interp.Source, opts Options, out io.Writer, outDir string) error {
 	timeout := opts.Timeout
 	if timeout == 0 {
@@ -146,50 +173,41 @@ var Assert = &lib.Module{
 	Name: "assert",
 	Doc:  "assertions for script tests (go test only): a failure is a runtime error with its message",
 	Funcs: []lib.Func{
-		{Name: "ok", Args: "(cond bool, msg string?)", Doc: "fails unless cond is truthy", Make: func(*lib.Env) tengo.CallableFunc { return assertOK }},
-		{Name: "eq", Args: "(got, want, msg string?)", Doc: "fails unless got equals want (Tengo equality: same type and value; arrays and maps deeply)", Make: func(*lib.Env) tengo.CallableFunc { return assertEq }},
-		{Name: "near", Args: "(got number|array, want number|array, tol number, msg string?)", Doc: "fails unless |got - want| <= tol (elementwise for arrays; NaN never passes)", Make: func(*lib.Env) tengo.CallableFunc { return assertNear }},
+		{Name: "ok", Args: "(cond bool, msg string?)", Doc: "fails unless cond is truthy", Call: assertOK},
+		{Name: "eq", Args: "(got, want, msg string?)", Doc: "fails unless got equals want (Tengo equality: same type and value; arrays and maps deeply)", Call: assertEq},
+		{Name: "near", Args: "(got number|array, want number|array, tol number, msg string?)", Doc: "fails unless |got - want| <= tol (elementwise for arrays; NaN never passes)", Call: assertNear},
 	},
 }
 
-// msgArg is the optional message argument i ("" when absent).
-func msgArg(args []tengo.Object, i int) string {
-	if len(args) <= i {
-		return ""
-	}
-	if s, ok := args[i].(*tengo.String); ok {
-		return s.Value
-	}
-	return args[i].String()
-}
-
-func fail(fn, msg, format string, a ...any) error {
+// fail is an assertion's error, led by the script's message (msg: any
+// value, nil when not given).
+func fail(fn string, msg tengo.Object, format string, a ...any) error {
 	detail := fmt.Sprintf(format, a...)
-	if msg != "" {
-		return lib.Errorf(fn, "%s: %s", msg, detail)
+	switch m := msg.(type) {
+	case nil:
+		return lib.Errorf(fn, "%s", detail)
+	case *tengo.String:
+		return lib.Errorf(fn, "%s: %s", m.Value, detail)
 	}
-	return lib.Errorf(fn, "%s", detail)
+	return lib.Errorf(fn, "%s: %s", msg.String(), detail)
 }
 
-func assertOK(args ...tengo.Object) (tengo.Object, error) {
-	const fn = "assert.ok"
-	if err := lib.NArgs(fn, args, 1, 2); err != nil {
+func assertOK(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
+	var cond, msg tengo.Object
+	if err := lib.UnpackArgs(fn, args, "cond, msg?", &cond, &msg); err != nil {
 		return nil, err
 	}
-	msg := msgArg(args, 1)
-	if args[0].IsFalsy() {
-		return nil, fail(fn, msg, "condition is false (%s)", lib.Describe(args[0]))
+	if cond.IsFalsy() {
+		return nil, fail(fn, msg, "condition is false (%s)", lib.Describe(cond))
 	}
 	return nil, nil
 }
 
-func assertEq(args ...tengo.Object) (tengo.Object, error) {
-	const fn = "assert.eq"
-	if err := lib.NArgs(fn, args, 2, 3); err != nil {
+func assertEq(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
+	var got, want, msg tengo.Object
+	if err := lib.UnpackArgs(fn, args, "got, want, msg?", &got, &want, &msg); err != nil {
 		return nil, err
 	}
-	msg := msgArg(args, 2)
-	got, want := args[0], args[1]
 	if !equal(got, want) {
 		return nil, fail(fn, msg, "got %s, want %s", show(got), show(want))
 	}
@@ -209,52 +227,39 @@ func show(o tengo.Object) string {
 	return o.TypeName() + " " + s
 }
 
-func assertNear(args ...tengo.Object) (tengo.Object, error) {
-	const fn = "assert.near"
-	if err := lib.NArgs(fn, args, 3, 4); err != nil {
+func assertNear(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
+	var got, want, msg tengo.Object
+	var tol float64
+	if err := lib.UnpackArgs(fn, args, "got, want, tol, msg?", &got, &want, &tol, &msg); err != nil {
 		return nil, err
 	}
-	msg := msgArg(args, 3)
-	tol, err := lib.Float(fn, "tol", args[2])
-	if err != nil {
-		return nil, err
-	}
-	got, gArr := array(args[0])
-	want, wArr := array(args[1])
+	ga, gArr := lib.AsArray(got)
+	wa, wArr := lib.AsArray(want)
 	if gArr != wArr {
-		return nil, fail(fn, msg, "cannot compare %s with %s", show(args[0]), show(args[1]))
+		return nil, fail(fn, msg, "cannot compare %s with %s", show(got), show(want))
 	}
 	if !gArr { // two numbers: compared as one element each
-		got, want = args[:1], args[1:2]
+		ga, wa = args[:1], args[1:2]
 	}
-	if len(got) != len(want) {
-		return nil, fail(fn, msg, "got %d values, want %d", len(got), len(want))
+	if len(ga) != len(wa) {
+		return nil, fail(fn, msg, "got %d values, want %d", len(ga), len(wa))
 	}
-	for i := range got {
+	for i := range ga {
 		at := ""
 		if gArr {
 			at = fmt.Sprintf("element %d: ", i)
 		}
-		g, err1 := lib.Float(fn, "got", got[i])
-		w, err2 := lib.Float(fn, "want", want[i])
+		var g, w float64
+		err1 := lib.UnpackArg(fn, "got", ga[i], &g)
+		err2 := lib.UnpackArg(fn, "want", wa[i], &w)
 		switch {
 		case !gArr && (err1 != nil || err2 != nil):
 			return nil, cmp.Or(err1, err2)
 		case err1 != nil || err2 != nil:
-			return nil, fail(fn, msg, "%snot numbers: %s, %s", at, show(got[i]), show(want[i]))
+			return nil, fail(fn, msg, "%snot numbers: %s, %s", at, show(ga[i]), show(wa[i]))
 		case !(math.Abs(g-w) <= tol):
 			return nil, fail(fn, msg, "%sgot %v, want %v (difference %g > tolerance %g)", at, g, w, math.Abs(g-w), tol)
 		}
 	}
 	return nil, nil
-}
-
-func array(o tengo.Object) ([]tengo.Object, bool) {
-	switch v := o.(type) {
-	case *tengo.Array:
-		return v.Value, true
-	case *tengo.ImmutableArray:
-		return v.Value, true
-	}
-	return nil, false
 }

@@ -1,9 +1,7 @@
 package bohpmod
 
 import (
-	"context"
 	"fmt"
-	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -20,54 +18,58 @@ type Network struct {
 	lib.Base
 	Net     *bohp.Network
 	env     *lib.Env
-	methods lib.Methods
+	methods lib.Bound
 }
 
 // netMethods is the method table of network objects; it is also their
 // documentation.
-var netMethods = []method[*Network]{
-	{"reset", "() -> undefined", "start an episode: traces, gradients and the engine's state are zeroed", netReset},
-	{"step", "(x vec|array) -> vec", "run one step on input x and return the output (a copy); traces update when the next step starts", netStep},
-	{"score", "(loss string, target vec|array[, weight number]) -> float", "add weight (default 1) × loss(output, target) of this step to the episode loss and return the unweighted loss; loss: sse, l1, cross_entropy; weight 0 scores nothing", netScore},
-	{"score_grad", "(value number, grad vec|array) -> undefined", "add a loss computed in script: its value and its gradient with respect to this step's output", netScoreGrad},
-	{"end", "() -> float", "end the episode: every tensor's gradient of the summed weighted loss is computed; returns that loss", netEnd},
-	{"episode", "(inputs mat, targets mat, weights vec|array|number, loss string) -> map", "reset, run every row of inputs as a step scored against the same row of targets with its weight, end; returns {loss: weighted sum, losses: vec of unweighted per-step losses, outputs: mat}", netEpisode},
-	{"tensors", "() -> array", "names of the trained tensors, e.g. [\"l0.w\", \"l0.alpha\", \"l0.b\", ...]", netTensors},
-	{"get", "(name string) -> mat", "a copy of a tensor's values (rows × cols; biases are rows × 1)", netGet},
-	{"set", "(name string, values mat|vec|array) -> undefined", "set a tensor's values (same number of elements; sign constraints apply)", netSet},
-	{"grad", "(name string) -> mat", "a copy of a tensor's gradient from the last episode", netGrad},
-	{"constrain", "(name string, opts map) -> undefined", "per-tensor options: {sign: 1 (>= 0) | -1 (<= 0) | 0, frozen: bool}", netConstrain},
-	{"fix", "(name string, values mat|vec|array) -> undefined", "set a tensor to values and freeze it (e.g. an identity readout)", netFix},
-	{"layers", "() -> array", "one map per layer: {name, in, out, act, plastic, rule, retention|rate}", netLayers},
-	{"traces", "(layer string) -> mat", "a copy of a plastic layer's current Hebbian traces (out × in)", netTraces},
-	{"output", "(layer string) -> vec", "a copy of a layer's output at the current step", netOutput},
-	{"engine", "() -> string", "the gradient engine: bptt or forward", netEngine},
-	{"set_engine", "(name string) -> undefined", "switch the gradient engine (bptt or forward); resets the episode", netSetEngine},
-	{"gradcheck", "([opts map]) -> map", "replay the last episode and compare the gradient with 4th-order central differences: {max_rel_err, max_abs_err, worst}; opts: {eps: 1e-3}; an episode scored with score_grad cannot be replayed (check such a loss against score's built-in losses instead)", netGradcheck},
-	{"save", "(path string[, opts map]) -> string", "write a YAML checkpoint (atomically) and return its path; relative paths go to the run's output directory; opts: {optimizer, meta}", netSave},
-	{"diagram", "(path string[, opts map]) -> string", "draw the network as SVG (fixed/plastic, excitatory/inhibitory, width by strength); opts: {title, threshold: fraction of the largest |value| below which connections are left out (0.05)}", netDiagram},
-}
+var netMethods = lib.NewMethodSet("network",
+	lib.DefNoArgs("reset", "() -> undefined", "start an episode: traces, gradients and the engine's state are zeroed", netReset),
+	lib.Def("step", "(x vec|array) -> vec", "run one step on input x and return the output (a copy); traces update when the next step starts", netStep),
+	lib.Def("score", "(loss string, target vec|array[, weight number]) -> float", "add weight (default 1) × loss(output, target) of this step to the episode loss and return the unweighted loss; loss: sse, l1, cross_entropy; weight 0 scores nothing", netScore),
+	lib.Def("score_grad", "(value number, grad vec|array) -> undefined", "add a loss computed in script: its value and its gradient with respect to this step's output", netScoreGrad),
+	lib.DefNoArgs("end", "() -> float", "end the episode: every tensor's gradient of the summed weighted loss is computed; returns that loss", netEnd),
+	lib.Def("episode", "(inputs mat, targets mat, weights vec|array|number, loss string) -> map", "reset, run every row of inputs as a step scored against the same row of targets with its weight, end; returns {loss: weighted sum, losses: vec of unweighted per-step losses, outputs: mat}", netEpisode),
+	lib.DefNoArgs("tensors", "() -> array", "names of the trained tensors, e.g. [\"l0.w\", \"l0.alpha\", \"l0.b\", ...]", netTensors),
+	lib.Def("get", "(name string) -> mat", "a copy of a tensor's values (rows × cols; biases are rows × 1)", netGet),
+	lib.Def("set", "(name string, values mat|vec|array) -> undefined", "set a tensor's values (same number of elements; sign constraints apply)", netSet),
+	lib.Def("grad", "(name string) -> mat", "a copy of a tensor's gradient from the last episode", netGrad),
+	lib.Def("constrain", "(name string, opts map) -> undefined", "per-tensor options: {sign: 1 (>= 0) | -1 (<= 0) | 0, frozen: bool}", netConstrain),
+	lib.Def("fix", "(name string, values mat|vec|array) -> undefined", "set a tensor to values and freeze it (e.g. an identity readout)", netFix),
+	lib.DefNoArgs("layers", "() -> array", "one map per layer: {name, in, out, act, plastic, recurrent, rule, "+strings.Join(bohp.SettingNames(), "|")+"; recurrent layers: input, learn_rate, precision}", netLayers),
+	lib.Def("traces", "(layer string) -> mat", "a copy of a plastic layer's current Hebbian traces (out × in; a recurrent layer's out × out, row j the connections into cell j): those the current step used, after the episode's end those after its last step", netTraces),
+	lib.Def("output", "(layer string) -> vec", "a copy of a layer's output at the current step", netOutput),
+	lib.DefNoArgs("engine", "() -> string", "the gradient engine: bptt or forward", netEngine),
+	lib.Def("set_engine", "(name string) -> undefined", "switch the gradient engine (bptt or forward); resets the episode", netSetEngine),
+	lib.Def("gradcheck", "([opts map]) -> map", "replay the last episode and compare the gradient with 4th-order central differences: {max_rel_err, max_abs_err, worst}; opts: {eps: 1e-3}; an episode scored with score_grad cannot be replayed (check such a loss against score's built-in losses instead)", netGradcheck),
+	lib.Def("save", "(path string[, opts map]) -> string", "write a YAML checkpoint (atomically) and return its path; relative paths go to the run's output directory; opts: {optimizer, meta}", netSave),
+	lib.Def("diagram", "(path string[, opts map]) -> string", "draw the network as SVG (fixed/plastic, excitatory/inhibitory, width by strength); opts: {title, threshold: fraction of the largest |value| below which connections are left out (0.05)}", netDiagram),
+)
 
 func newNetworkObject(env *lib.Env, net *bohp.Network) *Network {
-	n := &Network{Net: net, env: env}
-	n.methods = bindMethods("network", n, netMethods)
-	return n
+	net.SetWorkers(env.Workers)
+	return &Network{Net: net, env: env}
 }
 
 func (n *Network) TypeName() string { return "network" }
 
 // String describes the architecture, e.g.
-// network(10 -> 2 tanh hebb(0.98) -> 2 softmax; bptt).
+// network(10 -> 2 tanh hebb(retention=0.98) -> 2 softmax; bptt).
 func (n *Network) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "network(%d", n.Net.In)
 	for _, l := range n.Net.Layers {
 		fmt.Fprintf(&b, " -> %d %s", l.Out, l.Act)
+		if l.Recurrent() {
+			fmt.Fprintf(&b, " recurrent(input=%s, learn_rate=%s, precision=%s)", l.Input, l.LearnRate, l.Precision)
+		}
 		if l.Rule != nil {
-			s := l.Rule.Settings()
-			for _, k := range slices.Sorted(maps.Keys(s)) {
-				fmt.Fprintf(&b, " %s(%s=%g)", l.Rule.Name(), k, s[k])
+			k, _ := bohp.LookupRule(l.Rule.Name())
+			var parts []string
+			for i, v := range l.Rule.Settings() {
+				parts = append(parts, fmt.Sprintf("%s=%g", k.Settings[i].Name, v))
 			}
+			fmt.Fprintf(&b, " %s(%s)", l.Rule.Name(), strings.Join(parts, ", "))
 		}
 	}
 	fmt.Fprintf(&b, "; %s)", n.Net.Engine())
@@ -76,51 +78,40 @@ func (n *Network) String() string {
 
 // Copy clones the network (architecture, tensors, options); the clone
 // starts a fresh episode.
-func (n *Network) Copy() tengo.Object {
-	c, err := cloneNetwork(n.Net)
-	if err != nil {
-		return n
-	}
-	return newNetworkObject(n.env, c)
-}
+func (n *Network) Copy() tengo.Object { return newNetworkObject(n.env, n.Net.Clone()) }
 
 func (n *Network) Equals(x tengo.Object) bool { return x == tengo.Object(n) }
 
 func (n *Network) IndexGet(i tengo.Object) (tengo.Object, error) {
-	return n.methods.Get("network", i)
+	return netMethods.Get(n, &n.methods, i)
 }
 
 func engineErr(fn string, err error) error { return lib.Errorf(fn, "%v", err) }
 
-func netReset(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 0, 0); err != nil {
-		return nil, err
-	}
+func netReset(n *Network, _ string) (tengo.Object, error) {
 	n.Net.Reset()
 	return tengo.UndefinedValue, nil
 }
 
 func netStep(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 1, 1); err != nil {
-		return nil, err
-	}
-	x, err := vec.Floats(fn, "x", args[0])
-	if err != nil {
+	var x []float64
+	if err := lib.UnpackArgs(fn, args, "x", lib.Read(vec.Floats, &x)); err != nil {
 		return nil, err
 	}
 	if len(x) != n.Net.In {
-		return nil, &vec.ShapeError{Fn: fn, Got: vec.Shape(args[0]), Want: vec.VecShape(n.Net.In) + " (the network's input size)"}
+		return nil, vec.LenError(fn, args[0], n.Net.In, "the network's input size")
 	}
 	y, err := n.Net.Step(x)
 	if err != nil {
 		return nil, engineErr(fn, err)
 	}
-	return vec.New(append([]float64(nil), y...)), nil
+	return vec.New(slices.Clone(y)), nil
 }
 
-func parseLoss(fn string, o tengo.Object) (bohp.Loss, error) {
-	s, err := lib.String(fn, "loss", o)
-	if err != nil {
+// readLoss reads a loss name (sse, l1, cross_entropy).
+func readLoss(fn, name string, o tengo.Object) (bohp.Loss, error) {
+	var s string
+	if err := lib.UnpackArg(fn, name, o, &s); err != nil {
 		return 0, err
 	}
 	l, err := bohp.ParseLoss(s)
@@ -130,26 +121,23 @@ func parseLoss(fn string, o tengo.Object) (bohp.Loss, error) {
 	return l, nil
 }
 
+// outputLen checks that a vector argument has the network's output size.
+func (n *Network) outputLen(fn string, arg tengo.Object, x []float64) error {
+	if len(x) != n.Net.Out() {
+		return vec.LenError(fn, arg, n.Net.Out(), "the output size")
+	}
+	return nil
+}
+
 func netScore(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 2, 3); err != nil {
-		return nil, err
-	}
-	loss, err := parseLoss(fn, args[0])
-	if err != nil {
-		return nil, err
-	}
-	target, err := vec.Floats(fn, "target", args[1])
-	if err != nil {
-		return nil, err
-	}
-	if len(target) != n.Net.Out() {
-		return nil, &vec.ShapeError{Fn: fn, Got: vec.Shape(args[1]), Want: vec.VecShape(n.Net.Out()) + " (the output size)"}
-	}
+	var loss bohp.Loss
+	var target []float64
 	w := 1.0
-	if len(args) == 3 {
-		if w, err = lib.Float(fn, "weight", args[2]); err != nil {
-			return nil, err
-		}
+	if err := lib.UnpackArgs(fn, args, "loss, target, weight?", lib.Read(readLoss, &loss), lib.Read(vec.Floats, &target), &w); err != nil {
+		return nil, err
+	}
+	if err := n.outputLen(fn, args[1], target); err != nil {
+		return nil, err
 	}
 	v, err := n.Net.Score(loss, target, w)
 	if err != nil {
@@ -159,19 +147,13 @@ func netScore(n *Network, fn string, args []tengo.Object) (tengo.Object, error) 
 }
 
 func netScoreGrad(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 2, 2); err != nil {
+	var v float64
+	var g []float64
+	if err := lib.UnpackArgs(fn, args, "value, grad", &v, lib.Read(vec.Floats, &g)); err != nil {
 		return nil, err
 	}
-	v, err := lib.Float(fn, "value", args[0])
-	if err != nil {
+	if err := n.outputLen(fn, args[1], g); err != nil {
 		return nil, err
-	}
-	g, err := vec.Floats(fn, "grad", args[1])
-	if err != nil {
-		return nil, err
-	}
-	if len(g) != n.Net.Out() {
-		return nil, &vec.ShapeError{Fn: fn, Got: vec.Shape(args[1]), Want: vec.VecShape(n.Net.Out()) + " (the output size)"}
 	}
 	if err := n.Net.ScoreGrad(v, g); err != nil {
 		return nil, engineErr(fn, err)
@@ -179,10 +161,7 @@ func netScoreGrad(n *Network, fn string, args []tengo.Object) (tengo.Object, err
 	return tengo.UndefinedValue, nil
 }
 
-func netEnd(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 0, 0); err != nil {
-		return nil, err
-	}
+func netEnd(n *Network, fn string) (tengo.Object, error) {
 	l, err := n.Net.EndEpisode()
 	if err != nil {
 		return nil, engineErr(fn, err)
@@ -191,15 +170,10 @@ func netEnd(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
 }
 
 func netEpisode(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 4, 4); err != nil {
-		return nil, err
-	}
-	X, err := vec.MatOf(fn, "inputs", args[0])
-	if err != nil {
-		return nil, err
-	}
-	Y, err := vec.MatOf(fn, "targets", args[1])
-	if err != nil {
+	var X, Y *vec.Mat
+	var weights tengo.Object
+	ep := bohp.Episode{Weight: 1}
+	if err := lib.UnpackArgs(fn, args, "inputs, targets, weights, loss", lib.Read(vec.MatOf, &X), lib.Read(vec.MatOf, &Y), &weights, lib.Read(readLoss, &ep.Loss)); err != nil {
 		return nil, err
 	}
 	if X.Cols != n.Net.In {
@@ -208,94 +182,71 @@ func netEpisode(n *Network, fn string, args []tengo.Object) (tengo.Object, error
 	if Y.Rows != X.Rows || Y.Cols != n.Net.Out() {
 		return nil, &vec.ShapeError{Fn: fn, Got: "targets " + vec.MatShape(Y.Rows, Y.Cols), Want: vec.MatShape(X.Rows, n.Net.Out()) + " (a row per input row, a column per output)"}
 	}
-	T := X.Rows
-	var weights []float64
-	uniform := 1.0
-	switch w := args[2].(type) {
-	case *tengo.Int, *tengo.Float:
-		uniform, _ = lib.Float(fn, "weights", w)
-	default:
-		if weights, err = vec.Floats(fn, "weights", args[2]); err != nil {
+	ep.Steps, ep.Inputs, ep.Targets = X.Rows, X.Data, Y.Data
+	if w, ok := lib.AsFloat(weights); ok {
+		ep.Weight = w
+	} else {
+		var err error
+		if ep.Weights, err = vec.Floats(fn, "weights", weights); err != nil {
 			return nil, err
 		}
-		if len(weights) != T {
-			return nil, &vec.ShapeError{Fn: fn, Got: "weights " + vec.Shape(args[2]), Want: vec.VecShape(T) + " (one per step)"}
+		if len(ep.Weights) != ep.Steps {
+			return nil, &vec.ShapeError{Fn: fn, Got: "weights " + vec.Shape(weights), Want: vec.VecShape(ep.Steps) + " (one per step)"}
 		}
 	}
-	loss, err := parseLoss(fn, args[3])
-	if err != nil {
-		return nil, err
-	}
-	out := n.Net.Out()
-	losses := make([]float64, T)
-	outputs := make([]float64, T*out)
-	n.Net.Reset()
-	for t := 0; t < T; t++ {
-		if t&15 == 15 {
-			if err := n.env.Cancelled(fn); err != nil {
-				return nil, err
-			}
-		}
-		y, err := n.Net.Step(X.Data[t*X.Cols : (t+1)*X.Cols])
-		if err != nil {
-			return nil, engineErr(fn, err)
-		}
-		copy(outputs[t*out:], y)
-		w := uniform
-		if weights != nil {
-			w = weights[t]
-		}
-		if losses[t], err = n.Net.Score(loss, Y.Data[t*out:(t+1)*out], w); err != nil {
-			return nil, engineErr(fn, err)
-		}
-	}
-	total, err := n.Net.EndEpisode()
+	ep.Losses = make([]float64, ep.Steps)
+	ep.Outputs = make([]float64, ep.Steps*n.Net.Out())
+	total, err := n.Net.RunEpisode(n.env.Context(), &ep)
 	if err != nil {
 		return nil, engineErr(fn, err)
 	}
 	return &tengo.Map{Value: map[string]tengo.Object{
 		"loss":    lib.FromFloat(total),
-		"losses":  vec.New(losses),
-		"outputs": vec.NewMat(T, out, outputs),
+		"losses":  vec.New(ep.Losses),
+		"outputs": vec.NewMat(ep.Steps, n.Net.Out(), ep.Outputs),
 	}}, nil
 }
 
-func (n *Network) param(fn string, o tengo.Object) (*bohp.Param, error) {
-	name, err := lib.String(fn, "name", o)
-	if err != nil {
-		return nil, err
-	}
-	p := n.Net.Param(name)
-	if p == nil {
+// tensor is an argument that names one of the network's tensors.
+func (n *Network) tensor(dst **bohp.Param) lib.Unpacker {
+	return byName(dst, "tensor", n.Net.Param, func() []string {
 		var names []string
-		for _, q := range n.Net.Params() {
-			names = append(names, q.Name)
+		for _, p := range n.Net.Params() {
+			names = append(names, p.Name)
 		}
-		return nil, lib.Errorf(fn, "no tensor %q (tensors: %s)", name, strings.Join(names, ", "))
-	}
-	return p, nil
+		return names
+	})
 }
 
-func (n *Network) layer(fn string, o tengo.Object) (*bohp.Layer, error) {
-	name, err := lib.String(fn, "layer", o)
-	if err != nil {
-		return nil, err
-	}
-	l := n.Net.Layer(name)
-	if l == nil {
+// layer is an argument that names one of the network's layers.
+func (n *Network) layer(dst **bohp.Layer) lib.Unpacker {
+	return byName(dst, "layer", n.Net.Layer, func() []string {
 		var names []string
-		for _, q := range n.Net.Layers {
-			names = append(names, q.Name)
+		for _, l := range n.Net.Layers {
+			names = append(names, l.Name)
 		}
-		return nil, lib.Errorf(fn, "no layer %q (layers: %s)", name, strings.Join(names, ", "))
-	}
-	return l, nil
+		return names
+	})
 }
 
-func netTensors(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 0, 0); err != nil {
-		return nil, err
+// byName is an argument that names a thing (what: "tensor"): find returns
+// it, nil when there is none, and all names them all for the error.
+func byName[T any](dst **T, what string, find func(string) *T, all func() []string) lib.Unpacker {
+	return func(fn, name string, o tengo.Object) error {
+		var s string
+		if err := lib.UnpackArg(fn, name, o, &s); err != nil {
+			return err
+		}
+		x := find(s)
+		if x == nil {
+			return lib.Errorf(fn, "no %s %q (%ss: %s)", what, s, what, strings.Join(all(), ", "))
+		}
+		*dst = x
+		return nil
 	}
+}
+
+func netTensors(n *Network, _ string) (tengo.Object, error) {
 	var out []tengo.Object
 	for _, p := range n.Net.Params() {
 		out = append(out, &tengo.String{Value: p.Name})
@@ -304,25 +255,19 @@ func netTensors(n *Network, fn string, args []tengo.Object) (tengo.Object, error
 }
 
 func netGet(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 1, 1); err != nil {
+	var p *bohp.Param
+	if err := lib.UnpackArgs(fn, args, "name", n.tensor(&p)); err != nil {
 		return nil, err
 	}
-	p, err := n.param(fn, args[0])
-	if err != nil {
-		return nil, err
-	}
-	return vec.NewMat(p.Rows, p.Cols, append([]float64(nil), p.Data...)), nil
+	return vec.NewMat(p.Rows, p.Cols, slices.Clone(p.Data)), nil
 }
 
 func netGrad(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 1, 1); err != nil {
+	var p *bohp.Param
+	if err := lib.UnpackArgs(fn, args, "name", n.tensor(&p)); err != nil {
 		return nil, err
 	}
-	p, err := n.param(fn, args[0])
-	if err != nil {
-		return nil, err
-	}
-	return vec.NewMat(p.Rows, p.Cols, append([]float64(nil), p.Grad...)), nil
+	return vec.NewMat(p.Rows, p.Cols, slices.Clone(p.Grad)), nil
 }
 
 // values reads a tensor's new values from a mat (same shape), a vec or an
@@ -355,80 +300,75 @@ func values(fn string, p *bohp.Param, o tengo.Object) ([]float64, error) {
 	return data, nil
 }
 
-func netSet(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 2, 2); err != nil {
+// setTensor sets the tensor named by the first argument to the values of
+// the second.
+func (n *Network) setTensor(fn string, args []tengo.Object) (*bohp.Param, error) {
+	var p *bohp.Param
+	var o tengo.Object
+	if err := lib.UnpackArgs(fn, args, "name, values", n.tensor(&p), &o); err != nil {
 		return nil, err
 	}
-	p, err := n.param(fn, args[0])
-	if err != nil {
-		return nil, err
-	}
-	data, err := values(fn, p, args[1])
+	data, err := values(fn, p, o)
 	if err != nil {
 		return nil, err
 	}
 	if err := p.Set(data); err != nil {
 		return nil, engineErr(fn, err)
 	}
+	return p, nil
+}
+
+func netSet(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
+	if _, err := n.setTensor(fn, args); err != nil {
+		return nil, err
+	}
 	return tengo.UndefinedValue, nil
 }
 
 func netFix(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
-	if _, err := netSet(n, fn, args); err != nil {
+	p, err := n.setTensor(fn, args)
+	if err != nil {
 		return nil, err
 	}
-	p, _ := n.param(fn, args[0])
 	p.Frozen = true
 	return tengo.UndefinedValue, nil
 }
 
 func netConstrain(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 2, 2); err != nil {
+	var p *bohp.Param
+	var opts map[string]tengo.Object
+	if err := lib.UnpackArgs(fn, args, "name, opts", n.tensor(&p), &opts); err != nil {
 		return nil, err
 	}
-	p, err := n.param(fn, args[0])
-	if err != nil {
+	sign, frozen := p.Sign, p.Frozen // unchanged unless given
+	if err := lib.UnpackOptions(fn, "", opts, "sign?, frozen?", &sign, &frozen); err != nil {
 		return nil, err
 	}
-	opts, err := lib.Map(fn, "opts", args[1])
-	if err != nil {
-		return nil, err
-	}
-	if err := lib.Options(fn, opts, "sign", "frozen"); err != nil {
-		return nil, err
-	}
-	if o := opts["sign"]; o != nil {
-		s, err := lib.Int(fn, "sign", o)
-		if err != nil {
-			return nil, err
-		}
-		if err := p.SetSign(s); err != nil {
+	if sign != p.Sign {
+		if err := p.SetSign(sign); err != nil {
 			return nil, engineErr(fn, err)
 		}
 	}
-	if o := opts["frozen"]; o != nil {
-		f, err := lib.Bool(fn, "frozen", o)
-		if err != nil {
-			return nil, err
-		}
-		p.Frozen = f
-	}
+	p.Frozen = frozen
 	return tengo.UndefinedValue, nil
 }
 
-func netLayers(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 0, 0); err != nil {
-		return nil, err
-	}
+func netLayers(n *Network, _ string) (tengo.Object, error) {
 	var out []tengo.Object
 	for _, l := range n.Net.Layers {
 		m := map[string]tengo.Object{
 			"name": &tengo.String{Value: l.Name}, "in": lib.FromInt(l.In), "out": lib.FromInt(l.Out),
 			"act": &tengo.String{Value: l.Act.String()}, "plastic": lib.FromBool(l.Plastic()),
+			"recurrent": lib.FromBool(l.Recurrent()),
+		}
+		if l.Recurrent() {
+			m["input"] = &tengo.String{Value: l.Input.String()}
+			m["learn_rate"] = &tengo.String{Value: l.LearnRate.String()}
+			m["precision"] = &tengo.String{Value: l.Precision.String()}
 		}
 		if l.Rule != nil {
 			m["rule"] = &tengo.String{Value: l.Rule.Name()}
-			for k, v := range l.Rule.Settings() {
+			for k, v := range bohp.RuleSettings(l.Rule) {
 				m[k] = lib.FromFloat(v)
 			}
 		}
@@ -438,43 +378,32 @@ func netLayers(n *Network, fn string, args []tengo.Object) (tengo.Object, error)
 }
 
 func netTraces(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 1, 1); err != nil {
-		return nil, err
-	}
-	l, err := n.layer(fn, args[0])
-	if err != nil {
+	var l *bohp.Layer
+	if err := lib.UnpackArgs(fn, args, "layer", n.layer(&l)); err != nil {
 		return nil, err
 	}
 	if !l.Plastic() {
 		return nil, lib.Errorf(fn, "layer %s is not plastic", l.Name)
 	}
-	return vec.NewMat(l.Out, l.In, append([]float64(nil), l.Traces()...)), nil
+	rows, cols := l.TraceShape()
+	return vec.NewMat(rows, cols, slices.Clone(l.Traces())), nil
 }
 
 func netOutput(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 1, 1); err != nil {
+	var l *bohp.Layer
+	if err := lib.UnpackArgs(fn, args, "layer", n.layer(&l)); err != nil {
 		return nil, err
 	}
-	l, err := n.layer(fn, args[0])
-	if err != nil {
-		return nil, err
-	}
-	return vec.New(append([]float64(nil), l.Output()...)), nil
+	return vec.New(slices.Clone(l.Output())), nil
 }
 
-func netEngine(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 0, 0); err != nil {
-		return nil, err
-	}
+func netEngine(n *Network, _ string) (tengo.Object, error) {
 	return &tengo.String{Value: n.Net.Engine().String()}, nil
 }
 
 func netSetEngine(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 1, 1); err != nil {
-		return nil, err
-	}
-	s, err := lib.String(fn, "name", args[0])
-	if err != nil {
+	var s string
+	if err := lib.UnpackArgs(fn, args, "name", &s); err != nil {
 		return nil, err
 	}
 	e, err := bohp.ParseEngine(s)
@@ -488,29 +417,15 @@ func netSetEngine(n *Network, fn string, args []tengo.Object) (tengo.Object, err
 }
 
 func netGradcheck(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 0, 1); err != nil {
+	var opts map[string]tengo.Object
+	eps := 1e-3
+	if err := lib.UnpackArgs(fn, args, "opts?", &opts); err != nil {
 		return nil, err
 	}
-	eps := 1e-3
-	if len(args) == 1 {
-		opts, err := lib.Map(fn, "opts", args[0])
-		if err != nil {
-			return nil, err
-		}
-		if err := lib.Options(fn, opts, "eps"); err != nil {
-			return nil, err
-		}
-		if o := opts["eps"]; o != nil {
-			if eps, err = lib.Float(fn, "eps", o); err != nil {
-				return nil, err
-			}
-		}
+	if err := lib.UnpackOptions(fn, "", opts, "eps?", &eps); err != nil {
+		return nil, err
 	}
-	ctx := n.env.Ctx
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	res, err := n.Net.GradCheckContext(ctx, eps)
+	res, err := n.Net.GradCheckContext(n.env.Context(), eps)
 	if err != nil {
 		return nil, engineErr(fn, err)
 	}
@@ -521,43 +436,46 @@ func netGradcheck(n *Network, fn string, args []tengo.Object) (tengo.Object, err
 	}}, nil
 }
 
-func netSave(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 1, 2); err != nil {
-		return nil, err
+// fileArgs reads the arguments of save and diagram: a path, resolved in
+// the run's output directory, and an options map (nil when not given).
+func fileArgs(fn string, args []tengo.Object) (string, map[string]tengo.Object, error) {
+	var path string
+	var opts map[string]tengo.Object
+	if err := lib.UnpackArgs(fn, args, "path, opts?", &path, &opts); err != nil {
+		return "", nil, err
 	}
-	path, err := lib.String(fn, "path", args[0])
+	return path, opts, nil
+}
+
+func netSave(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
+	path, opts, err := fileArgs(fn, args)
 	if err != nil {
 		return nil, err
 	}
-	var opt bohp.Optimizer
-	var meta map[string]any
-	if len(args) == 2 {
-		opts, err := lib.Map(fn, "opts", args[1])
-		if err != nil {
-			return nil, err
-		}
-		if err := lib.Options(fn, opts, "optimizer", "meta"); err != nil {
-			return nil, err
-		}
-		if o := opts["optimizer"]; o != nil {
-			oo, ok := o.(*Optimizer)
-			if !ok {
-				return nil, lib.Errorf(fn, "option optimizer must be an optimizer, got %s", lib.Describe(o))
-			}
-			opt = oo.Opt
-		}
-		if o := opts["meta"]; o != nil {
-			if _, err := lib.Map(fn, "meta", o); err != nil {
-				return nil, err
-			}
-			meta, _ = tengo.ToInterface(o).(map[string]any)
-		}
+	var o *Optimizer
+	var meta map[string]tengo.Object
+	if err := lib.UnpackOptions(fn, "", opts, "optimizer?, meta?", lib.Object("optimizer", &o), &meta); err != nil {
+		return nil, err
 	}
+	var opt bohp.Optimizer
+	if o != nil {
+		opt = o.Opt
+	}
+	var metaGo map[string]any
+	if meta != nil {
+		metaGo, _ = tengo.ToInterface(&tengo.Map{Value: meta}).(map[string]any)
+	}
+	return n.write(fn, path, func(full string) error { return bohp.SaveCheckpointFile(full, n.Net, opt, metaGo) })
+}
+
+// write writes a file of the network at path (relative paths: in the
+// run's output directory) with save, and returns the full path.
+func (n *Network) write(fn, path string, save func(full string) error) (tengo.Object, error) {
 	full, err := writePath(n.env, path)
 	if err != nil {
 		return nil, lib.Errorf(fn, "%v", err)
 	}
-	if err := bohp.SaveCheckpointFile(full, n.Net, opt, meta); err != nil {
+	if err := save(full); err != nil {
 		return nil, lib.Errorf(fn, "%v", err)
 	}
 	return &tengo.String{Value: full}, nil
@@ -567,7 +485,10 @@ func netSave(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
 func DiagramLayers(net *bohp.Network) []figures.DiagramLayer {
 	var out []figures.DiagramLayer
 	for _, l := range net.Layers {
-		d := figures.DiagramLayer{Name: l.Name, In: l.In, Out: l.Out, W: l.W.Data, Plastic: l.Plastic(), Activation: l.Act.String()}
+		d := figures.DiagramLayer{Name: l.Name, In: l.In, Out: l.Out, W: l.W.Data, Plastic: l.Plastic(), Activation: l.Act.String(), Recurrent: l.Recurrent()}
+		if l.WIn != nil {
+			d.Input = l.WIn.Data
+		}
 		if l.Plastic() {
 			d.Alpha = l.Alpha.Data
 		}
@@ -577,42 +498,16 @@ func DiagramLayers(net *bohp.Network) []figures.DiagramLayer {
 }
 
 func netDiagram(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 1, 2); err != nil {
-		return nil, err
-	}
-	path, err := lib.String(fn, "path", args[0])
+	path, opts, err := fileArgs(fn, args)
 	if err != nil {
 		return nil, err
 	}
-	opt := figures.DiagramOptions{}
-	if len(args) == 2 {
-		opts, err := lib.Map(fn, "opts", args[1])
-		if err != nil {
-			return nil, err
-		}
-		if err := lib.Options(fn, opts, "title", "threshold"); err != nil {
-			return nil, err
-		}
-		if o := opts["title"]; o != nil {
-			if opt.Title, err = lib.String(fn, "title", o); err != nil {
-				return nil, err
-			}
-		}
-		if o := opts["threshold"]; o != nil {
-			if opt.Threshold, err = lib.Float(fn, "threshold", o); err != nil {
-				return nil, err
-			}
-			if opt.Threshold < 0 || opt.Threshold > 1 || math.IsNaN(opt.Threshold) {
-				return nil, lib.Errorf(fn, "threshold must be in [0, 1], got %v", opt.Threshold)
-			}
-		}
+	var opt figures.DiagramOptions
+	if err := lib.UnpackOptions(fn, "", opts, "title?, threshold?", &opt.Title, &opt.Threshold); err != nil {
+		return nil, err
 	}
-	full, err := writePath(n.env, path)
-	if err != nil {
-		return nil, lib.Errorf(fn, "%v", err)
+	if opt.Threshold < 0 || opt.Threshold > 1 || math.IsNaN(opt.Threshold) {
+		return nil, lib.Errorf(fn, "threshold must be in [0, 1], got %v", opt.Threshold)
 	}
-	if err := figures.WriteDiagram(full, DiagramLayers(n.Net), opt); err != nil {
-		return nil, lib.Errorf(fn, "%v", err)
-	}
-	return &tengo.String{Value: full}, nil
+	return n.write(fn, path, func(full string) error { return figures.WriteDiagram(full, DiagramLayers(n.Net), opt) })
 }

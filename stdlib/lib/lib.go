@@ -1,12 +1,21 @@
-// Package lib holds what every bohpsh Tengo module shares: the per-run
-// environment, the documented function and method tables from which both the
-// modules and their documentation (REPL :help, docs/modules.md) are built,
-// and argument helpers whose errors name the function and the bad value.
+// Package lib is the binding layer's toolkit, what every bohpsh Tengo module
+// (stdlib/...) shares:
 //
-// A module is a Go value of type *Module: a name, a one-line doc and a table
-// of Funcs. Each Func makes its tengo.CallableFunc from the run's *Env, so a
-// run's state (RNG, context, metrics) lives in that run's closures and objects,
-// never in package globals shared between cloned scripts.
+//   - the tables: a *Module is a name, a one-line doc and its Funcs (Fn
+//     rows), Values and Types; an object type's methods are a MethodSet (Def
+//     rows). The modules and their documentation (REPL :help,
+//     docs/modules.md) are built from the same tables;
+//   - argument binding: UnpackArgs checks a call's arguments (number, types,
+//     optional ones) in one call, UnpackOptions an options map; errors name
+//     the function, the argument and the value;
+//   - the run's state: a run's *Env (seed and RNG, context, parameters,
+//     metrics, output), given to every Func's Call, so that it lives in the
+//     run's closures and objects, never in globals shared between runs.
+//
+// The binding layer converts script values to Go values and back and calls
+// the engine; the engine's work (networks, episodes, rules, checkpoints) is
+// done in package bohp. lib and the modules may import bohp and internal/...,
+// never interp, cli or repl (internal/layering tests it).
 package lib
 
 import (
@@ -30,6 +39,7 @@ type Env struct {
 	ScriptDir string          // directory of the main script, for relative paths
 	AllowOS   bool            // whether Tengo's os module may be imported
 	Quiet     bool            // suppress print output
+	Workers   int             // goroutines an episode may use (fewer runs than cores); 0 means 1
 
 	rng *bohp.RNG
 }
@@ -42,6 +52,14 @@ func (e *Env) RNG() *bohp.RNG {
 		e.rng = bohp.NewRNG(e.Seed)
 	}
 	return e.rng
+}
+
+// Context is the run's context, or context.Background() when it has none.
+func (e *Env) Context() context.Context {
+	if e == nil || e.Ctx == nil {
+		return context.Background()
+	}
+	return e.Ctx
 }
 
 // Cancelled reports the context's error, if any, wrapped with the function name.
@@ -60,7 +78,9 @@ type Func struct {
 	Name string // member name, e.g. "network"
 	Args string // signature shown in docs, e.g. "(inputs int, layers array) -> network"
 	Doc  string // one line of meaning
-	Make func(env *Env) tengo.CallableFunc
+	// Call implements the function in the run of env; fn is its qualified
+	// name ("bohp.network"), for error messages.
+	Call func(env *Env, fn string, args []tengo.Object) (tengo.Object, error)
 }
 
 // Value is one script-visible constant of a module.
@@ -97,7 +117,11 @@ type Module struct {
 func (m *Module) Build(env *Env) map[string]tengo.Object {
 	out := make(map[string]tengo.Object, len(m.Funcs)+len(m.Values))
 	for _, f := range m.Funcs {
-		out[f.Name] = &tengo.UserFunction{Name: m.Name + "." + f.Name, Value: f.Make(env)}
+		q := m.Name + "." + f.Name
+		call := f.Call
+		out[f.Name] = &tengo.UserFunction{Name: q, Value: func(args ...tengo.Object) (tengo.Object, error) {
+			return call(env, q, args)
+		}}
 	}
 	for _, v := range m.Values {
 		out[v.Name] = v.Value()
@@ -116,4 +140,10 @@ func (m *Module) Members() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// Fn makes a Func, one row of a module's table: name, signature shown in
+// docs, one line of meaning, implementation.
+func Fn(name, args, doc string, call func(env *Env, fn string, args []tengo.Object) (tengo.Object, error)) Func {
+	return Func{Name: name, Args: args, Doc: doc, Call: call}
 }

@@ -122,9 +122,8 @@ type Metrics struct {
 	// Final is the rule for final episodes; default: the last episode.
 	Final FinalRule
 
-	done             atomic.Int64 // episodes done (explicit progress or recorded)
-	total            atomic.Int64 // episodes planned (0: unknown)
-	explicitProgress bool
+	done  atomic.Int64 // episodes done (explicit progress or recorded)
+	total atomic.Int64 // episodes planned (0: unknown)
 }
 
 // NewMetrics returns an empty collection whose final rule is "last episode".

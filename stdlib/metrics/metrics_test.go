@@ -1,8 +1,6 @@
 package metrics_test
 
 import (
-	"context"
-	"strings"
 	"testing"
 
 	"github.com/bohpsh/bohpsh/interp/scripttest"
@@ -24,11 +22,5 @@ func TestErrors(t *testing.T) {
 		`metrics.final("nope")`:                                `metrics.final: no metric "nope" recorded`,
 		`metrics.progress(-1)`:                                 "metrics.progress: done and total must be >= 0",
 	}
-	for code, want := range cases {
-		err := scripttest.RunCode(context.Background(), "m.tengo", "metrics := import(\"metrics\")\n"+code+"\n",
-			scripttest.Options{}, &strings.Builder{}, t.TempDir())
-		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "m.tengo:2:") {
-			t.Errorf("%s:\n got %v\nwant %q at m.tengo:2", code, err, want)
-		}
-	}
+	scripttest.WantErrors(t, `metrics := import("metrics")`, cases)
 }

@@ -27,32 +27,6 @@ import (
 	"github.com/d5/tengo/v2"
 )
 
-// Module is the "params" module.
-var Module = &lib.Module{
-	Name: "params",
-	Doc:  "script parameters with defaults, overridden from the command line (-p key=value, --sweep)",
-	Funcs: []lib.Func{
-		{
-			Name: "declare",
-			Args: "(defaults map, docs map?) -> immutable map",
-			Doc:  "declares parameters {name: default} (int, float, bool, string) with optional one-line docs {name: doc}; returns their resolved values",
-			Make: makeDeclare,
-		},
-		{
-			Name: "get",
-			Args: "(name string) -> value",
-			Doc:  "the resolved value of a declared parameter",
-			Make: makeGet,
-		},
-		{
-			Name: "overridden",
-			Args: "(name string) -> bool",
-			Doc:  "whether a declared parameter was set from the command line",
-			Make: makeOverridden,
-		},
-	},
-}
-
 func params(env *lib.Env) *lib.Params {
 	if env.Params == nil {
 		env.Params = &lib.Params{}
@@ -60,93 +34,81 @@ func params(env *lib.Env) *lib.Params {
 	return env.Params
 }
 
-func makeDeclare(env *lib.Env) tengo.CallableFunc {
-	const fn = "params.declare"
-	return func(args ...tengo.Object) (tengo.Object, error) {
-		if err := lib.NArgs(fn, args, 1, 2); err != nil {
-			return nil, err
-		}
-		defaults, err := lib.Map(fn, "defaults", args[0])
-		if err != nil {
-			return nil, err
-		}
-		var docs map[string]tengo.Object
-		if len(args) == 2 {
-			if docs, err = lib.Map(fn, "docs", args[1]); err != nil {
-				return nil, err
-			}
-		}
-		ps := params(env)
-		// Merge with earlier declarations (a REPL session may redeclare).
-		byName := map[string]lib.Param{}
-		for _, p := range ps.Declared {
-			byName[p.Name] = p
-		}
-		for name, def := range defaults {
-			switch def.(type) {
-			case *tengo.Int, *tengo.Float, *tengo.Bool, *tengo.String:
-			default:
-				return nil, lib.Errorf(fn, "default of parameter %q must be an int, float, bool or string, got %s", name, lib.Describe(def))
-			}
-			if r, ok := reserved(ps, name); ok && def.TypeName() != r.Value.TypeName() {
-				return nil, lib.Errorf(fn, "parameter %q is %s and must have %s default, got %s", name, r.What, article(r.Value.TypeName()), lib.Describe(def))
-			}
-			byName[name] = lib.Param{Name: name, Default: def, Value: def}
-		}
-		for name, d := range docs {
-			p, ok := byName[name]
-			if !ok {
-				return nil, lib.Errorf(fn, "doc for %q, which is not a declared parameter", name)
-			}
-			s, ok := d.(*tengo.String)
-			if !ok {
-				return nil, lib.Errorf(fn, "doc of parameter %q must be a string, got %s", name, lib.Describe(d))
-			}
-			p.Doc = s.Value
-			byName[name] = p
-		}
-		declared := make([]lib.Param, 0, len(byName))
-		for _, p := range byName {
-			declared = append(declared, p)
-		}
-		sort.Slice(declared, func(i, j int) bool { return declared[i].Name < declared[j].Name })
-
-		// Resolve: the reserved parameters, then the command-line overrides.
-		for i := range declared {
-			p := &declared[i]
-			p.Value, p.Overridden, p.Reserved = p.Default, false, false
-			if r, ok := reserved(ps, p.Name); ok {
-				p.Value, p.Reserved = r.Value, true
-			}
-		}
-		keys := make([]string, 0, len(ps.Overrides))
-		for k := range ps.Overrides {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			raw := ps.Overrides[k]
-			i := sort.Search(len(declared), func(i int) bool { return declared[i].Name >= k })
-			if i == len(declared) || declared[i].Name != k {
-				return nil, usage(fn, declared, "unknown parameter %q", k)
-			}
-			p := &declared[i]
-			if r, ok := reserved(ps, k); ok {
-				return nil, usage(fn, declared, "parameter %q is %s: set it with %s, not -p", k, r.What, r.SetWith)
-			}
-			v, err := Parse(p.Default, raw)
-			if err != nil {
-				return nil, usage(fn, declared, "parameter %q: %v", k, err)
-			}
-			p.Value, p.Overridden = v, true
-		}
-		env.SetDeclared(declared)
-		out := make(map[string]tengo.Object, len(declared))
-		for _, p := range declared {
-			out[p.Name] = p.Value
-		}
-		return &tengo.ImmutableMap{Value: out}, nil
+func declare(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
+	var defaults, docs map[string]tengo.Object
+	if err := lib.UnpackArgs(fn, args, "defaults, docs?", &defaults, &docs); err != nil {
+		return nil, err
 	}
+	ps := params(env)
+	// Merge with earlier declarations (a REPL session may redeclare).
+	byName := map[string]lib.Param{}
+	for _, p := range ps.Declared {
+		byName[p.Name] = p
+	}
+	for name, def := range defaults {
+		switch def.(type) {
+		case *tengo.Int, *tengo.Float, *tengo.Bool, *tengo.String:
+		default:
+			return nil, lib.Errorf(fn, "default of parameter %q must be an int, float, bool or string, got %s", name, lib.Describe(def))
+		}
+		if r, ok := reserved(ps, name); ok && def.TypeName() != r.Value.TypeName() {
+			return nil, lib.Errorf(fn, "parameter %q is %s and must have %s default, got %s", name, r.What, article(r.Value.TypeName()), lib.Describe(def))
+		}
+		byName[name] = lib.Param{Name: name, Default: def, Value: def}
+	}
+	for name, d := range docs {
+		p, ok := byName[name]
+		if !ok {
+			return nil, lib.Errorf(fn, "doc for %q, which is not a declared parameter", name)
+		}
+		s, ok := d.(*tengo.String)
+		if !ok {
+			return nil, lib.Errorf(fn, "doc of parameter %q must be a string, got %s", name, lib.Describe(d))
+		}
+		p.Doc = s.Value
+		byName[name] = p
+	}
+	declared := make([]lib.Param, 0, len(byName))
+	for _, p := range byName {
+		declared = append(declared, p)
+	}
+	sort.Slice(declared, func(i, j int) bool { return declared[i].Name < declared[j].Name })
+
+	// Resolve: the reserved parameters, then the command-line overrides.
+	for i := range declared {
+		p := &declared[i]
+		p.Value, p.Overridden, p.Reserved = p.Default, false, false
+		if r, ok := reserved(ps, p.Name); ok {
+			p.Value, p.Reserved = r.Value, true
+		}
+	}
+	keys := make([]string, 0, len(ps.Overrides))
+	for k := range ps.Overrides {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		raw := ps.Overrides[k]
+		i := sort.Search(len(declared), func(i int) bool { return declared[i].Name >= k })
+		if i == len(declared) || declared[i].Name != k {
+			return nil, usage(fn, declared, "unknown parameter %q", k)
+		}
+		p := &declared[i]
+		if r, ok := reserved(ps, k); ok {
+			return nil, usage(fn, declared, "parameter %q is %s: set it with %s, not -p", k, r.What, r.SetWith)
+		}
+		v, err := Parse(p.Default, raw)
+		if err != nil {
+			return nil, usage(fn, declared, "parameter %q: %v", k, err)
+		}
+		p.Value, p.Overridden = v, true
+	}
+	env.SetDeclared(declared)
+	out := make(map[string]tengo.Object, len(declared))
+	for _, p := range declared {
+		out[p.Name] = p.Value
+	}
+	return &tengo.ImmutableMap{Value: out}, nil
 }
 
 func reserved(ps *lib.Params, name string) (lib.ReservedParam, bool) {
@@ -211,33 +173,26 @@ func Parse(def tengo.Object, raw string) (tengo.Object, error) {
 	return nil, fmt.Errorf("unsupported default %s", lib.Describe(def))
 }
 
-func makeGet(env *lib.Env) tengo.CallableFunc {
-	return func(args ...tengo.Object) (tengo.Object, error) {
-		p, err := lookup(env, "params.get", args)
-		if err != nil {
-			return nil, err
-		}
-		return p.Value, nil
+func get(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
+	p, err := lookup(env, fn, args)
+	if err != nil {
+		return nil, err
 	}
+	return p.Value, nil
 }
 
-func makeOverridden(env *lib.Env) tengo.CallableFunc {
-	return func(args ...tengo.Object) (tengo.Object, error) {
-		p, err := lookup(env, "params.overridden", args)
-		if err != nil {
-			return nil, err
-		}
-		return lib.FromBool(p.Overridden), nil
+func overridden(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
+	p, err := lookup(env, fn, args)
+	if err != nil {
+		return nil, err
 	}
+	return lib.FromBool(p.Overridden), nil
 }
 
 // lookup finds the declared parameter named by the single argument.
 func lookup(env *lib.Env, fn string, args []tengo.Object) (*lib.Param, error) {
-	if err := lib.NArgs(fn, args, 1, 1); err != nil {
-		return nil, err
-	}
-	name, err := lib.String(fn, "name", args[0])
-	if err != nil {
+	var name string
+	if err := lib.UnpackArgs(fn, args, "name", &name); err != nil {
 		return nil, err
 	}
 	p, ok := params(env).Lookup(name)

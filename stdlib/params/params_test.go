@@ -1,7 +1,7 @@
 package params_test
 
 import (
-	"context"
+	"io"
 	"strings"
 	"testing"
 
@@ -33,8 +33,7 @@ func TestBadOverrides(t *testing.T) {
 		{map[string]string{"seed": "3"}, []string{`set it with --seed`}},
 	}
 	for _, c := range cases {
-		err := scripttest.RunFile(context.Background(), "testdata/overrides/ok.tengo",
-			scripttest.Options{Params: c.params}, &strings.Builder{}, t.TempDir())
+		err := scripttest.RunFile(t.Context(), "testdata/overrides/ok.tengo", scripttest.Options{Params: c.params}, io.Discard, t.TempDir())
 		if err == nil {
 			t.Errorf("%v: no error", c.params)
 			continue
@@ -61,18 +60,5 @@ func TestBadDeclare(t *testing.T) {
 		`params.get("zz")`:                      `params.get: no declared parameter "zz"`,
 		`params.declare({a: 1}); params.get(1)`: "params.get: argument name must be a string, got int 1",
 	}
-	for code, want := range cases {
-		err := runCode(t, "params := import(\"params\")\n"+code+"\n")
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("%s: got error %v, want %q", code, err, want)
-		}
-		if err != nil && !strings.Contains(err.Error(), "x.tengo:2:") {
-			t.Errorf("%s: error has no position: %v", code, err)
-		}
-	}
-}
-
-func runCode(t *testing.T, code string) error {
-	t.Helper()
-	return scripttest.RunCode(context.Background(), "x.tengo", code, scripttest.Options{}, &strings.Builder{}, t.TempDir())
+	scripttest.WantErrors(t, `params := import("params")`, cases)
 }

@@ -17,47 +17,37 @@ type Gen struct {
 
 	seed    int64 // the last seed, for String
 	hasSeed bool  // whether seed is known (false for NewGen of a used RNG)
-	methods lib.Methods
+	methods lib.Bound
 }
 
-// NewGen wraps r as a script-visible generator, binding its methods once.
-func NewGen(r *bohp.RNG) *Gen {
-	g := &Gen{RNG: r}
-	fns := make(map[string]lib.MethodFunc, len(draws)+1)
+// genMethods are the draws on the generator's own stream, and seed.
+var genMethods = lib.NewMethodSet("rng", genDefs()...)
+
+func genDefs() []lib.MethodDef[*Gen] {
+	var defs []lib.MethodDef[*Gen]
 	for _, d := range draws {
-		d := d
-		q := "rng." + d.name
-		fns[d.name] = func(args ...tengo.Object) (tengo.Object, error) { return d.f(g.RNG, q, args) }
+		defs = append(defs, lib.Def(d.name, d.args, d.doc, func(g *Gen, fn string, args []tengo.Object) (tengo.Object, error) {
+			return d.f(g.RNG, fn, args)
+		}))
 	}
-	fns["seed"] = func(args ...tengo.Object) (tengo.Object, error) {
-		const fn = "rng.seed"
-		if err := lib.NArgs(fn, args, 1, 1); err != nil {
-			return nil, err
-		}
-		s, err := seedArg(fn, args[0])
-		if err != nil {
-			return nil, err
-		}
-		g.RNG.Seed(s)
-		g.seed, g.hasSeed = s, true
-		return g, nil
-	}
-	g.methods = lib.Bind("rng", fns)
-	return g
+	return append(defs, lib.Def("seed", "(seed int) -> rng", "restarts this generator's stream from seed; returns the generator", genSeed))
 }
+
+func genSeed(g *Gen, fn string, args []tengo.Object) (tengo.Object, error) {
+	var seed int
+	if err := lib.UnpackArgs(fn, args, "seed", &seed); err != nil {
+		return nil, err
+	}
+	g.RNG.Seed(int64(seed))
+	g.seed, g.hasSeed = int64(seed), true
+	return g, nil
+}
+
+// NewGen wraps r as a script-visible generator.
+func NewGen(r *bohp.RNG) *Gen { return &Gen{RNG: r} }
 
 func newSeededGen(seed int64) *Gen {
-	g := NewGen(bohp.NewRNG(seed))
-	g.seed, g.hasSeed = seed, true
-	return g
-}
-
-func genMethodDocs() []lib.Method {
-	out := make([]lib.Method, 0, len(draws)+1)
-	for _, d := range draws {
-		out = append(out, lib.Method{Name: d.name, Args: d.args, Doc: d.doc})
-	}
-	return append(out, lib.Method{Name: "seed", Args: "(seed int) -> rng", Doc: "restarts this generator's stream from seed; returns the generator"})
+	return &Gen{RNG: bohp.NewRNG(seed), seed: seed, hasSeed: true}
 }
 
 // TypeName is "rng".
@@ -75,9 +65,7 @@ func (g *Gen) String() string {
 // same numbers as g would from here on.
 func (g *Gen) Copy() tengo.Object {
 	r := *g.RNG
-	c := NewGen(&r)
-	c.seed, c.hasSeed = g.seed, g.hasSeed
-	return c
+	return &Gen{RNG: &r, seed: g.seed, hasSeed: g.hasSeed}
 }
 
 // Equals is identity: two generators are the same only if they are one object.
@@ -85,5 +73,5 @@ func (g *Gen) Equals(another tengo.Object) bool { return g == another }
 
 // IndexGet returns a bound method.
 func (g *Gen) IndexGet(index tengo.Object) (tengo.Object, error) {
-	return g.methods.Get("rng", index)
+	return genMethods.Get(g, &g.methods, index)
 }

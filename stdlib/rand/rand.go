@@ -12,6 +12,7 @@ package rand
 
 import (
 	"math"
+	"slices"
 
 	"github.com/bohpsh/bohpsh/bohp"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
@@ -33,8 +34,10 @@ var draws = []draw{
 	{"intn", "(n int) -> int", "uniform integer in [0, n); n must be positive", drawIntn},
 	{"int", "(lo int, hi int) -> int", "uniform integer in [lo, hi) (lo included, hi excluded); lo < hi", drawInt},
 	{"signs", "(n int) -> vec", "vec of n values, each -1 or +1 with probability 1/2", drawSigns},
-	{"normals", "(n int[, mean number, std number]) -> vec", "vec of n Gaussian numbers (default mean 0, std 1)", drawNormals},
-	{"uniforms", "(n int[, lo number, hi number]) -> vec", "vec of n uniform numbers in [lo, hi) (default [0, 1))", drawUniforms},
+	{"normals", "(n int[, mean number, std number]) -> vec", "vec of n Gaussian numbers (default mean 0, std 1)",
+		drawVec("n, mean?, std?", "mean and std", 0, 1, checkMeanStd, (*bohp.RNG).FillNormal)},
+	{"uniforms", "(n int[, lo number, hi number]) -> vec", "vec of n uniform numbers in [lo, hi) (default [0, 1))",
+		drawVec("n, lo?, hi?", "lo and hi", 0, 1, checkBounds, (*bohp.RNG).FillUniform)},
 	{"perm", "(n int) -> array", "random permutation of the ints 0..n-1", drawPerm},
 	{"shuffle", "(a array|vec) -> array|vec", "new array (or vec) with a's elements in random order (elements are not copied); a is unchanged", drawShuffle},
 	{"choice", "(a array|vec) -> any", "one element of a, uniformly at random; a must not be empty", drawChoice},
@@ -45,123 +48,76 @@ var Module = &lib.Module{
 	Name:  "rand",
 	Doc:   "random numbers from the run's seeded generator (same seed, same numbers); rand.new(seed) for an independent stream",
 	Funcs: moduleFuncs(),
-	Types: []lib.Type{{
-		Name:    "rng",
-		Doc:     "an independent seeded generator made by rand.new(seed); its methods draw like the module's functions but from its own stream",
-		Methods: genMethodDocs(),
-	}},
+	Types: []lib.Type{genMethods.Type("an independent seeded generator made by rand.new(seed); its methods draw like the module's functions but from its own stream")},
 }
 
 func moduleFuncs() []lib.Func {
 	var out []lib.Func
 	for _, d := range draws {
-		d := d
-		q := "rand." + d.name
 		out = append(out, lib.Func{Name: d.name, Args: d.args, Doc: d.doc + " (from the run's generator)",
-			Make: func(env *lib.Env) tengo.CallableFunc {
-				return func(args ...tengo.Object) (tengo.Object, error) { return d.f(env.RNG(), q, args) }
+			Call: func(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
+				return d.f(env.RNG(), fn, args)
 			}})
 	}
-	out = append(out, lib.Func{Name: "new", Args: "(seed int) -> rng",
+	return append(out, lib.Func{Name: "new", Args: "(seed int) -> rng",
 		Doc: "a new independent generator seeded with seed (the run's stream is unaffected)",
-		Make: func(*lib.Env) tengo.CallableFunc {
-			return func(args ...tengo.Object) (tengo.Object, error) {
-				const fn = "rand.new"
-				if err := lib.NArgs(fn, args, 1, 1); err != nil {
-					return nil, err
-				}
-				seed, err := seedArg(fn, args[0])
-				if err != nil {
-					return nil, err
-				}
-				return newSeededGen(seed), nil
+		Call: func(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
+			var seed int
+			if err := lib.UnpackArgs(fn, args, "seed", &seed); err != nil {
+				return nil, err
 			}
+			return newSeededGen(int64(seed)), nil
 		}})
-	return out
 }
-
-// seedArg reads a seed: an int (or an integral float).
-func seedArg(fn string, o tengo.Object) (int64, error) {
-	if i, ok := o.(*tengo.Int); ok {
-		return i.Value, nil
-	}
-	n, err := lib.Int(fn, "seed", o)
-	return int64(n), err
-}
-
-func noArgs(fn string, args []tengo.Object) error { return lib.NArgs(fn, args, 0, 0) }
 
 func drawFloat(r *bohp.RNG, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := noArgs(fn, args); err != nil {
+	if err := lib.UnpackArgs(fn, args, ""); err != nil {
 		return nil, err
 	}
 	return &tengo.Float{Value: r.Float64()}, nil
 }
 
-// bounds reads lo and hi for a uniform draw: finite, lo <= hi.
-func bounds(fn string, loArg, hiArg tengo.Object) (float64, float64, error) {
-	lo, err := lib.Float(fn, "lo", loArg)
-	if err != nil {
-		return 0, 0, err
-	}
-	hi, err := lib.Float(fn, "hi", hiArg)
-	if err != nil {
-		return 0, 0, err
-	}
+// checkBounds checks lo and hi of a uniform draw: finite, lo <= hi.
+func checkBounds(fn string, lo, hi float64) error {
 	if math.IsNaN(lo) || math.IsNaN(hi) || math.IsInf(lo, 0) || math.IsInf(hi, 0) || lo > hi {
-		return 0, 0, lib.Errorf(fn, "need finite lo <= hi, got lo = %v, hi = %v", lo, hi)
+		return lib.Errorf(fn, "need finite lo <= hi, got lo = %v, hi = %v", lo, hi)
 	}
-	return lo, hi, nil
+	return nil
 }
 
 func drawUniform(r *bohp.RNG, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 2, 2); err != nil {
+	var lo, hi float64
+	if err := lib.UnpackArgs(fn, args, "lo, hi", &lo, &hi); err != nil {
 		return nil, err
 	}
-	lo, hi, err := bounds(fn, args[0], args[1])
-	if err != nil {
+	if err := checkBounds(fn, lo, hi); err != nil {
 		return nil, err
 	}
 	return &tengo.Float{Value: r.Uniform(lo, hi)}, nil
 }
 
-// meanStd reads optional mean and std arguments (defaults 0 and 1).
-func meanStd(fn string, args []tengo.Object) (float64, float64, error) {
-	mean, std := 0.0, 1.0
-	var err error
-	if len(args) > 0 {
-		if mean, err = lib.Float(fn, "mean", args[0]); err != nil {
-			return 0, 0, err
-		}
-	}
-	if len(args) > 1 {
-		if std, err = lib.Float(fn, "std", args[1]); err != nil {
-			return 0, 0, err
-		}
-	}
+// checkMeanStd checks the mean and std of a Gaussian draw.
+func checkMeanStd(fn string, mean, std float64) error {
 	if math.IsNaN(mean) || math.IsInf(mean, 0) || !(std >= 0) || math.IsInf(std, 0) {
-		return 0, 0, lib.Errorf(fn, "need a finite mean and a finite std >= 0, got mean = %v, std = %v", mean, std)
+		return lib.Errorf(fn, "need a finite mean and a finite std >= 0, got mean = %v, std = %v", mean, std)
 	}
-	return mean, std, nil
+	return nil
 }
 
 func drawNormal(r *bohp.RNG, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 0, 2); err != nil {
+	mean, std := 0.0, 1.0
+	if err := lib.UnpackArgs(fn, args, "mean?, std?", &mean, &std); err != nil {
 		return nil, err
 	}
-	mean, std, err := meanStd(fn, args)
-	if err != nil {
+	if err := checkMeanStd(fn, mean, std); err != nil {
 		return nil, err
 	}
 	return &tengo.Float{Value: mean + float64(std*r.Normal())}, nil
 }
 
 func drawIntn(r *bohp.RNG, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 1, 1); err != nil {
-		return nil, err
-	}
-	n, err := lib.Int(fn, "n", args[0])
-	if err != nil {
+	var n int
+	if err := lib.UnpackArgs(fn, args, "n", &n); err != nil {
 		return nil, err
 	}
 	if n <= 0 {
@@ -171,15 +127,8 @@ func drawIntn(r *bohp.RNG, fn string, args []tengo.Object) (tengo.Object, error)
 }
 
 func drawInt(r *bohp.RNG, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 2, 2); err != nil {
-		return nil, err
-	}
-	lo, err := lib.Int(fn, "lo", args[0])
-	if err != nil {
-		return nil, err
-	}
-	hi, err := lib.Int(fn, "hi", args[1])
-	if err != nil {
+	var lo, hi int
+	if err := lib.UnpackArgs(fn, args, "lo, hi", &lo, &hi); err != nil {
 		return nil, err
 	}
 	if lo >= hi {
@@ -192,26 +141,29 @@ func drawInt(r *bohp.RNG, fn string, args []tengo.Object) (tengo.Object, error) 
 	return &tengo.Int{Value: int64(lo + r.Intn(span))}, nil
 }
 
-// size reads a non-negative element count, bounded by vec.MaxElements.
-func size(fn string, o tengo.Object) (int, error) {
-	n, err := lib.Int(fn, "n", o)
-	if err != nil {
-		return 0, err
-	}
+// checkSize checks a number of elements: not negative, at most
+// vec.MaxElements.
+func checkSize(fn string, n int) error {
 	if n < 0 {
-		return 0, lib.Errorf(fn, "argument n must not be negative, got %d", n)
+		return lib.Errorf(fn, "argument n must not be negative, got %d", n)
 	}
 	if n > vec.MaxElements {
-		return 0, lib.Errorf(fn, "argument n = %d is too large (at most %d)", n, vec.MaxElements)
+		return lib.Errorf(fn, "argument n = %d is too large (at most %d)", n, vec.MaxElements)
 	}
-	return n, nil
+	return nil
+}
+
+// sizeArg reads the one argument n of signs and perm.
+func sizeArg(fn string, args []tengo.Object) (int, error) {
+	var n int
+	if err := lib.UnpackArgs(fn, args, "n", &n); err != nil {
+		return 0, err
+	}
+	return n, checkSize(fn, n)
 }
 
 func drawSigns(r *bohp.RNG, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 1, 1); err != nil {
-		return nil, err
-	}
-	n, err := size(fn, args[0])
+	n, err := sizeArg(fn, args)
 	if err != nil {
 		return nil, err
 	}
@@ -220,53 +172,33 @@ func drawSigns(r *bohp.RNG, fn string, args []tengo.Object) (tengo.Object, error
 	return v, nil
 }
 
-func drawNormals(r *bohp.RNG, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 1, 3); err != nil {
-		return nil, err
-	}
-	if len(args) == 2 {
-		return nil, lib.Errorf(fn, "give both mean and std, or neither")
-	}
-	n, err := size(fn, args[0])
-	if err != nil {
-		return nil, err
-	}
-	mean, std, err := meanStd(fn, args[1:])
-	if err != nil {
-		return nil, err
-	}
-	v := vec.Zeros(n)
-	r.FillNormal(v.Data, mean, std)
-	return v, nil
-}
-
-func drawUniforms(r *bohp.RNG, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 1, 3); err != nil {
-		return nil, err
-	}
-	if len(args) == 2 {
-		return nil, lib.Errorf(fn, "give both lo and hi, or neither")
-	}
-	n, err := size(fn, args[0])
-	if err != nil {
-		return nil, err
-	}
-	lo, hi := 0.0, 1.0
-	if len(args) == 3 {
-		if lo, hi, err = bounds(fn, args[1], args[2]); err != nil {
+// drawVec makes normals and uniforms: n, then the two numbers of the
+// distribution (named by params, both or neither, defaults a and b),
+// checked by check and drawn by fill.
+func drawVec(params, both string, a, b float64, check func(fn string, a, b float64) error, fill func(r *bohp.RNG, dst []float64, a, b float64)) func(*bohp.RNG, string, []tengo.Object) (tengo.Object, error) {
+	return func(r *bohp.RNG, fn string, args []tengo.Object) (tengo.Object, error) {
+		if len(args) == 2 {
+			return nil, lib.Errorf(fn, "give both %s, or neither", both)
+		}
+		var n int
+		a, b := a, b
+		if err := lib.UnpackArgs(fn, args, params, &n, &a, &b); err != nil {
 			return nil, err
 		}
+		if err := checkSize(fn, n); err != nil {
+			return nil, err
+		}
+		if err := check(fn, a, b); err != nil {
+			return nil, err
+		}
+		v := vec.Zeros(n)
+		fill(r, v.Data, a, b)
+		return v, nil
 	}
-	v := vec.Zeros(n)
-	r.FillUniform(v.Data, lo, hi)
-	return v, nil
 }
 
 func drawPerm(r *bohp.RNG, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 1, 1); err != nil {
-		return nil, err
-	}
-	n, err := size(fn, args[0])
+	n, err := sizeArg(fn, args)
 	if err != nil {
 		return nil, err
 	}
@@ -287,42 +219,48 @@ func shuffleIndex(r *bohp.RNG, n int, swap func(i, j int)) {
 	}
 }
 
-func drawShuffle(r *bohp.RNG, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 1, 1); err != nil {
-		return nil, err
+// sequence reads the argument a of shuffle and choice: a vec or an array
+// (of which one of the results is nil).
+func sequence(fn string, args []tengo.Object) (*vec.Vec, []tengo.Object, error) {
+	var a tengo.Object
+	if err := lib.UnpackArgs(fn, args, "a", &a); err != nil {
+		return nil, nil, err
 	}
-	switch a := args[0].(type) {
-	case *vec.Vec:
-		out := make([]float64, len(a.Data))
-		copy(out, a.Data)
+	if v, ok := a.(*vec.Vec); ok {
+		return v, nil, nil
+	}
+	if elems, ok := lib.AsArray(a); ok {
+		return nil, elems, nil
+	}
+	return nil, nil, lib.Errorf(fn, "argument a must be an array or a vec, got %s", lib.Describe(a))
+}
+
+func drawShuffle(r *bohp.RNG, fn string, args []tengo.Object) (tengo.Object, error) {
+	v, elems, err := sequence(fn, args)
+	switch {
+	case err != nil:
+		return nil, err
+	case v != nil:
+		out := slices.Clone(v.Data)
 		shuffleIndex(r, len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
 		return vec.New(out), nil
-	case *tengo.Array, *tengo.ImmutableArray:
-		elems, _ := lib.Array(fn, "a", a)
-		out := make([]tengo.Object, len(elems))
-		copy(out, elems)
-		shuffleIndex(r, len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
-		return &tengo.Array{Value: out}, nil
 	}
-	return nil, lib.Errorf(fn, "argument a must be an array or a vec, got %s", lib.Describe(args[0]))
+	out := slices.Clone(elems)
+	shuffleIndex(r, len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+	return &tengo.Array{Value: out}, nil
 }
 
 func drawChoice(r *bohp.RNG, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 1, 1); err != nil {
+	v, elems, err := sequence(fn, args)
+	switch {
+	case err != nil:
 		return nil, err
+	case v != nil && len(v.Data) == 0:
+		return nil, lib.Errorf(fn, "empty vec")
+	case v != nil:
+		return &tengo.Float{Value: v.Data[r.Intn(len(v.Data))]}, nil
+	case len(elems) == 0:
+		return nil, lib.Errorf(fn, "empty array")
 	}
-	switch a := args[0].(type) {
-	case *vec.Vec:
-		if len(a.Data) == 0 {
-			return nil, lib.Errorf(fn, "empty vec")
-		}
-		return &tengo.Float{Value: a.Data[r.Intn(len(a.Data))]}, nil
-	case *tengo.Array, *tengo.ImmutableArray:
-		elems, _ := lib.Array(fn, "a", a)
-		if len(elems) == 0 {
-			return nil, lib.Errorf(fn, "empty array")
-		}
-		return elems[r.Intn(len(elems))], nil
-	}
-	return nil, lib.Errorf(fn, "argument a must be an array or a vec, got %s", lib.Describe(args[0]))
+	return elems[r.Intn(len(elems))], nil
 }

@@ -1,67 +1,18 @@
 package rand_test
 
 import (
-	"errors"
-	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/bohpsh/bohpsh/bohp"
+	"github.com/bohpsh/bohpsh/interp/scripttest"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
 	"github.com/bohpsh/bohpsh/stdlib/rand"
 	"github.com/bohpsh/bohpsh/stdlib/vec"
 	"github.com/d5/tengo/v2"
 )
-
-// assertModule is a minimal stand-in for the shared script-test harness's
-// "assert" module: ok(cond, msg), eq(got, want, msg), near(got, want, tol, msg).
-func assertModule() map[string]tengo.Object {
-	fail := func(args []tengo.Object, i int, format string, a ...any) error {
-		m := ""
-		if len(args) > i {
-			if s, ok := args[i].(*tengo.String); ok {
-				m = s.Value + ": "
-			}
-		}
-		return errors.New("assertion failed: " + m + fmt.Sprintf(format, a...))
-	}
-	return map[string]tengo.Object{
-		"ok": &tengo.UserFunction{Name: "ok", Value: func(args ...tengo.Object) (tengo.Object, error) {
-			if len(args) < 1 {
-				return nil, tengo.ErrWrongNumArguments
-			}
-			if args[0].IsFalsy() {
-				return nil, fail(args, 1, "got %s", args[0])
-			}
-			return tengo.TrueValue, nil
-		}},
-		"eq": &tengo.UserFunction{Name: "eq", Value: func(args ...tengo.Object) (tengo.Object, error) {
-			if len(args) < 2 {
-				return nil, tengo.ErrWrongNumArguments
-			}
-			if !args[0].Equals(args[1]) {
-				return nil, fail(args, 2, "got %s, want %s", args[0], args[1])
-			}
-			return tengo.TrueValue, nil
-		}},
-		"near": &tengo.UserFunction{Name: "near", Value: func(args ...tengo.Object) (tengo.Object, error) {
-			if len(args) < 3 {
-				return nil, tengo.ErrWrongNumArguments
-			}
-			g, _ := tengo.ToFloat64(args[0])
-			w, _ := tengo.ToFloat64(args[1])
-			tol, _ := tengo.ToFloat64(args[2])
-			if !(math.Abs(g-w) <= tol) {
-				return nil, fail(args, 3, "got %s, want %s within %s", args[0], args[1], args[2])
-			}
-			return tengo.TrueValue, nil
-		}},
-	}
-}
 
 // runSeed runs src with the rand, vec and assert modules for a run seeded seed.
 func runSeed(t testing.TB, seed int64, src string) (*tengo.Compiled, *lib.Env, error) {
@@ -70,7 +21,7 @@ func runSeed(t testing.TB, seed int64, src string) (*tengo.Compiled, *lib.Env, e
 	mm := tengo.NewModuleMap()
 	mm.AddBuiltinModule("rand", rand.Module.Build(env))
 	mm.AddBuiltinModule("vec", vec.Module.Build(env))
-	mm.AddBuiltinModule("assert", assertModule())
+	mm.AddBuiltinModule("assert", scripttest.Assert.Build(env))
 	s := tengo.NewScript([]byte(src))
 	s.SetImports(mm)
 	c, err := s.Run()
@@ -339,8 +290,8 @@ func TestDocs(t *testing.T) {
 	m := rand.Module
 	built := m.Build(&lib.Env{})
 	for _, f := range m.Funcs {
-		if f.Doc == "" || f.Args == "" || f.Make == nil {
-			t.Errorf("func %s lacks doc, args or make", f.Name)
+		if f.Doc == "" || f.Args == "" || f.Call == nil {
+			t.Errorf("func %s lacks doc, args or implementation", f.Name)
 		}
 		if built[f.Name] == nil {
 			t.Errorf("func %s not built", f.Name)
@@ -375,22 +326,10 @@ func TestDocs(t *testing.T) {
 	}
 }
 
-// TestScripts runs testdata/*.tengo with a minimal assert module.
+// TestScripts runs testdata/*.tengo with three seeds.
 func TestScripts(t *testing.T) {
-	files, err := filepath.Glob("testdata/*.tengo")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no testdata scripts: %v", err)
-	}
-	for _, f := range files {
-		src, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, seed := range []int64{1, 2, 12345} {
-			if _, _, err := runSeed(t, seed, string(src)); err != nil {
-				t.Errorf("%s (seed %d): %v", f, seed, err)
-			}
-		}
+	for _, seed := range []int64{1, 2, 12345} {
+		scripttest.RunOpts(t, "testdata/*.tengo", scripttest.Options{Seed: seed})
 	}
 }
 
@@ -399,5 +338,27 @@ func BenchmarkNormal(b *testing.B) {
 	f := rand.Module.Build(env)["normal"].(*tengo.UserFunction)
 	for b.Loop() {
 		_, _ = f.Value()
+	}
+}
+
+// TestCallAllocations: a draw allocates its result and nothing for its
+// arguments.
+func TestCallAllocations(t *testing.T) {
+	mod := rand.Module.Build(&lib.Env{Seed: 1})
+	i4, zero, one := &tengo.Int{Value: 4}, &tengo.Float{Value: 0}, &tengo.Float{Value: 1}
+	for _, c := range []struct {
+		name string
+		args []tengo.Object
+		want float64
+	}{
+		{"normal", nil, 1},
+		{"uniform", []tengo.Object{zero, one}, 1},
+		{"signs", []tengo.Object{i4}, 2},
+		{"normals", []tengo.Object{i4, zero, one}, 2},
+	} {
+		f := mod[c.name].(*tengo.UserFunction).Value
+		if got := testing.AllocsPerRun(100, func() { _, _ = f(c.args...) }); got != c.want {
+			t.Errorf("rand.%s allocates %v times, want %v", c.name, got, c.want)
+		}
 	}
 }

@@ -13,7 +13,6 @@ package tengostd
 //go:generate go run gendocs.go
 
 import (
-	"fmt"
 	"io"
 	"os"
 	"sort"
@@ -82,7 +81,7 @@ func fromTengo(m *lib.Module, attrs map[string]tengo.Object) {
 				f.Doc = "see Tengo's documentation of module " + m.Name
 			}
 			fn := uf.Value
-			f.Make = func(*lib.Env) tengo.CallableFunc { return fn }
+			f.Call = func(_ *lib.Env, _ string, args []tengo.Object) (tengo.Object, error) { return fn(args...) }
 			if m.Name == "times" && n == "sleep" {
 				continue // runs are computations: no sleeping (and a sleep would hold a run's slot)
 			}
@@ -117,11 +116,8 @@ func enumFuncs() []lib.Func {
 	var fs []lib.Func
 	for _, n := range names {
 		d := docs[n]
-		name := n
-		fs = append(fs, lib.Func{Name: n, Args: d.args, Doc: d.doc, Make: func(*lib.Env) tengo.CallableFunc {
-			return func(...tengo.Object) (tengo.Object, error) {
-				return nil, lib.Errorf("enum."+name, "enum is a source module: import(\"enum\") to use it")
-			}
+		fs = append(fs, lib.Func{Name: n, Args: d.args, Doc: d.doc, Call: func(_ *lib.Env, fn string, _ []tengo.Object) (tengo.Object, error) {
+			return nil, lib.Errorf(fn, "enum is a source module: import(\"enum\") to use it")
 		}})
 	}
 	return fs
@@ -169,61 +165,50 @@ func printArgs(args []tengo.Object) string {
 
 func fmtFuncs() []lib.Func {
 	return []lib.Func{
-		{Name: "print", Args: "(args...)", Doc: "prints the values (strings unquoted, no separators) to the run's output", Make: func(env *lib.Env) tengo.CallableFunc {
-			return func(args ...tengo.Object) (tengo.Object, error) {
-				_, err := io.WriteString(out(env), printArgs(args))
-				return nil, writeErr("fmt.print", err)
+		{Name: "print", Args: "(args...)", Doc: "prints the values (strings unquoted, no separators) to the run's output", Call: printer(func(_ string, args []tengo.Object) (string, error) {
+			return printArgs(args), nil
+		})},
+		{Name: "println", Args: "(args...)", Doc: "prints the values (strings unquoted, no separators) and a newline to the run's output", Call: printer(func(_ string, args []tengo.Object) (string, error) {
+			return printArgs(args) + "\n", nil
+		})},
+		{Name: "printf", Args: "(format string, args...)", Doc: "prints formatted text (Tengo's format verbs, like Go's) to the run's output; no newline added", Call: printer(format)},
+		{Name: "sprintf", Args: "(format string, args...) -> string", Doc: "returns formatted text (like the builtin format)", Call: func(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
+			s, err := format(fn, args)
+			if err != nil {
+				return nil, err
 			}
+			return &tengo.String{Value: s}, nil
 		}},
-		{Name: "println", Args: "(args...)", Doc: "prints the values (strings unquoted, no separators) and a newline to the run's output", Make: func(env *lib.Env) tengo.CallableFunc {
-			return func(args ...tengo.Object) (tengo.Object, error) {
-				_, err := io.WriteString(out(env), printArgs(args)+"\n")
-				return nil, writeErr("fmt.println", err)
-			}
-		}},
-		{Name: "printf", Args: "(format string, args...)", Doc: "prints formatted text (Tengo's format verbs, like Go's) to the run's output; no newline added", Make: func(env *lib.Env) tengo.CallableFunc {
-			return func(args ...tengo.Object) (tengo.Object, error) {
-				s, err := format("fmt.printf", args)
-				if err != nil {
-					return nil, err
-				}
-				_, err = io.WriteString(out(env), s)
-				return nil, writeErr("fmt.printf", err)
-			}
-		}},
-		{Name: "sprintf", Args: "(format string, args...) -> string", Doc: "returns formatted text (like the builtin format)", Make: func(env *lib.Env) tengo.CallableFunc {
-			return func(args ...tengo.Object) (tengo.Object, error) {
-				s, err := format("fmt.sprintf", args)
-				if err != nil {
-					return nil, err
-				}
-				return &tengo.String{Value: s}, nil
-			}
-		}},
+	}
+}
+
+// printer makes a print function: text renders the arguments, which go to
+// the run's output.
+func printer(text func(fn string, args []tengo.Object) (string, error)) func(*lib.Env, string, []tengo.Object) (tengo.Object, error) {
+	return func(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
+		s, err := text(fn, args)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := io.WriteString(out(env), s); err != nil {
+			return nil, lib.Errorf(fn, "%v", err)
+		}
+		return nil, nil
 	}
 }
 
 func format(fn string, args []tengo.Object) (string, error) {
-	if err := lib.NArgs(fn, args, 1, -1); err != nil {
+	var f string
+	var rest []tengo.Object
+	if err := lib.UnpackArgs(fn, args, "format, args...", &f, &rest); err != nil {
 		return "", err
 	}
-	f, err := lib.String(fn, "format", args[0])
-	if err != nil {
-		return "", err
-	}
-	if len(args) == 1 {
+	if len(rest) == 0 {
 		return f, nil
 	}
-	s, err := tengo.Format(f, args[1:]...)
+	s, err := tengo.Format(f, rest...)
 	if err != nil {
 		return "", lib.Errorf(fn, "%v", err)
 	}
 	return s, nil
-}
-
-func writeErr(fn string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return lib.Errorf(fn, "%v", fmt.Sprint(err))
 }

@@ -21,7 +21,7 @@ type Mat struct {
 	Rows, Cols int
 	Data       []float64
 
-	bound []*tengo.UserFunction // lazily bound methods, see methodSet.lookup
+	methods lib.Bound
 }
 
 // NewMat wraps data (row-major, length rows*cols) as a Mat without copying;
@@ -85,11 +85,11 @@ func (m *Mat) RowView(i int) *Vec { return &Vec{Data: m.row(i)} }
 // IndexGet returns the row view for an int index, or the named method.
 func (m *Mat) IndexGet(key tengo.Object) (tengo.Object, error) {
 	if s, ok := key.(*tengo.String); ok {
-		return matMethods.lookup(m, &m.bound, s)
+		return matMethods.Get(m, &m.methods, s)
 	}
-	i, err := m.checkRow("mat[]", key)
-	if err != nil {
-		return nil, err
+	i, ok := itemIndex(key, m.Rows)
+	if !ok {
+		return nil, itemError(m, m.Rows, "mat[]", "row index", key)
 	}
 	return m.RowView(i), nil
 }
@@ -97,76 +97,49 @@ func (m *Mat) IndexGet(key tengo.Object) (tengo.Object, error) {
 // IndexSet copies a vec or array of length Cols into row i.
 func (m *Mat) IndexSet(key, value tengo.Object) error {
 	const fn = "mat[]="
-	i, err := m.checkRow(fn, key)
-	if err != nil {
-		return err
+	i, ok := itemIndex(key, m.Rows)
+	if !ok {
+		return itemError(m, m.Rows, fn, "row index", key)
 	}
 	x, err := Floats(fn, "value", value)
 	if err != nil {
 		return err
 	}
 	if len(x) != m.Cols {
-		return &ShapeError{Fn: fn, Got: Shape(value), Want: VecShape(m.Cols) + " (a row of " + MatShape(m.Rows, m.Cols) + ")"}
+		return LenError(fn, value, m.Cols, "a row of "+MatShape(m.Rows, m.Cols))
 	}
 	copy(m.row(i), x)
 	return nil
-}
-
-func (m *Mat) checkRow(fn string, key tengo.Object) (int, error) {
-	i, ok := index(key)
-	if !ok {
-		if _, isStr := key.(*tengo.String); isStr {
-			return 0, lib.Errorf(fn, "cannot assign to method or field %s", key.String())
-		}
-		return 0, lib.Errorf(fn, "row index must be an int, got %s", lib.Describe(key))
-	}
-	if i < 0 || i >= m.Rows {
-		return 0, lib.Errorf(fn, "row index %d out of range for %s", i, MatShape(m.Rows, m.Cols))
-	}
-	return i, nil
 }
 
 // CanIterate: a mat iterates over its rows.
 func (m *Mat) CanIterate() bool { return true }
 
 // Iterate yields (row index, row view) pairs.
-func (m *Mat) Iterate() tengo.Iterator { return &matIterator{m: m, i: -1} }
+func (m *Mat) Iterate() tengo.Iterator { return &iterator{o: m, i: -1} }
 
 // BinaryOp implements m + w, m - w, m * w, m / w element-wise, where w is a
 // mat of the same shape or a number. The result is a new mat.
 func (m *Mat) BinaryOp(tok token.Token, rhs tengo.Object) (tengo.Object, error) {
-	o, ok := tokenOp(tok)
-	if !ok {
-		return nil, tengo.ErrInvalidOperator
-	}
-	switch rhs.(type) {
-	case *tengo.Int, *tengo.Float, *Mat:
-	default:
-		return nil, tengo.ErrInvalidOperator
-	}
-	return m.arith(matOpFn[o], o, rhs, false)
+	return binaryOp(m, tok, rhs, &matOpFn)
 }
 
 var matOpFn = [...]string{"mat.add", "mat.sub", "mat.mul", "mat.div"}
 
-func (m *Mat) arith(fn string, o op, w tengo.Object, inPlace bool) (tengo.Object, error) {
-	dst := m
-	if !inPlace {
-		dst = &Mat{Rows: m.Rows, Cols: m.Cols, Data: make([]float64, len(m.Data))}
-	}
-	if s, ok := number(w); ok {
-		scalarOp(dst.Data, m.Data, s, o)
-		return dst, nil
-	}
+func (m *Mat) accepts(w tengo.Object) bool {
+	_, ok := w.(*Mat)
+	return ok
+}
+
+func (m *Mat) operand(fn string, w tengo.Object) ([]float64, error) {
 	x, ok := w.(*Mat)
 	if !ok {
 		return nil, lib.Errorf(fn, "argument w must be a mat or a number, got %s", lib.Describe(w))
 	}
-	if x.Rows != m.Rows || x.Cols != m.Cols {
+	if !m.sameShape(x) {
 		return nil, &ShapeError{Fn: fn, Got: MatShape(x.Rows, x.Cols), Want: MatShape(m.Rows, m.Cols)}
 	}
-	vectorOp(dst.Data, m.Data, x.Data, o)
-	return dst, nil
+	return x.Data, nil
 }
 
 // MatVec computes dst = m * x (len(x) == Cols, len(dst) == Rows), rounding
@@ -176,18 +149,3 @@ func (m *Mat) MatVec(dst, x []float64) {
 		dst[i] = dot(m.row(i), x)
 	}
 }
-
-// matIterator iterates over a mat's rows.
-type matIterator struct {
-	tengo.ObjectImpl
-	m *Mat
-	i int
-}
-
-func (it *matIterator) TypeName() string         { return "mat-iterator" }
-func (it *matIterator) String() string           { return "<mat-iterator>" }
-func (it *matIterator) Copy() tengo.Object       { return &matIterator{m: it.m, i: it.i} }
-func (it *matIterator) Equals(tengo.Object) bool { return false }
-func (it *matIterator) Next() bool               { it.i++; return it.i < it.m.Rows }
-func (it *matIterator) Key() tengo.Object        { return &tengo.Int{Value: int64(it.i)} }
-func (it *matIterator) Value() tengo.Object      { return it.m.RowView(it.i) }

@@ -2,121 +2,74 @@ package vec
 
 import (
 	"fmt"
+	"math"
+
 	"github.com/bohpsh/bohpsh/stdlib/lib"
 	"github.com/d5/tengo/v2"
-	"math"
 )
 
 // matMethods is the method table of *Mat; it is also its documentation.
-var matMethods = newMethodSet("mat", []method[*Mat]{
-	{"rows", "() -> int", "number of rows", func(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
-		return intResult(fn, args, m.Rows)
-	}},
-	{"cols", "() -> int", "number of columns", func(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
-		return intResult(fn, args, m.Cols)
-	}},
-	{"shape", "() -> array", "[rows, cols]", matShape},
-	{"get", "(i int, j int) -> float", "element at row i, column j", matGet},
-	{"set", "(i int, j int, x number) -> mat", "sets element (i, j) to x in place; returns m", matSet},
-	{"row", "(i int) -> vec", "row i as a VIEW sharing the matrix's memory (writing it writes m; use .copy() for an independent vec); same as m[i]", matRow},
-	{"col", "(j int) -> vec", "copy of column j", matCol},
-	{"t", "() -> mat", "new transposed matrix", matT},
-	{"matvec", "(x vec|array) -> vec", "new vec m * x (x has cols elements, the result rows)", matMatVec},
-	{"to_array", "() -> array", "the rows as a Tengo array of arrays of floats", matToArray},
-	{"copy", "() -> mat", "a new mat with the same elements", func(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
-		if err := lib.NArgs(fn, args, 0, 0); err != nil {
-			return nil, err
-		}
-		return m.Copy(), nil
-	}},
-	{"fill", "(x number) -> mat", "sets every element to x in place; returns m", fill[*Mat]},
-	{"gather", "(rows mat, index array|vec) -> mat", "sets row t of m to row index[t] of rows, for every row t, in place (one call fills a whole episode's inputs); returns m", matGather},
-	{"sum", "() -> float", "sum of the elements (row-major order)", reduce[*Mat](sumOf, true)},
-	{"mean", "() -> float", "mean of the elements; empty is an error", reduce[*Mat](meanOf, false)},
-	{"max", "() -> float", "largest element (NaN if any element is NaN); empty is an error", reduce[*Mat](maxOf, false)},
-	{"min", "() -> float", "smallest element (NaN if any element is NaN); empty is an error", reduce[*Mat](minOf, false)},
-	{"abs", "() -> mat", "new mat of absolute values", unary[*Mat](math.Abs)},
-	{"flat", "() -> vec", "the elements in row-major order as a new vec", func(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
-		if err := lib.NArgs(fn, args, 0, 0); err != nil {
-			return nil, err
-		}
-		return New(append([]float64(nil), m.Data...)), nil
-	}},
-	{"equal", "(w mat|array) -> bool", "whether w has the same shape and exactly the same values", matEqual},
-	{"close", "(w mat|array, tol number) -> bool", "whether w has the same shape and every element differs by at most tol", matClose},
-})
-
-func intResult(fn string, args []tengo.Object, n int) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 0, 0); err != nil {
-		return nil, err
-	}
-	return &tengo.Int{Value: int64(n)}, nil
-}
-
-func matShape(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 0, 0); err != nil {
-		return nil, err
-	}
-	return &tengo.Array{Value: []tengo.Object{&tengo.Int{Value: int64(m.Rows)}, &tengo.Int{Value: int64(m.Cols)}}}, nil
-}
+var matMethods = lib.NewMethodSet("mat",
+	lib.DefNoArgs("rows", "() -> int", "number of rows", func(m *Mat, _ string) (tengo.Object, error) {
+		return lib.FromInt(m.Rows), nil
+	}),
+	lib.DefNoArgs("cols", "() -> int", "number of columns", func(m *Mat, _ string) (tengo.Object, error) {
+		return lib.FromInt(m.Cols), nil
+	}),
+	lib.DefNoArgs("shape", "() -> array", "[rows, cols]", func(m *Mat, _ string) (tengo.Object, error) {
+		return &tengo.Array{Value: []tengo.Object{lib.FromInt(m.Rows), lib.FromInt(m.Cols)}}, nil
+	}),
+	lib.Def("get", "(i int, j int) -> float", "element at row i, column j", matGet),
+	lib.Def("set", "(i int, j int, x number) -> mat", "sets element (i, j) to x in place; returns m", matSet),
+	lib.Def("row", "(i int) -> vec", "row i as a VIEW sharing the matrix's memory (writing it writes m; use .copy() for an independent vec); same as m[i]", matRow),
+	lib.Def("col", "(j int) -> vec", "copy of column j", matCol),
+	lib.DefNoArgs("t", "() -> mat", "new transposed matrix", matT),
+	lib.Def("matvec", "(x vec|array) -> vec", "new vec m * x (x has cols elements, the result rows)", matMatVec),
+	lib.DefNoArgs("to_array", "() -> array", "the rows as a Tengo array of arrays of floats", matToArray),
+	lib.DefNoArgs("copy", "() -> mat", "a new mat with the same elements", copyOf[*Mat]),
+	lib.Def("fill", "(x number) -> mat", "sets every element to x in place; returns m", fill[*Mat]),
+	lib.Def("gather", "(rows mat, index array|vec) -> mat", "sets row t of m to row index[t] of rows, for every row t, in place (one call fills a whole episode's inputs); returns m", matGather),
+	lib.DefNoArgs("sum", "() -> float", "sum of the elements (row-major order)", reduce[*Mat](sumOf, true)),
+	lib.DefNoArgs("mean", "() -> float", "mean of the elements; empty is an error", reduce[*Mat](meanOf, false)),
+	lib.DefNoArgs("max", "() -> float", "largest element (NaN if any element is NaN); empty is an error", reduce[*Mat](maxOf, false)),
+	lib.DefNoArgs("min", "() -> float", "smallest element (NaN if any element is NaN); empty is an error", reduce[*Mat](minOf, false)),
+	lib.DefNoArgs("abs", "() -> mat", "new mat of absolute values", unary[*Mat](math.Abs)),
+	lib.DefNoArgs("flat", "() -> vec", "the elements in row-major order as a new vec", func(m *Mat, _ string) (tengo.Object, error) {
+		return New(clone(m.Data)), nil
+	}),
+	lib.Def("equal", "(w mat|array) -> bool", "whether w has the same shape and exactly the same values", matEqual),
+	lib.Def("close", "(w mat|array, tol number) -> bool", "whether w has the same shape and every element differs by at most tol", matClose),
+)
 
 func matGet(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 2, 2); err != nil {
-		return nil, err
-	}
-	i, j, err := m.ij(fn, args)
-	if err != nil {
+	var i, j int
+	if err := lib.UnpackArgs(fn, args, "i, j", index(&i, m.Rows), index(&j, m.Cols)); err != nil {
 		return nil, err
 	}
 	return &tengo.Float{Value: m.Data[i*m.Cols+j]}, nil
 }
 
 func matSet(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 3, 3); err != nil {
-		return nil, err
-	}
-	i, j, err := m.ij(fn, args)
-	if err != nil {
-		return nil, err
-	}
-	x, err := lib.Float(fn, "x", args[2])
-	if err != nil {
+	var i, j int
+	var x float64
+	if err := lib.UnpackArgs(fn, args, "i, j, x", index(&i, m.Rows), index(&j, m.Cols), &x); err != nil {
 		return nil, err
 	}
 	m.Data[i*m.Cols+j] = x
 	return m, nil
 }
 
-// ij reads a row and a column index from args[0] and args[1].
-func (m *Mat) ij(fn string, args []tengo.Object) (int, int, error) {
-	i, err := elemIndex(fn, "i", args[0], m.Rows)
-	if err != nil {
-		return 0, 0, err
-	}
-	j, err := elemIndex(fn, "j", args[1], m.Cols)
-	if err != nil {
-		return 0, 0, err
-	}
-	return i, j, nil
-}
-
 func matRow(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 1, 1); err != nil {
-		return nil, err
-	}
-	i, err := elemIndex(fn, "i", args[0], m.Rows)
-	if err != nil {
+	var i int
+	if err := lib.UnpackArgs(fn, args, "i", index(&i, m.Rows)); err != nil {
 		return nil, err
 	}
 	return m.RowView(i), nil
 }
 
 func matCol(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 1, 1); err != nil {
-		return nil, err
-	}
-	j, err := elemIndex(fn, "j", args[0], m.Cols)
-	if err != nil {
+	var j int
+	if err := lib.UnpackArgs(fn, args, "j", index(&j, m.Cols)); err != nil {
 		return nil, err
 	}
 	out := make([]float64, m.Rows)
@@ -126,10 +79,7 @@ func matCol(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
 	return &Vec{Data: out}, nil
 }
 
-func matT(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 0, 0); err != nil {
-		return nil, err
-	}
+func matT(m *Mat, _ string) (tengo.Object, error) {
 	out := &Mat{Rows: m.Cols, Cols: m.Rows, Data: make([]float64, len(m.Data))}
 	for i := 0; i < m.Rows; i++ {
 		for j := 0; j < m.Cols; j++ {
@@ -140,25 +90,19 @@ func matT(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
 }
 
 func matMatVec(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 1, 1); err != nil {
-		return nil, err
-	}
-	x, err := Floats(fn, "x", args[0])
-	if err != nil {
+	var x []float64
+	if err := lib.UnpackArgs(fn, args, "x", lib.Read(Floats, &x)); err != nil {
 		return nil, err
 	}
 	if len(x) != m.Cols {
-		return nil, &ShapeError{Fn: fn, Got: Shape(args[0]), Want: VecShape(m.Cols) + " (the columns of " + MatShape(m.Rows, m.Cols) + ")"}
+		return nil, LenError(fn, args[0], m.Cols, "the columns of "+MatShape(m.Rows, m.Cols))
 	}
 	out := make([]float64, m.Rows)
 	m.MatVec(out, x)
 	return &Vec{Data: out}, nil
 }
 
-func matToArray(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 0, 0); err != nil {
-		return nil, err
-	}
+func matToArray(m *Mat, _ string) (tengo.Object, error) {
 	rows := make([]tengo.Object, m.Rows)
 	for i := range rows {
 		rows[i] = floatArray(m.row(i))
@@ -167,72 +111,41 @@ func matToArray(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
 }
 
 func matEqual(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 1, 1); err != nil {
+	var w *Mat
+	if err := lib.UnpackArgs(fn, args, "w", lib.Read(MatOf, &w)); err != nil {
 		return nil, err
 	}
-	w, err := MatOf(fn, "w", args[0])
-	if err != nil {
-		return nil, err
-	}
-	return lib.FromBool(w.Rows == m.Rows && w.Cols == m.Cols && equalFloats(m.Data, w.Data)), nil
+	return lib.FromBool(m.sameShape(w) && equalFloats(m.Data, w.Data)), nil
 }
 
 func matClose(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 2, 2); err != nil {
+	var w *Mat
+	var tol float64
+	if err := lib.UnpackArgs(fn, args, "w, tol", lib.Read(MatOf, &w), &tol); err != nil {
 		return nil, err
 	}
-	w, err := MatOf(fn, "w", args[0])
-	if err != nil {
+	if err := checkTol(fn, tol); err != nil {
 		return nil, err
 	}
-	tol, err := lib.Float(fn, "tol", args[1])
-	if err != nil {
-		return nil, err
-	}
-	if !(tol >= 0) {
-		return nil, lib.Errorf(fn, "argument tol must be >= 0, got %v", tol)
-	}
-	return lib.FromBool(w.Rows == m.Rows && w.Cols == m.Cols && closeFloats(m.Data, w.Data, tol)), nil
+	return lib.FromBool(m.sameShape(w) && closeFloats(m.Data, w.Data, tol)), nil
 }
+
+func (m *Mat) sameShape(w *Mat) bool { return w.Rows == m.Rows && w.Cols == m.Cols }
 
 // matGather copies rows[index[t]] into row t of m for every t.
 func matGather(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
-	if err := lib.NArgs(fn, args, 2, 2); err != nil {
-		return nil, err
-	}
-	rows, err := MatOf(fn, "rows", args[0])
-	if err != nil {
+	var rows *Mat
+	var index tengo.Object
+	if err := lib.UnpackArgs(fn, args, "rows, index", lib.Read(MatOf, &rows), &index); err != nil {
 		return nil, err
 	}
 	if rows.Cols != m.Cols {
 		return nil, &ShapeError{Fn: fn, Got: "rows " + MatShape(rows.Rows, rows.Cols), Want: fmt.Sprintf("%d columns (like %s)", m.Cols, MatShape(m.Rows, m.Cols))}
 	}
-	var idx []int
-	switch x := args[1].(type) {
-	case *tengo.Array, *tengo.ImmutableArray:
-		a, _ := lib.Array(fn, "index", x)
-		idx = make([]int, len(a))
-		for i, o := range a {
-			if v, ok := o.(*tengo.Int); ok { // the common case, without building an argument name
-				idx[i] = int(v.Value)
-				continue
-			}
-			if idx[i], err = lib.Int(fn, fmt.Sprintf("index[%d]", i), o); err != nil {
-				return nil, err
-			}
-		}
-	default:
-		f, err := Floats(fn, "index", x)
-		if err != nil {
-			return nil, err
-		}
-		idx = make([]int, len(f))
-		for i, v := range f {
-			idx[i] = int(v)
-			if float64(idx[i]) != v {
-				return nil, lib.Errorf(fn, "index[%d] must be an integer, got %v", i, v)
-			}
-		}
+	var buf [64]int // an episode's steps, without allocating
+	idx, err := appendIndexes(buf[:0], fn, index)
+	if err != nil {
+		return nil, err
 	}
 	if len(idx) != m.Rows {
 		return nil, &ShapeError{Fn: fn, Got: fmt.Sprintf("index of %d entries", len(idx)), Want: fmt.Sprintf("%d (one per row of %s)", m.Rows, MatShape(m.Rows, m.Cols))}
@@ -246,4 +159,35 @@ func matGather(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
 		copy(m.row(t), rows.Data[k*rows.Cols:(k+1)*rows.Cols])
 	}
 	return m, nil
+}
+
+// appendIndexes appends gather's index argument, an array of ints or a
+// vec of integral values, to dst.
+func appendIndexes(dst []int, fn string, o tengo.Object) ([]int, error) {
+	if a, ok := lib.AsArray(o); ok {
+		for i, e := range a {
+			if v, ok := e.(*tengo.Int); ok { // the common case, without building an argument name
+				dst = append(dst, int(v.Value))
+				continue
+			}
+			k, ok := lib.AsInt(e)
+			if !ok {
+				return nil, lib.Errorf(fn, "argument index[%d] must be an int, got %s", i, lib.Describe(e))
+			}
+			dst = append(dst, k)
+		}
+		return dst, nil
+	}
+	f, err := Floats(fn, "index", o)
+	if err != nil {
+		return nil, err
+	}
+	for i, v := range f {
+		k := int(v)
+		if float64(k) != v {
+			return nil, lib.Errorf(fn, "index[%d] must be an integer, got %v", i, v)
+		}
+		dst = append(dst, k)
+	}
+	return dst, nil
 }

@@ -8,20 +8,20 @@
 //   - *Mat (type name "mat"): a rows x cols row-major []float64.
 //
 // Other modules exchange data with scripts through these types: they return
-// outputs with New / NewMat and read inputs with Floats / FloatsN / MatOf,
-// which also accept plain Tengo arrays. Shape problems are reported as
-// *ShapeError, whose message names the function and both shapes.
+// outputs with New / NewMat and read inputs with Floats / MatOf (as
+// lib.UnpackArgs variables: lib.Read(vec.Floats, &x)), which also accept
+// plain Tengo arrays. Shape problems are reported as *ShapeError, whose
+// message names the function and both shapes (LenError for a vector).
 //
-// Methods are bound lazily and cached per object: the first lookup of a
-// method on an object allocates its bound function once, later lookups of
-// that method on that object do not allocate. A fresh vector (from an
-// operator, or returned each step by another module) costs one allocation
-// for the object and one for its data, nothing for its method table.
+// Methods come from a lib.MethodSet per type, bound lazily and cached per
+// object: a fresh vector (from an operator, or returned each step by
+// another module) costs one allocation for the object and one for its data,
+// nothing for its methods until one is used.
 package vec
 
 import (
 	"fmt"
-	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -62,12 +62,11 @@ func Shape(o tengo.Object) string {
 		return VecShape(len(v.Data))
 	case *Mat:
 		return MatShape(v.Rows, v.Cols)
-	case *tengo.Array:
-		return "array(" + strconv.Itoa(len(v.Value)) + ")"
-	case *tengo.ImmutableArray:
-		return "array(" + strconv.Itoa(len(v.Value)) + ")"
 	case nil:
 		return "nil"
+	}
+	if a, ok := lib.AsArray(o); ok {
+		return "array(" + strconv.Itoa(len(a)) + ")"
 	}
 	return o.TypeName()
 }
@@ -77,41 +76,34 @@ func Shape(o tengo.Object) string {
 // a new slice). Any other value is an error naming fn, the argument and its
 // type.
 func Floats(fn, name string, o tengo.Object) ([]float64, error) {
-	switch v := o.(type) {
-	case *Vec:
+	if v, ok := o.(*Vec); ok {
 		return v.Data, nil
-	case *tengo.Array:
-		return arrayFloats(fn, name, v.Value)
-	case *tengo.ImmutableArray:
-		return arrayFloats(fn, name, v.Value)
+	}
+	if a, ok := lib.AsArray(o); ok {
+		return arrayFloats(fn, name, a)
 	}
 	return nil, lib.Errorf(fn, "argument %s must be a vec or an array of numbers, got %s", name, lib.Describe(o))
 }
 
-// FloatsN is Floats that also requires length n; a different length is a
-// *ShapeError.
-func FloatsN(fn, name string, o tengo.Object, n int) ([]float64, error) {
-	x, err := Floats(fn, name, o)
-	if err != nil {
-		return nil, err
+// LenError is the *ShapeError of a vector argument o of fn that does not
+// have n elements; why, if not empty, says where n comes from ("the
+// network's input size").
+func LenError(fn string, o tengo.Object, n int, why string) error {
+	want := VecShape(n)
+	if why != "" {
+		want += " (" + why + ")"
 	}
-	if len(x) != n {
-		return nil, &ShapeError{Fn: fn, Got: VecShape(len(x)), Want: VecShape(n)}
-	}
-	return x, nil
+	return &ShapeError{Fn: fn, Got: Shape(o), Want: want}
 }
 
 func arrayFloats(fn, name string, elems []tengo.Object) ([]float64, error) {
 	out := make([]float64, len(elems))
 	for i, e := range elems {
-		switch x := e.(type) {
-		case *tengo.Float:
-			out[i] = x.Value
-		case *tengo.Int:
-			out[i] = float64(x.Value)
-		default:
+		x, ok := lib.AsFloat(e)
+		if !ok {
 			return nil, lib.Errorf(fn, "argument %s[%d] must be a number, got %s", name, i, lib.Describe(e))
 		}
+		out[i] = x
 	}
 	return out, nil
 }
@@ -120,15 +112,11 @@ func arrayFloats(fn, name string, elems []tengo.Object) ([]float64, error) {
 // Tengo array of rows, each a vec or an array of numbers, all of the same
 // length (converted into a new Mat). An empty array is a 0x0 matrix.
 func MatOf(fn, name string, o tengo.Object) (*Mat, error) {
-	var rows []tengo.Object
-	switch v := o.(type) {
-	case *Mat:
-		return v, nil
-	case *tengo.Array:
-		rows = v.Value
-	case *tengo.ImmutableArray:
-		rows = v.Value
-	default:
+	if m, ok := o.(*Mat); ok {
+		return m, nil
+	}
+	rows, ok := lib.AsArray(o)
+	if !ok {
 		return nil, lib.Errorf(fn, "argument %s must be a mat or an array of rows, got %s", name, lib.Describe(o))
 	}
 	if len(rows) == 0 {
@@ -155,7 +143,46 @@ func MatOf(fn, name string, o tengo.Object) (*Mat, error) {
 	return NewMat(len(rows), cols, data), nil
 }
 
-// checkSize rejects negative or excessive sizes.
+// count is an argument that is a number of elements: an int >= 0, not
+// too large.
+func count(dst *int) lib.Unpacker { return lib.Read(readCount, dst) }
+
+func readCount(fn, name string, o tengo.Object) (int, error) {
+	var n int
+	if err := lib.UnpackArg(fn, name, o, &n); err != nil {
+		return 0, err
+	}
+	if n < 0 {
+		return 0, lib.Errorf(fn, "argument %s must not be negative, got %d", name, n)
+	}
+	return n, checkSize(fn, n)
+}
+
+// index is an argument that is an index in [0, n).
+func index(dst *int, n int) lib.Unpacker {
+	return func(fn, name string, o tengo.Object) error {
+		var i int
+		if err := lib.UnpackArg(fn, name, o, &i); err != nil {
+			return err
+		}
+		if err := checkIndex(fn, name, i, n); err != nil {
+			return err
+		}
+		*dst = i
+		return nil
+	}
+}
+
+// checkIndex rejects an index argument outside [0, n).
+func checkIndex(fn, name string, i, n int) error {
+	if i < 0 || i >= n {
+		return lib.Errorf(fn, "argument %s = %d out of range [0, %d)", name, i, n)
+	}
+	return nil
+}
+
+// checkSize rejects negative or excessive sizes. (The error gets a copy of
+// dims, so that a call's dims stay on the stack.)
 func checkSize(fn string, dims ...int) error {
 	total := 1
 	for _, d := range dims {
@@ -163,35 +190,11 @@ func checkSize(fn string, dims ...int) error {
 			return lib.Errorf(fn, "size must not be negative, got %d", d)
 		}
 		if d > 0 && total > MaxElements/d {
-			return lib.Errorf(fn, "size %v is too large (at most %d elements)", dims, MaxElements)
+			return lib.Errorf(fn, "size %v is too large (at most %d elements)", slices.Clone(dims), MaxElements)
 		}
 		total *= d
 	}
 	return nil
-}
-
-// number reads a scalar operand.
-func number(o tengo.Object) (float64, bool) {
-	switch x := o.(type) {
-	case *tengo.Float:
-		return x.Value, true
-	case *tengo.Int:
-		return float64(x.Value), true
-	}
-	return 0, false
-}
-
-// index reads an index operand (an int, or a float with an integral value).
-func index(o tengo.Object) (int, bool) {
-	switch x := o.(type) {
-	case *tengo.Int:
-		return int(x.Value), true
-	case *tengo.Float:
-		if x.Value == math.Trunc(x.Value) && math.Abs(x.Value) < 1<<53 {
-			return int(x.Value), true
-		}
-	}
-	return 0, false
 }
 
 // formatFloat writes one element compactly (6 significant digits).

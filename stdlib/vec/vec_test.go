@@ -2,69 +2,15 @@ package vec_test
 
 import (
 	"errors"
-	"fmt"
-	"math"
-	"os"
-	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/bohpsh/bohpsh/interp/scripttest"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
 	"github.com/bohpsh/bohpsh/stdlib/vec"
 	"github.com/d5/tengo/v2"
 )
-
-// assertModule is a minimal stand-in for the shared script-test harness's
-// "assert" module: ok(cond, msg), eq(got, want, msg), near(got, want, tol, msg).
-func assertModule() map[string]tengo.Object {
-	fail := func(msg tengo.Object, format string, a ...any) error {
-		m := ""
-		if msg != nil {
-			if s, ok := msg.(*tengo.String); ok {
-				m = s.Value + ": "
-			}
-		}
-		return errors.New("assertion failed: " + m + fmt.Sprintf(format, a...))
-	}
-	opt := func(args []tengo.Object, i int) tengo.Object {
-		if len(args) > i {
-			return args[i]
-		}
-		return nil
-	}
-	return map[string]tengo.Object{
-		"ok": &tengo.UserFunction{Name: "ok", Value: func(args ...tengo.Object) (tengo.Object, error) {
-			if len(args) < 1 {
-				return nil, tengo.ErrWrongNumArguments
-			}
-			if args[0].IsFalsy() {
-				return nil, fail(opt(args, 1), "got %s", args[0])
-			}
-			return tengo.TrueValue, nil
-		}},
-		"eq": &tengo.UserFunction{Name: "eq", Value: func(args ...tengo.Object) (tengo.Object, error) {
-			if len(args) < 2 {
-				return nil, tengo.ErrWrongNumArguments
-			}
-			if !args[0].Equals(args[1]) {
-				return nil, fail(opt(args, 2), "got %s, want %s", args[0], args[1])
-			}
-			return tengo.TrueValue, nil
-		}},
-		"near": &tengo.UserFunction{Name: "near", Value: func(args ...tengo.Object) (tengo.Object, error) {
-			if len(args) < 3 {
-				return nil, tengo.ErrWrongNumArguments
-			}
-			g, _ := tengo.ToFloat64(args[0])
-			w, _ := tengo.ToFloat64(args[1])
-			tol, _ := tengo.ToFloat64(args[2])
-			if !(math.Abs(g-w) <= tol) {
-				return nil, fail(opt(args, 3), "got %s, want %s within %s", args[0], args[1], args[2])
-			}
-			return tengo.TrueValue, nil
-		}},
-	}
-}
 
 // run compiles and runs src with the vec and assert modules.
 func run(t *testing.T, src string) (*tengo.Compiled, error) {
@@ -72,7 +18,7 @@ func run(t *testing.T, src string) (*tengo.Compiled, error) {
 	env := &lib.Env{Seed: 1}
 	mm := tengo.NewModuleMap()
 	mm.AddBuiltinModule("vec", vec.Module.Build(env))
-	mm.AddBuiltinModule("assert", assertModule())
+	mm.AddBuiltinModule("assert", scripttest.Assert.Build(env))
 	s := tengo.NewScript([]byte(src))
 	s.SetImports(mm)
 	return s.Run()
@@ -111,18 +57,6 @@ func getFloats(t *testing.T, c *tengo.Compiled, name string) []float64 {
 	return v.Data
 }
 
-func equal(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 func TestConstructors(t *testing.T) {
 	c := mustRun(t, `
 vec := import("vec")
@@ -157,7 +91,7 @@ e := vec.zeros(0)
 		{"e", []float64{}},
 	}
 	for _, tc := range cases {
-		if got := getFloats(t, c, tc.name); !equal(got, tc.want) {
+		if got := getFloats(t, c, tc.name); !slices.Equal(got, tc.want) {
 			t.Errorf("%s = %v, want %v", tc.name, got, tc.want)
 		}
 	}
@@ -226,7 +160,7 @@ ncs := v.close([3.2, -1, 4, -1, 5], 0.1)
 		"f":   {7, 7, 7},
 	}
 	for name, want := range vecs {
-		if got := getFloats(t, c, name); !equal(got, want) {
+		if got := getFloats(t, c, name); !slices.Equal(got, want) {
 			t.Errorf("%s = %v, want %v", name, got, want)
 		}
 	}
@@ -271,7 +205,7 @@ falsy := vec.zeros(0) ? 1 : 0
 		"t": {1, 3, 5}, "u": {2, 3, 4}, "a2": {5, 3, 7}, "a": {1, 2, 3},
 	}
 	for name, want := range vecs {
-		if got := getFloats(t, c, name); !equal(got, want) {
+		if got := getFloats(t, c, name); !slices.Equal(got, want) {
 			t.Errorf("%s = %v, want %v", name, got, want)
 		}
 	}
@@ -339,7 +273,7 @@ for i, rw in m { rowsum += rw.sum() * (i + 1) }
 	}
 	checkMat := func(name string, rows, cols int, data []float64) {
 		m := mat(name)
-		if m.Rows != rows || m.Cols != cols || !equal(m.Data, data) {
+		if m.Rows != rows || m.Cols != cols || !slices.Equal(m.Data, data) {
 			t.Errorf("%s = %dx%d %v, want %dx%d %v", name, m.Rows, m.Cols, m.Data, rows, cols, data)
 		}
 	}
@@ -354,16 +288,16 @@ for i, rw in m { rowsum += rw.sum() * (i + 1) }
 	checkMat("f", 2, 2, []float64{3, 3, 3, 3})
 	checkMat("sum", 2, 3, []float64{2, 4, 6, 8, 10, 12})
 	checkMat("scaled", 2, 3, []float64{2, 4, 6, 8, 10, 12})
-	if got := getFloats(t, c, "row"); !equal(got, []float64{40, 50, 6}) {
+	if got := getFloats(t, c, "row"); !slices.Equal(got, []float64{40, 50, 6}) {
 		t.Errorf("row view = %v, want [40 50 6]", got)
 	}
-	if got := getFloats(t, c, "col"); !equal(got, []float64{2, 5}) {
+	if got := getFloats(t, c, "col"); !slices.Equal(got, []float64{2, 5}) {
 		t.Errorf("col = %v", got)
 	}
-	if got := getFloats(t, c, "mv"); !equal(got, []float64{-2, -2}) {
+	if got := getFloats(t, c, "mv"); !slices.Equal(got, []float64{-2, -2}) {
 		t.Errorf("matvec = %v", got)
 	}
-	if got := getFloats(t, c, "mv2"); !equal(got, []float64{6, 15}) {
+	if got := getFloats(t, c, "mv2"); !slices.Equal(got, []float64{6, 15}) {
 		t.Errorf("matvec ones = %v", got)
 	}
 	if c.Get("r").Int() != 2 || c.Get("cl").Int() != 3 || c.Get("g").Float() != 6 {
@@ -462,28 +396,28 @@ func TestGoHelpers(t *testing.T) {
 		t.Errorf("Floats(vec) = %v, %v; want the vec's own data", got, err)
 	}
 	arr := &tengo.Array{Value: []tengo.Object{&tengo.Int{Value: 1}, &tengo.Float{Value: 2.5}}}
-	if got, err := vec.Floats("f", "x", arr); err != nil || !equal(got, []float64{1, 2.5}) {
+	if got, err := vec.Floats("f", "x", arr); err != nil || !slices.Equal(got, []float64{1, 2.5}) {
 		t.Errorf("Floats(array) = %v, %v", got, err)
 	}
 	imm := &tengo.ImmutableArray{Value: arr.Value}
-	if got, err := vec.Floats("f", "x", imm); err != nil || !equal(got, []float64{1, 2.5}) {
+	if got, err := vec.Floats("f", "x", imm); err != nil || !slices.Equal(got, []float64{1, 2.5}) {
 		t.Errorf("Floats(immutable array) = %v, %v", got, err)
 	}
 	if _, err := vec.Floats("net.step", "input", &tengo.String{Value: "s"}); err == nil ||
 		err.Error() != `net.step: argument input must be a vec or an array of numbers, got string "s"` {
 		t.Errorf("Floats(string) error = %v", err)
 	}
-	_, err := vec.FloatsN("net.step", "input", v, 3)
+	err := vec.LenError("net.step", v, 3, "the input size")
 	var se *vec.ShapeError
-	if !errors.As(err, &se) || err.Error() != "net.step: shape mismatch: got vec(2), want vec(3)" {
-		t.Errorf("FloatsN error = %v", err)
+	if !errors.As(err, &se) || err.Error() != "net.step: shape mismatch: got vec(2), want vec(3) (the input size)" {
+		t.Errorf("LenError = %v", err)
 	}
 	m := vec.NewMat(2, 2, []float64{1, 2, 3, 4})
 	if got, err := vec.MatOf("f", "m", m); err != nil || got != m {
 		t.Errorf("MatOf(mat) = %v, %v", got, err)
 	}
 	rows := &tengo.Array{Value: []tengo.Object{v, arr}}
-	if got, err := vec.MatOf("f", "m", rows); err != nil || got.Rows != 2 || got.Cols != 2 || !equal(got.Data, []float64{1, 2, 1, 2.5}) {
+	if got, err := vec.MatOf("f", "m", rows); err != nil || got.Rows != 2 || got.Cols != 2 || !slices.Equal(got.Data, []float64{1, 2, 1, 2.5}) {
 		t.Errorf("MatOf(rows) = %v, %v", got, err)
 	}
 	if _, err := vec.MatOf("f", "m", v); err == nil || !strings.Contains(err.Error(), "f: argument m must be a mat or an array of rows, got vec") {
@@ -577,8 +511,8 @@ func TestDocs(t *testing.T) {
 	}
 	built := m.Build(&lib.Env{})
 	for _, f := range m.Funcs {
-		if f.Doc == "" || f.Args == "" || f.Make == nil {
-			t.Errorf("func %s lacks doc, args or make", f.Name)
+		if f.Doc == "" || f.Args == "" || f.Call == nil {
+			t.Errorf("func %s lacks doc, args or implementation", f.Name)
 		}
 		if _, ok := built[f.Name]; !ok {
 			t.Errorf("func %s not built", f.Name)
@@ -610,24 +544,7 @@ func TestDocs(t *testing.T) {
 	}
 }
 
-// TestScripts runs testdata/*.tengo with a minimal assert module.
-func TestScripts(t *testing.T) {
-	files, err := filepath.Glob("testdata/*.tengo")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no testdata scripts: %v", err)
-	}
-	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			src, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := run(t, string(src)); err != nil {
-				t.Errorf("%s: %v", f, err)
-			}
-		})
-	}
-}
+func TestScripts(t *testing.T) { scripttest.Run(t, "testdata/*.tengo") }
 
 func BenchmarkIndexGet(b *testing.B) {
 	v := vec.New(make([]float64, 16))
@@ -666,6 +583,57 @@ for i := 0; i < 1000; i++ {
 	for b.Loop() {
 		if err := c.Clone().Run(); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestCallAllocations: a call allocates its result and nothing for its
+// arguments (they are unpacked on the stack).
+func TestCallAllocations(t *testing.T) {
+	mod := vec.Module.Build(&lib.Env{})
+	v := vec.New([]float64{1, 2, 3})
+	m := vec.NewMat(2, 3, nil)
+	rows := vec.NewMat(4, 3, nil)
+	method := func(o tengo.Object, name string) tengo.CallableFunc {
+		f, err := o.IndexGet(&tengo.String{Value: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f.(*tengo.UserFunction).Value
+	}
+	i1, i2, x := &tengo.Int{Value: 1}, &tengo.Int{Value: 2}, &tengo.Float{Value: 0.5}
+	idx := &tengo.Array{Value: []tengo.Object{i1, i2}}
+	steps := vec.NewMat(20, 3, nil) // an episode's inputs: gather indexes 20 rows
+	shown := &tengo.Array{}
+	for t := range 20 {
+		shown.Value = append(shown.Value, &tengo.Int{Value: int64(t % 2)})
+	}
+	for _, c := range []struct {
+		name string
+		f    tengo.CallableFunc
+		args []tengo.Object
+		want float64
+	}{
+		{"v.get(1)", method(v, "get"), []tengo.Object{i1}, 1},
+		{"v.set(1, x)", method(v, "set"), []tengo.Object{i1, x}, 0},
+		{"v.slice(1, 2)", method(v, "slice"), []tengo.Object{i1, i2}, 2},
+		{"v.dot(v)", method(v, "dot"), []tengo.Object{v}, 1},
+		{"v.add_(v)", method(v, "add_"), []tengo.Object{v}, 0},
+		{"v.close(v, x)", method(v, "close"), []tengo.Object{v, x}, 0},
+		{"m.get(1, 2)", method(m, "get"), []tengo.Object{i1, i2}, 1},
+		{"m.set(1, 2, x)", method(m, "set"), []tengo.Object{i1, i2, x}, 0},
+		{"m.row(1)", method(m, "row"), []tengo.Object{i1}, 1},
+		{"m.matvec(v)", method(m, "matvec"), []tengo.Object{v}, 2},
+		{"m.gather(rows, idx)", method(m, "gather"), []tengo.Object{rows, idx}, 0},
+		{"steps.gather(rows, shown)", method(steps, "gather"), []tengo.Object{rows, shown}, 0},
+		{"vec.zeros(2)", mod["zeros"].(*tengo.UserFunction).Value, []tengo.Object{i2}, 2},
+		{"vec.mat(1, 2)", mod["mat"].(*tengo.UserFunction).Value, []tengo.Object{i1, i2}, 2},
+	} {
+		if _, err := c.f(c.args...); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if got := testing.AllocsPerRun(100, func() { _, _ = c.f(c.args...) }); got != c.want {
+			t.Errorf("%s allocates %v times, want %v", c.name, got, c.want)
 		}
 	}
 }

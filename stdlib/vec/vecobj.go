@@ -23,7 +23,7 @@ type Vec struct {
 	lib.Base
 	Data []float64
 
-	bound []*tengo.UserFunction // lazily bound methods, see methodSet.lookup
+	methods lib.Bound
 }
 
 // New wraps data as a Vec without copying it.
@@ -62,22 +62,22 @@ func (v *Vec) IsFalsy() bool { return len(v.Data) == 0 }
 // IndexGet returns element i as a float for an int index, or the named method.
 func (v *Vec) IndexGet(key tengo.Object) (tengo.Object, error) {
 	if s, ok := key.(*tengo.String); ok {
-		return vecMethods.lookup(v, &v.bound, s)
+		return vecMethods.Get(v, &v.methods, s)
 	}
-	i, err := v.checkIndex("vec[]", key)
-	if err != nil {
-		return nil, err
+	i, ok := itemIndex(key, len(v.Data))
+	if !ok {
+		return nil, itemError(v, len(v.Data), "vec[]", "index", key)
 	}
 	return &tengo.Float{Value: v.Data[i]}, nil
 }
 
 // IndexSet sets element i to a number.
 func (v *Vec) IndexSet(key, value tengo.Object) error {
-	i, err := v.checkIndex("vec[]=", key)
-	if err != nil {
-		return err
+	i, ok := itemIndex(key, len(v.Data))
+	if !ok {
+		return itemError(v, len(v.Data), "vec[]=", "index", key)
 	}
-	x, ok := number(value)
+	x, ok := lib.AsFloat(value)
 	if !ok {
 		return lib.Errorf("vec[]=", "value must be a number, got %s", lib.Describe(value))
 	}
@@ -85,84 +85,39 @@ func (v *Vec) IndexSet(key, value tengo.Object) error {
 	return nil
 }
 
-func (v *Vec) checkIndex(fn string, key tengo.Object) (int, error) {
-	i, ok := index(key)
-	if !ok {
-		if _, isStr := key.(*tengo.String); isStr {
-			return 0, lib.Errorf(fn, "cannot assign to method or field %s", key.String())
-		}
-		return 0, lib.Errorf(fn, "index must be an int, got %s", lib.Describe(key))
-	}
-	if i < 0 || i >= len(v.Data) {
-		return 0, lib.Errorf(fn, "index %d out of range for %s", i, VecShape(len(v.Data)))
-	}
-	return i, nil
-}
-
 // CanIterate: a vec iterates over its elements.
 func (v *Vec) CanIterate() bool { return true }
 
 // Iterate yields index (int) and element (float) pairs.
-func (v *Vec) Iterate() tengo.Iterator { return &vecIterator{v: v, i: -1} }
+func (v *Vec) Iterate() tengo.Iterator { return &iterator{o: v, i: -1} }
 
 // BinaryOp implements v + w, v - w, v * w, v / w element-wise, where w is a
 // vec or array of the same length or a number. The result is a new vec.
 func (v *Vec) BinaryOp(tok token.Token, rhs tengo.Object) (tengo.Object, error) {
-	o, ok := tokenOp(tok)
-	if !ok {
-		return nil, tengo.ErrInvalidOperator
-	}
-	switch rhs.(type) {
-	case *tengo.Int, *tengo.Float, *Vec, *tengo.Array, *tengo.ImmutableArray:
-	default:
-		return nil, tengo.ErrInvalidOperator
-	}
-	return v.arith(opFn[o], o, rhs, false)
+	return binaryOp(v, tok, rhs, &opFn)
 }
 
-// arith computes v op w into a new vec, or into v when inPlace.
-func (v *Vec) arith(fn string, o op, w tengo.Object, inPlace bool) (tengo.Object, error) {
-	dst := v
-	if !inPlace {
-		dst = &Vec{Data: make([]float64, len(v.Data))}
+func (v *Vec) accepts(w tengo.Object) bool {
+	switch w.(type) {
+	case *Vec, *tengo.Array, *tengo.ImmutableArray:
+		return true
 	}
-	if s, ok := number(w); ok {
-		scalarOp(dst.Data, v.Data, s, o)
-		return dst, nil
-	}
-	var x []float64
-	switch w := w.(type) {
-	case *Vec:
-		x = w.Data
-	case *tengo.Array, *tengo.ImmutableArray:
-		var err error
-		if x, err = Floats(fn, "w", w); err != nil {
-			return nil, err
-		}
-	default:
+	return false
+}
+
+func (v *Vec) operand(fn string, w tengo.Object) ([]float64, error) {
+	if !v.accepts(w) {
 		return nil, lib.Errorf(fn, "argument w must be a vec, an array of numbers or a number, got %s", lib.Describe(w))
 	}
-	if len(x) != len(v.Data) {
-		return nil, &ShapeError{Fn: fn, Got: Shape(w), Want: VecShape(len(v.Data))}
+	x, err := Floats(fn, "w", w)
+	if err != nil {
+		return nil, err
 	}
-	vectorOp(dst.Data, v.Data, x, o)
-	return dst, nil
+	if len(x) != len(v.Data) {
+		return nil, LenError(fn, w, len(v.Data), "")
+	}
+	return x, nil
 }
-
-// vecIterator iterates over a vec.
-type vecIterator struct {
-	tengo.ObjectImpl
-	v *Vec
-	i int
-}
-
-func (it *vecIterator) TypeName() string         { return "vec-iterator" }
-func (it *vecIterator) String() string           { return "<vec-iterator>" }
-func (it *vecIterator) Copy() tengo.Object       { return &vecIterator{v: it.v, i: it.i} }
-func (it *vecIterator) Equals(tengo.Object) bool { return false }
-func (it *vecIterator) Next() bool               { it.i++; return it.i < len(it.v.Data) }
-func (it *vecIterator) Key() tengo.Object        { return &tengo.Int{Value: int64(it.i)} }
-func (it *vecIterator) Value() tengo.Object      { return &tengo.Float{Value: it.v.Data[it.i]} }
 
 // op is an element-wise arithmetic operation.
 type op uint8

@@ -18,7 +18,6 @@ package yamlmod
 
 import (
 	"fmt"
-	"github.com/bohpsh/bohpsh/stdlib/vec"
 	"math"
 	"os"
 	"path/filepath"
@@ -29,100 +28,69 @@ import (
 
 	"github.com/bohpsh/bohpsh/internal/atomicfile"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
+	"github.com/bohpsh/bohpsh/stdlib/vec"
 	"github.com/d5/tengo/v2"
 	"gopkg.in/yaml.v3"
 )
-
-// Module is the "yaml" module.
-var Module = &lib.Module{
-	Name: "yaml",
-	Doc:  "YAML text to and from Tengo values; read and write YAML files",
-	Funcs: []lib.Func{
-		{Name: "decode", Args: "(text string) -> value", Doc: "parses YAML text (the first document) into Tengo values", Make: makeDecode},
-		{Name: "encode", Args: "(value) -> string", Doc: "renders a value (map, array, number, bool, string, undefined; a vec as a list, a mat as a list of rows) as YAML text", Make: makeEncode},
-		{Name: "read", Args: "(path string) -> value", Doc: "reads and parses a YAML file (a relative path is relative to the main script's directory)", Make: makeRead},
-		{Name: "write", Args: "(path string, value)", Doc: "writes a value as YAML, atomically (a relative path is relative to the run's output directory)", Make: makeWrite},
-	},
-}
 
 // maxDepth bounds nesting, so that a map that contains itself is an error
 // rather than a stack overflow.
 const maxDepth = 512
 
-func makeDecode(env *lib.Env) tengo.CallableFunc {
-	const fn = "yaml.decode"
-	return func(args ...tengo.Object) (tengo.Object, error) {
-		if err := lib.NArgs(fn, args, 1, 1); err != nil {
-			return nil, err
-		}
-		text, err := lib.String(fn, "text", args[0])
-		if err != nil {
-			return nil, err
-		}
-		v, err := Decode([]byte(text))
-		if err != nil {
-			return nil, lib.Errorf(fn, "%v", err)
-		}
-		return v, nil
+func decode(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
+	var text string
+	if err := lib.UnpackArgs(fn, args, "text", &text); err != nil {
+		return nil, err
 	}
+	v, err := Decode([]byte(text))
+	if err != nil {
+		return nil, lib.Errorf(fn, "%v", err)
+	}
+	return v, nil
 }
 
-func makeEncode(env *lib.Env) tengo.CallableFunc {
-	const fn = "yaml.encode"
-	return func(args ...tengo.Object) (tengo.Object, error) {
-		if err := lib.NArgs(fn, args, 1, 1); err != nil {
-			return nil, err
-		}
-		b, err := Encode(args[0])
-		if err != nil {
-			return nil, lib.Errorf(fn, "%v", err)
-		}
-		return &tengo.String{Value: string(b)}, nil
+func encode(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
+	var value tengo.Object
+	if err := lib.UnpackArgs(fn, args, "value", &value); err != nil {
+		return nil, err
 	}
+	b, err := Encode(value)
+	if err != nil {
+		return nil, lib.Errorf(fn, "%v", err)
+	}
+	return &tengo.String{Value: string(b)}, nil
 }
 
-func makeRead(env *lib.Env) tengo.CallableFunc {
-	const fn = "yaml.read"
-	return func(args ...tengo.Object) (tengo.Object, error) {
-		if err := lib.NArgs(fn, args, 1, 1); err != nil {
-			return nil, err
-		}
-		p, err := lib.String(fn, "path", args[0])
-		if err != nil {
-			return nil, err
-		}
-		full := resolve(env.ScriptDir, p)
-		data, err := os.ReadFile(full)
-		if err != nil {
-			return nil, lib.Errorf(fn, "%v", err)
-		}
-		v, err := Decode(data)
-		if err != nil {
-			return nil, lib.Errorf(fn, "%s: %v", p, err)
-		}
-		return v, nil
+func read(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
+	var p string
+	if err := lib.UnpackArgs(fn, args, "path", &p); err != nil {
+		return nil, err
 	}
+	data, err := os.ReadFile(resolve(env.ScriptDir, p))
+	if err != nil {
+		return nil, lib.Errorf(fn, "%v", err)
+	}
+	v, err := Decode(data)
+	if err != nil {
+		return nil, lib.Errorf(fn, "%s: %v", p, err)
+	}
+	return v, nil
 }
 
-func makeWrite(env *lib.Env) tengo.CallableFunc {
-	const fn = "yaml.write"
-	return func(args ...tengo.Object) (tengo.Object, error) {
-		if err := lib.NArgs(fn, args, 2, 2); err != nil {
-			return nil, err
-		}
-		p, err := lib.String(fn, "path", args[0])
-		if err != nil {
-			return nil, err
-		}
-		b, err := Encode(args[1])
-		if err != nil {
-			return nil, lib.Errorf(fn, "%v", err)
-		}
-		if err := atomicfile.Write(resolve(env.OutDir, p), b); err != nil {
-			return nil, lib.Errorf(fn, "%v", err)
-		}
-		return nil, nil
+func write(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
+	var p string
+	var value tengo.Object
+	if err := lib.UnpackArgs(fn, args, "path, value", &p, &value); err != nil {
+		return nil, err
 	}
+	b, err := Encode(value)
+	if err != nil {
+		return nil, lib.Errorf(fn, "%v", err)
+	}
+	if err := atomicfile.Write(resolve(env.OutDir, p), b); err != nil {
+		return nil, lib.Errorf(fn, "%v", err)
+	}
+	return nil, nil
 }
 
 func resolve(dir, p string) string {
@@ -225,28 +193,25 @@ func fromGo(v any, depth int) (tengo.Object, error) {
 		}
 		return &tengo.Array{Value: out}, nil
 	case map[string]any:
-		out := make(map[string]tengo.Object, len(x))
-		for k, e := range x {
-			o, err := fromGo(e, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			out[k] = o
-		}
-		return &tengo.Map{Value: out}, nil
+		return mapFromGo(x, depth)
 	case map[any]any:
-		out := make(map[string]tengo.Object, len(x))
-		for k, e := range x {
-			o, err := fromGo(e, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			out[fmt.Sprint(k)] = o
-		}
-		return &tengo.Map{Value: out}, nil
+		return mapFromGo(x, depth)
 	}
 	// Big integers and other rare scalars: keep their text.
 	return &tengo.String{Value: fmt.Sprint(v)}, nil
+}
+
+// mapFromGo converts a YAML mapping; keys become strings.
+func mapFromGo[K comparable](m map[K]any, depth int) (tengo.Object, error) {
+	out := make(map[string]tengo.Object, len(m))
+	for k, e := range m {
+		o, err := fromGo(e, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		out[fmt.Sprint(k)] = o
+	}
+	return &tengo.Map{Value: out}, nil
 }
 
 // Encode renders a Tengo value as YAML.

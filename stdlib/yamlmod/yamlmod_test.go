@@ -1,10 +1,9 @@
 package yamlmod_test
 
 import (
-	"context"
+	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/bohpsh/bohpsh/interp/scripttest"
@@ -14,8 +13,8 @@ func TestScripts(t *testing.T) { scripttest.Run(t, "testdata/*.tengo") }
 
 func TestWriteIsAtomicAndRelativeToOutDir(t *testing.T) {
 	dir := t.TempDir()
-	err := scripttest.RunCode(context.Background(), "w.tengo", `yaml := import("yaml"); yaml.write("a/b.yaml", {x: [1, 2]})`,
-		scripttest.Options{}, &strings.Builder{}, dir)
+	err := scripttest.RunCode(t.Context(), "w.tengo", `yaml := import("yaml"); yaml.write("a/b.yaml", {x: [1, 2]})`,
+		scripttest.Options{}, io.Discard, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,11 +48,5 @@ func TestErrors(t *testing.T) {
 		`m := {}; m.self = m; yaml.encode(m)`: "yaml.encode: nesting deeper than 512",
 		`yaml.write("/proc/nope/x.yaml", 1)`:  "yaml.write: writing /proc/nope/x.yaml",
 	}
-	for code, want := range cases {
-		err := scripttest.RunCode(context.Background(), "y.tengo", "yaml := import(\"yaml\")\n"+code+"\n",
-			scripttest.Options{}, &strings.Builder{}, t.TempDir())
-		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "y.tengo:2:") {
-			t.Errorf("%s:\n got %v\nwant %q at y.tengo:2", code, err, want)
-		}
-	}
+	scripttest.WantErrors(t, `yaml := import("yaml")`, cases)
 }

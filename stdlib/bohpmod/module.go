@@ -1,0 +1,24 @@
+package bohpmod
+
+import "github.com/bohpsh/bohpsh/stdlib/lib"
+
+// Module is the script module "bohp": its object types (network.go,
+// optimizer.go) and its functions.
+var Module = &lib.Module{Name: "bohp", Doc: "plastic networks (Hebbian traces), episodes, losses, exact gradients (forward or bptt), optimizers, checkpoints", Types: []lib.Type{
+	netMethods.Type("a plastic network with its episode state; copy(net) makes an independent clone of its architecture, tensors and options that starts a fresh episode; == is identity"),
+	optMethods.Type("an optimizer with its state; opt.update(net) after each episode"),
+}, Funcs: []lib.Func{
+	lib.Fn("network", "(spec map) -> network", networkDoc(), network),
+	lib.Fn("load", "(path string[, spec map]) -> map",
+		"read a checkpoint written by network.save: {network, optimizer (undefined if none), meta}; with a network spec (as for bohp.network), a checkpoint whose architecture differs is an error; relative paths: the working directory, then the script's",
+		load),
+	lib.Fn("rmsprop", "(opts map) -> optimizer",
+		"the paper's RMSprop: m = g² first, then m += decay (g² - m); p += clip(-eta g/sqrt(m+eps), ±maxdw); then l1/l2 penalties on weights and alphas. opts: eta, maxdw, l1, l2, decay (0.01), eps (1e-8)",
+		optimizer("rmsprop")),
+	lib.Fn("sgd", "(opts map) -> optimizer",
+		"plain gradient descent p -= lr g, then l1/l2 penalties on weights and alphas. opts: lr, l1, l2",
+		optimizer("sgd")),
+	lib.Fn("adam", "(opts map) -> optimizer",
+		"Adam with bias correction, then l1/l2 penalties on weights and alphas. opts: lr (0.001), beta1 (0.9), beta2 (0.999), eps (1e-8), l1, l2",
+		optimizer("adam")),
+}}

@@ -1,0 +1,10 @@
+package params
+
+import "github.com/bohpsh/bohpsh/stdlib/lib"
+
+// Module is the "params" module.
+var Module = &lib.Module{Name: "params", Doc: "script parameters with defaults, overridden from the command line (-p key=value, --sweep)", Funcs: []lib.Func{
+	lib.Fn("declare", "(defaults map, docs map?) -> immutable map", "declares parameters {name: default} (int, float, bool, string) with optional one-line docs {name: doc}; returns their resolved values", declare),
+	lib.Fn("get", "(name string) -> value", "the resolved value of a declared parameter", get),
+	lib.Fn("overridden", "(name string) -> bool", "whether a declared parameter was set from the command line", overridden),
+}}
