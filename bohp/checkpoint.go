@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/bohpsh/bohpsh/internal/atomicfile"
 	"io"
 	"maps"
 	"math"
@@ -12,6 +11,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/bohpsh/bohpsh/internal/atomicfile"
+	"github.com/bohpsh/bohpsh/internal/yamlout"
 	"gopkg.in/yaml.v3"
 )
 
@@ -25,31 +26,28 @@ type Checkpoint struct {
 	Meta      map[string]any
 }
 
-// floats marshals as a one-line YAML sequence; values use the shortest
-// decimal form that reads back to the same float64.
+// floats marshals as a one-line YAML sequence of floats that YAML 1.1
+// (PyYAML) and 1.2 parsers read back bit-exact (1.0e-05, 3.0, -0.0).
 type floats []float64
 
 func (f floats) MarshalYAML() (any, error) {
 	n := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle, Tag: "!!seq"}
 	for _, v := range f {
-		n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: formatFloat(v)})
+		n.Content = append(n.Content, yamlout.FloatNode(v))
 	}
 	return n, nil
 }
 
-func formatFloat(v float64) string {
-	switch {
-	case math.IsNaN(v):
-		return ".nan"
-	case math.IsInf(v, 1):
-		return ".inf"
-	case math.IsInf(v, -1):
-		return "-.inf"
-	case v == 0 && math.Signbit(v):
-		return "-0.0" // "-0" would read back as the integer 0
-	}
-	return fmt.Sprintf("%v", v) // shortest round-tripping form
-}
+// settings (of a rule or an optimizer) marshal their floats as floats does.
+type settings map[string]float64
+
+func (s settings) MarshalYAML() (any, error) { return yamlout.Node(map[string]float64(s)) }
+
+// meta marshals free metadata with floats as floats does and strings that
+// look like numbers or booleans quoted.
+type meta map[string]any
+
+func (m meta) MarshalYAML() (any, error) { return yamlout.Node(map[string]any(m)) }
 
 type tensorYAML struct {
 	Name   string `yaml:"name"`
@@ -61,20 +59,26 @@ type tensorYAML struct {
 	Data   floats `yaml:"data"`
 }
 
+// quoted marshals a free-form string (a layer's name) quoted when it would
+// read as another type (on, 1e5, 017).
+type quoted string
+
+func (q quoted) MarshalYAML() (any, error) { return yamlout.StringNode(string(q)), nil }
+
 type layerYAML struct {
-	Name       string             `yaml:"name"`
-	Out        int                `yaml:"out"`
-	Activation string             `yaml:"activation"`
-	Rule       string             `yaml:"rule,omitempty"`
-	Settings   map[string]float64 `yaml:"rule_settings,omitempty"`
-	Tensors    []yaml.Node        `yaml:"tensors"`
+	Name       quoted      `yaml:"name"`
+	Out        int         `yaml:"out"`
+	Activation string      `yaml:"activation"`
+	Rule       string      `yaml:"rule,omitempty"`
+	Settings   settings    `yaml:"rule_settings,omitempty"`
+	Tensors    []yaml.Node `yaml:"tensors"`
 }
 
 type optimizerYAML struct {
-	Type     string             `yaml:"type"`
-	Settings map[string]float64 `yaml:"settings"`
-	Updates  int                `yaml:"updates"`
-	State    map[string]floats  `yaml:"state,omitempty"`
+	Type     string            `yaml:"type"`
+	Settings settings          `yaml:"settings"`
+	Updates  int               `yaml:"updates"`
+	State    map[string]floats `yaml:"state,omitempty"`
 }
 
 type checkpointYAML struct {
@@ -83,7 +87,7 @@ type checkpointYAML struct {
 	Engine    string         `yaml:"engine"`
 	Layers    []yaml.Node    `yaml:"layers"`
 	Optimizer *optimizerYAML `yaml:"optimizer,omitempty"`
-	Meta      map[string]any `yaml:"meta,omitempty"`
+	Meta      meta           `yaml:"meta,omitempty"`
 }
 
 // SaveCheckpoint writes the network, the optimizer's state (opt may be nil)
@@ -91,7 +95,7 @@ type checkpointYAML struct {
 func SaveCheckpoint(w io.Writer, n *Network, opt Optimizer, meta map[string]any) error {
 	ck := checkpointYAML{Format: CheckpointFormat, Inputs: n.In, Engine: n.engine.String(), Meta: meta}
 	for _, l := range n.Layers {
-		ly := layerYAML{Name: l.Name, Out: l.Out, Activation: l.Act.String()}
+		ly := layerYAML{Name: quoted(l.Name), Out: l.Out, Activation: l.Act.String()}
 		if l.Rule != nil {
 			ly.Rule, ly.Settings = l.Rule.Name(), l.Rule.Settings()
 		}
@@ -198,13 +202,13 @@ func LoadCheckpoint(r io.Reader) (*Checkpoint, error) {
 		if err != nil {
 			return nil, ckErr(node.Line, "layer %s: %v", ly.Name, err)
 		}
-		spec := LayerSpec{Name: ly.Name, Out: ly.Out, Act: act}
+		spec := LayerSpec{Name: string(ly.Name), Out: ly.Out, Act: act}
 		if ly.Rule != "" {
 			if spec.Rule, err = NewRule(ly.Rule, ly.Settings); err != nil {
 				return nil, ckErr(node.Line, "layer %s: %v", ly.Name, err)
 			}
 		}
-		name := ly.Name
+		name := string(ly.Name)
 		if name == "" {
 			name = fmt.Sprintf("l%d", li)
 		}
