@@ -47,7 +47,13 @@ func (s settings) MarshalYAML() (any, error) { return yamlout.Node(map[string]fl
 // look like numbers or booleans quoted.
 type meta map[string]any
 
-func (m meta) MarshalYAML() (any, error) { return yamlout.Node(map[string]any(m)) }
+func (m meta) MarshalYAML() (any, error) {
+	n, err := yamlout.Node(map[string]any(m))
+	if err != nil {
+		return nil, fmt.Errorf("meta: %w", err)
+	}
+	return n, nil
+}
 
 type tensorYAML struct {
 	Name   string `yaml:"name"`

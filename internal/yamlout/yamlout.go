@@ -25,6 +25,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -73,8 +74,12 @@ func BoolNode(b bool) *yaml.Node {
 }
 
 // StringNode is a string scalar, double-quoted when a YAML 1.1 or 1.2
-// parser would read it unquoted as something other than this string.
+// parser would read it unquoted as something other than this string. A
+// string that is not UTF-8 is written as yaml.v3 does: !!binary, base64.
 func StringNode(s string) *yaml.Node {
+	if !utf8.ValidString(s) {
+		return &yaml.Node{Kind: yaml.ScalarNode, Value: s}
+	}
 	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
 	if NeedsQuotes(s) {
 		n.Style = yaml.DoubleQuotedStyle

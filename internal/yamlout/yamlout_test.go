@@ -173,6 +173,10 @@ u: 7
 	if string(out) != want {
 		t.Errorf("got\n%s\nwant\n%s", out, want)
 	}
+	bin, err := yaml.Marshal(StringNode("\xff\x00"))
+	if err != nil || string(bin) != "!!binary /wA=\n" || readBack(t, string(bin)) != "\xff\x00" {
+		t.Errorf("not UTF-8: %q, %v", bin, err)
+	}
 	var ptr *int
 	if n, err := Node(ptr); err != nil || n.Value != "null" {
 		t.Errorf("nil pointer: %v, %v", n, err)

@@ -40,6 +40,7 @@ func TestErrorMessages(t *testing.T) {
 			"rmsprop update of l0.w: shape mismatch"},
 		{"malformed checkpoint", `bohp.load("` + badCk + `")`, "bohp.load: " + badCk + ": checkpoint: line 2"},
 		{"missing checkpoint", `bohp.load("nope/none.yaml")`, "bohp.load: open nope/none.yaml: no such file or directory"},
+		{"meta not writable", `net.save("n.yaml", {meta: {f: [1, func() {}]}})`, "network.save: meta: cannot encode a compiled-function at .f[1] as YAML"},
 		{"checkpoint that does not fit", "p := net.save(\"n.yaml\")\nbohp.load(p, {inputs: 5, layers: [{size: 2, plastic: true, retention: 0.9}, {size: 2, act: \"softmax\"}]})",
 			"does not fit the network spec: it has 3 inputs, the spec 5"},
 		{"gradcheck without episode", "n3 := bohp.network({inputs: 1, layers: [{size: 1}]})\nn3.gradcheck()", "network.gradcheck: gradcheck: no episode recorded"},

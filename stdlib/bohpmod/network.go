@@ -12,6 +12,7 @@ import (
 	"github.com/bohpsh/bohpsh/internal/figures"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
 	"github.com/bohpsh/bohpsh/stdlib/vec"
+	"github.com/bohpsh/bohpsh/stdlib/yamlmod"
 	"github.com/d5/tengo/v2"
 )
 
@@ -550,7 +551,11 @@ func netSave(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
 			if _, err := lib.Map(fn, "meta", o); err != nil {
 				return nil, err
 			}
-			meta, _ = tengo.ToInterface(o).(map[string]any)
+			v, err := yamlmod.ToGo(o) // written as yaml.write writes it
+			if err != nil {
+				return nil, lib.Errorf(fn, "meta: %v", err)
+			}
+			meta = v.(map[string]any)
 		}
 	}
 	full, err := writePath(n.env, path)

@@ -256,7 +256,7 @@ func fromGo(v any, depth int) (tengo.Object, error) {
 // parsers read back alike: floats as floats (1.0e-05, 3.0, .nan), strings
 // that look like other types quoted ("on", "1e5").
 func Encode(o tengo.Object) ([]byte, error) {
-	v, err := toGo(o, 0)
+	v, err := ToGo(o)
 	if err != nil {
 		return nil, err
 	}
@@ -281,6 +281,12 @@ func (e *unencodable) Error() string {
 	}
 	return fmt.Sprintf("cannot encode a %s%s as YAML (convert it to a number, string, array or map first)", e.typ, at)
 }
+
+// ToGo converts a Tengo value to the Go value Encode writes (int64,
+// float64, bool, string, time.Time, nil, []any, map[string]any, a vec as
+// []float64, a mat as [][]float64); other values are an error naming their
+// type and where they are.
+func ToGo(o tengo.Object) (any, error) { return toGo(o, 0) }
 
 func toGo(o tengo.Object, depth int) (any, error) {
 	if depth > maxDepth {
