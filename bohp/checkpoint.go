@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/bohpsh/bohpsh/internal/atomicfile"
+	"github.com/bohpsh/bohpsh/internal/yamlout"
 	"gopkg.in/yaml.v3"
 )
 
@@ -86,7 +87,7 @@ func writeWithArrays(w io.Writer, doc []byte, arrays [][]float64) error {
 			if k > 0 {
 				bw.WriteString(", ")
 			}
-			num = appendFloat(num[:0], v)
+			num = yamlout.AppendFloat(num[:0], v)
 			bw.Write(num)
 		}
 		bw.WriteByte(']')
@@ -161,21 +162,29 @@ func parseFloats(b []byte) ([]float64, bool) {
 	return vals, true
 }
 
-// appendFloat appends v in the shortest decimal form that reads back to
-// the same float64, as YAML.
-func appendFloat(b []byte, v float64) []byte {
-	switch {
-	case math.IsNaN(v):
-		return append(b, ".nan"...)
-	case math.IsInf(v, 1):
-		return append(b, ".inf"...)
-	case math.IsInf(v, -1):
-		return append(b, "-.inf"...)
-	case v == 0 && math.Signbit(v):
-		return append(b, "-0.0"...) // "-0" would read back as the integer 0
+// settings (of a rule or an optimizer) marshal their floats as yamlout
+// writes them: read back bit-exact by YAML 1.1 (PyYAML) and 1.2 parsers.
+type settings map[string]float64
+
+func (s settings) MarshalYAML() (any, error) { return yamlout.Node(map[string]float64(s)) }
+
+// meta marshals free metadata with floats as floats and strings that look
+// like numbers or booleans quoted.
+type meta map[string]any
+
+func (m meta) MarshalYAML() (any, error) {
+	n, err := yamlout.Node(map[string]any(m))
+	if err != nil {
+		return nil, fmt.Errorf("meta: %w", err)
 	}
-	return strconv.AppendFloat(b, v, 'g', -1, 64)
+	return n, nil
 }
+
+// quoted marshals a free-form string (a layer's name) quoted when it would
+// read as another type (on, 1e5, 017).
+type quoted string
+
+func (q quoted) MarshalYAML() (any, error) { return yamlout.StringNode(string(q)), nil }
 
 type tensorYAML[D any] struct {
 	Name   string `yaml:"name"`
@@ -188,16 +197,16 @@ type tensorYAML[D any] struct {
 }
 
 type layerYAML struct {
-	Name       string             `yaml:"name"`
-	Out        int                `yaml:"out"`
-	Activation string             `yaml:"activation"`
-	Rule       string             `yaml:"rule,omitempty"`
-	Settings   map[string]float64 `yaml:"rule_settings,omitempty"`
-	Recurrent  bool               `yaml:"recurrent,omitempty"`
-	Input      string             `yaml:"input,omitempty"`
-	LearnRate  string             `yaml:"learn_rate,omitempty"`
-	Precision  string             `yaml:"precision,omitempty"`
-	Tensors    []yaml.Node        `yaml:"tensors"`
+	Name       quoted      `yaml:"name"`
+	Out        int         `yaml:"out"`
+	Activation string      `yaml:"activation"`
+	Rule       string      `yaml:"rule,omitempty"`
+	Settings   settings    `yaml:"rule_settings,omitempty"`
+	Recurrent  bool        `yaml:"recurrent,omitempty"`
+	Input      string      `yaml:"input,omitempty"`
+	LearnRate  string      `yaml:"learn_rate,omitempty"`
+	Precision  string      `yaml:"precision,omitempty"`
+	Tensors    []yaml.Node `yaml:"tensors"`
 }
 
 // parseRecurrent sets the recurrent layer's options of spec.
@@ -250,10 +259,10 @@ func layerTensors(spec LayerSpec, in int) []tensorShape {
 }
 
 type optimizerYAML[D any] struct {
-	Type     string             `yaml:"type"`
-	Settings map[string]float64 `yaml:"settings"`
-	Updates  int                `yaml:"updates"`
-	State    map[string]D       `yaml:"state,omitempty"`
+	Type     string       `yaml:"type"`
+	Settings settings     `yaml:"settings"`
+	Updates  int          `yaml:"updates"`
+	State    map[string]D `yaml:"state,omitempty"`
 }
 
 type checkpointYAML[D any] struct {
@@ -262,7 +271,7 @@ type checkpointYAML[D any] struct {
 	Engine    string            `yaml:"engine"`
 	Layers    []yaml.Node       `yaml:"layers"`
 	Optimizer *optimizerYAML[D] `yaml:"optimizer,omitempty"`
-	Meta      map[string]any    `yaml:"meta,omitempty"`
+	Meta      meta              `yaml:"meta,omitempty"`
 }
 
 // SaveCheckpoint writes the network, the optimizer's state (opt may be nil)
@@ -275,7 +284,7 @@ func SaveCheckpoint(w io.Writer, n *Network, opt Optimizer, meta map[string]any)
 	}
 	ck := checkpointYAML[string]{Format: CheckpointFormat, Inputs: n.In, Engine: n.engine.String(), Meta: meta}
 	for _, l := range n.Layers {
-		ly := layerYAML{Name: l.Name, Out: l.Out, Activation: l.Act.String()}
+		ly := layerYAML{Name: quoted(l.Name), Out: l.Out, Activation: l.Act.String()}
 		if l.Rule != nil {
 			ly.Rule, ly.Settings = l.Rule.Name(), RuleSettings(l.Rule)
 		}
@@ -386,7 +395,7 @@ func LoadCheckpoint(r io.Reader) (*Checkpoint, error) {
 		if err != nil {
 			return nil, ckErr(node.Line, "layer %s: %v", ly.Name, err)
 		}
-		spec := LayerSpec{Name: ly.Name, Out: ly.Out, Act: act, Recurrent: ly.Recurrent}
+		spec := LayerSpec{Name: string(ly.Name), Out: ly.Out, Act: act, Recurrent: ly.Recurrent}
 		if ly.Rule != "" {
 			if spec.Rule, err = NewRule(ly.Rule, ly.Settings); err != nil {
 				return nil, ckErr(node.Line, "layer %s: %v", ly.Name, err)
@@ -395,7 +404,7 @@ func LoadCheckpoint(r io.Reader) (*Checkpoint, error) {
 		if err := ly.parseRecurrent(&spec); err != nil {
 			return nil, ckErr(node.Line, "layer %s: %v", ly.Name, err)
 		}
-		name := ly.Name
+		name := string(ly.Name)
 		if name == "" {
 			name = fmt.Sprintf("l%d", li)
 		}

@@ -139,3 +139,76 @@ func TestCheckpointErrors(t *testing.T) {
 		}
 	}
 }
+
+// awkward are values whose YAML forms differ between YAML 1.1 and 1.2
+// writers, or that are hard to round-trip.
+var awkward = []float64{1e-05, -5e-324, 1.7976931348623157e308, math.Copysign(0, -1), 3, -2.5, 0.3, 1e21, 123456789, 1e-300}
+
+// TestCheckpointWrittenBeforeYAML11 loads a checkpoint written by the
+// YAML 1.2-only writer (1e-05, 3): the reader accepts both forms.
+func TestCheckpointWrittenBeforeYAML11(t *testing.T) {
+	ck, err := LoadCheckpointFile("testdata/checkpoint-before-yaml11.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := 0
+	for _, p := range ck.Network.Params() {
+		for k, v := range p.Data {
+			if want := awkward[i%len(awkward)]; math.Float64bits(v) != math.Float64bits(want) {
+				t.Errorf("%s[%d] = %v, want %v", p.Name, k, v, want)
+			}
+			i++
+		}
+	}
+	adam := ck.Optimizer.(*Adam)
+	if adam.L1 != 1e-05 || adam.LR != 1 || adam.Eps != 1e-08 {
+		t.Errorf("optimizer settings: %+v", adam)
+	}
+	if state, updates := adam.State(); updates != 7 || math.Float64bits(state["l0.w/m"][3]) != math.Float64bits(math.Copysign(0, -1)) {
+		t.Errorf("optimizer state: %v, %d", state, updates)
+	}
+	want := map[string]any{"episodes": 20, "l1": 1e-05, "lr": 3, "note": "1e5", "zero": 0}
+	for k, v := range want {
+		if ck.Meta[k] != v {
+			t.Errorf("meta %s = %#v, want %#v", k, ck.Meta[k], v)
+		}
+	}
+}
+
+// TestCheckpointFloatForms: every float of a checkpoint (tensors, rule and
+// optimizer settings, optimizer state, meta) is written in the form both
+// YAML 1.1 and 1.2 read as that float; integral-valued floats stay floats,
+// and strings that look like other types are quoted.
+func TestCheckpointFloatForms(t *testing.T) {
+	n, err := NewNetwork(2, EngineForward, LayerSpec{Name: "on", Out: 2, Act: Tanh, Rule: Hebb{1}}, LayerSpec{Name: "1e5", Out: 1, Act: Linear})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range n.Params() {
+		copy(p.Data, awkward[i:])
+	}
+	opt := NewAdam(1, Penalty{L1: 1e-05})
+	meta := map[string]any{"lr": 3.0, "tiny": 5e-324, "inf": math.Inf(-1), "n": int64(4), "s": "yes", "list": []any{1e-05, "0x10"}}
+	var buf bytes.Buffer
+	if err := SaveCheckpoint(&buf, n, opt, meta); err != nil {
+		t.Fatal(err)
+	}
+	text := buf.String()
+	for _, s := range []string{"retention: 1.0\n", "lr: 1.0\n", "l1: 1.0e-05\n", "l2: 0.0\n", "name: \"on\"\n", "name: \"1e5\"\n",
+		"data: [1.0e-05, -5.0e-324, 1.7976931348623157e+308, -0.0]", "lr: 3.0\n", "tiny: 5.0e-324\n", "inf: -.inf\n",
+		"\"n\": 4\n", "s: \"yes\"\n", "- 1.0e-05\n", "- \"0x10\"\n"} {
+		if !strings.Contains(text, s) {
+			t.Errorf("checkpoint lacks %q:\n%s", s, text)
+		}
+	}
+	ck, err := LoadCheckpoint(strings.NewReader(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ck.Network.Layers[0].Name != "on" || ck.Network.Layers[1].Name != "1e5" {
+		t.Errorf("layer names: %q, %q", ck.Network.Layers[0].Name, ck.Network.Layers[1].Name)
+	}
+	if ck.Meta["lr"] != 3.0 || ck.Meta["s"] != "yes" || ck.Meta["n"] != 4 || !math.IsInf(ck.Meta["inf"].(float64), -1) {
+		t.Errorf("meta: %#v", ck.Meta)
+	}
+}

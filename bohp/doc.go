@@ -89,6 +89,13 @@
 // be run backwards (a clip), they store traces as recState does past its
 // amplification bound.
 //
+// Reward-driven episodes sample actions from a softmax policy with
+// RNG.Categorical (one draw per sample, so a run stays reproducible from its
+// seed) and are scored once over, when the rewards are known: ActorCritic
+// returns the advantage actor-critic loss of a recorded episode (discounted
+// returns, a value baseline, an entropy bonus) and its exact gradient with
+// respect to each step's policy logits and value output.
+//
 // No per-step allocation: buffers are sized when the network is built (BPTT's
 // tape grows to the longest episode once and is reused).
 package bohp

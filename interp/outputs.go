@@ -13,6 +13,7 @@ import (
 
 	"github.com/bohpsh/bohpsh/internal/atomicfile"
 	"github.com/bohpsh/bohpsh/internal/figures"
+	"github.com/bohpsh/bohpsh/internal/yamlout"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
 	"github.com/d5/tengo/v2"
 	"gopkg.in/yaml.v3"
@@ -61,39 +62,15 @@ func yset(m *yaml.Node, key string, v *yaml.Node) *yaml.Node {
 	return v
 }
 
-func ystr(s string) *yaml.Node {
-	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
-}
+func ystr(s string) *yaml.Node { return yamlout.StringNode(s) }
 
-func yint(i int64) *yaml.Node {
-	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.FormatInt(i, 10)}
-}
+func yint(i int64) *yaml.Node { return yamlout.IntNode(i) }
 
-func ybool(b bool) *yaml.Node {
-	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: strconv.FormatBool(b)}
-}
+func ybool(b bool) *yaml.Node { return yamlout.BoolNode(b) }
 
-// yfloat writes a float exactly (shortest round-trip form), always with a
-// float look (1.0, not 1), .nan and ±.inf for the special values.
-func yfloat(f float64) *yaml.Node {
-	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: formatFloatYAML(f)}
-}
-
-func formatFloatYAML(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return ".nan"
-	case math.IsInf(f, 1):
-		return ".inf"
-	case math.IsInf(f, -1):
-		return "-.inf"
-	}
-	s := strconv.FormatFloat(f, 'g', -1, 64)
-	if !strings.ContainsAny(s, ".e") {
-		s += ".0"
-	}
-	return s
-}
+// yfloat writes a float that YAML 1.1 (PyYAML) and 1.2 parsers read back
+// bit-exact: 1.0e-05, 3.0, -0.0, .nan, -.inf.
+func yfloat(f float64) *yaml.Node { return yamlout.FloatNode(f) }
 
 func yseq(flow bool, items ...*yaml.Node) *yaml.Node {
 	n := &yaml.Node{Kind: yaml.SequenceNode, Content: items}

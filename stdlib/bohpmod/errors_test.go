@@ -63,6 +63,8 @@ func TestErrorMessages(t *testing.T) {
 		`bohp.load("` + badCk + `")`: "bohp.load: " + badCk + ": checkpoint: line 2",
 		// missing checkpoint
 		`bohp.load("nope/none.yaml")`: "bohp.load: open nope/none.yaml: no such file or directory",
+		// meta that YAML cannot hold
+		`net.save("n.yaml", {meta: {f: [1, func() {}]}})`: "network.save: meta: cannot encode a compiled-function at .f[1] as YAML",
 		// checkpoint that does not fit
 		"p := net.save(\"n.yaml\")\nbohp.load(p, {inputs: 5, layers: [{size: 2, plastic: true, retention: 0.9}, {size: 2, act: \"softmax\"}]})": "does not fit the network spec: inputs 3 in the checkpoint, 5 in the script",
 		// checkpoint with another retention

@@ -10,6 +10,7 @@ import (
 	"github.com/bohpsh/bohpsh/internal/figures"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
 	"github.com/bohpsh/bohpsh/stdlib/vec"
+	"github.com/bohpsh/bohpsh/stdlib/yamlmod"
 	"github.com/d5/tengo/v2"
 )
 
@@ -463,7 +464,11 @@ func netSave(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
 	}
 	var metaGo map[string]any
 	if meta != nil {
-		metaGo, _ = tengo.ToInterface(&tengo.Map{Value: meta}).(map[string]any)
+		v, err := yamlmod.ToGo(&tengo.Map{Value: meta}) // written as yaml.write writes it
+		if err != nil {
+			return nil, lib.Errorf(fn, "meta: %v", err)
+		}
+		metaGo = v.(map[string]any)
 	}
 	return n.write(fn, path, func(full string) error { return bohp.SaveCheckpointFile(full, n.Net, opt, metaGo) })
 }

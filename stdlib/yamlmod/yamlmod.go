@@ -5,9 +5,11 @@
 // (.nan, .inf included), bool, string, null → undefined, sequence → array,
 // mapping → map (keys become strings), timestamp → time. Back: int, float,
 // bool, string, char → string, undefined → null, time, array and map
-// (immutable or not; map keys are written sorted). Other values (bytes,
-// errors, functions, custom objects) cannot be encoded: convert them first
-// (e.g. a vector with its to_array method).
+// (immutable or not; map keys are written sorted). Floats and strings are
+// written so that YAML 1.1 readers (PyYAML) read the same values (see
+// internal/yamlout): 3.0 and 1.0e-05 stay floats, "on" and "1e5" strings.
+// Other values (bytes, errors, functions, custom objects) cannot be
+// encoded: convert them first (e.g. a vector with its to_array method).
 //
 // Paths: yaml.read resolves a relative path against the directory of the
 // main script (so a script finds its configuration next to it); yaml.write
@@ -27,6 +29,7 @@ import (
 	"time"
 
 	"github.com/bohpsh/bohpsh/internal/atomicfile"
+	"github.com/bohpsh/bohpsh/internal/yamlout"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
 	"github.com/bohpsh/bohpsh/stdlib/vec"
 	"github.com/d5/tengo/v2"
@@ -214,13 +217,19 @@ func mapFromGo[K comparable](m map[K]any, depth int) (tengo.Object, error) {
 	return &tengo.Map{Value: out}, nil
 }
 
-// Encode renders a Tengo value as YAML.
+// Encode renders a Tengo value as YAML that YAML 1.1 (PyYAML) and 1.2
+// parsers read back alike: floats as floats (1.0e-05, 3.0, .nan), strings
+// that look like other types quoted ("on", "1e5").
 func Encode(o tengo.Object) ([]byte, error) {
-	v, err := toGo(o, 0)
+	v, err := ToGo(o)
 	if err != nil {
 		return nil, err
 	}
-	return yaml.Marshal(v)
+	n, err := yamlout.Node(v)
+	if err != nil {
+		return nil, err
+	}
+	return yaml.Marshal(n)
 }
 
 // unencodable is a value that has no YAML form; path locates it in the
@@ -237,6 +246,12 @@ func (e *unencodable) Error() string {
 	}
 	return fmt.Sprintf("cannot encode a %s%s as YAML (convert it to a number, string, array or map first)", e.typ, at)
 }
+
+// ToGo converts a Tengo value to the Go value Encode writes (int64,
+// float64, bool, string, time.Time, nil, []any, map[string]any, a vec as
+// []float64, a mat as [][]float64); other values are an error naming their
+// type and where they are.
+func ToGo(o tengo.Object) (any, error) { return toGo(o, 0) }
 
 func toGo(o tengo.Object, depth int) (any, error) {
 	if depth > maxDepth {
