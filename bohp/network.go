@@ -77,8 +77,8 @@ type Network struct {
 // NewNetwork builds a network with in inputs and the given layers, all
 // parameters zero (see InitNormal), using the given gradient engine.
 func NewNetwork(in int, engine Engine, specs ...LayerSpec) (*Network, error) {
-	if in <= 0 {
-		return nil, fmt.Errorf("network: input size must be positive, got %d", in)
+	if in <= 0 || in > MaxElements {
+		return nil, fmt.Errorf("network: input size must be in [1, %d], got %d", MaxElements, in)
 	}
 	if len(specs) == 0 {
 		return nil, errors.New("network: no layers")
