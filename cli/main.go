@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,6 +32,7 @@ const (
 	ExitOK          = 0
 	ExitError       = 1   // a script error (or --timeout)
 	ExitUsage       = 2   // bad flag, unknown or ill-typed -p, missing file
+	ExitInternal    = 3   // an internal error: a bug of bohpsh (a Go panic), not of the script
 	ExitInterrupted = 130 // Ctrl-C
 )
 
@@ -73,9 +75,14 @@ Outputs: params.yaml, metrics.csv, summary.yaml and one figure per metric
 (<metric>.png, .svg), plus each run's own files in seed-<S>/ (with a sweep:
 <key>=<value>/seed-<S>/). Results are identical whatever --jobs.
 
-Exit status: 0 success, 1 script error or timeout, 2 usage error,
-130 interrupted (Ctrl-C; what was done is written, marked interrupted).
+Exit status: 0 success; 1 script error or timeout; 2 usage error (bad flag,
+unknown or ill-typed -p, missing or non-text script); 3 internal error (a
+bug of bohpsh: please report it); 130 interrupted (Ctrl-C or SIGTERM; what
+was done is written, marked interrupted).
 `
+
+// reportBug follows the message of an internal error.
+const reportBug = "bohpsh: this is a bug of bohpsh, not of the script: please report it (exit status 3)"
 
 // cmdFlags are the parsed command line: how to run the scripts (run, less
 // the writers), and what else to do.
@@ -217,7 +224,13 @@ func MainContext(ctx context.Context, args []string, stdin io.Reader, stdout, st
 
 // mainCtx runs the command; signals says whether to handle SIGINT and
 // SIGTERM.
-func mainCtx(parent context.Context, signals bool, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func mainCtx(parent context.Context, signals bool, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "bohpsh: internal error (Go panic): %v\n%s\n%s\n", r, debug.Stack(), reportBug)
+			code = ExitInternal
+		}
+	}()
 	f, err := parseFlags(args)
 	if err != nil {
 		fmt.Fprintf(stderr, "bohpsh: %v\nRun 'bohpsh --help' for usage.\n", err)
@@ -291,8 +304,16 @@ func report(res *interp.Result, ctx context.Context, cfg interp.Config, stderr i
 			fmt.Fprintf(stderr, "bohpsh: %v\n", res.Err)
 		}
 		code = ExitError
-		if lib.IsUsage(res.Err) {
+		switch {
+		case lib.IsUsage(res.Err):
 			code = ExitUsage
+		case interp.IsInternal(res.Err):
+			var ie *interp.InternalError
+			if errors.As(res.Err, &ie) {
+				fmt.Fprintf(stderr, "%s\n", ie.Stack)
+			}
+			fmt.Fprintln(stderr, reportBug)
+			code = ExitInternal
 		}
 	}
 	if res.Interrupted && code == ExitOK {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/d5/tengo/v2"
 	"github.com/d5/tengo/v2/parser"
@@ -50,6 +51,32 @@ type ScriptError struct {
 	Trace []Pos  // callers, innermost first
 	Err   error  // the underlying error (errors.As reaches module error types)
 	Stack string // Go stack of a recovered panic
+	// Internal marks a bug of bohpsh or of a library it uses (a Go panic
+	// other than the ones a script causes, such as an integer division by
+	// zero): the command exits with its own status for it.
+	Internal bool
+}
+
+// IsInternal reports whether err is (or wraps) an internal error: a
+// *ScriptError with Internal set, or an *InternalError.
+func IsInternal(err error) bool {
+	var se *ScriptError
+	if errors.As(err, &se) && se.Internal {
+		return true
+	}
+	var ie *InternalError
+	return errors.As(err, &ie)
+}
+
+// InternalError is a Go panic recovered outside a script's VM (in the
+// runner, an output writer): a bug, reported with its stack.
+type InternalError struct {
+	Value any    // what panicked
+	Stack string // the Go stack at the panic
+}
+
+func (e *InternalError) Error() string {
+	return fmt.Sprintf("internal error (Go panic): %v", e.Value)
 }
 
 func (e *ScriptError) Unwrap() error { return e.Err }
@@ -64,11 +91,12 @@ func (e *ScriptError) Error() string {
 	}
 	b.WriteString(e.Msg)
 	if e.Line != "" {
+		line, col := shownLine(e.Line, e.Pos.Col)
 		b.WriteString("\n    ")
-		b.WriteString(e.Line)
-		if e.Pos.Col > 0 {
+		b.WriteString(line)
+		if col > 0 {
 			b.WriteString("\n    ")
-			b.WriteString(caret(e.Line, e.Pos.Col))
+			b.WriteString(caret(line, col))
 		}
 	}
 	// Callers: runs of the same position (recursion) are folded, and a long
@@ -256,6 +284,47 @@ func parsePos(s string) parser.SourceFilePos {
 	}
 	p.Filename, p.Line, p.Column = s[:j], line, col
 	return p
+}
+
+// maxShownLine is the most characters of a source line an error shows.
+const maxShownLine = 160
+
+// shownLine is how an error shows a source line and the column of its
+// caret: control characters as '?', and a long line (a generated script's)
+// cut to maxShownLine characters around the column, "..." marking the cuts.
+func shownLine(line string, col int) (string, int) {
+	rs := []rune(line)
+	// col counts bytes; make it count runes.
+	if col > 0 {
+		col = utf8.RuneCountInString(line[:min(col-1, len(line))]) + 1
+	}
+	for i, r := range rs {
+		if r < ' ' && r != '\t' || r == 0x7f {
+			rs[i] = '?'
+		}
+	}
+	if len(rs) <= maxShownLine {
+		return string(rs), byteCol(rs, col)
+	}
+	lo := max(0, min(col-1-maxShownLine/2, len(rs)-maxShownLine))
+	hi := min(len(rs), lo+maxShownLine)
+	out := string(rs[lo:hi])
+	if lo > 0 {
+		out = "..." + out
+		col += 3 - lo
+	}
+	if hi < len(rs) {
+		out += "..."
+	}
+	return out, byteCol([]rune(out), col)
+}
+
+// byteCol converts a 1-based rune column of rs to a 1-based byte column.
+func byteCol(rs []rune, col int) int {
+	if col <= 0 {
+		return col
+	}
+	return len(string(rs[:min(col-1, len(rs))])) + 1
 }
 
 // caret returns spaces (tabs kept) up to column col of line, then "^".

@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/d5/tengo/v2"
@@ -24,8 +26,8 @@ type Source struct {
 	Dir  string // import directory ("" : the working directory)
 }
 
-// LoadSource reads a script file. A missing or unreadable file is an error
-// that names it.
+// LoadSource reads a script file. A missing or unreadable file, or one that
+// is not text (CheckText), is an error that names it.
 func LoadSource(path string) (*Source, error) {
 	text, err := os.ReadFile(path)
 	if err != nil {
@@ -35,7 +37,31 @@ func LoadSource(path string) (*Source, error) {
 		}
 		return nil, fmt.Errorf("cannot read script %s: %v", path, err)
 	}
+	if err := CheckText(text); err != nil {
+		return nil, fmt.Errorf("cannot read script %s: %v", path, err)
+	}
 	return &Source{Name: path, Text: text, Dir: filepath.Dir(path)}, nil
+}
+
+// CheckText refuses what cannot be a script's text, so that its bytes are
+// never echoed as a source line: a NUL byte (a binary file) or invalid
+// UTF-8, which Tengo's scanner rejects too. The error says where.
+func CheckText(text []byte) error {
+	if i := bytes.IndexByte(text, 0); i >= 0 {
+		return fmt.Errorf("not a Tengo script (a NUL byte at line %d: a binary file?)", 1+bytes.Count(text[:i], []byte("\n")))
+	}
+	if !utf8.Valid(text) {
+		i := 0
+		for i < len(text) {
+			r, n := utf8.DecodeRune(text[i:])
+			if r == utf8.RuneError && n == 1 {
+				break
+			}
+			i += n
+		}
+		return fmt.Errorf("not a Tengo script (invalid UTF-8 at line %d: a binary file or another encoding?)", 1+bytes.Count(text[:i], []byte("\n")))
+	}
+	return nil
 }
 
 // Program is a script compiled for one run. The module objects of the run
@@ -179,7 +205,7 @@ func interruptMsg(ctx context.Context) string {
 
 // panicError describes a recovered Go panic at the VM's current instruction.
 func (s *Sources) panicError(vm *tengo.VM, r any) error {
-	msg := fmt.Sprint(r)
+	msg, internal := fmt.Sprint(r), false
 	re, isRuntime := r.(runtime.Error)
 	switch {
 	case isRuntime && strings.Contains(re.Error(), "integer divide by zero"):
@@ -189,6 +215,7 @@ func (s *Sources) panicError(vm *tengo.VM, r any) error {
 		msg = "stack overflow (recursion too deep?)"
 	default:
 		msg = "internal error (Go panic): " + msg
+		internal = true
 	}
 	err, ok := r.(error)
 	if !ok {
@@ -196,6 +223,7 @@ func (s *Sources) panicError(vm *tengo.VM, r any) error {
 	}
 	e := s.at(PanicError, vmPositions(vm), msg, err)
 	e.Stack = string(debug.Stack())
+	e.Internal = internal
 	return e
 }
 

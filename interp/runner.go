@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -272,8 +273,15 @@ func anyRecorded(res *Result) bool {
 	return false
 }
 
-// runOnce compiles src with the run's module map and runs it.
-func runOnce(ctx context.Context, src *Source, r *Run) error {
+// runOnce compiles src with the run's module map and runs it. A Go panic
+// outside the script's VM (which recovers its own) is an *InternalError of
+// this run, so that the other runs' results are still written.
+func runOnce(ctx context.Context, src *Source, r *Run) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = &InternalError{Value: p, Stack: string(debug.Stack())}
+		}
+	}()
 	env := r.Env
 	prog, err := Compile(src, r.modules)
 	r.modules = nil // the program holds what it uses
