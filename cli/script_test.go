@@ -59,4 +59,6 @@ func cmdStatus(ts *testscript.TestScript, neg bool, args []string) {
 
 type panicWriter struct{}
 
-func (panicWriter) Write([]byte) (int, error) { panic("the writer is broken (a test's stand-in for a bug)") }
+func (panicWriter) Write([]byte) (int, error) {
+	panic("the writer is broken (a test's stand-in for a bug)")
+}

@@ -139,16 +139,19 @@ const maxTrace = 20
 // turns Tengo's compile and run errors into *ScriptError; the script runner
 // (Program) and the REPL both go through it, so their errors read the same.
 type Sources struct {
-	main  string            // the latest source added: errors without a position name it
-	texts map[string][]byte // by the name given to Tengo's file set
-	cwd   string
-	cache map[string][]string
+	main     string                  // the latest source added: errors without a position name it
+	texts    map[string][]byte       // the original texts, by the name given to Tengo's file set
+	maps     map[string]*posMap      // of the texts compiled rewritten (see Prepare)
+	imported map[string]bool         // files imported, named by absolute path
+	guards   map[string]tengo.Object // the guard modules of the code compiled (see guard.go)
+	cwd      string
+	cache    map[string][]string
 }
 
 // NewSources returns the sources of a script called name.
 func NewSources(name string, text []byte) *Sources {
 	cwd, _ := os.Getwd()
-	s := &Sources{texts: map[string][]byte{}, cwd: cwd, cache: map[string][]string{}}
+	s := &Sources{texts: map[string][]byte{}, maps: map[string]*posMap{}, imported: map[string]bool{}, cwd: cwd, cache: map[string][]string{}}
 	s.Add(name, text)
 	return s
 }
@@ -157,14 +160,25 @@ func NewSources(name string, text []byte) *Sources {
 // one of the same name; errors without a position name it from now on.
 func (s *Sources) Add(name string, text []byte) {
 	s.main = name
+	s.register(name, text, nil)
+}
+
+// register records the original text of a source and, when it is compiled
+// rewritten, the map of its positions.
+func (s *Sources) register(name string, text []byte, m *posMap) {
 	s.texts[name] = text
-	clear(s.cache) // a file read from disk may have changed since
+	if m == nil {
+		delete(s.maps, name)
+	} else {
+		s.maps[name] = m
+	}
+	clear(s.cache) // a file may have changed since
 }
 
 // display shortens an imported file's absolute path relative to the working
 // directory when it is below it.
 func (s *Sources) display(file string) string {
-	if _, known := s.texts[file]; known || !filepath.IsAbs(file) || s.cwd == "" {
+	if _, known := s.texts[file]; known && !s.imported[file] || !filepath.IsAbs(file) || s.cwd == "" {
 		return file
 	}
 	if rel, err := filepath.Rel(s.cwd, file); err == nil && !strings.HasPrefix(rel, "..") {
@@ -189,8 +203,14 @@ func (s *Sources) line(file string, n int) string {
 	return strings.TrimRight(lines[n-1], " \t\r")
 }
 
+// pos converts a position of Tengo's file set, in a text as compiled, to
+// the position in the original text.
 func (s *Sources) pos(p parser.SourceFilePos) Pos {
-	return Pos{File: s.display(p.Filename), Line: p.Line, Col: p.Column}
+	line, col := p.Line, p.Column
+	if m := s.maps[p.Filename]; m != nil {
+		line, col = m.original(line, col)
+	}
+	return Pos{File: s.display(p.Filename), Line: line, Col: col}
 }
 
 // at builds a ScriptError at the first of positions (innermost first), with
@@ -201,7 +221,8 @@ func (s *Sources) at(kind ErrorKind, positions []parser.SourceFilePos, msg strin
 		return &ScriptError{Kind: kind, Pos: Pos{File: s.main}, Msg: msg, Err: err}
 	}
 	p := positions[0]
-	e := &ScriptError{Kind: kind, Pos: s.pos(p), Msg: msg, Err: err, Line: s.line(p.Filename, p.Line)}
+	pos := s.pos(p)
+	e := &ScriptError{Kind: kind, Pos: pos, Msg: msg, Err: err, Line: s.line(p.Filename, pos.Line)}
 	for _, q := range positions[1:] {
 		e.Trace = append(e.Trace, s.pos(q))
 	}

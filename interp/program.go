@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 	"unsafe"
 
+	"github.com/bohpsh/bohpsh/stdlib/lib"
 	"github.com/d5/tengo/v2"
 	"github.com/d5/tengo/v2/parser"
 )
@@ -75,24 +76,30 @@ type Program struct {
 	files    *Sources
 }
 
-// Compile compiles src with modules (stdlib.NewModuleMap of the run, plus
-// any extra ones). File imports are enabled, relative to src.Dir (and, in an
-// imported file, relative to that file). Errors are *ScriptError with the
-// position and source line.
-func Compile(src *Source, modules tengo.ModuleGetter) (*Program, error) {
+// Compile compiles src for the run of env with modules (stdlib.NewModuleMap
+// of the run, plus any extra ones). File imports are enabled, relative to
+// src.Dir (and, in an imported file, relative to that file), and read
+// through env's file sandbox (lib.Env.ReadPath; env nil: no checks). The
+// sources are rewritten first (Sources.Prepare). Errors are *ScriptError
+// with the position and source line.
+func Compile(src *Source, env *lib.Env, modules tengo.ModuleGetter) (*Program, error) {
 	files := NewSources(src.Name, src.Text)
+	text, getter, err := files.Prepare(src.Name, src.Text, src.Dir, env, modules)
+	if err != nil {
+		return nil, err
+	}
 	st := tengo.NewSymbolTable()
 	for i, fn := range tengo.GetAllBuiltinFunctions() {
 		st.DefineBuiltin(i, fn.Name)
 	}
 	fileSet := parser.NewFileSet()
-	srcFile := fileSet.AddFile(src.Name, -1, len(src.Text))
-	file, err := parser.NewParser(srcFile, src.Text, nil).ParseFile()
+	srcFile := fileSet.AddFile(src.Name, -1, len(text))
+	file, err := parser.NewParser(srcFile, text, nil).ParseFile()
 	if err != nil {
 		return nil, files.CompileError(err)
 	}
-	c := tengo.NewCompiler(srcFile, st, nil, modules, nil)
-	if err := files.Compile(c, file, src.Dir); err != nil {
+	c := tengo.NewCompiler(srcFile, st, nil, getter, nil)
+	if err := files.Compile(c, file); err != nil {
 		return nil, err
 	}
 	if st.MaxSymbols() >= tengo.GlobalsSize {
@@ -100,7 +107,7 @@ func Compile(src *Source, modules tengo.ModuleGetter) (*Program, error) {
 			Msg: fmt.Sprintf("compile error: more than %d global variables", tengo.GlobalsSize)}
 	}
 	bc := c.Bytecode()
-	bc.RemoveDuplicates()
+	RemoveDuplicates(bc)
 	names := map[string]int{}
 	for _, name := range st.Names() {
 		if sym, _, ok := st.Resolve(name, false); ok && sym.Scope == tengo.ScopeGlobal {
@@ -116,20 +123,12 @@ func Compile(src *Source, modules tengo.ModuleGetter) (*Program, error) {
 	}, nil
 }
 
-// Compile compiles a parsed file with c, file imports enabled and relative
-// to importDir ("": the working directory). A panic of Tengo's compiler
-// (it panics on a few invalid inputs) is an error too; errors are
-// *ScriptError.
-func (s *Sources) Compile(c *tengo.Compiler, file *parser.File, importDir string) (err error) {
-	if importDir == "" {
-		importDir = "."
-	}
-	abs, err := filepath.Abs(importDir)
-	if err != nil {
-		return err
-	}
-	c.EnableFileImport(true)
-	c.SetImportDir(abs)
+// Compile compiles a parsed file, prepared by Prepare, with c. Tengo's own
+// file imports stay off: Prepare's module getter serves the files, read
+// through the run's sandbox. A panic of Tengo's compiler (it panics on a
+// few invalid inputs) is an error too; errors are *ScriptError.
+func (s *Sources) Compile(c *tengo.Compiler, file *parser.File) (err error) {
+	c.EnableFileImport(false)
 	defer func() {
 		if r := recover(); r != nil {
 			err = s.CompileError(fmt.Errorf("%v", r))

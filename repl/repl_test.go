@@ -342,6 +342,7 @@ func TestLoadAndReset(t *testing.T) {
 	s, out := newTestSession(t)
 	ctx := context.Background()
 	dir := t.TempDir()
+	t.Chdir(dir) // :load reads under the working directory
 	lib1 := filepath.Join(dir, "lib1.tengo")
 	os.WriteFile(lib1, []byte("#!/usr/bin/env bohpsh\nsq := func(v) { return v * v }\nx := 5\nx\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "helper.tengo"), []byte("export { three: 3 }\n"), 0o644)
@@ -508,7 +509,9 @@ func TestGlobalSlots(t *testing.T) {
 func TestConstantsStaySmall(t *testing.T) {
 	s, out := newTestSession(t)
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "consts.tengo")
+	dir := t.TempDir()
+	t.Chdir(dir) // :load reads under the working directory
+	path := filepath.Join(dir, "consts.tengo")
 	var b strings.Builder
 	b.WriteString("tab := func(i) { return [\"alpha\", 2.5, 'c', 7][i] }\n")
 	for i := 0; i < 200; i++ {
@@ -590,5 +593,46 @@ func TestErrorsReadAsScripts(t *testing.T) {
 	var se *interp.ScriptError
 	if !errors.As(err, &se) || se.Kind != interp.PanicError || err.Error() != want {
 		t.Errorf("got %T\n%v\nwant\n%s", err, err, want)
+	}
+}
+
+// A value that would contain itself is refused at the line that would
+// make it, and the session goes on with its values unchanged (issue 8,
+// case 6): nothing walks a value into a fatal stack overflow.
+func TestNoValueContainsItself(t *testing.T) {
+	s, out := newTestSession(t)
+	eval(t, s, out, "m := {a: 1}")
+	msg := evalErr(t, s, out, "m.self = m")
+	if !strings.Contains(msg, "(repl #2):1:1: cannot assign: the value contains the map assigned into (a value cannot contain itself)") {
+		t.Errorf("error %q", msg)
+	}
+	evalWant(t, s, out, "m", "{a: 1}\n")
+	evalWant(t, s, out, "m == copy(m)", "true\n")
+	eval(t, s, out, "a := [1, 2]")
+	evalErr(t, s, out, "splice(a, 0, 0, a)")
+	evalWant(t, s, out, "string(a)", "\"[1, 2]\"\n")
+	// A value nested too deep for Tengo's recursive printing.
+	eval(t, s, out, "x := [0]; for i := 0; i < 200000; i++ { x = [x] }")
+	if msg := evalErr(t, s, out, "x"); !strings.Contains(msg, "nested deeper than") {
+		t.Errorf("printing a deep value: %q", msg)
+	}
+	evalWant(t, s, out, "len(x)", "1\n")
+}
+
+// :load reads only under the working directory (and the session's
+// folder) unless the session allows the os module (issue 8, case 5).
+func TestLoadSandbox(t *testing.T) {
+	outside := filepath.Join(t.TempDir(), "x.tengo")
+	os.WriteFile(outside, []byte("y := 1\n"), 0o644)
+	t.Chdir(t.TempDir())
+	s, _ := newTestSession(t)
+	err := s.Load(context.Background(), outside)
+	if err == nil || !strings.Contains(err.Error(), ":load: cannot read "+outside+": scripts read only under their own folder") || !strings.Contains(err.Error(), "--allow-os") {
+		t.Errorf(":load outside: %v", err)
+	}
+	s.opts.AllowOS = true
+	s.Reset()
+	if err := s.Load(context.Background(), outside); err != nil {
+		t.Errorf(":load with --allow-os: %v", err)
 	}
 }

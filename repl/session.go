@@ -120,6 +120,7 @@ func (s *Session) Reset() {
 		Out:       s.out,
 		AllowOS:   s.opts.AllowOS,
 		ScriptDir: wd,
+		OutDir:    wd, // the session writes (yaml.write, net.save) where it runs
 		Extra:     s.extra,
 	})
 	s.fileSet = parser.NewFileSet()
@@ -147,6 +148,9 @@ func (s *Session) show(args ...tengo.Object) (tengo.Object, error) {
 		}
 		if _, ok := a.(*tengo.Undefined); ok {
 			continue
+		}
+		if err := lib.CheckAcyclic(a); err != nil {
+			return nil, err
 		}
 		fmt.Fprintln(s.out, Format(a))
 	}
@@ -205,14 +209,21 @@ func (s *Session) Eval(ctx context.Context, src string) error {
 // Load runs a script file in the session: its globals stay defined.
 // Values of its expression statements are not printed.
 func (s *Session) Load(ctx context.Context, path string) error {
-	data, err := os.ReadFile(path)
+	full, err := s.env.ReadPath(":load", path)
+	if err != nil {
+		return err
+	}
+	data, err := os.ReadFile(full)
+	if err == nil {
+		err = interp.CheckText(data)
+	}
 	if err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
 	if len(data) > 1 && data[0] == '#' && data[1] == '!' {
 		copy(data, "//")
 	}
-	abs, err := filepath.Abs(path)
+	abs, err := filepath.Abs(full)
 	if err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
@@ -243,17 +254,20 @@ func (s *Session) symbolTable() *tengo.SymbolTable {
 // *interp.ScriptError, as a script's; one that interrupted the input also
 // matches ErrInterrupted.
 func (s *Session) exec(ctx context.Context, name string, src []byte, importDir string, show bool) error {
-	s.sources.Add(name, src)
-	srcFile := s.fileSet.AddFile(name, -1, len(src))
-	file, err := parser.NewParser(srcFile, src, nil).ParseFile()
+	text, modules, err := s.sources.Prepare(name, src, importDir, s.env, s.modules)
+	if err != nil {
+		return err
+	}
+	srcFile := s.fileSet.AddFile(name, -1, len(text))
+	file, err := parser.NewParser(srcFile, text, nil).ParseFile()
 	if err != nil {
 		return s.sources.CompileError(err)
 	}
 	file = s.rewrite(file, show)
 
 	st := s.symbolTable()
-	c := tengo.NewCompiler(srcFile, st, s.constants, s.modules, nil)
-	if err := s.sources.Compile(c, file, importDir); err != nil {
+	c := tengo.NewCompiler(srcFile, st, s.constants, modules, nil)
+	if err := s.sources.Compile(c, file); err != nil {
 		return err // nothing ran: the session is unchanged
 	}
 	bc := c.Bytecode()
@@ -263,7 +277,7 @@ func (s *Session) exec(ctx context.Context, name string, src []byte, importDir s
 	// Constants accumulate over the session; Tengo addresses them with 16
 	// bits. Merging equal ones keeps the table small; the instructions of
 	// earlier functions are renumbered in place.
-	bc.RemoveDuplicates()
+	interp.RemoveDuplicates(bc)
 
 	if n := st.MaxSymbols(); n > len(s.globals) {
 		g := make([]tengo.Object, max(n, 2*len(s.globals)))

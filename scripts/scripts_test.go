@@ -15,16 +15,20 @@ import (
 	"github.com/bohpsh/bohpsh/interp"
 )
 
-func runScript(tb testing.TB, path string, overrides map[string]string, seeds int, out string) *interp.Result {
+func runScript(tb testing.TB, path string, overrides map[string]string, seeds int, out string, opts ...func(*interp.Config)) *interp.Result {
 	tb.Helper()
 	src, err := interp.LoadSource(path)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	res := interp.RunScript(context.Background(), src, interp.Config{
+	cfg := interp.Config{
 		Overrides: overrides, Seeds: seeds, Jobs: 1, Out: out, NoOutput: out == "",
 		Quiet: true, NoFigures: true, Stdout: io.Discard, Stderr: io.Discard,
-	})
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	res := interp.RunScript(context.Background(), src, cfg)
 	if res.Err != nil {
 		tb.Fatal(res.Err)
 	}
@@ -59,7 +63,10 @@ func TestScriptsSmoke(t *testing.T) {
 			runScript(t, path, with(map[string]string{"episodes": "30", "frozen": "5"}), 2, out)
 			if evaluated[name] {
 				ck := filepath.Join(out, name, "seed-0", "net.yaml")
-				runScript(t, path, with(map[string]string{"checkpoint": ck, "frozen": "5"}), 1, t.TempDir())
+				// The checkpoint is in a temporary directory, outside the
+				// folders a script may read without --allow-os.
+				allowOS := func(c *interp.Config) { c.AllowOS = true }
+				runScript(t, path, with(map[string]string{"checkpoint": ck, "frozen": "5"}), 1, t.TempDir(), allowOS)
 			}
 		})
 	}

@@ -96,9 +96,15 @@ func RunCode(ctx context.Context, name, code string, opts Options, out io.Writer
 // the prelude: bad input is reported with the script position.
 func WantErrors(t *testing.T, prelude string, cases map[string]string) {
 	t.Helper()
+	WantErrorsOpts(t, Options{}, prelude, cases)
+}
+
+// WantErrorsOpts is WantErrors with options.
+func WantErrorsOpts(t *testing.T, opts Options, prelude string, cases map[string]string) {
+	t.Helper()
 	after := strings.Count(prelude, "\n") + 1
 	for code, want := range cases {
-		err := RunCode(t.Context(), "x.tengo", prelude+"\n"+code+"\n", Options{}, io.Discard, t.TempDir())
+		err := RunCode(t.Context(), "x.tengo", prelude+"\n"+code+"\n", opts, io.Discard, t.TempDir())
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s:\n got %v\nwant %q", code, err, want)
 			continue
@@ -122,7 +128,7 @@ func runSource(ctx context.Context, src *interp.Source, opts Options, out io.Wri
 	}
 	ctx, cancel := context.WithTimeoutCause(ctx, timeout, fmt.Errorf("script test timed out after %v", timeout))
 	defer cancel()
-	_, modules := interp.NewEnv(interp.EnvConfig{
+	env, modules := interp.NewEnv(interp.EnvConfig{
 		Ctx:       ctx,
 		Seed:      opts.Seed,
 		Overrides: opts.Params,
@@ -132,7 +138,7 @@ func runSource(ctx context.Context, src *interp.Source, opts Options, out io.Wri
 		AllowOS:   opts.AllowOS,
 		Extra:     append([]*lib.Module{Assert}, opts.Modules...),
 	})
-	prog, err := interp.Compile(src, modules)
+	prog, err := interp.Compile(src, env, modules)
 	if err != nil {
 		return err
 	}
@@ -215,17 +221,14 @@ func assertEq(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) 
 }
 
 func equal(a, b tengo.Object) bool {
+	if lib.CheckAcyclic(a) != nil || lib.CheckAcyclic(b) != nil {
+		return false
+	}
 	defer func() { recover() }()
 	return a.Equals(b)
 }
 
-func show(o tengo.Object) string {
-	s := o.String()
-	if len(s) > 200 {
-		s = s[:197] + "..."
-	}
-	return o.TypeName() + " " + s
-}
+func show(o tengo.Object) string { return o.TypeName() + " " + lib.Sketch(o, 200) }
 
 func assertNear(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
 	var got, want, msg tengo.Object

@@ -204,7 +204,11 @@ func load(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
 			return nil, err
 		}
 	}
-	ck, err := bohp.LoadCheckpointFile(readPath(env, path))
+	full, err := env.ReadPath(fn, path)
+	if err != nil {
+		return nil, err
+	}
+	ck, err := bohp.LoadCheckpointFile(full)
 	if err != nil {
 		return nil, lib.Errorf(fn, "%v", err)
 	}
@@ -250,35 +254,16 @@ func anyValue(v any) any {
 	return v
 }
 
-// readPath resolves a path to read: absolute, else the working directory
-// if it exists there, else the script's directory if it exists there, else
-// the path as given (so the error names what the user typed).
-func readPath(env *lib.Env, p string) string {
-	if filepath.IsAbs(p) || env.ScriptDir == "" {
-		return p
-	}
-	if _, err := os.Stat(p); err == nil {
-		return p
-	}
-	if q := filepath.Join(env.ScriptDir, p); fileExists(q) {
-		return q
-	}
-	return p
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
-}
-
-// writePath resolves a path to write: relative paths go into the run's
-// output directory (when there is one); parent directories are created.
-func writePath(env *lib.Env, p string) (string, error) {
-	if !filepath.IsAbs(p) && env.OutDir != "" {
-		p = filepath.Join(env.OutDir, p)
+// writePath resolves and checks a path to write (lib.Env.WritePath:
+// relative paths go into the run's output directory) and creates its
+// parent directories.
+func writePath(env *lib.Env, fn, p string) (string, error) {
+	p, err := env.WritePath(fn, p)
+	if err != nil {
+		return "", err
 	}
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return "", err
+		return "", lib.Errorf(fn, "%v", err)
 	}
 	return p, nil
 }

@@ -18,7 +18,12 @@ func TestErrorMessages(t *testing.T) {
 	dir := t.TempDir()
 	badCk := filepath.Join(dir, "bad.yaml")
 	os.WriteFile(badCk, []byte("format: bohp-checkpoint/1\ninputs: [\n"), 0o644)
+	// A file outside the script's folder and the working directory needs --allow-os.
+	scripttest.WantErrorsOpts(t, scripttest.Options{AllowOS: true}, netSrc, map[string]string{
+		`bohp.load("` + badCk + `")`: "bohp.load: " + badCk + ": checkpoint: line 2",
+	})
 	scripttest.WantErrors(t, netSrc, map[string]string{
+		`bohp.load("` + badCk + `")`: "bohp.load: cannot read " + badCk + ": scripts read only under their own folder (.) and the working directory; run with --allow-os to read other files",
 		// a spec without a required key, with an unknown key, with a key of the wrong type
 		`bohp.network({layers: []})`:                                                    `bohp.network: missing option "inputs" (known: inputs, layers, engine, init)`,
 		`bohp.network({inputs: 3, layers: [{act: "tanh"}]})`:                            `bohp.network: missing option "size" in layers[0] (known: size, act, plastic, rule, name, init_abs, recurrent, input, learn_rate, precision, retention, rate)`,
@@ -60,7 +65,7 @@ func TestErrorMessages(t *testing.T) {
 		// optimizer on another network
 		"o := bohp.rmsprop({eta: 0.1})\nnet.episode(vec.mat(2, 3), vec.mat(2, 2), 1, \"sse\")\no.update(net)\nn2 := bohp.network({inputs: 4, layers: [{size: 2}, {size: 2}]})\nn2.episode(vec.mat(2, 4), vec.mat(2, 2), 1, \"sse\")\no.update(n2)": "rmsprop update of l0.w: shape mismatch",
 		// malformed checkpoint
-		`bohp.load("` + badCk + `")`: "bohp.load: " + badCk + ": checkpoint: line 2",
+
 		// missing checkpoint
 		`bohp.load("nope/none.yaml")`: "bohp.load: open nope/none.yaml: no such file or directory",
 		// meta that YAML cannot hold

@@ -10,7 +10,7 @@ var Module = &lib.Module{Name: "bohp", Doc: "plastic networks (Hebbian traces), 
 }, Funcs: []lib.Func{
 	lib.Fn("network", "(spec map) -> network", networkDoc(), network),
 	lib.Fn("load", "(path string[, spec map]) -> map",
-		"read a checkpoint written by network.save: {network, optimizer (undefined if none), meta}; with a network spec (as for bohp.network), a checkpoint whose architecture differs is an error; relative paths: the working directory, then the script's",
+		"read a checkpoint written by network.save: {network, optimizer (undefined if none), meta}; with a network spec (as for bohp.network), a checkpoint whose architecture differs is an error; relative paths: the script's folder, then the working directory (see the file sandbox)",
 		load),
 	lib.Fn("rmsprop", "(opts map) -> optimizer",
 		"the paper's RMSprop: m = g² first, then m += decay (g² - m); p += clip(-eta g/sqrt(m+eps), ±maxdw); then l1/l2 penalties on weights and alphas. opts: eta, maxdw, l1, l2, decay (0.01), eps (1e-8)",

@@ -476,9 +476,9 @@ func netSave(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
 // write writes a file of the network at path (relative paths: in the
 // run's output directory) with save, and returns the full path.
 func (n *Network) write(fn, path string, save func(full string) error) (tengo.Object, error) {
-	full, err := writePath(n.env, path)
+	full, err := writePath(n.env, fn, path)
 	if err != nil {
-		return nil, lib.Errorf(fn, "%v", err)
+		return nil, err
 	}
 	if err := save(full); err != nil {
 		return nil, lib.Errorf(fn, "%v", err)

@@ -19,15 +19,6 @@ func Errorf(fn, format string, a ...any) error {
 	return &ArgError{Fn: fn, Msg: fmt.Sprintf(format, a...)}
 }
 
-// Describe renders a value for an error message: its type and a short form.
-func Describe(o tengo.Object) string {
-	s := o.String()
-	if len(s) > 40 {
-		s = s[:37] + "..."
-	}
-	return fmt.Sprintf("%s %s", o.TypeName(), s)
-}
-
 // FromFloat boxes a float64.
 func FromFloat(v float64) tengo.Object { return &tengo.Float{Value: v} }
 

@@ -81,7 +81,14 @@ func fromTengo(m *lib.Module, attrs map[string]tengo.Object) {
 				f.Doc = "see Tengo's documentation of module " + m.Name
 			}
 			fn := uf.Value
-			f.Call = func(_ *lib.Env, _ string, args []tengo.Object) (tengo.Object, error) { return fn(args...) }
+			f.Call = func(_ *lib.Env, name string, args []tengo.Object) (tengo.Object, error) {
+				// Tengo's functions convert their arguments with String(),
+				// which walks arrays and maps recursively.
+				if err := lib.CheckArgs(name, args); err != nil {
+					return nil, err
+				}
+				return fn(args...)
+			}
 			if m.Name == "times" && n == "sleep" {
 				continue // runs are computations: no sleeping (and a sleep would hold a run's slot)
 			}
@@ -173,6 +180,9 @@ func fmtFuncs() []lib.Func {
 		})},
 		{Name: "printf", Args: "(format string, args...)", Doc: "prints formatted text (Tengo's format verbs, like Go's) to the run's output; no newline added", Call: printer(format)},
 		{Name: "sprintf", Args: "(format string, args...) -> string", Doc: "returns formatted text (like the builtin format)", Call: func(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
+			if err := lib.CheckArgs(fn, args); err != nil {
+				return nil, err
+			}
 			s, err := format(fn, args)
 			if err != nil {
 				return nil, err
@@ -186,6 +196,9 @@ func fmtFuncs() []lib.Func {
 // the run's output.
 func printer(text func(fn string, args []tengo.Object) (string, error)) func(*lib.Env, string, []tengo.Object) (tengo.Object, error) {
 	return func(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
+		if err := lib.CheckArgs(fn, args); err != nil {
+			return nil, err
+		}
 		s, err := text(fn, args)
 		if err != nil {
 			return nil, err

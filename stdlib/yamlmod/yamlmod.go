@@ -11,18 +11,20 @@
 // Other values (bytes, errors, functions, custom objects) cannot be
 // encoded: convert them first (e.g. a vector with its to_array method).
 //
-// Paths: yaml.read resolves a relative path against the directory of the
-// main script (so a script finds its configuration next to it); yaml.write
-// against the run's own output directory (<out>/seed-<S>/, see interp), or
-// the current directory when the run has none (the REPL, -e without --out).
-// Writes are atomic (temporary file + rename) and create missing directories.
+// Paths (see lib.Env.ReadPath and WritePath, the run's file sandbox):
+// yaml.read finds a relative path in the main script's folder (so a script
+// finds its configuration next to it), else in the working directory;
+// yaml.write writes a relative path into the run's own output directory
+// (<out>/seed-<S>/, see interp; the REPL's is the working directory).
+// Without --allow-os, reads stay under the script's folder and the working
+// directory, writes under the output directory. Writes are atomic
+// (temporary file + rename) and create missing directories.
 package yamlmod
 
 import (
 	"fmt"
 	"math"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -69,7 +71,11 @@ func read(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
 	if err := lib.UnpackArgs(fn, args, "path", &p); err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(resolve(env.ScriptDir, p))
+	full, err := env.ReadPath(fn, p)
+	if err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(full)
 	if err != nil {
 		return nil, lib.Errorf(fn, "%v", err)
 	}
@@ -90,17 +96,14 @@ func write(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
 	if err != nil {
 		return nil, lib.Errorf(fn, "%v", err)
 	}
-	if err := atomicfile.Write(resolve(env.OutDir, p), b); err != nil {
+	full, err := env.WritePath(fn, p)
+	if err != nil {
+		return nil, err
+	}
+	if err := atomicfile.Write(full, b); err != nil {
 		return nil, lib.Errorf(fn, "%v", err)
 	}
 	return nil, nil
-}
-
-func resolve(dir, p string) string {
-	if filepath.IsAbs(p) || dir == "" {
-		return p
-	}
-	return filepath.Join(dir, p)
 }
 
 // Decode parses the first YAML document of data into Tengo values. An empty

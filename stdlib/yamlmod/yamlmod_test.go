@@ -39,14 +39,22 @@ func TestErrors(t *testing.T) {
 		`yaml.decode("a: 1\nb: : 2\n")`:       "yaml.decode: malformed YAML: line 2: mapping values are not allowed in this context",
 		`yaml.decode("a: 1\na: 2\n")`:         `yaml.decode: malformed YAML: line 2: mapping key "a" already defined at line 1`,
 		`yaml.decode("a:\n\t- 1\n")`:          "yaml.decode: malformed YAML: line 2: found character that cannot start any token",
-		`yaml.read("` + bad + `")`:            "yaml.read: " + bad + ": malformed YAML: at or after line 2: did not find expected ',' or ']'",
-		`yaml.read("/nonexistent/x.yaml")`:    "yaml.read: open /nonexistent/x.yaml: no such file or directory",
 		`yaml.decode(1)`:                      "yaml.decode: argument text must be a string, got int 1",
 		`yaml.encode()`:                       "yaml.encode: wrong number of arguments: want 1, got 0",
 		`yaml.encode({a: [1, bytes(2)]})`:     "yaml.encode: cannot encode a bytes at .a[1] as YAML",
 		`yaml.encode(func() {})`:              "yaml.encode: cannot encode a compiled-function as YAML",
-		`m := {}; m.self = m; yaml.encode(m)`: "yaml.encode: nesting deeper than 512",
-		`yaml.write("/proc/nope/x.yaml", 1)`:  "yaml.write: writing /proc/nope/x.yaml",
+		`m := {}; m.self = m; yaml.encode(m)`: "cannot assign: the value contains the map assigned into (a value cannot contain itself)",
+		`a := [0]; for i := 0; i < 600; i++ { a = [a] }; yaml.encode(a)`: "yaml.encode: nesting deeper than 512",
+		// the file sandbox
+		`yaml.read("` + bad + `")`:           "yaml.read: cannot read " + bad + ": scripts read only under their own folder (.) and the working directory; run with --allow-os to read other files",
+		`yaml.write("/proc/nope/x.yaml", 1)`: "yaml.write: cannot write /proc/nope/x.yaml: scripts write only under their output directory",
+		`yaml.write("../x.yaml", 1)`:         "yaml.write: cannot write ../x.yaml: scripts write only under their output directory",
 	}
 	scripttest.WantErrors(t, `yaml := import("yaml")`, cases)
+	// With --allow-os, anywhere.
+	scripttest.WantErrorsOpts(t, scripttest.Options{AllowOS: true}, `yaml := import("yaml")`, map[string]string{
+		`yaml.read("` + bad + `")`:           "yaml.read: " + bad + ": malformed YAML: at or after line 2: did not find expected ',' or ']'",
+		`yaml.read("/nonexistent/x.yaml")`:   "yaml.read: open /nonexistent/x.yaml: no such file or directory",
+		`yaml.write("/proc/nope/x.yaml", 1)`: "yaml.write: writing /proc/nope/x.yaml",
+	})
 }

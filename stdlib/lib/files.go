@@ -1,0 +1,166 @@
+package lib
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// The file sandbox. Every file a run reads or writes (yaml.read and
+// yaml.write, bohp.load, net.save and net.diagram, a script's file
+// imports, the REPL's :load) is resolved and checked here. Without
+// --allow-os (Env.AllowOS) a run
+//
+//   - reads only under the main script's folder, the working directory and
+//     its own output directory;
+//   - writes only under its output directory (Env.OutDir; the REPL's is
+//     the working directory, code given with -e has none without --out).
+//
+// A path is checked after resolving "..", and the symbolic links of the
+// part of it that exists, so neither leads out of these folders. With
+// --allow-os any path is allowed.
+
+// ReadPath resolves path for reading and checks it. A relative path is
+// looked up in the main script's folder, then in the working directory
+// (the first where it exists; the script's folder when neither). fn names
+// the calling function in errors.
+func (e *Env) ReadPath(fn, path string) (string, error) {
+	p := path
+	if !filepath.IsAbs(p) {
+		p = e.relRead(path)
+	}
+	if e.AllowOS {
+		return p, nil
+	}
+	roots := []string{e.workDir()}
+	if e.ScriptDir != "" {
+		roots = append(roots, e.ScriptDir)
+	}
+	if e.OutDir != "" {
+		roots = append(roots, e.OutDir)
+	}
+	if !within(p, roots) {
+		return "", Errorf(fn, "cannot read %s: scripts read only under their own folder (%s) and the working directory; run with --allow-os to read other files",
+			path, shown(e.ScriptDir))
+	}
+	return p, nil
+}
+
+// relRead is where a relative path to read is: in the script's folder or
+// the working directory.
+func (e *Env) relRead(path string) string {
+	if e.ScriptDir == "" {
+		return path
+	}
+	inScript := filepath.Join(e.ScriptDir, path)
+	if exists(inScript) || !exists(path) {
+		return inScript
+	}
+	return path
+}
+
+// WritePath resolves path for writing and checks it: a relative path is
+// in the run's output directory. The error names the path and the flag.
+func (e *Env) WritePath(fn, path string) (string, error) {
+	p := path
+	if !filepath.IsAbs(p) && e.OutDir != "" {
+		p = filepath.Join(e.OutDir, p)
+	}
+	if e.AllowOS {
+		return p, nil
+	}
+	if e.OutDir == "" {
+		return "", Errorf(fn, "cannot write %s: this run has no output directory (give --out DIR, or --allow-os to write anywhere)", path)
+	}
+	if !within(p, []string{e.OutDir}) {
+		return "", Errorf(fn, "cannot write %s: scripts write only under their output directory (%s); run with --allow-os to write other files", path, shown(e.OutDir))
+	}
+	return p, nil
+}
+
+// workDir is the working directory ("." if it cannot be read).
+func (e *Env) workDir() string {
+	if wd, err := os.Getwd(); err == nil {
+		return wd
+	}
+	return "."
+}
+
+func shown(dir string) string {
+	if dir == "" {
+		return "."
+	}
+	return dir
+}
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// within reports whether p, resolved, is one of roots (resolved) or below
+// one.
+func within(p string, roots []string) bool {
+	rp, err := resolve(p)
+	if err != nil {
+		return false
+	}
+	for _, r := range roots {
+		rr, err := resolve(r)
+		if err != nil {
+			continue
+		}
+		if rel, err := filepath.Rel(rr, rp); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return true
+		}
+	}
+	return false
+}
+
+// resolve makes p absolute and resolves the symbolic links of its longest
+// existing part; the rest (which does not exist yet, so holds no link) is
+// joined lexically, as creating it would.
+func resolve(p string) (string, error) {
+	// Not filepath.Abs: it cleans the path, resolving ".." lexically,
+	// which is wrong after a link (link/.. is the parent of the link's
+	// target); the components are walked as the system would.
+	if !filepath.IsAbs(p) {
+		wd, err := os.Getwd()
+		if err != nil {
+			return "", err
+		}
+		p = wd + string(filepath.Separator) + p
+	}
+	parts := strings.Split(filepath.ToSlash(p), "/")
+	cur := string(filepath.Separator)
+	for i, part := range parts {
+		switch part {
+		case "", ".":
+			continue
+		case "..":
+			cur = filepath.Dir(cur)
+			continue
+		}
+		next := filepath.Join(cur, part)
+		fi, err := os.Lstat(next)
+		if errors.Is(err, fs.ErrNotExist) {
+			// Nothing below exists: the rest is lexical.
+			return filepath.Join(append([]string{next}, parts[i+1:]...)...), nil
+		}
+		if err != nil {
+			return "", err
+		}
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			real, err := filepath.EvalSymlinks(next)
+			if err != nil {
+				return "", fmt.Errorf("%s: %w", next, err)
+			}
+			next = real
+		}
+		cur = next
+	}
+	return cur, nil
+}
