@@ -123,6 +123,34 @@ func Compile(src *Source, env *lib.Env, modules tengo.ModuleGetter) (*Program, e
 	}, nil
 }
 
+// CompileContext is Compile that stops waiting when ctx is cancelled
+// (Ctrl-C, --timeout) and returns an Interrupted error. Tengo's compiler
+// cannot be stopped, and a large generated script can keep it busy for
+// minutes: it goes on in the background until it ends or the command
+// exits, and its result is dropped.
+func CompileContext(ctx context.Context, src *Source, env *lib.Env, modules tengo.ModuleGetter) (*Program, error) {
+	type result struct {
+		prog *Program
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- result{nil, &InternalError{Value: p, Stack: string(debug.Stack())}}
+			}
+		}()
+		prog, err := Compile(src, env, modules)
+		done <- result{prog, err}
+	}()
+	select {
+	case r := <-done:
+		return r.prog, r.err
+	case <-ctx.Done():
+		return nil, &ScriptError{Kind: Interrupted, Pos: Pos{File: src.Name}, Msg: interruptMsg(ctx) + " (while compiling)", Err: context.Cause(ctx)}
+	}
+}
+
 // Compile compiles a parsed file, prepared by Prepare, with c. Tengo's own
 // file imports stay off: Prepare's module getter serves the files, read
 // through the run's sandbox. A panic of Tengo's compiler (it panics on a

@@ -283,7 +283,7 @@ func runOnce(ctx context.Context, src *Source, r *Run) (err error) {
 		}
 	}()
 	env := r.Env
-	prog, err := Compile(src, env, r.modules)
+	prog, err := CompileContext(ctx, src, env, r.modules)
 	r.modules = nil // the program holds what it uses
 	if err != nil {
 		return err
