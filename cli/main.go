@@ -66,7 +66,11 @@ Flags (-x and --x are the same; flags may follow the file names):
                        (default: runs/<script name>/<timestamp>/; -e: none)
   --quiet              no script output, no progress bar
   --timeout DURATION   stop the runs after DURATION (e.g. 90s, 10m)
-  --allow-os           allow Tengo's os module (files, processes)
+  --allow-os           allow Tengo's os module (files, processes) and files
+                       anywhere (see Files below)
+  --max-memory SIZE    the memory the runs may hold (default: half the
+                       machine's); a run over it stops with an error at its
+                       line (e.g. 8GiB, 500MB, 50%; 0: no limit)
   --no-figures         do not draw the learning-curve figures
   --version            print the version
   --help               print this help
@@ -74,6 +78,12 @@ Flags (-x and --x are the same; flags may follow the file names):
 Outputs: params.yaml, metrics.csv, summary.yaml and one figure per metric
 (<metric>.png, .svg), plus each run's own files in seed-<S>/ (with a sweep:
 <key>=<value>/seed-<S>/). Results are identical whatever --jobs.
+
+Files: without --allow-os a script reads only under its own folder and the
+working directory (import, yaml.read, bohp.load, the REPL's :load), and
+writes only under its output directory (yaml.write, net.save, net.diagram;
+the REPL's is the working directory); ".." and links leading out are
+refused.
 
 Exit status: 0 success; 1 script error or timeout; 2 usage error (bad flag,
 unknown or ill-typed -p, missing or non-text script); 3 internal error (a
@@ -94,6 +104,7 @@ type cmdFlags struct {
 	eval    string
 	evalSet bool
 	files   []string
+	memory  memoryFlag
 }
 
 type usageError struct{ msg string }
@@ -134,6 +145,7 @@ func parseFlags(args []string) (*cmdFlags, error) {
 	fs.DurationVar(&f.timeout, "timeout", 0, "")
 	fs.BoolVar(&run.AllowOS, "allow-os", false, "")
 	fs.BoolVar(&run.NoFigures, "no-figures", false, "")
+	fs.Var(&f.memory, "max-memory", "")
 	fs.BoolVar(&f.version, "version", false, "")
 	fs.BoolVar(&f.help, "help", false, "")
 	fs.BoolVar(&f.help, "h", false, "")
@@ -244,6 +256,7 @@ func mainCtx(parent context.Context, signals bool, args []string, stdin io.Reade
 		fmt.Fprintf(stdout, "bohpsh %s (%s, tengo v2.17.0)\n", Version, runtime.Version())
 		return ExitOK
 	}
+	lib.SetMemoryBudget(f.memory.budget())
 
 	// The REPL.
 	if !f.evalSet && len(f.files) == 0 {

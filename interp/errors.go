@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/bohpsh/bohpsh/stdlib/lib"
 	"github.com/d5/tengo/v2"
 	"github.com/d5/tengo/v2/parser"
 )
@@ -376,6 +377,9 @@ func cleanMsg(s string) string {
 	s = strings.ReplaceAll(s, "builtin-function:", "")
 	if t, ok := strings.CutPrefix(s, "not indexable: "); ok && !strings.ContainsAny(t, " \n") {
 		s = "not indexable: this value has no fields or elements (indexed with a " + t + ")"
+	}
+	if s == tengo.ErrStringLimit.Error() || s == tengo.ErrBytesLimit.Error() {
+		s += fmt.Sprintf(" (%s: a quarter of the memory budget, --max-memory)", lib.Bytes(int64(tengo.MaxStringLen)))
 	}
 	return s
 }

@@ -199,20 +199,22 @@ func (s *Sources) Run(ctx context.Context, vm *tengo.VM) (err error) {
 			return
 		}
 		if ctx.Err() != nil {
-			err = s.at(Interrupted, vmPositions(vm), interruptMsg(ctx), context.Cause(ctx))
+			kind, msg := stopKind(ctx)
+			err = s.at(kind, vmPositions(vm), msg, context.Cause(ctx))
 			return
 		}
 		err = s.panicError(vm, r)
 	}()
 	runErr := vm.Run()
 	if ctx.Err() != nil {
+		kind, msg := stopKind(ctx)
 		if runErr == nil {
-			return s.at(Interrupted, vmPositions(vm), interruptMsg(ctx), context.Cause(ctx))
+			return s.at(kind, vmPositions(vm), msg, context.Cause(ctx))
 		}
 		// A native function saw the cancellation and returned an error.
 		se := s.runtimeError(runErr)
 		if e, ok := se.(*ScriptError); ok {
-			e.Kind, e.Msg, e.Err = Interrupted, interruptMsg(ctx), context.Cause(ctx)
+			e.Kind, e.Msg, e.Err = kind, msg, context.Cause(ctx)
 		}
 		return se
 	}
@@ -220,6 +222,17 @@ func (s *Sources) Run(ctx context.Context, vm *tengo.VM) (err error) {
 		return s.runtimeError(runErr)
 	}
 	return nil
+}
+
+// stopKind classifies a run stopped by its context: the memory budget's
+// watchdog (lib.WatchMemory) stops it with a runtime error, anything else
+// interrupts it.
+func stopKind(ctx context.Context) (ErrorKind, string) {
+	var me *lib.MemoryError
+	if errors.As(context.Cause(ctx), &me) {
+		return RuntimeError, me.Error()
+	}
+	return Interrupted, interruptMsg(ctx)
 }
 
 func interruptMsg(ctx context.Context) string {

@@ -283,6 +283,11 @@ func runOnce(ctx context.Context, src *Source, r *Run) (err error) {
 		}
 	}()
 	env := r.Env
+	// The run's own context, which the memory budget's watchdog cancels.
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	env.Ctx = ctx
+	defer lib.WatchMemory(cancel)()
 	prog, err := CompileContext(ctx, src, env, r.modules)
 	r.modules = nil // the program holds what it uses
 	if err != nil {

@@ -296,7 +296,9 @@ func (s *Session) run(ctx context.Context, bc *tengo.Bytecode) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	runCtx, cancel := context.WithCancel(ctx)
+	runCtx, cancelCause := context.WithCancelCause(ctx)
+	cancel := func() { cancelCause(nil) }
+	defer lib.WatchMemory(cancelCause)() // the memory budget's watchdog
 	s.mu.Lock()
 	s.cancel = cancel
 	s.mu.Unlock()

@@ -63,6 +63,11 @@ func network(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, error)
 	if err != nil {
 		return nil, err
 	}
+	if need := bohp.NetworkBytes(ns.inputs, ns.engine, ns.layers...); need > 0 { // else NewNetwork says what is wrong
+		if err := lib.CheckAlloc(fn, need); err != nil {
+			return nil, err
+		}
+	}
 	net, err := bohp.NewNetwork(ns.inputs, ns.engine, ns.layers...)
 	if err != nil {
 		return nil, lib.Errorf(fn, "%v", err)

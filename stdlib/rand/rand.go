@@ -150,7 +150,7 @@ func checkSize(fn string, n int) error {
 	if n > vec.MaxElements {
 		return lib.Errorf(fn, "argument n = %d is too large (at most %d)", n, vec.MaxElements)
 	}
-	return nil
+	return lib.CheckAlloc(fn, 8*int64(n))
 }
 
 // sizeArg reads the one argument n of signs and perm.

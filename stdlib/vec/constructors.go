@@ -119,6 +119,9 @@ func rangeVec(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) 
 		return nil, lib.Errorf(fn, "%v elements is too many (at most %d)", count, MaxElements)
 	}
 	n := int(count)
+	if err := lib.CheckAlloc(fn, 8*int64(n)); err != nil {
+		return nil, err
+	}
 	out := make([]float64, n)
 	for i := range out {
 		out[i] = lo + float64(float64(i)*step)

@@ -194,7 +194,7 @@ func checkSize(fn string, dims ...int) error {
 		}
 		total *= d
 	}
-	return nil
+	return lib.CheckAlloc(fn, 8*int64(total))
 }
 
 // formatFloat writes one element compactly (6 significant digits).
