@@ -128,8 +128,19 @@ func TestRunEpisodeErrors(t *testing.T) {
 	bad("outputs", func(e *Episode) { e.Outputs = make([]float64, 1) }, "got outputs of 1 values")
 	bad("losses", func(e *Episode) { e.Losses = make([]float64, 1) }, "got losses of 1 values")
 	bad("steps", func(e *Episode) { e.Steps = -1 }, "steps must be >= 0")
-	bad("non-finite input", func(e *Episode) { e.Inputs = slices.Clone(e.Inputs); e.Inputs[35] = math.NaN() }, "non-finite value NaN in input[5] at episode step 3")
+	bad("non-finite input", func(e *Episode) { e.Inputs = slices.Clone(e.Inputs); e.Inputs[35] = math.NaN() }, "non-finite value NaN in input[5] at step 3 of episode 0")
 	bad("non-finite weight", func(e *Episode) { e.Weights = slices.Clone(e.Weights); e.Weights[2] = math.Inf(1) }, "score cross_entropy: weight is +Inf")
+	// A finite loss times a finite weight that overflows: +Inf, an error
+	// at its step (it was returned as the episode's loss).
+	bad("weighted loss +Inf", func(e *Episode) { e.Weights = nil; e.Weight = math.MaxFloat64 }, "non-finite value +Inf in weighted episode loss cross_entropy[0] at step 1 of episode 0")
+	// After two good episodes the error names the third.
+	if _, err := n.RunEpisode(context.Background(), ep); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.RunEpisode(context.Background(), ep); err != nil {
+		t.Fatal(err)
+	}
+	bad("episode 2", func(e *Episode) { e.Inputs = slices.Clone(e.Inputs); e.Inputs[35] = math.NaN() }, "at step 3 of episode 2")
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

@@ -70,6 +70,7 @@ type Network struct {
 	loss   float64   // weighted loss summed over the episode
 	noGrad bool      // forward only (finite differences)
 	broken error     // a non-finite value ended the episode; cleared by Reset
+	ended  int       // episodes ended (EndEpisode without error), for messages
 
 	log episodeLog
 }
@@ -253,7 +254,7 @@ func (n *Network) Step(x []float64) ([]float64, error) {
 	}
 	for i, v := range x {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, &NonFiniteError{Step: n.step, Where: "input", Index: i, Value: v}
+			return nil, n.tag(&NonFiniteError{Step: n.step, Where: "input", Index: i, Value: v})
 		}
 	}
 	copy(n.input, x)
@@ -266,7 +267,7 @@ func (n *Network) Step(x []float64) ([]float64, error) {
 			l.forward(in)
 		}
 		if err := checkFinite(n.step, "output of layer ", l.Name, l.y); err != nil {
-			n.broken = err // the episode is unusable until Reset
+			n.broken = n.tag(err) // the episode is unusable until Reset
 			return nil, err
 		}
 		in = l.y
@@ -301,7 +302,7 @@ func (n *Network) Score(loss Loss, target []float64, weight float64) (float64, e
 	}
 	for i, v := range target {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return 0, &NonFiniteError{Step: n.step, Where: "target", Index: i, Value: v}
+			return 0, n.tag(&NonFiniteError{Step: n.step, Where: "target", Index: i, Value: v})
 		}
 	}
 	w := weight
@@ -310,7 +311,13 @@ func (n *Network) Score(loss Loss, target []float64, weight float64) (float64, e
 	}
 	val := loss.eval(last, target, w, n.gz, n.gy)
 	if math.IsNaN(val) || math.IsInf(val, 0) {
-		n.broken = &NonFiniteError{Step: n.step, Where: "loss " + loss.String(), Value: val}
+		n.broken = n.tag(&NonFiniteError{Step: n.step, Where: "loss " + loss.String(), Value: val})
+		return 0, n.broken
+	}
+	// A finite loss times a finite weight, or their sum over the episode,
+	// can still overflow.
+	if wl := weight * val; math.IsInf(wl, 0) || math.IsInf(n.loss+wl, 0) {
+		n.broken = n.tag(&NonFiniteError{Step: n.step, Where: "weighted episode loss " + loss.String(), Value: n.loss + wl})
 		return 0, n.broken
 	}
 	if weight != 0 {
@@ -333,10 +340,13 @@ func (n *Network) ScoreGrad(value float64, grad []float64) error {
 		return &ShapeError{Op: "score_grad", Got: fmt.Sprintf("gradient of %d values", len(grad)), Want: fmt.Sprintf("%d (the output size)", last.Out)}
 	}
 	if math.IsNaN(value) || math.IsInf(value, 0) {
-		return &NonFiniteError{Step: n.step, Where: "custom loss", Value: value}
+		return n.tag(&NonFiniteError{Step: n.step, Where: "custom loss", Value: value})
+	}
+	if math.IsInf(n.loss+value, 0) {
+		return n.tag(&NonFiniteError{Step: n.step, Where: "episode loss with the custom loss", Value: n.loss + value})
 	}
 	if err := checkFinite(n.step, "custom loss gradient", "", grad); err != nil {
-		return err
+		return n.tag(err)
 	}
 	last.Act.backward(last.y, grad, n.gy)
 	for i, g := range n.gy {
@@ -377,7 +387,7 @@ func (n *Network) EndEpisode() (float64, error) {
 		n.eng.end(n)
 		for _, p := range n.params {
 			if err := checkFinite(-1, "gradient of ", p.Name, p.Grad); err != nil {
-				n.broken = n.locateNonFinite(err.(*NonFiniteError))
+				n.broken = n.tag(n.locateNonFinite(err.(*NonFiniteError)))
 				return n.loss, n.broken
 			}
 		}
@@ -387,7 +397,17 @@ func (n *Network) EndEpisode() (float64, error) {
 			l.rec.finish()
 		}
 	}
+	n.ended++
 	return n.loss, nil
+}
+
+// tag sets the episode of a *NonFiniteError found in the current episode.
+func (n *Network) tag(err error) error {
+	var nf *NonFiniteError
+	if errors.As(err, &nf) && nf.Episode == 0 {
+		nf.Episode = n.ended + 1
+	}
+	return err
 }
 
 // SetWorkers sets how many goroutines may share an episode's sweeps over a

@@ -122,13 +122,20 @@ type NonFiniteError struct {
 	Where string // e.g. "output of layer l1", "loss", "gradient of l0.alpha"
 	Index int
 	Value float64
+	// Episode is 1 + the number of episodes the network had ended before
+	// this one (0: not known); messages count episodes from 0, as steps.
+	Episode int
 }
 
 func (e *NonFiniteError) Error() string {
-	if e.Step < 0 {
-		return fmt.Sprintf("non-finite value %v in %s[%d] at the end of the episode (diverged: lower the learning rate or check the inputs)", e.Value, e.Where, e.Index)
+	episode := "the episode"
+	if e.Episode > 0 {
+		episode = fmt.Sprintf("episode %d", e.Episode-1)
 	}
-	return fmt.Sprintf("non-finite value %v in %s[%d] at episode step %d (diverged: lower the learning rate or check the inputs)", e.Value, e.Where, e.Index, e.Step)
+	if e.Step < 0 {
+		return fmt.Sprintf("non-finite value %v in %s[%d] at the end of %s (diverged: lower the learning rate or check the inputs)", e.Value, e.Where, e.Index, episode)
+	}
+	return fmt.Sprintf("non-finite value %v in %s[%d] at step %d of %s (diverged: lower the learning rate or check the inputs)", e.Value, e.Where, e.Index, e.Step, episode)
 }
 
 // checkFinite reports the first non-finite value of s as prefix+name (the
