@@ -4,7 +4,7 @@ import "github.com/bohpsh/bohpsh/stdlib/lib"
 
 // Module is the "params" module.
 var Module = &lib.Module{Name: "params", Doc: "script parameters with defaults, overridden from the command line (-p key=value, --sweep)", Funcs: []lib.Func{
-	lib.Fn("declare", "(defaults map, docs map?) -> immutable map", "declares parameters {name: default} (int, float, bool, string) with optional one-line docs {name: doc}; returns their resolved values", declare),
+	lib.Fn("declare", "(defaults map, docs map?, constraints map?) -> immutable map", "declares parameters {name: default} (int, float, bool, string) with optional one-line docs {name: doc} and the values each accepts {name: \">= 1\" | \"in [0, episodes]\" | \"one of bptt, forward\" | ... and ...} (a value from the command line that breaks one is a usage error); returns their resolved values", declare),
 	lib.Fn("get", "(name string) -> value", "the resolved value of a declared parameter", get),
 	lib.Fn("overridden", "(name string) -> bool", "whether a declared parameter was set from the command line", overridden),
 }}

@@ -8,6 +8,12 @@
 //	                    {episodes: "number of episodes", eta: "learning rate"})
 //	for ep := 0; ep < p.episodes; ep++ { ... }
 //
+// A third argument states the values each parameter accepts, checked when
+// it is declared (see constraints.go):
+//
+//	p := params.declare({n: 8, frozen: 500, episodes: 10000, eta: 0.01, engine: "bptt"}, docs,
+//	                    {n: ">= 1", frozen: "in [0, episodes]", eta: "> 0", engine: "one of bptt, forward"})
+//
 // Defaults must be int, float, bool or string. A value for an int parameter
 // must be an integer ("1000", "0x10", "1_000"); for a float any number ("1",
 // "0.5", "1e-3"); for a bool true/false/1/0; for a string anything. A
@@ -35,8 +41,8 @@ func params(env *lib.Env) *lib.Params {
 }
 
 func declare(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
-	var defaults, docs map[string]tengo.Object
-	if err := lib.UnpackArgs(fn, args, "defaults, docs?", &defaults, &docs); err != nil {
+	var defaults, docs, checks map[string]tengo.Object
+	if err := lib.UnpackArgs(fn, args, "defaults, docs?, constraints?", &defaults, &docs, &checks); err != nil {
 		return nil, err
 	}
 	ps := params(env)
@@ -102,6 +108,9 @@ func declare(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, error)
 			return nil, usage(fn, declared, "parameter %q: %v", k, err)
 		}
 		p.Value, p.Overridden = v, true
+	}
+	if err := checkConstraints(fn, declared, checks); err != nil {
+		return nil, err
 	}
 	env.SetDeclared(declared)
 	out := make(map[string]tengo.Object, len(declared))

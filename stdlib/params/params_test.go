@@ -51,7 +51,7 @@ func TestBadOverrides(t *testing.T) {
 
 func TestBadDeclare(t *testing.T) {
 	cases := map[string]string{
-		`params.declare()`:                      "params.declare: wrong number of arguments: want 1 to 2, got 0",
+		`params.declare()`:                      "params.declare: wrong number of arguments: want 1 to 3, got 0",
 		`params.declare([1])`:                   "params.declare: argument defaults must be a map, got array [1]",
 		`params.declare({a: [1]})`:              `params.declare: default of parameter "a" must be an int, float, bool or string, got array [1]`,
 		`params.declare({a: 1}, {b: "doc"})`:    `params.declare: doc for "b", which is not a declared parameter`,
