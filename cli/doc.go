@@ -7,7 +7,10 @@
 // imports interp, repl and stdlib/lib (usage errors), nothing below them
 // that does work.
 //
-// Exit status: 0 success, 1 script error or timeout, 2 usage error (bad
-// flag, unknown or ill-typed -p or --sweep value, missing script), 130
-// Ctrl-C or SIGTERM.
+// Exit status: 0 success, 1 script error, timeout or memory budget
+// exceeded, 2 usage error (bad flag, unknown or ill-typed -p or --sweep
+// value, a parameter outside its constraints, missing or binary script),
+// 3 internal error (a Go panic that is a bug of bohpsh: Main recovers it),
+// 130 Ctrl-C or SIGTERM. --max-memory sets the process's memory budget
+// (lib.SetMemoryBudget).
 package cli

@@ -85,10 +85,11 @@ writes only under its output directory (yaml.write, net.save, net.diagram;
 the REPL's is the working directory); ".." and links leading out are
 refused.
 
-Exit status: 0 success; 1 script error or timeout; 2 usage error (bad flag,
-unknown or ill-typed -p, missing or non-text script); 3 internal error (a
-bug of bohpsh: please report it); 130 interrupted (Ctrl-C or SIGTERM; what
-was done is written, marked interrupted).
+Exit status: 0 success; 1 script error, timeout or --max-memory exceeded;
+2 usage error (bad flag, unknown or ill-typed -p, a parameter outside its
+constraints, missing or non-text script); 3 internal error (a bug of
+bohpsh: please report it); 130 interrupted (Ctrl-C or SIGTERM; what was
+done is written, marked interrupted).
 `
 
 // reportBug follows the message of an internal error.
@@ -221,7 +222,7 @@ func parseSweep(s string) (*interp.Sweep, error) {
 
 // Main is the bohpsh command: args are the arguments without the program
 // name. It returns the exit status (ExitOK, ExitError, ExitUsage,
-// ExitInterrupted). The first SIGINT (Ctrl-C) stops the runs, which write
+// ExitInternal, ExitInterrupted). The first SIGINT (Ctrl-C) stops the runs, which write
 // what they did; a second one exits at once.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return mainCtx(context.Background(), true, args, stdin, stdout, stderr)

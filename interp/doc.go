@@ -18,8 +18,20 @@
 //
 // Compile and Program.Run run one script once. File imports are enabled
 // and relative to the importing file (import("./helpers") loads
-// helpers.tengo next to it). Module objects are embedded in the compiled
-// bytecode, so a Program is never shared between runs.
+// helpers.tengo next to it), read through the run's file sandbox
+// (lib.Env.ReadPath: imports are reads). Module objects are embedded in the
+// compiled bytecode, so a Program is never shared between runs.
+//
+// Every source Tengo compiles (a script, a REPL input, an imported file, a
+// module written in Tengo) is first rewritten by Sources.Prepare (see
+// rewrite.go): index assignments, + and the builtins append and splice go
+// through guards (guard.go) that refuse to make a value contain itself,
+// which Tengo's recursive printing, == and copy would turn into a fatal Go
+// stack overflow, and the other walks of values check for one (or for
+// nesting deeper than lib.MaxDepth) first. Errors keep the positions of the
+// original text. CompileContext stops waiting for a compile on Ctrl-C or
+// --timeout; a run's context is also cancelled by the memory budget's
+// watchdog (lib.WatchMemory), which is a runtime error at the line running.
 //
 // Every error is a *ScriptError that renders as
 //

@@ -619,6 +619,15 @@ func TestNoValueContainsItself(t *testing.T) {
 	evalWant(t, s, out, "len(x)", "1\n")
 }
 
+// :help states the file sandbox.
+func TestHelpStatesSandbox(t *testing.T) {
+	s, _ := newTestSession(t)
+	text, err := s.Help("")
+	if err != nil || !strings.Contains(text, FilesHelp) || !strings.Contains(text, "--allow-os") {
+		t.Errorf(":help does not state the file sandbox:\n%s", text)
+	}
+}
+
 // :load reads only under the working directory (and the session's
 // folder) unless the session allows the os module (issue 8, case 5).
 func TestLoadSandbox(t *testing.T) {

@@ -429,6 +429,12 @@ func (s *Session) Flush(ctx context.Context) error {
 	return s.Eval(ctx, src)
 }
 
+// FilesHelp is :help's paragraph on the file sandbox (lib.Env.ReadPath).
+const FilesHelp = `Files: without --allow-os the session reads (import, yaml.read, bohp.load,
+:load) only under the working directory, and writes (yaml.write, net.save,
+net.diagram) only there too; ".." and links leading out are refused.
+`
+
 // Commands lists the REPL commands with their help lines.
 var Commands = []struct{ Name, Args, Doc string }{
 	{":help", "[NAME]", "list modules and commands; with NAME, show a module, module.func, type or type.method"},
@@ -486,7 +492,8 @@ func (s *Session) Help(name string) (string, error) {
 		}
 		b.WriteString(strings.Join(bs, ", "))
 		b.WriteString("\n\nType an expression to see its value; open {, ( or [ continue on the next line.\n")
-		b.WriteString("Tab completes names, module members and methods. Ctrl-C stops a running statement.\n")
+		b.WriteString("Tab completes names, module members and methods. Ctrl-C stops a running statement.\n\n")
+		b.WriteString(FilesHelp)
 		return b.String(), nil
 	}
 	if text, ok := docgen.Help(s.mods, name); ok {
