@@ -58,7 +58,7 @@ func FuzzScript(f *testing.F) {
 			return
 		}
 		fuzzOnce.Do(func() { lib.SetMemoryBudget(fuzzBudget) })
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 250*time.Millisecond)
 		defer cancel()
 		env, modules := interp.NewEnv(interp.EnvConfig{Ctx: ctx, Out: io.Discard, OutDir: t.TempDir(), ScriptDir: "testdata"})
 		src := &interp.Source{Name: "fuzz.tengo", Text: text, Dir: "testdata"}
@@ -79,8 +79,8 @@ func FuzzScript(f *testing.F) {
 		if err != nil && !errors.As(err, &se) {
 			t.Fatalf("error of type %T on %q: %v", err, text, err)
 		}
-		if d := time.Since(start); d > 10*time.Second {
-			t.Fatalf("%q ran %v after a 2 s limit", text, d)
+		if d := time.Since(start); d > 5*time.Second {
+			t.Fatalf("%q ran %v after a 250 ms limit", text, d)
 		}
 	})
 }

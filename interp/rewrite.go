@@ -507,26 +507,15 @@ func (r *rewriter) expr(e parser.Expr) {
 		r.expr(e.Func)
 		r.exprs(e.Args)
 	case *parser.CondExpr:
-		r.expr(e.Cond)
-		r.expr(e.True)
-		r.expr(e.False)
-	case *parser.ErrorExpr:
-		r.expr(e.Expr)
-	case *parser.ImmutableExpr:
-		r.expr(e.Expr)
+		r.exprs([]parser.Expr{e.Cond, e.True, e.False})
 	case *parser.IndexExpr:
-		r.expr(e.Expr)
-		r.expr(e.Index)
-	case *parser.SelectorExpr:
-		r.expr(e.Expr) // Sel is the name, a string
+		r.exprs([]parser.Expr{e.Expr, e.Index})
 	case *parser.SliceExpr:
+		r.exprs([]parser.Expr{e.Expr, e.Low, e.High})
+	case *parser.SelectorExpr: // Sel is the name, a string
 		r.expr(e.Expr)
-		r.expr(e.Low)
-		r.expr(e.High)
-	case *parser.ParenExpr:
-		r.expr(e.Expr)
-	case *parser.UnaryExpr:
-		r.expr(e.Expr)
+	case *parser.ErrorExpr, *parser.ImmutableExpr, *parser.ParenExpr, *parser.UnaryExpr:
+		r.expr(inner(e))
 	case *parser.FuncLit:
 		r.push()
 		if e.Type != nil && e.Type.Params != nil {
@@ -537,6 +526,21 @@ func (r *rewriter) expr(e parser.Expr) {
 		r.block(e.Body)
 		r.pop()
 	}
+}
+
+// inner is the operand of an expression with one.
+func inner(e parser.Expr) parser.Expr {
+	switch e := e.(type) {
+	case *parser.ErrorExpr:
+		return e.Expr
+	case *parser.ImmutableExpr:
+		return e.Expr
+	case *parser.ParenExpr:
+		return e.Expr
+	case *parser.UnaryExpr:
+		return e.Expr
+	}
+	return nil
 }
 
 // importEdit replaces the name of a file import by the one fileImport
