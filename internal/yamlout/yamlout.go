@@ -96,7 +96,9 @@ func StringNode(s string) *yaml.Node {
 		return &yaml.Node{Kind: yaml.ScalarNode, Value: s}
 	}
 	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
-	if NeedsQuotes(s) {
+	// yaml.v3 writes a string that starts with a line break as a literal
+	// block ("|4-", "|4+") that reads back without it.
+	if NeedsQuotes(s) || strings.HasPrefix(s, "\n") {
 		n.Style = yaml.DoubleQuotedStyle
 	}
 	return n

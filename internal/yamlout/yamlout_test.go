@@ -194,3 +194,19 @@ u: 7
 		}
 	}
 }
+
+// Strings that start with a line break read back as written (yaml.v3
+// writes them as a literal block that loses it; found by
+// yamlmod.FuzzDecode).
+func TestLineBreaksRoundTrip(t *testing.T) {
+	for _, s := range []string{"\n", "\n\n", "\n\n\n", "a\n", "\na", "\n\na\nb", "\n ", "a\n\n", "a\n\nb\n"} {
+		b, err := yaml.Marshal(StringNode(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back string
+		if err := yaml.Unmarshal(b, &back); err != nil || back != s {
+			t.Errorf("%q written as %q reads back as %q (%v)", s, b, back, err)
+		}
+	}
+}
