@@ -83,8 +83,8 @@ type Result struct {
 	Shards      []ShardReport // of a merge: how each shard ended
 	Runs        []*Run        // in output order (a shard's: its own runs)
 	Resumed     int           // runs whose results were found complete (--resume)
-	Interrupted bool   // the context was cancelled (Ctrl-C, --timeout)
-	Err         error  // the first error of a run in output order (not interruptions), or an output error
+	Interrupted bool          // the context was cancelled (Ctrl-C, --timeout)
+	Err         error         // the first error of a run in output order (not interruptions), or an output error
 	Wall        time.Duration
 	Summary     *Summary // computed once the runs have ended
 }
