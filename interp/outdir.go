@@ -218,6 +218,9 @@ func rollForward(d string, j *journal) error {
 			return err
 		}
 		os.RemoveAll(filepath.Join(trash, e))
+		if err := beforeMove(); err != nil {
+			return err
+		}
 		if err := os.Rename(dst, filepath.Join(trash, e)); err != nil {
 			return fmt.Errorf("replacing %s: %v", dst, unwrapPath(err))
 		}
@@ -225,6 +228,9 @@ func rollForward(d string, j *journal) error {
 	for _, e := range j.New {
 		if !validEntry(e) || !staged(e) {
 			continue
+		}
+		if err := beforeMove(); err != nil {
+			return err
 		}
 		if err := os.Rename(filepath.Join(stage, e), filepath.Join(d, e)); err != nil {
 			return fmt.Errorf("moving %s into place: %v", filepath.Join(d, e), unwrapPath(err))
@@ -244,6 +250,10 @@ func rollForward(d string, j *journal) error {
 	os.RemoveAll(stage)
 	return nil
 }
+
+// beforeMove is called before each move of a commit: tests make it fail
+// to stop the commit where a killed process would.
+var beforeMove = func() error { return nil }
 
 func unionNames(a, b []string) []string {
 	var out []string
