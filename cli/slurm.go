@@ -14,8 +14,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bohpsh/bohpsh/interp"
 	"github.com/bohpsh/bohpsh/internal/atomicfile"
+	"github.com/bohpsh/bohpsh/interp"
 )
 
 const slurmUsage = `Usage: bohpsh slurm [--tasks N] [--sbatch 'FLAGS'] [--wait] [--dry-run]

@@ -61,6 +61,9 @@ func commitOutputs(d, from string, res *Result, src *Source, cfg Config, stderr 
 	if res.Summary.Completed == res.Summary.Runs && from == ctlPath(d, workName) {
 		os.RemoveAll(from)
 	}
+	if outErr != nil {
+		outErr = fmt.Errorf("%w\n(the runs' own results are kept in %s: once the cause is fixed, bohpsh merge %s writes the outputs again)", outErr, d, d)
+	}
 	return outErr
 }
 

@@ -295,6 +295,7 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 	}
 	if !anyRecorded(res) && res.Err != nil || res.Err != nil && (lib.IsUsage(res.Err) || isCompileError(res.Err)) {
 		// Nothing ran (a compile or usage error): the earlier outputs stay.
+		work.discard(res)
 		return res
 	}
 	err = work.dlock.Held()

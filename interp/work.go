@@ -286,6 +286,25 @@ func readShardStatus(dir string, i int) (*shardStatus, error) {
 	return st, nil
 }
 
+// discard removes the records of the runs that ran (a compile or usage
+// error made them worthless), and the work area if nothing else is left.
+func (w *workArea) discard(res *Result) {
+	for _, r := range res.Runs {
+		if r.Started && !r.Resumed {
+			os.RemoveAll(w.runDir(r.id()))
+		}
+	}
+	if res.Resumed == 0 {
+		entries, _ := os.ReadDir(w.dir)
+		for _, e := range entries {
+			if e.Name() != planName {
+				return
+			}
+		}
+		os.RemoveAll(w.dir)
+	}
+}
+
 // close releases the locks.
 func (w *workArea) close() {
 	if w.slock != nil {
