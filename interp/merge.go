@@ -28,6 +28,10 @@ const (
 	ShardMissing = "missing"
 )
 
+// merging is what a merge holding D's lock says it does (shards and
+// other merges wait for it).
+const merging = "bohpsh merge"
+
 // MergeOptions says how to merge.
 type MergeOptions struct {
 	NoFigures bool
@@ -47,7 +51,7 @@ func Merge(ctx context.Context, d string, opts MergeOptions) *Result {
 		opts.Stderr = io.Discard
 	}
 	res := &Result{Script: filepath.Base(d)}
-	lock, err := lockOutDir(d, "bohpsh merge", registering)
+	lock, err := lockOutDir(d, merging, registering, merging)
 	if err != nil {
 		res.Err = err
 		return res

@@ -92,20 +92,21 @@ func (e *BusyError) Error() string {
 
 // lockOutDir creates D's control directory and takes D's lock for a
 // process doing what. A lock whose holder's What starts with one of wait
-// (a short registration) is waited for, up to a minute. Under the lock, an
-// interrupted commit is finished and what killed processes left is removed.
+// (a registration, a merge: short) is waited for, up to ten minutes. Under
+// the lock, an interrupted commit is finished and what killed processes
+// left is removed.
 func lockOutDir(d, what string, wait ...string) (*lockfile.Lock, error) {
 	if err := os.MkdirAll(ctlPath(d), 0o755); err != nil {
 		return nil, &OutputDirError{Dir: d, Err: unwrapPath(err)}
 	}
-	deadline := time.Now().Add(time.Minute)
+	deadline := time.Now().Add(10 * time.Minute)
 	for {
 		l, err := lockfile.Acquire(ctlPath(d, lockName), lockfile.Self(what))
 		var held *lockfile.HeldError
 		if errors.As(err, &held) {
 			short := slices.ContainsFunc(wait, func(p string) bool { return strings.HasPrefix(held.Holder.What, p) })
 			if short && time.Now().Before(deadline) {
-				time.Sleep(50 * time.Millisecond)
+				time.Sleep(100 * time.Millisecond)
 				continue
 			}
 			return nil, &BusyError{Dir: d, Holder: held.Holder, Lock: held.Path}

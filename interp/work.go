@@ -59,7 +59,11 @@ func openWork(d string, plan *Plan, shard Shard, resume bool) (*workArea, error)
 		what = registering + "shard " + shard.String() + " of " + plan.Script
 	}
 	var err error
-	if w.dlock, err = lockOutDir(d, what, registering); err != nil {
+	wait := []string{registering}
+	if mode == shardRun {
+		wait = append(wait, merging)
+	}
+	if w.dlock, err = lockOutDir(d, what, wait...); err != nil {
 		return nil, err
 	}
 	if err := w.prepare(mode, resume); err != nil {
