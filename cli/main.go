@@ -54,6 +54,9 @@ Usage:
   bohpsh [flags] -e 'CODE'                     run code given on the command line
   bohpsh [flags]                               start the REPL (reads statements
                                                from stdin when it is not a terminal)
+  bohpsh merge DIR                             write the outputs of a sharded sweep
+  bohpsh slurm [--tasks N] [flags] FILE.tengo  run a sweep as a Slurm job array
+                                               (bohpsh merge|slurm --help: theirs)
 
 Flags (-x and --x are the same; flags may follow the file names):
   -p key=value         set a parameter declared with params.declare (repeatable)
@@ -67,14 +70,28 @@ Flags (-x and --x are the same; flags may follow the file names):
   --timeout DURATION   stop the runs after DURATION (e.g. 90s, 10m)
   --allow-os           allow Tengo's os module (files, processes)
   --no-figures         do not draw the learning-curve figures
+  --shard I/N          run only shard I (from 0) of N of the runs: runs I, I+N, ...
+                       (auto: I/N of the Slurm array task; auto/N: I from
+                       JOB_COMPLETION_INDEX); bohpsh merge then writes the outputs
+  --resume             skip the runs whose complete results of the same settings
+                       are in the output directory (--shard and --resume need --out)
   --version            print the version
   --help               print this help
 
 Outputs: params.yaml, metrics.csv, summary.yaml and one figure per metric
 (<metric>.png, .svg), plus each run's own files in seed-<S>/ (with a sweep:
-<key>=<value>/seed-<S>/). Results are identical whatever --jobs.
+<key>=<value>/seed-<S>/) with its record run.yaml. Results are identical
+whatever --jobs and --shard.
 
-Exit status: 0 success, 1 script error or timeout, 2 usage error,
+The outputs replace the previous ones in the output directory only once
+all are written: a run that fails before (a typo, a compile error, a
+crash, kill -9) leaves them as they were; your own files there stay. The
+directory is locked while a run uses it: a second run into it is refused,
+naming the holder (pid, host, start); the lock of a dead process is taken
+over. An --out that cannot be written is refused before any run.
+
+Exit status: 0 success, 1 script error or timeout (or: output directory in
+use, merge incomplete), 2 usage error (or: --out cannot be written),
 130 interrupted (Ctrl-C; what was done is written, marked interrupted).
 `
 
