@@ -135,6 +135,22 @@ func unwrapPath(err error) error {
 	return err
 }
 
+// readYAMLFile decodes the YAML file path into v; found is false (and err
+// nil) when there is no such file.
+func readYAMLFile(path string, v any) (found bool, err error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if err := yaml.Unmarshal(b, v); err != nil {
+		return true, fmt.Errorf("%s: %v", path, err)
+	}
+	return true, nil
+}
+
 // writeFile writes path atomically (package atomicfile); the error names
 // path, or shown when given (a staged file's final place).
 func writeFile(path string, write func(io.Writer) error, shown ...string) error {
@@ -178,7 +194,7 @@ func commitStage(d, stage string, p *Plan) error {
 	}
 	var b bytes.Buffer
 	yaml.NewEncoder(&b).Encode(j)
-	if err := writeFile(ctlPath(d, journalName), func(w io.Writer) error { _, err := w.Write(b.Bytes()); return err }); err != nil {
+	if err := atomicfile.Write(ctlPath(d, journalName), b.Bytes()); err != nil {
 		return err
 	}
 	return rollForward(d, j)
@@ -238,10 +254,10 @@ func rollForward(d string, j *journal) error {
 		}
 	}
 	manifest := strings.Join(j.New, "\n") + "\n"
-	if err := writeFile(ctlPath(d, manifestName), func(w io.Writer) error { _, err := io.WriteString(w, manifest); return err }); err != nil {
+	if err := atomicfile.Write(ctlPath(d, manifestName), []byte(manifest)); err != nil {
 		return err
 	}
-	if err := writeFile(ctlPath(d, planName), func(w io.Writer) error { _, err := io.WriteString(w, j.Plan); return err }); err != nil {
+	if err := atomicfile.Write(ctlPath(d, planName), []byte(j.Plan)); err != nil {
 		return err
 	}
 	if err := os.Remove(ctlPath(d, journalName)); err != nil {

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -202,13 +201,15 @@ func (p *Plan) encode() []byte {
 	return b.Bytes()
 }
 
-func decodePlan(b []byte) (*Plan, error) {
+// readPlan reads a plan.yaml; nil and no error when there is none.
+func readPlan(path string) (*Plan, error) {
 	var f planFile
-	if err := yaml.Unmarshal(b, &f); err != nil {
+	found, err := readYAMLFile(path, &f)
+	if !found || err != nil {
 		return nil, err
 	}
 	if f.Script == "" || f.Seeds < 1 || f.Shards < 0 || f.SweepKey != "" && len(f.SweepVals) == 0 {
-		return nil, fmt.Errorf("not a bohpsh plan")
+		return nil, fmt.Errorf("%s: not a bohpsh plan", path)
 	}
 	p := &Plan{Script: f.Script, ScriptSHA: f.ScriptSHA, Seed: f.Seed, Seeds: f.Seeds, Overrides: f.Overrides, Shards: f.Shards}
 	if p.Overrides == nil {
@@ -216,22 +217,6 @@ func decodePlan(b []byte) (*Plan, error) {
 	}
 	if f.SweepKey != "" {
 		p.Sweep = &Sweep{Key: f.SweepKey, Values: f.SweepVals}
-	}
-	return p, nil
-}
-
-// readPlan reads a plan.yaml; nil and no error when there is none.
-func readPlan(path string) (*Plan, error) {
-	b, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	p, err := decodePlan(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
 	}
 	return p, nil
 }

@@ -161,16 +161,10 @@ func (rec *runRecord) matches(p *Plan, id RunID) bool {
 // readRecord reads the RunFile in dir: nil and no error when there is
 // none (the run did not end: not started, or killed).
 func readRecord(dir string) (*runRecord, error) {
-	b, err := os.ReadFile(filepath.Join(dir, RunFile))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
 	rec := &runRecord{}
-	if err := yaml.Unmarshal(b, rec); err != nil {
-		return nil, fmt.Errorf("%s: %v", filepath.Join(dir, RunFile), err)
+	found, err := readYAMLFile(filepath.Join(dir, RunFile), rec)
+	if !found || err != nil {
+		return nil, err
 	}
 	switch rec.Status {
 	case statusCompleted, statusFailed, statusInterrupted:

@@ -3,8 +3,6 @@ package interp
 import (
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -12,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bohpsh/bohpsh/internal/atomicfile"
 	"github.com/bohpsh/bohpsh/internal/lockfile"
 	"gopkg.in/yaml.v3"
 )
@@ -124,7 +123,7 @@ func (w *workArea) prepare(mode workMode, resume bool) error {
 		return &OutputDirError{Dir: w.d, Err: unwrapPath(err)}
 	}
 	if fresh {
-		if err := writeFile(filepath.Join(w.dir, planName), func(wr io.Writer) error { _, err := wr.Write(w.plan.encode()); return err }); err != nil {
+		if err := atomicfile.Write(filepath.Join(w.dir, planName), w.plan.encode()); err != nil {
 			return err
 		}
 	}
@@ -272,22 +271,17 @@ func (w *workArea) finishShard(res *Result) error {
 	if err != nil {
 		return err
 	}
-	return writeFile(filepath.Join(w.dir, shardStatusName(w.shard.Index)), func(wr io.Writer) error { _, err := wr.Write(b); return err })
+	return atomicfile.Write(filepath.Join(w.dir, shardStatusName(w.shard.Index)), b)
 }
 
+// readShardStatus reads shard i's status: nil when it has not ended.
 func readShardStatus(dir string, i int) (*shardStatus, error) {
-	b, err := os.ReadFile(filepath.Join(dir, shardStatusName(i)))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
+	st := &shardStatus{}
+	found, err := readYAMLFile(filepath.Join(dir, shardStatusName(i)), st)
+	if !found {
 		return nil, err
 	}
-	st := &shardStatus{}
-	if err := yaml.Unmarshal(b, st); err != nil {
-		return nil, fmt.Errorf("%s: %v", filepath.Join(dir, shardStatusName(i)), err)
-	}
-	return st, nil
+	return st, err
 }
 
 // discard removes the records of the runs that ran (a compile or usage

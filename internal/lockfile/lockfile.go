@@ -185,9 +185,18 @@ func writeUnique(path string, record []byte) (string, error) {
 	rand.Read(r[:])
 	host, _ := os.Hostname()
 	tmp := fmt.Sprintf("%s.%s.%d.%s", path, strings.ReplaceAll(host, "/", "_"), os.Getpid(), hex.EncodeToString(r[:]))
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
+	if _, err := createExclusive(tmp, record); err != nil {
 		return "", err
+	}
+	return tmp, nil
+}
+
+// createExclusive creates path with content record, synced; created is
+// false when path exists. A file left half-written is removed.
+func createExclusive(path string, record []byte) (created bool, err error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return false, err
 	}
 	_, err = f.Write(record)
 	if err == nil {
@@ -197,10 +206,10 @@ func writeUnique(path string, record []byte) (string, error) {
 		err = cerr
 	}
 	if err != nil {
-		os.Remove(tmp)
-		return "", err
+		os.Remove(path)
+		return false, err
 	}
-	return tmp, nil
+	return true, nil
 }
 
 // linkOrCreate makes path a link to tmp; got is false when path exists.
@@ -215,23 +224,12 @@ func linkOrCreate(tmp, path string, record []byte) (got bool, err error) {
 	case errors.Is(err, fs.ErrExist):
 		return linkCount(tmp) == 2, nil
 	}
-	f, cerr := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if errors.Is(cerr, fs.ErrExist) {
+	created, cerr := createExclusive(path, record)
+	switch {
+	case errors.Is(cerr, fs.ErrExist):
 		return false, nil
-	}
-	if cerr != nil {
+	case cerr != nil && !created:
 		return false, err // the link's error says more
-	}
-	_, werr := f.Write(record)
-	if werr == nil {
-		werr = f.Sync()
-	}
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr != nil {
-		os.Remove(path)
-		return false, werr
 	}
 	return true, nil
 }
