@@ -97,6 +97,14 @@ func slurmMain(parent context.Context, signals bool, args []string, stdout, stde
 		return ExitOK
 	}
 
+	ctx, stop := runContext(parent, signals, 0)
+	defer stop()
+	jobsFile := filepath.Join(filepath.Dir(job.arrayPath), "jobs")
+	if queued := queuedJobs(ctx, jobsFile); queued != "" {
+		fmt.Fprintf(stderr, "bohpsh slurm: the jobs of the previous submission into %s are still queued or running (%s): wait for them, or cancel them (scancel %s)\n",
+			job.dir, queued, strings.Join(strings.Fields(readString(jobsFile)), " "))
+		return ExitError
+	}
 	resumed, err := interp.SetUpSweep(job.dir, plan, cfg.Resume)
 	if err != nil {
 		fmt.Fprintf(stderr, "bohpsh slurm: %v\n", err)
@@ -112,8 +120,6 @@ func slurmMain(parent context.Context, signals bool, args []string, stdout, stde
 			return ExitError
 		}
 	}
-	ctx, stop := runContext(parent, signals, 0)
-	defer stop()
 	arrayID, err := sbatch(ctx, job.arrayPath)
 	if err != nil {
 		fmt.Fprintf(stderr, "bohpsh slurm: submitting the array: %v\n", err)
@@ -123,6 +129,9 @@ func slurmMain(parent context.Context, signals bool, args []string, stdout, stde
 	if err != nil {
 		fmt.Fprintf(stderr, "bohpsh slurm: submitting the merge job (the array job %s is submitted: scancel %s to cancel it): %v\n", arrayID, arrayID, err)
 		return ExitError
+	}
+	if err := atomicfile.Write(jobsFile, []byte(arrayID+"\n"+mergeID+"\n")); err != nil {
+		fmt.Fprintf(stderr, "bohpsh slurm: %v\n", err)
 	}
 	note := ""
 	if resumed > 0 {
@@ -134,6 +143,32 @@ func slurmMain(parent context.Context, signals bool, args []string, stdout, stde
 		return ExitOK
 	}
 	return waitForJob(ctx, mergeID, filepath.Dir(job.mergePath), stderr)
+}
+
+// queuedJobs lists the jobs named in jobsFile (those of the previous
+// submission into the same output directory) that squeue still shows, ""
+// when none is (or squeue cannot tell: unknown ids are finished ones).
+func queuedJobs(ctx context.Context, jobsFile string) string {
+	ids := strings.Fields(readString(jobsFile))
+	if len(ids) == 0 {
+		return ""
+	}
+	out, err := exec.CommandContext(ctx, "squeue", "-h", "-o", "%i %T", "-j", strings.Join(ids, ",")).Output()
+	if err != nil {
+		return ""
+	}
+	var jobs []string
+	for _, line := range strings.Split(string(out), "\n") {
+		if line = strings.Join(strings.Fields(line), " "); line != "" {
+			jobs = append(jobs, line)
+		}
+	}
+	return strings.Join(jobs, ", ")
+}
+
+func readString(path string) string {
+	b, _ := os.ReadFile(path)
+	return string(b)
 }
 
 // slurmJob is the batch scripts of a sweep.

@@ -109,9 +109,11 @@ func (w *workArea) prepare(mode workMode, resume bool) error {
 	case len(live) > 0 && !(same && mode == shardRun):
 		return fmt.Errorf("the output directory %s is in use by a sharded sweep: shard %d is running (%s); wait for its shards to end",
 			w.d, live[0].index, live[0].holder)
-	case old != nil && !same && old.Shards > 0 && (mode == shardRun || mode == localRun && !resume):
+	case old != nil && !same && old.Shards > 0 && (mode == shardRun || !resume && completeRuns(w.dir, old) > 0):
+		// A shard cannot know whether the other sweep is abandoned; a new
+		// run or sweep replaces it only when that loses no results.
 		return fmt.Errorf("the output directory %s holds the unmerged runs of another sweep (%s; this run differs: %s): "+
-			"merge them (bohpsh merge %s), or discard them (rm -r %s), or give --resume to a run of the same runs to keep them",
+			"merge them (bohpsh merge %s), or discard them (rm -r %s), or give --resume to keep those of the same settings",
 			w.d, old.Describe(), old.Difference(w.plan), w.d, w.dir)
 	}
 	if old == nil {
@@ -162,6 +164,18 @@ func (w *workArea) prepare(mode workMode, resume bool) error {
 		return w.removeAllBut(keep, same && resume)
 	}
 	return nil
+}
+
+// completeRuns counts the runs of plan p that are complete in the work
+// area dir.
+func completeRuns(dir string, p *Plan) int {
+	n := 0
+	for _, id := range p.Runs() {
+		if completeRecord(filepath.Join(dir, p.RunDir(id)), p, id) {
+			n++
+		}
+	}
+	return n
 }
 
 // removeAllBut removes from the work area every run directory not in keep,
