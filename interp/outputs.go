@@ -41,7 +41,7 @@ func commitOutputs(d, from string, res *Result, src *Source, cfg Config, stderr 
 	defer os.RemoveAll(stage)
 	for _, r := range res.Runs {
 		rd := res.Plan.RunDir(r.id())
-		if _, err := os.Stat(filepath.Join(from, rd, RunFile)); err != nil {
+		if _, err := os.Stat(filepath.Join(from, rd)); !r.Started || err != nil {
 			continue
 		}
 		if err := linkTree(filepath.Join(from, rd), filepath.Join(stage, rd)); err != nil {
