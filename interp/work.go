@@ -149,8 +149,9 @@ func (w *workArea) prepare(mode workMode, resume bool) error {
 			continue
 		}
 		os.RemoveAll(rd)
-		// With resume, the committed results may have it (a sweep being
-		// set up: the one holding D's lock may read them).
+		// With resume, a run complete in D's committed results is taken
+		// from there (hard links), except by a shard that joins a sweep
+		// set up before (the setup did that).
 		if resume && (fresh || mode != shardRun) && completeRecord(filepath.Join(w.d, w.plan.RunDir(id)), w.plan, id) {
 			if err := linkTree(filepath.Join(w.d, w.plan.RunDir(id)), rd); err != nil {
 				os.RemoveAll(rd)
