@@ -54,6 +54,24 @@ func deadPID(t *testing.T) int {
 	return cmd.Process.Pid
 }
 
+// zombiePID returns the pid of a process that has exited and has not been
+// waited for.
+func zombiePID(t *testing.T) int {
+	cmd := exec.Command("true")
+	if err := cmd.Start(); err != nil {
+		t.Skip("cannot run true:", err)
+	}
+	t.Cleanup(func() { cmd.Wait() })
+	for range 500 {
+		if state, _ := procStat(cmd.Process.Pid); state == "Z" {
+			return cmd.Process.Pid
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	t.Skip("no zombie state in /proc here")
+	return 0
+}
+
 func writeRecord(t *testing.T, path string, h Holder, age time.Duration) {
 	t.Helper()
 	if err := os.WriteFile(path, h.encode(), 0o644); err != nil {
@@ -77,6 +95,7 @@ func TestStaleLocksAreTakenOver(t *testing.T) {
 		stale bool
 	}{
 		{"dead pid, this host", Holder{PID: deadPID(t), Host: self.Host, BootID: self.BootID, What: "killed"}, 0, true},
+		{"killed, not reaped yet (a zombie)", Holder{PID: zombiePID(t), Host: self.Host, BootID: self.BootID}, 0, true},
 		{"pid reused by another process", Holder{PID: 1, Host: self.Host, BootID: self.BootID, ProcStart: "1"}, 0, procStart(1) != ""},
 		{"live pid, this host", Holder{PID: os.Getppid(), Host: self.Host, BootID: self.BootID, ProcStart: procStart(os.Getppid())}, time.Hour, false},
 		{"this host rebooted since", Holder{PID: os.Getppid(), Host: self.Host, BootID: "another-boot"}, 0, self.BootID != ""},

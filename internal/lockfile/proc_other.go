@@ -13,3 +13,5 @@ func procStart(pid int) string { return "" }
 func bootID() string { return "" }
 
 func linkCount(path string) uint64 { return 0 }
+
+func procStat(pid int) (state, start string) { return "", "" }

@@ -12,39 +12,42 @@ import (
 
 const canCheckPIDs = true
 
-// alive reports whether process pid runs (and, when start is known, is
-// the process that started then rather than a later one given its pid).
+// alive reports whether process pid runs: it exists, is not a zombie (a
+// killed process its parent has not reaped), and, when start is known, is
+// the process that started then rather than a later one given its pid.
 func alive(pid int, start string) bool {
 	err := syscall.Kill(pid, 0)
 	if err != nil && !errors.Is(err, syscall.EPERM) {
 		return false
 	}
-	if start != "" {
-		if now := procStart(pid); now != "" && now != start {
-			return false
-		}
-	}
-	return true
+	state, now := procStat(pid)
+	return state != "Z" && (start == "" || now == "" || now == start)
 }
 
-// procStart is field 22 of /proc/PID/stat, the process's start time in
-// clock ticks since boot ("" where there is no /proc).
+// procStart is the process's start time in clock ticks since boot ("" where
+// there is no /proc).
 func procStart(pid int) string {
+	_, start := procStat(pid)
+	return start
+}
+
+// procStat returns fields 3 (state) and 22 (start time) of /proc/PID/stat.
+func procStat(pid int) (state, start string) {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
-		return ""
+		return "", ""
 	}
 	// The command name (field 2) is parenthesised and may hold spaces.
 	s := string(b)
 	i := strings.LastIndexByte(s, ')')
 	if i < 0 {
-		return ""
+		return "", ""
 	}
 	fields := strings.Fields(s[i+1:])
 	if len(fields) < 20 {
-		return ""
+		return "", ""
 	}
-	return fields[19]
+	return fields[0], fields[19]
 }
 
 func bootID() string {
