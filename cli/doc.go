@@ -7,7 +7,16 @@
 // imports interp, repl and stdlib/lib (usage errors), nothing below them
 // that does work.
 //
-// Exit status: 0 success, 1 script error or timeout, 2 usage error (bad
-// flag, unknown or ill-typed -p or --sweep value, missing script), 130
-// Ctrl-C or SIGTERM.
+// Two subcommands run sweeps on a cluster (docs/cluster.md): bohpsh merge
+// (interp.Merge over an output directory, reporting the shards that did
+// not complete) and bohpsh slurm (writes the batch scripts of a job array
+// of shards and of a merge job that depends on it with afterany, submits
+// them with sbatch, and with --wait follows the merge with scontrol). The
+// environment is read here only: --shard auto resolves the Slurm array task
+// or the Kubernetes completion index into an interp.Shard.
+//
+// Exit status: 0 success, 1 script error or timeout (or: the output
+// directory is in use, a merge lacks runs), 2 usage error (bad flag,
+// unknown or ill-typed -p or --sweep value, missing script, an --out that
+// cannot be written), 130 Ctrl-C or SIGTERM.
 package cli
