@@ -44,6 +44,12 @@
 // Both agree with central finite differences to better than 1e-6 relative
 // error and with each other to 1e-9 (see the tests).
 //
+// EnginePaper is the forward engine with the two approximations of the
+// 2016 paper's own code (hidden biases by their leading term only, the tanh
+// factor 1 − tanh(y)² of the output; paper.go), for reproducing that code's
+// runs. Its gradient is approximate by design: GradCheck reports it as
+// such (GradCheckResult.Approximate), and Engine.Exact is false.
+//
 // A recurrent layer (LayerSpec.Recurrent; recurrent.go) is the network of
 // the 2018 successor, differentiable plasticity: its cells also receive
 // their own outputs of the previous step through plastic connections,

@@ -40,9 +40,9 @@ var netMethods = lib.NewMethodSet("network",
 	lib.DefNoArgs("layers", "() -> array", "one map per layer: {name, in, out, act, plastic, recurrent, rule, "+strings.Join(bohp.SettingNames(), "|")+"; recurrent layers: input, learn_rate, precision}", netLayers),
 	lib.Def("traces", "(layer string) -> mat", "a copy of a plastic layer's current Hebbian traces (out × in; a recurrent layer's out × out, row j the connections into cell j): those the current step used, after the episode's end those after its last step", netTraces),
 	lib.Def("output", "(layer string) -> vec", "a copy of a layer's output at the current step", netOutput),
-	lib.DefNoArgs("engine", "() -> string", "the gradient engine: bptt or forward", netEngine),
-	lib.Def("set_engine", "(name string) -> undefined", "switch the gradient engine (bptt or forward); resets the episode", netSetEngine),
-	lib.Def("gradcheck", "([opts map]) -> map", "replay the last episode and compare the gradient with 4th-order central differences: {max_rel_err, max_abs_err, worst}; opts: {eps: 1e-3}; an episode scored with score_grad cannot be replayed (check such a loss against score's built-in losses instead)", netGradcheck),
+	lib.DefNoArgs("engine", "() -> string", "the gradient engine: bptt, forward or paper", netEngine),
+	lib.Def("set_engine", "(name string) -> undefined", "switch the gradient engine (bptt, forward or paper: the 2016 code's approximate gradient); resets the episode", netSetEngine),
+	lib.Def("gradcheck", "([opts map]) -> map", "replay the last episode and compare the gradient with 4th-order central differences: {max_rel_err, max_abs_err, worst: where the largest relative error is, \"tensor[row][column]\", approximate: true with the paper engine, whose gradient is not exact (then also a note)}; opts: {eps: 1e-3}; an episode scored with score_grad cannot be replayed (check such a loss against score's built-in losses instead)", netGradcheck),
 	lib.Def("save", "(path string[, opts map]) -> string", "write a YAML checkpoint (atomically) and return its path; relative paths go to the run's output directory; opts: {optimizer, meta}", netSave),
 	lib.Def("diagram", "(path string[, opts map]) -> string", "draw the network as SVG (fixed/plastic, excitatory/inhibitory, width by strength); opts: {title, threshold: fraction of the largest |value| below which connections are left out (0.05)}", netDiagram),
 )
@@ -430,11 +430,16 @@ func netGradcheck(n *Network, fn string, args []tengo.Object) (tengo.Object, err
 	if err != nil {
 		return nil, engineErr(fn, err)
 	}
-	return &tengo.Map{Value: map[string]tengo.Object{
+	out := map[string]tengo.Object{
 		"max_rel_err": lib.FromFloat(res.MaxRelErr),
 		"max_abs_err": lib.FromFloat(res.MaxAbsErr),
 		"worst":       &tengo.String{Value: res.Worst},
-	}}, nil
+		"approximate": lib.FromBool(res.Approximate),
+	}
+	if res.Approximate {
+		out["note"] = &tengo.String{Value: fmt.Sprintf("the %s engine's gradient is approximate (the 2016 code's approximations), so it differs from finite differences by design; check the task with the forward or bptt engine", n.Net.Engine())}
+	}
+	return &tengo.Map{Value: out}, nil
 }
 
 // fileArgs reads the arguments of save and diagram: a path, resolved in
