@@ -31,7 +31,7 @@ var netMethods = lib.NewMethodSet("network",
 	lib.Def("score_grad", "(value number, grad vec|array) -> undefined", "add a loss computed in script: its value and its gradient with respect to this step's output", netScoreGrad),
 	lib.DefNoArgs("end", "() -> float", "end the episode: every tensor's gradient of the summed weighted loss is computed; returns that loss", netEnd),
 	lib.Def("episode", "(inputs mat, targets mat, weights vec|array|number, loss string) -> map", "reset, run every row of inputs as a step scored against the same row of targets with its weight, end; returns {loss: weighted sum, losses: vec of unweighted per-step losses, outputs: mat}", netEpisode),
-	lib.DefNoArgs("tensors", "() -> array", "names of the trained tensors, e.g. [\"l0.w\", \"l0.alpha\", \"l0.b\", ...]", netTensors),
+	lib.Def("tensors", "([opts map]) -> array", "names of the trained tensors, e.g. [\"l0.w\", \"l0.alpha\", \"l0.b\", ...]; opts select some: {kind: "+kindNames()+", layer: a layer's name}", netTensors),
 	lib.Def("get", "(name string) -> mat", "a copy of a tensor's values (rows × cols; biases are rows × 1)", netGet),
 	lib.Def("set", "(name string, values mat|vec|array) -> undefined", "set a tensor's values (same number of elements; sign constraints apply)", netSet),
 	lib.Def("grad", "(name string) -> mat", "a copy of a tensor's gradient from the last episode", netGrad),
@@ -247,10 +247,51 @@ func byName[T any](dst **T, what string, find func(string) *T, all func() []stri
 	}
 }
 
-func netTensors(n *Network, _ string) (tengo.Object, error) {
-	var out []tengo.Object
-	for _, p := range n.Net.Params() {
-		out = append(out, &tengo.String{Value: p.Name})
+// kinds are the tensor kinds a script can select, by name.
+var kinds = []bohp.Kind{bohp.KindWeight, bohp.KindAlpha, bohp.KindBias, bohp.KindRule}
+
+func kindNames() string {
+	var names []string
+	for _, k := range kinds {
+		names = append(names, k.String())
+	}
+	return strings.Join(names, " | ")
+}
+
+// readKind reads a tensor kind by name.
+func readKind(fn, name string, o tengo.Object) (bohp.Kind, error) {
+	var s string
+	if err := lib.UnpackArg(fn, name, o, &s); err != nil {
+		return 0, err
+	}
+	for _, k := range kinds {
+		if k.String() == s {
+			return k, nil
+		}
+	}
+	return 0, lib.Errorf(fn, "unknown tensor kind %q (known: %s)", s, strings.ReplaceAll(kindNames(), " |", ","))
+}
+
+func netTensors(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
+	var opts map[string]tengo.Object
+	kind := bohp.Kind(-1) // any
+	var layer *bohp.Layer // any
+	if err := lib.UnpackArgs(fn, args, "opts?", &opts); err != nil {
+		return nil, err
+	}
+	if err := lib.UnpackOptions(fn, "", opts, "kind?, layer?", lib.Read(readKind, &kind), n.layer(&layer)); err != nil {
+		return nil, err
+	}
+	out := []tengo.Object{}
+	for _, l := range n.Net.Layers {
+		if layer != nil && l != layer {
+			continue
+		}
+		for _, p := range l.Params() {
+			if kind < 0 || p.Kind == kind {
+				out = append(out, &tengo.String{Value: p.Name})
+			}
+		}
 	}
 	return &tengo.Array{Value: out}, nil
 }
