@@ -35,7 +35,7 @@ func runScript(tb testing.TB, path string, overrides map[string]string, seeds in
 // evaluates (TEST mode); smaller shrinks the scripts that are slow at their
 // defaults.
 var (
-	evaluated = map[string]bool{"completion": true, "oneshot": true, "reversal": true, "recurrent_completion": true}
+	evaluated = map[string]bool{"completion": true, "oneshot": true, "reversal": true, "oneshot3": true, "recurrent_completion": true}
 	smaller   = map[string]map[string]string{"recurrent_completion": {"n": "100"}}
 )
 
@@ -45,9 +45,6 @@ func TestScriptsSmoke(t *testing.T) {
 	paths, _ := filepath.Glob("*.tengo")
 	n := 0
 	for _, path := range paths {
-		if path == "common.tengo" || path == "pairs.tengo" {
-			continue // helpers, imported by the experiments
-		}
 		n++
 		t.Run(strings.TrimSuffix(path, ".tengo"), func(t *testing.T) {
 			out := t.TempDir()

@@ -179,6 +179,9 @@ func ModuleText(m *lib.Module) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "module %s: %s\n", m.Name, m.Doc)
 	fmt.Fprintf(&b, "    %s := import(%q)\n", m.Name, m.Name)
+	if m.Source != "" {
+		fmt.Fprintf(&b, "    %s\n", writtenInTengo)
+	}
 	if len(m.Funcs) > 0 {
 		b.WriteString("\nfunctions:\n")
 		for _, f := range m.Funcs {
@@ -215,6 +218,9 @@ func TypeText(t lib.Type, m *lib.Module) string {
 	return b.String()
 }
 
+// writtenInTengo marks a source module (lib.Module.Source) in the docs.
+const writtenInTengo = "(written in Tengo: its source, embedded in bohpsh, is compiled into the script that imports it)"
+
 // Header is the first line of docs/modules.md, naming how it is made.
 const Header = "<!-- Generated from the module tables in stdlib/ by `go generate ./interp/docgen`; DO NOT EDIT. -->"
 
@@ -241,6 +247,9 @@ func Markdown(mods []*lib.Module) string {
 		fmt.Fprintf(&b, "\n## %s\n\n", m.Name)
 		fmt.Fprintf(&b, "%s\n\n", m.Doc)
 		fmt.Fprintf(&b, "```\n%s := import(%q)\n```\n", m.Name, m.Name)
+		if m.Source != "" {
+			fmt.Fprintf(&b, "\n%s\n", writtenInTengo)
+		}
 		if len(m.Funcs) > 0 {
 			b.WriteString("\n### Functions\n\n| Function | Description |\n|---|---|\n")
 			for _, f := range m.Funcs {

@@ -111,9 +111,14 @@ type Module struct {
 	Funcs  []Func
 	Values []Value
 	Types  []Type
+	// Source, when set, is the module's Tengo source: it is compiled into
+	// the importing script (Tengo's source modules), and Funcs and Values
+	// only document it (their Call and Value are not used).
+	Source string
 }
 
-// Build makes the module's Tengo value for one run.
+// Build makes the Tengo value of a module written in Go for one run (see
+// Source for a module written in Tengo).
 func (m *Module) Build(env *Env) map[string]tengo.Object {
 	out := make(map[string]tengo.Object, len(m.Funcs)+len(m.Values))
 	for _, f := range m.Funcs {

@@ -18,7 +18,7 @@ func TestEveryTengoMemberIsDocumented(t *testing.T) {
 		members := map[string]bool{}
 		for _, f := range m.Funcs {
 			members[f.Name] = true
-			if f.Args == "" || f.Doc == "" || f.Call == nil {
+			if f.Args == "" || f.Doc == "" || (f.Call == nil && m.Source == "") {
 				t.Errorf("%s.%s: args %q doc %q", m.Name, f.Name, f.Args, f.Doc)
 			}
 		}
