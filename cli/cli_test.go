@@ -76,6 +76,10 @@ func TestOutputs(t *testing.T) {
 			t.Errorf("missing output: %v", err)
 		}
 	}
+	// The learning-curve figure's title names the script, the metric and the seeds.
+	if svg, _ := os.ReadFile(filepath.Join(out, "loss.svg")); !bytes.Contains(svg, []byte("det: loss, median and IQR of 3 seeds (5-7)")) {
+		t.Errorf("loss.svg lacks its title")
+	}
 	var params struct {
 		Script string
 		Seeds  []int64

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -349,11 +350,36 @@ func writeFigures(res *Result) []error {
 			continue
 		}
 		path := filepath.Join(res.Dir, figureName(name))
-		if err := figures.Curves(path, name, series); err != nil {
+		title := fmt.Sprintf("%s: %s, median and IQR of %s", res.Script, name, seedsText(res))
+		if err := figures.Curves(path, name, series, figures.CurveOptions{Title: title}); err != nil {
 			warns = append(warns, fmt.Errorf("figure of metric %q: %v", name, err))
 		}
 	}
 	return warns
+}
+
+// seedsText names the seeds of the runs for a figure's title: "seed 3",
+// "20 seeds (0-19)", "3 seeds (1, 5, 9)".
+func seedsText(res *Result) string {
+	var seeds []int64
+	for _, r := range res.Runs {
+		if !slices.Contains(seeds, r.Seed) {
+			seeds = append(seeds, r.Seed)
+		}
+	}
+	slices.Sort(seeds)
+	switch n := len(seeds); {
+	case n == 1:
+		return fmt.Sprintf("seed %d", seeds[0])
+	case seeds[n-1]-seeds[0] == int64(n-1):
+		return fmt.Sprintf("%d seeds (%d-%d)", n, seeds[0], seeds[n-1])
+	default:
+		list := make([]string, n)
+		for i, s := range seeds {
+			list[i] = strconv.FormatInt(s, 10)
+		}
+		return fmt.Sprintf("%d seeds (%s)", n, strings.Join(list, ", "))
+	}
 }
 
 // figureName is the file name (without extension) of a metric's figure.
