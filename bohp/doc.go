@@ -95,6 +95,13 @@
 // be run backwards (a clip), they store traces as recState does past its
 // amplification bound.
 //
+// A layer exposes its per-step quantities through Layer.States (a plastic
+// layer its Hebbian traces); Network.Record records them over an episode,
+// with the inputs, outputs and targets, subsampled evenly past a limit
+// per step (record.go). A new layer kind makes its own — a modulation
+// signal, eligibility traces — appear in recordings and their figures by
+// implementing stater.
+//
 // Reward-driven episodes sample actions from a softmax policy with
 // RNG.Categorical (one draw per sample, so a run stays reproducible from its
 // seed) and are scored once over, when the rewards are known: ActorCritic

@@ -80,6 +80,10 @@ type Network struct {
 	broken error     // a non-finite value ended the episode; cleared by Reset
 
 	log episodeLog
+
+	recordNext int        // Record: values per quantity to record from the next Reset (0: none)
+	recording  *Recording // the episode being recorded
+	recorded   *Recording // the last recorded episode
 }
 
 // NewNetwork builds a network with in inputs and the given layers, all
@@ -250,6 +254,7 @@ func (n *Network) Reset() {
 	clear(n.gyOut)
 	n.eng.reset()
 	n.log.reset(n.noGrad)
+	n.startRecording()
 }
 
 // Step runs one step on input x and returns the network's output (a view
@@ -286,6 +291,9 @@ func (n *Network) Step(x []float64) ([]float64, error) {
 		in = l.y
 	}
 	n.inStep = true
+	if n.recording != nil {
+		n.recording.recordStep(x, n.Output())
+	}
 	return n.Output(), nil
 }
 
@@ -332,6 +340,9 @@ func (n *Network) Score(loss Loss, target []float64, weight float64) (float64, e
 		n.loss += weight * val
 	}
 	n.log.addScore(loss, target, weight)
+	if n.recording != nil {
+		n.recording.recordScore(target, weight)
+	}
 	return val, nil
 }
 
@@ -362,6 +373,9 @@ func (n *Network) ScoreGrad(value float64, grad []float64) error {
 	n.loss += value
 	n.scored = true
 	n.log.custom = true
+	if n.recording != nil {
+		n.recording.recordScore(nil, 1)
+	}
 	return nil
 }
 
@@ -404,6 +418,9 @@ func (n *Network) EndEpisode() (float64, error) {
 		if l.Recurrent() { // after BPTT, which needs the traces of the last step
 			l.rec.finish()
 		}
+	}
+	if n.recording != nil {
+		n.recorded, n.recording = n.recording, nil
 	}
 	return n.loss, nil
 }

@@ -65,7 +65,7 @@ Flags (-x and --x are the same; flags may follow the file names):
   --quiet              no script output, no progress bar
   --timeout DURATION   stop the runs after DURATION (e.g. 90s, 10m)
   --allow-os           allow Tengo's os module (files, processes)
-  --no-figures         do not draw the learning-curve figures
+  --no-figures         draw no figures (learning curves, trace figures of episodes)
   --version            print the version
   --help               print this help
 

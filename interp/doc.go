@@ -63,10 +63,12 @@
 //	              --sweep, the metrics blocks are in sweep.results[i].metrics,
 //	              one per value (sweep.results[i].value).
 //	<metric>.png, <metric>.svg   learning curves: median over seeds and
-//	              interquartile band per episode index (package figures); the
-//	              unfinished runs are a series of their own
+//	              interquartile band per episode index (package figures), titled
+//	              with the script, the metric and the seeds; the unfinished runs
+//	              are a series of their own
 //	seed-<S>/, <key>=<value>/seed-<S>/   each run's own files (lib.Env.OutDir:
-//	              yaml.write, checkpoints), created when first written
+//	              yaml.write, checkpoints, network.record's trace figures: the
+//	              tasks module draws trace.png/.svg), created when first written
 //
 // summary.yaml, the figures and the command's closing lines all read one
 // Summary, computed once, so they treat unfinished runs alike.

@@ -40,7 +40,7 @@ type Config struct {
 	Quiet     bool              // suppress the script's prints and the progress bar
 	AllowOS   bool              // allow Tengo's os module
 	Progress  bool              // draw a progress bar on Stderr (a terminal)
-	NoFigures bool              // skip the learning-curve figures
+	NoFigures bool              // skip the figures: learning curves, and the trace figures scripts ask for (network.record)
 	Stdout    io.Writer         // the scripts' prints
 	Stderr    io.Writer         // progress and warnings
 	// Extra modules added to every run after the standard ones (tests).
@@ -173,6 +173,7 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 			ScriptDir: src.Dir,
 			AllowOS:   cfg.AllowOS,
 			Quiet:     cfg.Quiet,
+			NoFigures: cfg.NoFigures,
 			Workers:   workers,
 			Extra:     cfg.Extra,
 		})

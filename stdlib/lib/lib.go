@@ -39,6 +39,7 @@ type Env struct {
 	ScriptDir string          // directory of the main script, for relative paths
 	AllowOS   bool            // whether Tengo's os module may be imported
 	Quiet     bool            // suppress print output
+	NoFigures bool            // draw no figures (--no-figures)
 	Workers   int             // goroutines an episode may use (fewer runs than cores); 0 means 1
 
 	rng *bohp.RNG
