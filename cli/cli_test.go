@@ -219,6 +219,30 @@ func TestEvalPrintsAndWritesNothing(t *testing.T) {
 	}
 }
 
+// -e prints the value of a final expression as the REPL does (strings
+// quoted, maps with sorted keys, nothing for undefined or a statement),
+// once per run.
+func TestEvalShowsTheFinalValue(t *testing.T) {
+	for code, want := range map[string]string{
+		"1+2":                          "3\n",
+		`x := "a"; x + "bc"`:           "\"abc\"\n",
+		"{b: 2, a: [1, {d: 4, c: 3}]}": "{a: [1, {c: 3, d: 4}], b: 2}\n",
+		"x := 5":                       "",
+		`fmt := import("fmt"); fmt.println("hi")`: "hi\n",
+		"func() {}()": "",
+	} {
+		if status, out, se := runMain(t, nil, "", "-e", code); status != 0 || out != want {
+			t.Errorf("-e %q: exit %d, stdout %q, want %q (stderr %q)", code, status, out, want, se)
+		}
+	}
+	if _, out, _ := runMain(t, nil, "", "--seeds", "2", "-e", "1+2"); out != "[seed 0] 3\n[seed 1] 3\n" {
+		t.Errorf("--seeds 2 -e 1+2: stdout %q", out)
+	}
+	if _, out, _ := runMain(t, nil, "", "--quiet", "-e", "1+2"); out != "" {
+		t.Errorf("--quiet -e 1+2: stdout %q", out)
+	}
+}
+
 func TestREPLFromStdin(t *testing.T) {
 	code, out, se := runMain(t, nil, "x := 6*7\nx\n")
 	if code != 0 || strings.TrimSpace(out) != "42" {

@@ -244,7 +244,7 @@ func mainCtx(parent context.Context, signals bool, args []string, stdin io.Reade
 	// Scripts: all must be readable before any runs.
 	var sources []*interp.Source
 	if f.evalSet {
-		sources = append(sources, &interp.Source{Name: interp.EvalName, Text: []byte(f.eval), Dir: "."})
+		sources = append(sources, &interp.Source{Name: interp.EvalName, Text: []byte(f.eval), Dir: ".", Show: true})
 	}
 	for _, path := range f.files {
 		src, err := interp.LoadSource(path)

@@ -284,6 +284,9 @@ func runOnce(ctx context.Context, src *Source, r *Run) error {
 	if err := prog.Run(ctx); err != nil {
 		return err
 	}
+	if v := prog.Value(); v != nil && !env.Quiet {
+		fmt.Fprintln(env.Out, lib.Format(v))
+	}
 	// An override the script never declared (it did not call
 	// params.declare) is a usage error too.
 	if !env.Params.IsDeclared && len(env.Params.Overrides) > 0 {

@@ -128,6 +128,8 @@ func TestPrintsValues(t *testing.T) {
 		{"geo.point(3, 4)", "point(3, 4)\n"},
 		{"geo.seed()", "7\n"},
 		{"if x > 1 { 5 }", ""},
+		{"{zeta: 1, alpha: {y: [2, {b: 1, a: 0}], x: 1}, mid: 2}", "{alpha: {x: 1, y: [2, {a: 0, b: 1}]}, mid: 2, zeta: 1}\n"}, // keys sorted
+		{"m := {}; m.me = m; m", "{me: {...}}\n"},
 	} {
 		evalWant(t, s, out, c.src, c.want)
 	}

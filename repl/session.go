@@ -153,15 +153,10 @@ func (s *Session) show(args ...tengo.Object) (tengo.Object, error) {
 	return tengo.UndefinedValue, nil
 }
 
-// Format renders a value as the REPL prints it: Tengo's literal form, so
-// strings are quoted ("abc"), as they are inside arrays and maps; custom
-// objects print their String().
-func Format(o tengo.Object) string {
-	if o == nil {
-		return "undefined"
-	}
-	return o.String()
-}
+// Format renders a value as the REPL prints it: lib.Format, Tengo's
+// literal form (strings quoted, "abc", as they are inside arrays and maps)
+// with map keys sorted; custom objects print their String().
+func Format(o tengo.Object) string { return lib.Format(o) }
 
 // Globals lists the user-visible global names, sorted.
 func (s *Session) Globals() []string {

@@ -147,7 +147,7 @@ func printArgs(args []tengo.Object) string {
 		if s, ok := a.(*tengo.String); ok {
 			b.WriteString(s.Value)
 		} else {
-			b.WriteString(a.String())
+			b.WriteString(lib.Format(a))
 		}
 	}
 	return b.String()
@@ -195,6 +195,9 @@ func format(fn string, args []tengo.Object) (string, error) {
 	}
 	if len(rest) == 0 {
 		return f, nil
+	}
+	for i, a := range rest {
+		rest[i] = lib.Formatted(a)
 	}
 	s, err := tengo.Format(f, rest...)
 	if err != nil {

@@ -61,6 +61,14 @@ func TestFmtWritesToTheRunsOutput(t *testing.T) {
 	if out.String() != "a1b\n2-c\n" {
 		t.Errorf("got %q", out.String())
 	}
+	// Maps print with their keys sorted.
+	out.Reset()
+	m := &tengo.Map{Value: map[string]tengo.Object{"b": &tengo.Int{Value: 1}, "a": &tengo.String{Value: "x"}, "c": &tengo.Int{Value: 3}}}
+	call(t, env, "fmt", "println", m, &tengo.String{Value: " "}, &tengo.Array{Value: []tengo.Object{m}})
+	call(t, env, "fmt", "printf", &tengo.String{Value: "%v\n"}, m)
+	if want := "{a: \"x\", b: 1, c: 3} [{a: \"x\", b: 1, c: 3}]\n{a: \"x\", b: 1, c: 3}\n"; out.String() != want {
+		t.Errorf("got %q, want %q", out.String(), want)
+	}
 	env.Quiet = true
 	call(t, env, "fmt", "println", &tengo.String{Value: "hidden"})
 	if strings.Contains(out.String(), "hidden") {
