@@ -243,6 +243,23 @@ func TestEvalShowsTheFinalValue(t *testing.T) {
 	}
 }
 
+// A piped session writes no history, and exits 1 when an input failed
+// (the others still ran), 0 otherwise.
+func TestPipedSessionHistoryAndStatus(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	code, out, se := runMain(t, nil, "x := 1\ny := x / 0\nx + 1\n:help score_grad\n")
+	if code != 1 || !strings.Contains(out, "2\n") || !strings.Contains(out, "network.score_grad(") || !strings.Contains(se, "integer division by zero") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, se)
+	}
+	if code, _, _ := runMain(t, nil, "x := 1\nx\n"); code != 0 {
+		t.Errorf("a piped session without failures: exit %d", code)
+	}
+	if entries, _ := os.ReadDir(home); len(entries) != 0 {
+		t.Errorf("a piped session wrote into the home directory: %v", entries)
+	}
+}
+
 func TestREPLFromStdin(t *testing.T) {
 	code, out, se := runMain(t, nil, "x := 6*7\nx\n")
 	if code != 0 || strings.TrimSpace(out) != "42" {

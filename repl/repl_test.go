@@ -311,6 +311,7 @@ func TestHelp(t *testing.T) {
 		"n":         "n is a global of type int",
 		":load":     ":load FILE\n",
 		"len":       "len (Tengo builtin)\n    len(x) -> int",
+		"norm":      "point.norm() -> float\n    Squared length.\n", // a method by its bare name
 	} {
 		if name == "p" || name == "p.norm" || name == "n" {
 			eval(t, s, out, `p := import("geo").point(1, 2); n := 1`)

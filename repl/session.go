@@ -492,8 +492,16 @@ func (s *Session) Help(name string) (string, error) {
 			return fmt.Sprintf("%s %s\n    %s\n", c.Name, c.Args, c.Doc), nil
 		}
 	}
+	// A bare name: the builtin and every function, value and method so named.
+	var text string
 	if doc, ok := builtinDocs[name]; ok {
-		return fmt.Sprintf("%s (Tengo builtin)\n    %s\n", name, doc), nil
+		text = fmt.Sprintf("%s (Tengo builtin)\n    %s\n", name, doc)
+	}
+	if members, ok := docgen.BareName(s.mods, name); ok {
+		text += members
+	}
+	if text != "" {
+		return text, nil
 	}
 	return "", fmt.Errorf("no help for %q (try :help for the list of modules)", name)
 }

@@ -173,6 +173,34 @@ func Help(mods []*lib.Module, name string) (text string, ok bool) {
 	return "", false
 }
 
+// BareName is the plain-text help of every module function, value and
+// method whose own name is name ("score_grad" finds network.score_grad;
+// "len" finds vec.len and mat.len), one entry each; ok is false when
+// there is none.
+func BareName(mods []*lib.Module, name string) (text string, ok bool) {
+	var b strings.Builder
+	for _, m := range mods {
+		for _, f := range m.Funcs {
+			if f.Name == name {
+				fmt.Fprintf(&b, "%s\n    %s\n", FuncSignature(m, f), f.Doc)
+			}
+		}
+		for _, v := range m.Values {
+			if v.Name == name {
+				fmt.Fprintf(&b, "%s.%s (value)\n    %s\n", m.Name, v.Name, v.Doc)
+			}
+		}
+		for _, t := range m.Types {
+			for _, me := range t.Methods {
+				if me.Name == name {
+					fmt.Fprintf(&b, "%s\n    %s\n", MethodSignature(t, me), me.Doc)
+				}
+			}
+		}
+	}
+	return b.String(), b.Len() > 0
+}
+
 // ModuleText is the plain-text help of a module: its doc, functions,
 // values and types with their methods.
 func ModuleText(m *lib.Module) string {

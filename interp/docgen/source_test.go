@@ -23,3 +23,21 @@ func TestSourceModuleDocs(t *testing.T) {
 		t.Errorf(":help helpers.train: %q, %v", text, ok)
 	}
 }
+
+// A bare name finds every function, value and method so named.
+func TestBareName(t *testing.T) {
+	mods := []*lib.Module{
+		{Name: "a", Funcs: []lib.Func{{Name: "step", Args: "()", Doc: "module a's step"}}, Types: []lib.Type{
+			{Name: "net", Methods: []lib.Method{{Name: "step", Args: "(x vec) -> vec", Doc: "a net's step"}, {Name: "end", Args: "()", Doc: "end"}}},
+			{Name: "rnn", Methods: []lib.Method{{Name: "step", Args: "(x vec)", Doc: "an rnn's step"}}},
+		}},
+	}
+	text, ok := BareName(mods, "step")
+	want := "a.step()\n    module a's step\nnet.step(x vec) -> vec\n    a net's step\nrnn.step(x vec)\n    an rnn's step\n"
+	if !ok || text != want {
+		t.Errorf("BareName(step) = %q, %v; want %q", text, ok, want)
+	}
+	if _, ok := BareName(mods, "nothing"); ok {
+		t.Error("BareName(nothing) found something")
+	}
+}
