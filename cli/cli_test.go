@@ -331,6 +331,33 @@ func TestReusedOutClearsStaleSeeds(t *testing.T) {
 	}
 }
 
+// A script that records no metric writes params.yaml and its own files,
+// and no empty metrics.csv or summary.yaml (a stale one from an earlier
+// run with metrics is removed).
+func TestAnalysisRunWritesNoEmptySummary(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "analysis")
+	os.MkdirAll(out, 0o755)
+	os.WriteFile(filepath.Join(out, "metrics.csv"), []byte("seed,episode,metric,value\n0,0,x,1\n"), 0o644)
+	code, _, se := runMain(t, nil, "", "--seeds", "2", "--out", dir, "testdata/cmd/analysis.tengo")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, se)
+	}
+	for _, f := range []string{"params.yaml", "seed-0/analysis.yaml", "seed-1/analysis.yaml"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("missing: %v", err)
+		}
+	}
+	for _, f := range []string{"metrics.csv", "summary.yaml"} {
+		if _, err := os.Stat(filepath.Join(out, f)); !os.IsNotExist(err) {
+			t.Errorf("%s written (or left) by a run without metrics: %v", f, err)
+		}
+	}
+	if !strings.Contains(se, "2/2 runs") {
+		t.Errorf("closing line: %q", se)
+	}
+}
+
 // With runs left unfinished by --timeout, summary.yaml and the closing
 // line report the same statistics: over the completed runs only, the
 // unfinished ones left out (they once disagreed: .nan in summary.yaml, a

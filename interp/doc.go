@@ -47,7 +47,9 @@
 //
 // Outputs go to DIR/<script name>/ with --out DIR, else to
 // runs/<script name>/<timestamp>/ (code given with -e writes nothing
-// without --out):
+// without --out). A script that records no metric (an analysis of
+// checkpoints) writes no metrics.csv and no summary.yaml, unless a run
+// failed or was interrupted:
 //
 //	params.yaml   script, seeds, sweep, and the resolved parameters (docs as comments)
 //	metrics.csv   seed,[<sweep key>,]episode,metric,value: one row per seed,

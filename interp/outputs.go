@@ -35,12 +35,25 @@ func writeOutputs(res *Result, src *Source, cfg Config) error {
 	if err := writeYAML(filepath.Join(res.Dir, ParamsFile), paramsDoc(res, src, cfg)); err != nil {
 		return err
 	}
+	if !anyMetric(res) && res.Err == nil && !res.Interrupted {
+		return nil // an analysis run (it reads checkpoints, prints, writes its own files): nothing to summarise
+	}
 	if err := atomicfile.WriteFunc(filepath.Join(res.Dir, MetricsFile), func(w io.Writer) error {
 		return writeMetricsCSV(w, res, cfg)
 	}); err != nil {
 		return err
 	}
 	return writeYAML(filepath.Join(res.Dir, SummaryFile), summaryDoc(res, src, cfg))
+}
+
+// anyMetric reports whether a run recorded a metric.
+func anyMetric(res *Result) bool {
+	for _, r := range res.Runs {
+		if r.Started && len(r.Env.Metrics.Series()) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func writeYAML(path string, doc *yaml.Node) error {
