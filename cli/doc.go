@@ -8,6 +8,8 @@
 // that does work.
 //
 // Exit status: 0 success, 1 script error or timeout, 2 usage error (bad
-// flag, unknown or ill-typed -p or --sweep value, missing script), 130
-// Ctrl-C or SIGTERM.
+// flag, unknown or ill-typed -p or --sweep value, missing script, a
+// failed params.check), 130 Ctrl-C or SIGTERM. A REPL session reading a
+// pipe runs every statement (an error is printed and the session goes on)
+// and exits 1 if any failed.
 package cli

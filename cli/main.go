@@ -50,7 +50,8 @@ const usageText = `bohpsh runs Tengo scripts that build and train plastic neural
 
 Usage:
   bohpsh [flags] FILE.tengo [FILE.tengo ...]   run scripts (one after the other)
-  bohpsh [flags] -e 'CODE'                     run code given on the command line
+  bohpsh [flags] -e 'CODE'                     run code given on the command line,
+                                               printing its final expression's value
   bohpsh [flags]                               start the REPL (reads statements
                                                from stdin when it is not a terminal)
 
@@ -75,6 +76,7 @@ Outputs: params.yaml, metrics.csv, summary.yaml and one figure per metric
 
 Exit status: 0 success, 1 script error or timeout, 2 usage error,
 130 interrupted (Ctrl-C; what was done is written, marked interrupted).
+A REPL reading a pipe runs every statement and exits 1 if any failed.
 `
 
 // cmdFlags are the parsed command line: how to run the scripts (run, less
