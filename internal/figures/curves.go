@@ -187,10 +187,16 @@ func curvePlot(metric string, series []Series, opt CurveOptions) (*plot.Plot, er
 
 // writePlot draws p as pathNoExt.png and pathNoExt.svg (each atomically).
 func writePlot(pathNoExt string, p *plot.Plot, w, h vg.Length) error {
+	return writeDrawing(pathNoExt, w, h, p.Draw)
+}
+
+// writeDrawing draws a w×h figure with drawFig as pathNoExt.png and
+// pathNoExt.svg (each atomically).
+func writeDrawing(pathNoExt string, w, h vg.Length, drawFig func(draw.Canvas)) error {
 	pc := vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(curveDPI))}
-	p.Draw(draw.New(pc))
+	drawFig(draw.New(pc))
 	sc := vgsvg.New(w, h)
-	p.Draw(draw.New(sc))
+	drawFig(draw.New(sc))
 	if err := writeAtomic(pathNoExt+".png", writerTo(pc)); err != nil {
 		return err
 	}

@@ -14,8 +14,6 @@ import (
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
-	"gonum.org/v1/plot/vg/vgsvg"
 )
 
 // TracePanel is one heatmap of a Trace figure: a per-step quantity of an
@@ -64,7 +62,7 @@ func Trace(pathNoExt string, steps int, panels []TracePanel, opt TraceOptions) e
 		plots[i] = []*plot.Plot{tracePlot(steps, pn, i == len(panels)-1)}
 	}
 	h := vg.Length(len(panels))*tracePanelHeight + traceTitleHeight
-	draw1 := func(c draw.Canvas) {
+	return writeDrawing(pathNoExt, traceWidth, h, func(c draw.Canvas) {
 		dc := draw.Crop(c, 0, 0, 0, -traceTitleHeight)
 		if opt.Title != "" {
 			sty := text.Style{Color: color.Black, Font: plot.DefaultFont, XAlign: draw.XCenter, YAlign: draw.YTop, Handler: plot.DefaultTextHandler}
@@ -77,15 +75,7 @@ func Trace(pathNoExt string, steps int, panels []TracePanel, opt TraceOptions) e
 		for i := range plots {
 			plots[i][0].Draw(canvases[i][0])
 		}
-	}
-	pc := vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(traceWidth, h), vgimg.UseDPI(curveDPI))}
-	draw1(draw.New(pc))
-	sc := vgsvg.New(traceWidth, h)
-	draw1(draw.New(sc))
-	if err := writeAtomic(pathNoExt+".png", writerTo(pc)); err != nil {
-		return err
-	}
-	return writeAtomic(pathNoExt+".svg", writerTo(sc))
+	})
 }
 
 // tracePlot is one panel: its heatmap, its title with the colour range, a
@@ -93,7 +83,7 @@ func Trace(pathNoExt string, steps int, panels []TracePanel, opt TraceOptions) e
 func tracePlot(steps int, pn TracePanel, last bool) *plot.Plot {
 	scale := pn.Scale
 	if !(scale > 0) {
-		scale = maxAbs(pn.Values)
+		scale = MaxAbs(pn.Values)
 	}
 	if !(scale > 0) {
 		scale = 1 // all zero (or blank): any range draws it grey
@@ -188,7 +178,9 @@ func niceStep(n, most int) int {
 	}
 }
 
-func maxAbs(v []float64) float64 {
+// MaxAbs is the largest finite |value| of v (0 if none): the colour
+// range of a panel whose Scale is 0.
+func MaxAbs(v []float64) float64 {
 	m := 0.0
 	for _, x := range v {
 		if a := math.Abs(x); a > m && !math.IsInf(a, 0) {

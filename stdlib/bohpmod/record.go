@@ -66,7 +66,7 @@ func (n *Network) episodeEnded(fn string) error {
 // inputs, the outputs and the targets (on one colour scale), and each
 // layer's recorded quantities.
 func TracePanels(net *bohp.Network, rec *bohp.Recording) []figures.TracePanel {
-	outScale := math.Max(maxAbs(rec.Outputs), maxAbs(rec.Targets))
+	outScale := math.Max(figures.MaxAbs(rec.Outputs), figures.MaxAbs(rec.Targets))
 	panels := []figures.TracePanel{
 		{Title: "inputs" + kept(rec.InputIndex, net.In, "inputs"), Rows: indexLabels(rec.InputIndex), Values: rec.Inputs},
 		{Title: "outputs" + kept(rec.OutputIndex, net.Out(), "cells"), Rows: indexLabels(rec.OutputIndex), Values: rec.Outputs, Scale: outScale},
@@ -117,16 +117,6 @@ func indexLabels(index []int) []string {
 		out[i] = fmt.Sprint(v)
 	}
 	return out
-}
-
-func maxAbs(v []float64) float64 {
-	m := 0.0
-	for _, x := range v {
-		if a := math.Abs(x); a > m && !math.IsInf(a, 0) {
-			m = a
-		}
-	}
-	return m
 }
 
 func netRecording(n *Network, fn string) (tengo.Object, error) {
