@@ -363,7 +363,10 @@ func (e *forwardEngine) ownActTangent(l *Layer, fl *fwdLayer, da []float64) {
 		row := da[i*P : i*P+P]
 		if l.Plastic() {
 			dz := fl.dz[i*fl.P : i*fl.P+fl.P]
-			sw := e.ownDeriv(l, l.y[i])
+			sw := s
+			if e.paper {
+				sw = paperDeriv(l, l.y[i])
+			}
 			for k := 0; k < in; k++ {
 				row[i*in+k] = sw * dz[k]
 				row[out*in+i*in+k] = sw * dz[in+k]
@@ -457,7 +460,11 @@ func (e *forwardEngine) updateOwn(l *Layer, fl *fwdLayer) {
 		}
 		c0 := (1 - hb.Retention) / fl.scale
 		for i := 0; i < l.Out; i++ {
-			s := e.ownDeriv(l, l.y[i]) * c0
+			s := l.Act.deriv(l.y[i])
+			if e.paper {
+				s = paperDeriv(l, l.y[i])
+			}
+			s *= c0
 			dz := fl.dz[i*P : i*P+P : i*P+P]
 			// T_i += s x ⊗ dz_i (gonum's Dger, see ownDz).
 			if lo, hi := nonzeroRange(l.x[:in]); lo < hi && s != 0 {
@@ -475,7 +482,10 @@ func (e *forwardEngine) updateOwn(l *Layer, fl *fwdLayer) {
 	}
 	for i := 0; i < l.Out; i++ {
 		yi := l.y[i]
-		s := e.ownDeriv(l, yi)
+		s := l.Act.deriv(yi)
+		if e.paper {
+			s = paperDeriv(l, yi)
+		}
 		dz := fl.dz[i*P : i*P+P]
 		for k := 0; k < in; k++ {
 			_, dh, _, dy := l.Rule.Update(l.H[i*in+k], l.x[k], yi)

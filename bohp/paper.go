@@ -22,11 +22,13 @@ import "math"
 // (paper_test.go checks it against a direct transcription of the code's
 // sums). The gradient is not exact: GradCheck flags it (Approximate).
 
-// ownDeriv is the activation derivative in the recursion of a plastic
-// layer's own weights and alphas, from its output y: exact, or with the
-// paper engine on a tanh layer the code's 1 − tanh(y)².
-func (e *forwardEngine) ownDeriv(l *Layer, y float64) float64 {
-	if e.paper && l.Act == Tanh {
+// paperDeriv is the activation derivative the paper engine uses in the
+// recursion of a plastic layer's own weights and alphas, from its output
+// y: on a tanh layer the code's 1 − tanh(y)², else the exact one. (The
+// exact engine's call sites use Activation.deriv, inlined, and test
+// e.paper first.)
+func paperDeriv(l *Layer, y float64) float64 {
+	if l.Act == Tanh {
 		t := math.Tanh(y)
 		return 1 - t*t
 	}
@@ -34,7 +36,7 @@ func (e *forwardEngine) ownDeriv(l *Layer, y float64) float64 {
 }
 
 // paperDelta is the factor of cell i's weight and alpha tangents in layer
-// j's gradient with the paper engine: ∂L/∂y_i times ownDeriv (the exact
+// j's gradient with the paper engine: ∂L/∂y_i times paperDeriv (the exact
 // engine uses ∂L/∂z_i).
 func (e *forwardEngine) paperDelta(n *Network, j, i int) float64 {
 	l := n.Layers[j]
@@ -42,5 +44,5 @@ func (e *forwardEngine) paperDelta(n *Network, j, i int) float64 {
 	if j < len(n.Layers)-1 {
 		gy = e.layers[j].ga // set by backpropStep
 	}
-	return gy[i] * e.ownDeriv(l, l.y[i])
+	return gy[i] * paperDeriv(l, l.y[i])
 }
