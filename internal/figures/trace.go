@@ -6,7 +6,10 @@ import (
 	"image/color"
 	imgdraw "image/draw"
 	"math"
+	"slices"
 	"strconv"
+
+	"github.com/bohpsh/bohpsh/internal/stats"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette/moreland"
@@ -24,7 +27,9 @@ type TracePanel struct {
 	Rows   []string  // a label per row (a few are shown on the axis)
 	Values []float64 // steps × len(Rows), step-major; NaN is left blank
 	// Scale is the colour scale's half-range: values run from blue (-Scale)
-	// through grey (0) to red (+Scale); 0 takes the largest |value|.
+	// through grey (0) to red (+Scale), larger ones saturate; 0 takes the
+	// 95th percentile of |value|, so that a few large values do not wash
+	// out the rest (the title then says so).
 	Scale float64
 }
 
@@ -81,9 +86,12 @@ func Trace(pathNoExt string, steps int, panels []TracePanel, opt TraceOptions) e
 // tracePlot is one panel: its heatmap, its title with the colour range, a
 // few row labels, and the step axis on the last panel only.
 func tracePlot(steps int, pn TracePanel, last bool) *plot.Plot {
-	scale := pn.Scale
+	scale, note := pn.Scale, ""
 	if !(scale > 0) {
-		scale = MaxAbs(pn.Values)
+		scale = absQuantile(pn.Values, 0.95)
+		if MaxAbs(pn.Values) > scale {
+			note = "; top 5% saturate"
+		}
 	}
 	if !(scale > 0) {
 		scale = 1 // all zero (or blank): any range draws it grey
@@ -91,7 +99,7 @@ func tracePlot(steps int, pn TracePanel, last bool) *plot.Plot {
 	rows := len(pn.Rows)
 	p := plot.New()
 	p.Add(plotter.NewImage(heatImage(steps, rows, pn.Values, scale), -0.5, -0.5, float64(steps)-0.5, float64(rows)-0.5))
-	p.Title.Text = fmt.Sprintf("%s   [blue -%s … red +%s]", pn.Title, short(scale), short(scale))
+	p.Title.Text = fmt.Sprintf("%s   [blue -%s … red +%s%s]", pn.Title, short(scale), short(scale), note)
 	p.Title.TextStyle.Font.Size = vg.Points(9)
 	p.Title.Padding = vg.Points(2)
 	p.Y.Tick.Marker = rowTicks(pn.Rows)
@@ -178,8 +186,22 @@ func niceStep(n, most int) int {
 	}
 }
 
-// MaxAbs is the largest finite |value| of v (0 if none): the colour
-// range of a panel whose Scale is 0.
+// absQuantile is the q-quantile of the finite |values| of v (0 if none).
+func absQuantile(v []float64, q float64) float64 {
+	var abs []float64
+	for _, x := range v {
+		if a := math.Abs(x); !math.IsNaN(a) && !math.IsInf(a, 0) {
+			abs = append(abs, a)
+		}
+	}
+	slices.Sort(abs)
+	if len(abs) == 0 {
+		return 0
+	}
+	return stats.Quantile(abs, q)
+}
+
+// MaxAbs is the largest finite |value| of v (0 if none).
 func MaxAbs(v []float64) float64 {
 	m := 0.0
 	for _, x := range v {

@@ -79,9 +79,9 @@ func TracePanels(net *bohp.Network, rec *bohp.Recording) []figures.TracePanel {
 				rows = append(rows, fmt.Sprintf("%d,%d", i, j))
 			}
 		}
-		title := fmt.Sprintf("%s [row,column]", s.Label())
-		if n := len(s.RowIndex) * len(s.ColIndex); n < s.Rows*s.Cols {
-			title += fmt.Sprintf(": %d of %d×%d (rows and columns evenly spaced)", n, s.Rows, s.Cols)
+		title := fmt.Sprintf("%s [row,col]", s.Label())
+		if len(s.RowIndex)*len(s.ColIndex) < s.Rows*s.Cols {
+			title += fmt.Sprintf(" (%d×%d of %d×%d, evenly spaced)", len(s.RowIndex), len(s.ColIndex), s.Rows, s.Cols)
 		}
 		panels = append(panels, figures.TracePanel{Title: title, Rows: rows, Values: s.Values})
 	}
@@ -108,7 +108,7 @@ func kept(index []int, n int, what string) string {
 	if len(index) == n {
 		return ""
 	}
-	return fmt.Sprintf(": %d of %d %s (evenly spaced)", len(index), n, what)
+	return fmt.Sprintf(" (%d of %d %s, evenly spaced)", len(index), n, what)
 }
 
 func indexLabels(index []int) []string {
