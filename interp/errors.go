@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bohpsh/bohpsh/stdlib"
 	"github.com/d5/tengo/v2"
 	"github.com/d5/tengo/v2/parser"
 	"github.com/d5/tengo/v2/token"
@@ -118,10 +119,17 @@ type Sources struct {
 	cache map[string][]string
 }
 
-// NewSources returns the sources of a script called name.
+// NewSources returns the sources of a script called name. The modules
+// written in Tengo (tasks, enum) are known too, by their names, so that an
+// error inside one shows its line.
 func NewSources(name string, text []byte) *Sources {
 	cwd, _ := os.Getwd()
 	s := &Sources{texts: map[string][]byte{}, cwd: cwd, cache: map[string][]string{}}
+	for _, m := range stdlib.Modules() {
+		if m.Source != "" {
+			s.texts[m.Name] = []byte(m.Source)
+		}
+	}
 	s.Add(name, text)
 	return s
 }
