@@ -141,13 +141,14 @@ func (n *Network) SetEngine(e Engine) error {
 			return fmt.Errorf("network: the %s engine would need %d floats (%.1f GiB) of trace tangents; use the bptt engine for networks this wide", e, need, float64(need)*8/(1<<30))
 		}
 		f := newForward(n)
-		if e == EnginePaper {
-			f.paper = true
-			n.gyOut = make([]float64, n.Out())
-		}
+		f.paper = e == EnginePaper
 		n.eng = f
 	default:
 		return fmt.Errorf("network: unknown gradient engine %d", e)
+	}
+	n.gyOut = nil
+	if e == EnginePaper {
+		n.gyOut = make([]float64, n.Out())
 	}
 	n.engine = e
 	n.Reset()
