@@ -1,6 +1,7 @@
 package bohp
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"testing"
@@ -308,6 +309,47 @@ func TestPaperEngineOnEveryNetwork(t *testing.T) {
 			d := math.Abs(p.Grad[k] - q.Grad[k])
 			if p.Kind != KindBias && d > 1e-9*math.Max(1, math.Abs(q.Grad[k])) {
 				t.Errorf("sigmoid: %s[%d]: paper %v, forward %v", p.Name, k, p.Grad[k], q.Grad[k])
+			}
+		}
+	}
+}
+
+// Switching a network from the paper engine to the exact ones gives the
+// exact gradient again.
+func TestSwitchingFromThePaperEngine(t *testing.T) {
+	specs := []LayerSpec{{Out: 2, Act: Tanh, Rule: Hebb{0.9}}, {Out: 2, Act: Softmax}}
+	build := func(e Engine) *Network {
+		n, err := NewNetwork(4, e, specs...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n.InitNormal(NewRNG(9), 0.8)
+		return n
+	}
+	ep := &Episode{Steps: 6, Inputs: make([]float64, 24), Targets: make([]float64, 12), Loss: CrossEntropy, Weight: 1}
+	NewRNG(10).FillSigns(ep.Inputs)
+	for s := range 6 {
+		ep.Targets[2*s+s%2] = 1
+	}
+	run := func(n *Network) {
+		if _, err := n.RunEpisode(context.Background(), ep); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := build(EngineForward)
+	run(want)
+	n := build(EnginePaper)
+	run(n)
+	for _, e := range []Engine{EngineForward, EngineBPTT} {
+		if err := n.SetEngine(e); err != nil {
+			t.Fatal(err)
+		}
+		run(n)
+		for i, p := range n.Params() {
+			for k, g := range p.Grad {
+				if w := want.Params()[i].Grad[k]; math.Abs(g-w) > 1e-9*math.Max(1, math.Abs(w)) {
+					t.Fatalf("paper switched to %s: %s[%d] = %v, want %v", e, p.Name, k, g, w)
+				}
 			}
 		}
 	}
