@@ -292,9 +292,6 @@ func (n *Network) Step(x []float64) ([]float64, error) {
 		in = l.y
 	}
 	n.inStep = true
-	if n.recording != nil {
-		n.recording.recordStep(x, n.Output())
-	}
 	return n.Output(), nil
 }
 
@@ -341,9 +338,6 @@ func (n *Network) Score(loss Loss, target []float64, weight float64) (float64, e
 		n.loss += weight * val
 	}
 	n.log.addScore(loss, target, weight)
-	if n.recording != nil {
-		n.recording.recordScore(target, weight)
-	}
 	return val, nil
 }
 
@@ -375,13 +369,16 @@ func (n *Network) ScoreGrad(value float64, grad []float64) error {
 	n.scored = true
 	n.log.custom = true
 	if n.recording != nil {
-		n.recording.recordScore(nil, 1)
+		n.recording.custom++ // the log keeps the targets of score, not these
 	}
 	return nil
 }
 
 // finishStep hands the step to the gradient engine, then updates traces.
 func (n *Network) finishStep(last bool) {
+	if n.recording != nil { // here rather than in Step: the hot path stays as it was
+		n.recording.recordStep(n.input, n.Output())
+	}
 	if !n.noGrad {
 		n.eng.step(n, last)
 	}
@@ -421,6 +418,7 @@ func (n *Network) EndEpisode() (float64, error) {
 		}
 	}
 	if n.recording != nil {
+		n.recording.addScores(&n.log)
 		n.recorded, n.recording = n.recording, nil
 	}
 	return n.loss, nil

@@ -66,6 +66,7 @@ type Recording struct {
 	States []RecordedState // each layer's States, in layer order
 
 	sources []State // the states being read, parallel to States
+	custom  float64 // ScoreGrad calls of the current step: weight 1 each
 }
 
 // RecordedState is one layer quantity over the episode.
@@ -123,7 +124,8 @@ func (r *Recording) recordStep(x, y []float64) {
 		r.Outputs = append(r.Outputs, y[i])
 		r.Targets = append(r.Targets, math.NaN())
 	}
-	r.Weights = append(r.Weights, 0)
+	r.Weights = append(r.Weights, r.custom)
+	r.custom = 0
 	for k := range r.States {
 		rs, src := &r.States[k], r.sources[k]
 		for _, i := range rs.RowIndex {
@@ -134,16 +136,20 @@ func (r *Recording) recordStep(x, y []float64) {
 	}
 }
 
-// recordScore notes a score of the current step (target nil: a loss
-// computed in script, ScoreGrad).
-func (r *Recording) recordScore(target []float64, weight float64) {
-	if target != nil {
-		row := r.Targets[(r.Steps-1)*len(r.OutputIndex):]
-		for k, i := range r.OutputIndex {
-			row[k] = target[i]
+// addScores fills in the targets and weights of the episode's scores from
+// its log (which keeps them for GradCheck's replays).
+func (r *Recording) addScores(log *episodeLog) {
+	k := len(r.OutputIndex)
+	for _, s := range log.scores {
+		if s.step >= r.Steps {
+			continue
 		}
+		target, row := log.targets[s.off:s.off+s.n], r.Targets[s.step*k:(s.step+1)*k]
+		for j, i := range r.OutputIndex {
+			row[j] = target[i]
+		}
+		r.Weights[s.step] += s.weight
 	}
-	r.Weights[r.Steps-1] += weight
 }
 
 // evenIndex returns k indices spread evenly over [0, n) (all of them when
