@@ -44,6 +44,12 @@
 // Both agree with central finite differences to better than 1e-6 relative
 // error and with each other to 1e-9 (see the tests).
 //
+// EnginePaper is the forward engine with the two approximations of the
+// 2016 paper's own code (hidden biases by their leading term only, the tanh
+// factor 1 − tanh(y)² of the output; paper.go), for reproducing that code's
+// runs. Its gradient is approximate by design: GradCheck reports it as
+// such (GradCheckResult.Approximate), and Engine.Exact is false.
+//
 // A recurrent layer (LayerSpec.Recurrent; recurrent.go) is the network of
 // the 2018 successor, differentiable plasticity: its cells also receive
 // their own outputs of the previous step through plastic connections,
@@ -88,6 +94,13 @@
 // any sweep over row chunks deterministically); where their update cannot
 // be run backwards (a clip), they store traces as recState does past its
 // amplification bound.
+//
+// A layer exposes its per-step quantities through Layer.States (a plastic
+// layer its Hebbian traces); Network.Record records them over an episode,
+// with the inputs, outputs and targets, subsampled evenly past a limit
+// per step (record.go). A new layer kind makes its own — a modulation
+// signal, eligibility traces — appear in recordings and their figures by
+// implementing stater.
 //
 // Reward-driven episodes sample actions from a softmax policy with
 // RNG.Categorical (one draw per sample, so a run stays reproducible from its

@@ -12,6 +12,9 @@ type Engine int
 const (
 	EngineBPTT    Engine = iota // reverse mode through time over the recorded episode
 	EngineForward               // the paper's forward recursion, made exact (RTRL)
+	// EnginePaper is the forward recursion with the two approximations of
+	// the 2016 paper's code (paper.go): its gradient is not exact.
+	EnginePaper
 )
 
 func (e Engine) String() string {
@@ -20,19 +23,23 @@ func (e Engine) String() string {
 		return "bptt"
 	case EngineForward:
 		return "forward"
+	case EnginePaper:
+		return "paper"
 	}
 	return fmt.Sprintf("Engine(%d)", int(e))
 }
 
-// ParseEngine maps "bptt" or "forward" to an Engine.
+// Exact reports whether the engine's gradient is exact (all but EnginePaper).
+func (e Engine) Exact() bool { return e != EnginePaper }
+
+// ParseEngine maps "bptt", "forward" or "paper" to an Engine.
 func ParseEngine(name string) (Engine, error) {
-	switch name {
-	case "bptt":
-		return EngineBPTT, nil
-	case "forward":
-		return EngineForward, nil
+	for _, e := range []Engine{EngineBPTT, EngineForward, EnginePaper} {
+		if name == e.String() {
+			return e, nil
+		}
 	}
-	return 0, fmt.Errorf("unknown gradient engine %q (known: bptt, forward)", name)
+	return 0, fmt.Errorf("unknown gradient engine %q (known: bptt, forward, paper)", name)
 }
 
 // gradEngine accumulates the episode gradient. step is called once per
@@ -66,12 +73,17 @@ type Network struct {
 	inStep bool      // a step's output is computed, its traces not yet updated
 	scored bool      // the current step has a nonzero-weight loss
 	gz     []float64 // weighted dLoss/dz of the last layer for the current step
+	gyOut  []float64 // weighted dLoss/dy of the last layer, kept for the paper engine only (else nil)
 	gy     []float64 // scratch
 	loss   float64   // weighted loss summed over the episode
 	noGrad bool      // forward only (finite differences)
 	broken error     // a non-finite value ended the episode; cleared by Reset
 
 	log episodeLog
+
+	recordNext int        // Record: values per quantity to record from the next Reset (0: none)
+	recording  *Recording // the episode being recorded
+	recorded   *Recording // the last recorded episode
 }
 
 // NewNetwork builds a network with in inputs and the given layers, all
@@ -119,18 +131,24 @@ func (n *Network) SetEngine(e Engine) error {
 	switch e {
 	case EngineBPTT:
 		n.eng = newBPTT(n)
-	case EngineForward:
+	case EngineForward, EnginePaper:
 		for _, l := range n.Layers {
 			if l.Recurrent() {
-				return fmt.Errorf("network: layer %s is recurrent, which the forward engine does not support; use the bptt engine", l.Name)
+				return fmt.Errorf("network: layer %s is recurrent, which the %s engine does not support; use the bptt engine", l.Name, e)
 			}
 		}
 		if need := forwardSize(n); need > MaxElements {
-			return fmt.Errorf("network: the forward engine would need %d floats (%.1f GiB) of trace tangents; use the bptt engine for networks this wide", need, float64(need)*8/(1<<30))
+			return fmt.Errorf("network: the %s engine would need %d floats (%.1f GiB) of trace tangents; use the bptt engine for networks this wide", e, need, float64(need)*8/(1<<30))
 		}
-		n.eng = newForward(n)
+		f := newForward(n)
+		f.paper = e == EnginePaper
+		n.eng = f
 	default:
 		return fmt.Errorf("network: unknown gradient engine %d", e)
+	}
+	n.gyOut = nil
+	if e == EnginePaper {
+		n.gyOut = make([]float64, n.Out())
 	}
 	n.engine = e
 	n.Reset()
@@ -234,8 +252,10 @@ func (n *Network) Reset() {
 	}
 	n.step, n.inStep, n.scored, n.loss, n.broken = 0, false, false, 0, nil
 	clear(n.gz)
+	clear(n.gyOut)
 	n.eng.reset()
 	n.log.reset(n.noGrad)
+	n.startRecording()
 }
 
 // Step runs one step on input x and returns the network's output (a view
@@ -308,7 +328,7 @@ func (n *Network) Score(loss Loss, target []float64, weight float64) (float64, e
 	if n.noGrad {
 		w = 0
 	}
-	val := loss.eval(last, target, w, n.gz, n.gy)
+	val := loss.eval(last, target, w, n.gz, n.gy, n.gyOut)
 	if math.IsNaN(val) || math.IsInf(val, 0) {
 		n.broken = &NonFiniteError{Step: n.step, Where: "loss " + loss.String(), Value: val}
 		return 0, n.broken
@@ -342,14 +362,23 @@ func (n *Network) ScoreGrad(value float64, grad []float64) error {
 	for i, g := range n.gy {
 		n.gz[i] += g
 	}
+	for i, g := range grad[:len(n.gyOut)] {
+		n.gyOut[i] += g
+	}
 	n.loss += value
 	n.scored = true
 	n.log.custom = true
+	if n.recording != nil {
+		n.recording.custom++ // the log keeps the targets of score, not these
+	}
 	return nil
 }
 
 // finishStep hands the step to the gradient engine, then updates traces.
 func (n *Network) finishStep(last bool) {
+	if n.recording != nil { // here rather than in Step: the hot path stays as it was
+		n.recording.recordStep(n.input, n.Output())
+	}
 	if !n.noGrad {
 		n.eng.step(n, last)
 	}
@@ -359,6 +388,7 @@ func (n *Network) finishStep(last bool) {
 		}
 	}
 	clear(n.gz)
+	clear(n.gyOut)
 	n.scored = false
 	n.inStep = false
 	n.step++
@@ -386,6 +416,10 @@ func (n *Network) EndEpisode() (float64, error) {
 		if l.Recurrent() { // after BPTT, which needs the traces of the last step
 			l.rec.finish()
 		}
+	}
+	if n.recording != nil {
+		n.recording.addScores(&n.log)
+		n.recorded, n.recording = n.recording, nil
 	}
 	return n.loss, nil
 }

@@ -18,5 +18,7 @@
 // Exit status: 0 success, 1 script error or timeout (or: the output
 // directory is in use, a merge lacks runs), 2 usage error (bad flag,
 // unknown or ill-typed -p or --sweep value, missing script, an --out that
-// cannot be written), 130 Ctrl-C or SIGTERM.
+// cannot be written, a failed params.check), 130 Ctrl-C or SIGTERM. A REPL
+// session reading a pipe runs every statement (an error is printed and the
+// session goes on) and exits 1 if any failed.
 package cli

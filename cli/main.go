@@ -51,7 +51,8 @@ const usageText = `bohpsh runs Tengo scripts that build and train plastic neural
 
 Usage:
   bohpsh [flags] FILE.tengo [FILE.tengo ...]   run scripts (one after the other)
-  bohpsh [flags] -e 'CODE'                     run code given on the command line
+  bohpsh [flags] -e 'CODE'                     run code given on the command line,
+                                               printing its final expression's value
   bohpsh [flags]                               start the REPL (reads statements
                                                from stdin when it is not a terminal)
   bohpsh merge DIR                             write the outputs of a sharded sweep
@@ -69,7 +70,7 @@ Flags (-x and --x are the same; flags may follow the file names):
   --quiet              no script output, no progress bar
   --timeout DURATION   stop the runs after DURATION (e.g. 90s, 10m)
   --allow-os           allow Tengo's os module (files, processes)
-  --no-figures         do not draw the learning-curve figures
+  --no-figures         draw no figures (learning curves, trace figures of episodes)
   --shard I/N          run only shard I (from 0) of N of the runs: runs I, I+N, ...
                        (auto: I/N of the Slurm array task; auto/N: I from
                        JOB_COMPLETION_INDEX); bohpsh merge then writes the outputs
@@ -93,6 +94,7 @@ over. An --out that cannot be written is refused before any run.
 Exit status: 0 success, 1 script error or timeout (or: output directory in
 use, merge incomplete), 2 usage error (or: --out cannot be written),
 130 interrupted (Ctrl-C; what was done is written, marked interrupted).
+A REPL reading a pipe runs every statement and exits 1 if any failed.
 `
 
 // cmdFlags are the parsed command line: how to run the scripts (run, less
@@ -288,7 +290,7 @@ func mainCtx(parent context.Context, signals bool, args []string, stdin io.Reade
 	// Scripts: all must be readable before any runs.
 	var sources []*interp.Source
 	if f.evalSet {
-		sources = append(sources, &interp.Source{Name: interp.EvalName, Text: []byte(f.eval), Dir: "."})
+		sources = append(sources, &interp.Source{Name: interp.EvalName, Text: []byte(f.eval), Dir: ".", Show: true})
 	}
 	for _, path := range f.files {
 		src, err := interp.LoadSource(path)

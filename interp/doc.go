@@ -47,7 +47,9 @@
 //
 // Outputs go to DIR/<script name>/ with --out DIR, else to
 // runs/<script name>/<timestamp>/ (code given with -e writes nothing
-// without --out):
+// without --out). A script that records no metric (an analysis of
+// checkpoints) writes no metrics.csv and no summary.yaml, unless a run
+// failed or was interrupted:
 //
 //	params.yaml   script, seeds, sweep, and the resolved parameters (docs as comments)
 //	metrics.csv   seed,[<sweep key>,]episode,metric,value: one row per seed,
@@ -63,11 +65,14 @@
 //	              --sweep, the metrics blocks are in sweep.results[i].metrics,
 //	              one per value (sweep.results[i].value).
 //	<metric>.png, <metric>.svg   learning curves: median over seeds and
-//	              interquartile band per episode index (package figures); the
-//	              unfinished runs are a series of their own
+//	              interquartile band per episode index (package figures), titled
+//	              with the script, the metric and the seeds; the unfinished runs
+//	              are a series of their own
 //	seed-<S>/, <key>=<value>/seed-<S>/   each run's own files (lib.Env.OutDir:
-//	              yaml.write, checkpoints), and its record: run.yaml (RunFile:
-//	              settings, status, times, parameters) and its rows of metrics.csv
+//	              yaml.write, checkpoints, network.record's trace figures: the
+//	              tasks module draws trace.png/.svg), created when first written,
+//	              and its record: run.yaml (RunFile: settings, status, times,
+//	              parameters) and its rows of metrics.csv
 //
 // summary.yaml lists the runs without results (missing: cancelled, or of a
 // shard that did not run). summary.yaml, the figures and the command's

@@ -33,6 +33,7 @@ type EnvConfig struct {
 	ScriptDir string            // the main script's directory
 	AllowOS   bool              // allow Tengo's os module
 	Quiet     bool              // suppress the script's prints
+	NoFigures bool              // scripts draw no figures (network.record's)
 	Workers   int               // goroutines an episode may use (0 means 1)
 	Extra     []*lib.Module     // modules added after the standard ones
 }
@@ -58,6 +59,7 @@ func NewEnv(c EnvConfig) (*lib.Env, *tengo.ModuleMap) {
 		ScriptDir: c.ScriptDir,
 		AllowOS:   c.AllowOS,
 		Quiet:     c.Quiet,
+		NoFigures: c.NoFigures,
 		Workers:   c.Workers,
 	}
 	modules := stdlib.NewModuleMap(env)

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -68,17 +69,30 @@ func commitOutputs(d, from string, res *Result, src *Source, cfg Config, stderr 
 }
 
 // writeOutputs writes params.yaml, metrics.csv and summary.yaml into dir,
-// all three even if one fails (errors name the files in shown, their
+// all three even if one fails (a run without metrics: params.yaml only) (errors name the files in shown, their
 // final place).
 func writeOutputs(res *Result, dir, shown string, src *Source, cfg Config) error {
 	write := func(name string, fn func(io.Writer) error) error {
 		return writeFile(filepath.Join(dir, name), fn, filepath.Join(shown, name))
 	}
-	return errors.Join(
-		write(ParamsFile, func(w io.Writer) error { return encodeYAML(w, paramsDoc(res, src, cfg)) }),
+	params := write(ParamsFile, func(w io.Writer) error { return encodeYAML(w, paramsDoc(res, src, cfg)) })
+	if !anyMetric(res) && res.Err == nil && !res.Interrupted {
+		return params // an analysis run (it reads checkpoints, prints, writes its own files): nothing to summarise
+	}
+	return errors.Join(params,
 		write(MetricsFile, func(w io.Writer) error { return writeMetricsCSV(w, res, cfg) }),
 		write(SummaryFile, func(w io.Writer) error { return encodeYAML(w, summaryDoc(res, src, cfg)) }),
 	)
+}
+
+// anyMetric reports whether a run recorded a metric.
+func anyMetric(res *Result) bool {
+	for _, r := range res.Runs {
+		if r.Started && len(r.Env.Metrics.Series()) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // YAML node builders.
@@ -405,11 +419,36 @@ func writeFigures(res *Result, dir, shown string) []error {
 		if len(series) == 0 {
 			continue
 		}
-		if err := figures.Curves(filepath.Join(dir, figureName(name)), name, series); err != nil {
+		title := fmt.Sprintf("%s: %s, median and IQR of %s", res.Script, name, seedsText(res))
+		if err := figures.Curves(filepath.Join(dir, figureName(name)), name, series, figures.CurveOptions{Title: title}); err != nil {
 			warns = append(warns, fmt.Errorf("figure of metric %q (%s): %v", name, filepath.Join(shown, figureName(name)), err))
 		}
 	}
 	return warns
+}
+
+// seedsText names the seeds of the runs for a figure's title: "seed 3",
+// "20 seeds (0-19)", "3 seeds (1, 5, 9)".
+func seedsText(res *Result) string {
+	var seeds []int64
+	for _, r := range res.Runs {
+		if !slices.Contains(seeds, r.Seed) {
+			seeds = append(seeds, r.Seed)
+		}
+	}
+	slices.Sort(seeds)
+	switch n := len(seeds); {
+	case n == 1:
+		return fmt.Sprintf("seed %d", seeds[0])
+	case seeds[n-1]-seeds[0] == int64(n-1):
+		return fmt.Sprintf("%d seeds (%d-%d)", n, seeds[0], seeds[n-1])
+	default:
+		list := make([]string, n)
+		for i, s := range seeds {
+			list[i] = strconv.FormatInt(s, 10)
+		}
+		return fmt.Sprintf("%d seeds (%s)", n, strings.Join(list, ", "))
+	}
 }
 
 // figureName is the file name (without extension) of a metric's figure.

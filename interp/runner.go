@@ -40,7 +40,7 @@ type Config struct {
 	Quiet     bool              // suppress the script's prints and the progress bar
 	AllowOS   bool              // allow Tengo's os module
 	Progress  bool              // draw a progress bar on Stderr (a terminal)
-	NoFigures bool              // skip the learning-curve figures
+	NoFigures bool              // skip the figures: learning curves, and the trace figures scripts ask for (network.record)
 	Shard     Shard             // run only this shard of the runs (the zero Shard: all); needs Out
 	Resume    bool              // skip the runs whose complete results of the same settings are found in the output directory
 	Stdout    io.Writer         // the scripts' prints
@@ -214,6 +214,7 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 			ScriptDir: src.Dir,
 			AllowOS:   cfg.AllowOS,
 			Quiet:     cfg.Quiet,
+			NoFigures: cfg.NoFigures,
 			Workers:   workers,
 			Extra:     cfg.Extra,
 		})
@@ -339,6 +340,9 @@ func runOnce(ctx context.Context, src *Source, r *Run) error {
 	}
 	if err := prog.Run(ctx); err != nil {
 		return err
+	}
+	if v := prog.Value(); v != nil && !env.Quiet {
+		fmt.Fprintln(env.Out, lib.Format(v))
 	}
 	// An override the script never declared (it did not call
 	// params.declare) is a usage error too.

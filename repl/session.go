@@ -153,15 +153,10 @@ func (s *Session) show(args ...tengo.Object) (tengo.Object, error) {
 	return tengo.UndefinedValue, nil
 }
 
-// Format renders a value as the REPL prints it: Tengo's literal form, so
-// strings are quoted ("abc"), as they are inside arrays and maps; custom
-// objects print their String().
-func Format(o tengo.Object) string {
-	if o == nil {
-		return "undefined"
-	}
-	return o.String()
-}
+// Format renders a value as the REPL prints it: lib.Format, Tengo's
+// literal form (strings quoted, "abc", as they are inside arrays and maps)
+// with map keys sorted; custom objects print their String().
+func Format(o tengo.Object) string { return lib.Format(o) }
 
 // Globals lists the user-visible global names, sorted.
 func (s *Session) Globals() []string {
@@ -497,8 +492,16 @@ func (s *Session) Help(name string) (string, error) {
 			return fmt.Sprintf("%s %s\n    %s\n", c.Name, c.Args, c.Doc), nil
 		}
 	}
+	// A bare name: the builtin and every function, value and method so named.
+	var text string
 	if doc, ok := builtinDocs[name]; ok {
-		return fmt.Sprintf("%s (Tengo builtin)\n    %s\n", name, doc), nil
+		text = fmt.Sprintf("%s (Tengo builtin)\n    %s\n", name, doc)
+	}
+	if members, ok := docgen.BareName(s.mods, name); ok {
+		text += members
+	}
+	if text != "" {
+		return text, nil
 	}
 	return "", fmt.Errorf("no help for %q (try :help for the list of modules)", name)
 }

@@ -35,7 +35,7 @@ func runScript(tb testing.TB, path string, overrides map[string]string, seeds in
 // evaluates (TEST mode); smaller shrinks the scripts that are slow at their
 // defaults.
 var (
-	evaluated = map[string]bool{"completion": true, "oneshot": true, "reversal": true, "recurrent_completion": true}
+	evaluated = map[string]bool{"completion": true, "oneshot": true, "reversal": true, "oneshot3": true, "recurrent_completion": true}
 	smaller   = map[string]map[string]string{"recurrent_completion": {"n": "100"}}
 )
 
@@ -45,9 +45,6 @@ func TestScriptsSmoke(t *testing.T) {
 	paths, _ := filepath.Glob("*.tengo")
 	n := 0
 	for _, path := range paths {
-		if path == "common.tengo" || path == "pairs.tengo" {
-			continue // helpers, imported by the experiments
-		}
 		n++
 		t.Run(strings.TrimSuffix(path, ".tengo"), func(t *testing.T) {
 			out := t.TempDir()
@@ -57,6 +54,9 @@ func TestScriptsSmoke(t *testing.T) {
 				return o
 			}
 			runScript(t, path, with(map[string]string{"episodes": "30", "frozen": "5"}), 2, out)
+			if _, err := os.Stat(filepath.Join(out, name, "seed-0", "trace.png")); err == nil {
+				t.Error("a trace figure drawn with NoFigures")
+			}
 			if evaluated[name] {
 				ck := filepath.Join(out, name, "seed-0", "net.yaml")
 				runScript(t, path, with(map[string]string{"checkpoint": ck, "frozen": "5"}), 1, t.TempDir())
@@ -65,6 +65,34 @@ func TestScriptsSmoke(t *testing.T) {
 	}
 	if n < 3 {
 		t.Errorf("found %d experiment scripts, want at least 3", n)
+	}
+}
+
+// Every shipped script draws one episode of each run's trained network
+// (tasks.train): trace.png and trace.svg in seed-<S>/.
+func TestTraceFigures(t *testing.T) {
+	paths, _ := filepath.Glob("*.tengo")
+	for _, path := range paths {
+		name := strings.TrimSuffix(path, ".tengo")
+		t.Run(name, func(t *testing.T) {
+			src, err := interp.LoadSource(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			overrides := map[string]string{"episodes": "3", "frozen": "1"}
+			maps.Copy(overrides, smaller[name])
+			out := t.TempDir()
+			res := interp.RunScript(context.Background(), src, interp.Config{Overrides: overrides, Seeds: 1, Jobs: 1, Out: out,
+				Quiet: true, Stdout: io.Discard, Stderr: io.Discard})
+			if res.Err != nil {
+				t.Fatal(res.Err)
+			}
+			for _, f := range []string{"trace.png", "trace.svg"} {
+				if fi, err := os.Stat(filepath.Join(out, name, "seed-0", f)); err != nil || fi.Size() < 1000 {
+					t.Errorf("%s: %v", f, err)
+				}
+			}
+		})
 	}
 }
 

@@ -44,7 +44,7 @@ func networkDoc() string {
 		}
 		kinds = append(kinds, fmt.Sprintf("%s: %s", k.Name, k.Doc))
 	}
-	return "build a network: {inputs: int, layers: [layer, ...], engine: bptt (default) | forward, init: std of the N(0, std²) initial parameters (0.1)}; " +
+	return "build a network: {inputs: int, layers: [layer, ...], engine: bptt (default) | forward | paper (the forward recursion with the 2016 code's two approximations: hidden biases by their leading term only, tanh factor 1 - tanh(y)² of the output; an approximate gradient, to reproduce the paper's code), init: std of the N(0, std²) initial parameters (0.1)}; " +
 		"layer: {size: int, act: tanh (default) | sigmoid | linear | softmax (last layer only), plastic: bool (false), rule: " + strings.Join(rules, " | ") + ", " +
 		strings.Join(settings, ", ") + ", name: string (l0, l1, ...), init_abs: bool (draw the layer's weights as |N(0, std²)|, as the paper does for hidden-to-output), " +
 		"recurrent: bool (the 2018 network: cells also receive their own previous outputs through plastic connections w + α∘H, tensors <name>.w and .alpha size×size; bptt engine only), " +

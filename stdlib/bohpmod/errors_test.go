@@ -99,6 +99,16 @@ func TestErrorMessages(t *testing.T) {
 		`bohp.network({inputs: 3, layers: [{size: 2, recurrent: true, plastic: true, retention: 0.9, precision: "half"}]})`: `layers[0]: unknown precision "half" (known: float64, float32)`,
 		// non-plastic recurrent
 		`bohp.network({inputs: 3, layers: [{size: 2, recurrent: true}]})`: "layer l0: a recurrent layer must be plastic (give it a rule)",
+		// unknown engine
+		`bohp.network({inputs: 3, engine: "exact", layers: [{size: 2}]})`: `bohp.network: unknown gradient engine "exact" (known: bptt, forward, paper)`,
+		`net.set_engine("papr")`: `x.tengo:4:1: network.set_engine: unknown gradient engine "papr" (known: bptt, forward, paper)`,
+		// recurrent with the paper engine
+		`bohp.network({inputs: 3, engine: "paper", layers: [{size: 3, recurrent: true, plastic: true, retention: 0.9}]})`: "bohp.network: network: layer l0 is recurrent, which the paper engine does not support; use the bptt engine",
+		// tensors of an unknown kind or layer
+		`net.tensors({kind: "alphas"})`: `x.tengo:4:1: network.tensors: unknown tensor kind "alphas" (known: weight, alpha, bias, rule)`,
+		`net.tensors({layer: "l2"})`:    `network.tensors: no layer "l2" (layers: l0, l1)`,
+		`net.tensors({kind: 1})`:        `network.tensors: argument kind must be a string, got int 1`,
+		`net.tensors({knd: "alpha"})`:   `network.tensors: unknown option "knd" (known: kind, layer)`,
 		// gradcheck without episode
 		"n3 := bohp.network({inputs: 1, layers: [{size: 1}]})\nn3.gradcheck()": "network.gradcheck: gradcheck: no episode recorded",
 	})

@@ -20,6 +20,8 @@ type Network struct {
 	Net     *bohp.Network
 	env     *lib.Env
 	methods lib.Bound
+	figure  *traceFigure    // asked for by record, drawn when its episode ends
+	drawn   *bohp.Recording // the recording last drawn
 }
 
 // netMethods is the method table of network objects; it is also their
@@ -31,7 +33,7 @@ var netMethods = lib.NewMethodSet("network",
 	lib.Def("score_grad", "(value number, grad vec|array) -> undefined", "add a loss computed in script: its value and its gradient with respect to this step's output", netScoreGrad),
 	lib.DefNoArgs("end", "() -> float", "end the episode: every tensor's gradient of the summed weighted loss is computed; returns that loss", netEnd),
 	lib.Def("episode", "(inputs mat, targets mat, weights vec|array|number, loss string) -> map", "reset, run every row of inputs as a step scored against the same row of targets with its weight, end; returns {loss: weighted sum, losses: vec of unweighted per-step losses, outputs: mat}", netEpisode),
-	lib.DefNoArgs("tensors", "() -> array", "names of the trained tensors, e.g. [\"l0.w\", \"l0.alpha\", \"l0.b\", ...]", netTensors),
+	lib.Def("tensors", "([opts map]) -> array", "names of the trained tensors, e.g. [\"l0.w\", \"l0.alpha\", \"l0.b\", ...]; opts select some: {kind: "+kindNames()+", layer: a layer's name}", netTensors),
 	lib.Def("get", "(name string) -> mat", "a copy of a tensor's values (rows × cols; biases are rows × 1)", netGet),
 	lib.Def("set", "(name string, values mat|vec|array) -> undefined", "set a tensor's values (same number of elements; sign constraints apply)", netSet),
 	lib.Def("grad", "(name string) -> mat", "a copy of a tensor's gradient from the last episode", netGrad),
@@ -40,9 +42,11 @@ var netMethods = lib.NewMethodSet("network",
 	lib.DefNoArgs("layers", "() -> array", "one map per layer: {name, in, out, act, plastic, recurrent, rule, "+strings.Join(bohp.SettingNames(), "|")+"; recurrent layers: input, learn_rate, precision}", netLayers),
 	lib.Def("traces", "(layer string) -> mat", "a copy of a plastic layer's current Hebbian traces (out × in; a recurrent layer's out × out, row j the connections into cell j): those the current step used, after the episode's end those after its last step", netTraces),
 	lib.Def("output", "(layer string) -> vec", "a copy of a layer's output at the current step", netOutput),
-	lib.DefNoArgs("engine", "() -> string", "the gradient engine: bptt or forward", netEngine),
-	lib.Def("set_engine", "(name string) -> undefined", "switch the gradient engine (bptt or forward); resets the episode", netSetEngine),
-	lib.Def("gradcheck", "([opts map]) -> map", "replay the last episode and compare the gradient with 4th-order central differences: {max_rel_err, max_abs_err, worst}; opts: {eps: 1e-3}; an episode scored with score_grad cannot be replayed (check such a loss against score's built-in losses instead)", netGradcheck),
+	lib.DefNoArgs("engine", "() -> string", "the gradient engine: bptt, forward or paper", netEngine),
+	lib.Def("set_engine", "(name string) -> undefined", "switch the gradient engine (bptt, forward or paper: the 2016 code's approximate gradient); resets the episode", netSetEngine),
+	lib.Def("record", "([opts map]) -> undefined", "record the next episode (episode, or reset … end): per step its input, output, scored target and weight, and every layer's per-step quantities (a plastic layer's Hebbian traces; other layer kinds' modulation or eligibility traces), at most max values of each per step (beyond, evenly spaced rows and columns); net.recording() returns them. opts: {figure: path (without extension): draw the episode as heatmaps over the steps, PNG and SVG, in the run's directory (not with --no-figures), title, max: 256}", netRecord),
+	lib.DefNoArgs("recording", "() -> map", "the last recorded episode (see record), undefined if none: {steps, inputs, outputs, targets (NaN at steps not scored), weights, input_index, output_index (the inputs and cells kept), states: {\"l0.hebb\": {values: mat steps × kept, rows, cols (the rows and columns kept; value k of a step is [rows[k / len(cols)]][cols[k % len(cols)]]), shape}}}", netRecording),
+	lib.Def("gradcheck", "([opts map]) -> map", "replay the last episode and compare the gradient with 4th-order central differences: {max_rel_err, max_abs_err, worst: where the largest relative error is, \"tensor[row][column]\", approximate: true with the paper engine, whose gradient is not exact (then also a note)}; opts: {eps: 1e-3}; an episode scored with score_grad cannot be replayed (check such a loss against score's built-in losses instead)", netGradcheck),
 	lib.Def("save", "(path string[, opts map]) -> string", "write a YAML checkpoint (atomically) and return its path; relative paths go to the run's output directory; opts: {optimizer, meta}", netSave),
 	lib.Def("diagram", "(path string[, opts map]) -> string", "draw the network as SVG (fixed/plastic, excitatory/inhibitory, width by strength); opts: {title, threshold: fraction of the largest |value| below which connections are left out (0.05)}", netDiagram),
 )
@@ -167,6 +171,9 @@ func netEnd(n *Network, fn string) (tengo.Object, error) {
 	if err != nil {
 		return nil, engineErr(fn, err)
 	}
+	if err := n.episodeEnded(fn); err != nil {
+		return nil, err
+	}
 	return lib.FromFloat(l), nil
 }
 
@@ -200,6 +207,9 @@ func netEpisode(n *Network, fn string, args []tengo.Object) (tengo.Object, error
 	total, err := n.Net.RunEpisode(n.env.Context(), &ep)
 	if err != nil {
 		return nil, engineErr(fn, err)
+	}
+	if err := n.episodeEnded(fn); err != nil {
+		return nil, err
 	}
 	return &tengo.Map{Value: map[string]tengo.Object{
 		"loss":    lib.FromFloat(total),
@@ -247,10 +257,51 @@ func byName[T any](dst **T, what string, find func(string) *T, all func() []stri
 	}
 }
 
-func netTensors(n *Network, _ string) (tengo.Object, error) {
-	var out []tengo.Object
-	for _, p := range n.Net.Params() {
-		out = append(out, &tengo.String{Value: p.Name})
+// kinds are the tensor kinds a script can select, by name.
+var kinds = []bohp.Kind{bohp.KindWeight, bohp.KindAlpha, bohp.KindBias, bohp.KindRule}
+
+func kindNames() string {
+	var names []string
+	for _, k := range kinds {
+		names = append(names, k.String())
+	}
+	return strings.Join(names, " | ")
+}
+
+// readKind reads a tensor kind by name.
+func readKind(fn, name string, o tengo.Object) (bohp.Kind, error) {
+	var s string
+	if err := lib.UnpackArg(fn, name, o, &s); err != nil {
+		return 0, err
+	}
+	for _, k := range kinds {
+		if k.String() == s {
+			return k, nil
+		}
+	}
+	return 0, lib.Errorf(fn, "unknown tensor kind %q (known: %s)", s, strings.ReplaceAll(kindNames(), " |", ","))
+}
+
+func netTensors(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
+	var opts map[string]tengo.Object
+	kind := bohp.Kind(-1) // any
+	var layer *bohp.Layer // any
+	if err := lib.UnpackArgs(fn, args, "opts?", &opts); err != nil {
+		return nil, err
+	}
+	if err := lib.UnpackOptions(fn, "", opts, "kind?, layer?", lib.Read(readKind, &kind), n.layer(&layer)); err != nil {
+		return nil, err
+	}
+	out := []tengo.Object{}
+	for _, l := range n.Net.Layers {
+		if layer != nil && l != layer {
+			continue
+		}
+		for _, p := range l.Params() {
+			if kind < 0 || p.Kind == kind {
+				out = append(out, &tengo.String{Value: p.Name})
+			}
+		}
 	}
 	return &tengo.Array{Value: out}, nil
 }
@@ -430,11 +481,16 @@ func netGradcheck(n *Network, fn string, args []tengo.Object) (tengo.Object, err
 	if err != nil {
 		return nil, engineErr(fn, err)
 	}
-	return &tengo.Map{Value: map[string]tengo.Object{
+	out := map[string]tengo.Object{
 		"max_rel_err": lib.FromFloat(res.MaxRelErr),
 		"max_abs_err": lib.FromFloat(res.MaxAbsErr),
 		"worst":       &tengo.String{Value: res.Worst},
-	}}, nil
+		"approximate": lib.FromBool(res.Approximate),
+	}
+	if res.Approximate {
+		out["note"] = &tengo.String{Value: fmt.Sprintf("the %s engine's gradient is approximate (the 2016 code's approximations), so it differs from finite differences by design; check the task with the forward or bptt engine", n.Net.Engine())}
+	}
+	return &tengo.Map{Value: out}, nil
 }
 
 // fileArgs reads the arguments of save and diagram: a path, resolved in

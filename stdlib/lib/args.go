@@ -21,7 +21,7 @@ func Errorf(fn, format string, a ...any) error {
 
 // Describe renders a value for an error message: its type and a short form.
 func Describe(o tengo.Object) string {
-	s := o.String()
+	s := Format(o)
 	if len(s) > 40 {
 		s = s[:37] + "..."
 	}
