@@ -79,12 +79,12 @@
 // (bptt), checked by the same finite-difference tests (grad_test.go).
 //
 // The recurrent layer is such a kind: the network and BPTT reach it only
-// through the recLayer interface (a step forward; per step backward, the
+// through the layerKind interface (a step forward; per step backward, the
 // adjoints; recurrent.go). A rule whose update of row j is affine in the
 // trace, H' = d(η, y_j) H + c(η, y_j) x, is a rateRule (rate.go) and runs on
 // the existing kernels with a trained or fixed rate. Other dynamics — a
 // neuromodulated update, a clipped trace, an eligibility trace — are
-// another recLayer implementation with their own sweeps (parallel.go runs
+// another layerKind implementation with their own sweeps (parallel.go runs
 // any sweep over row chunks deterministically); where their update cannot
 // be run backwards (a clip), they store traces as recState does past its
 // amplification bound.

@@ -121,8 +121,8 @@ func (n *Network) SetEngine(e Engine) error {
 		n.eng = newBPTT(n)
 	case EngineForward:
 		for _, l := range n.Layers {
-			if l.Recurrent() {
-				return fmt.Errorf("network: layer %s is recurrent, which the forward engine does not support; use the bptt engine", l.Name)
+			if err := forwardSupports(l); err != nil {
+				return err
 			}
 		}
 		if need := forwardSize(n); need > MaxElements {
@@ -134,6 +134,21 @@ func (n *Network) SetEngine(e Engine) error {
 	}
 	n.engine = e
 	n.Reset()
+	return nil
+}
+
+// forwardSupports reports why the forward engine cannot run layer l.
+func forwardSupports(l *Layer) error {
+	if r, ok := l.Rule.(ModRule); ok {
+		why := "the forward engine implements elementwise rules only"
+		if r.modulated() {
+			why = "the modulator couples every cell's traces: the forward engine would need O(N^4) tangents"
+		}
+		return fmt.Errorf("network: layer %s: rule %s needs the bptt engine (%s)", l.Name, r.Name(), why)
+	}
+	if l.Recurrent() {
+		return fmt.Errorf("network: layer %s is recurrent, which the forward engine does not support; use the bptt engine", l.Name)
+	}
 	return nil
 }
 
@@ -225,8 +240,8 @@ func (n *Network) Clone() *Network {
 func (n *Network) Reset() {
 	for _, l := range n.Layers {
 		clear(l.H)
-		if l.Recurrent() {
-			l.rec.reset()
+		if l.kind != nil {
+			l.kind.reset()
 		}
 	}
 	for _, p := range n.params {
@@ -260,8 +275,8 @@ func (n *Network) Step(x []float64) ([]float64, error) {
 	n.log.addStep(x)
 	in := n.input
 	for _, l := range n.Layers {
-		if l.Recurrent() {
-			l.rec.step(in, !n.noGrad)
+		if l.kind != nil {
+			l.kind.step(in, !n.noGrad)
 		} else {
 			l.forward(in)
 		}
@@ -354,7 +369,7 @@ func (n *Network) finishStep(last bool) {
 		n.eng.step(n, last)
 	}
 	for _, l := range n.Layers {
-		if l.Plastic() && !l.Recurrent() { // a recurrent layer's update runs with its next step
+		if l.elem != nil { // a layer kind's update runs with its next step
 			l.updateTraces()
 		}
 	}
@@ -383,8 +398,8 @@ func (n *Network) EndEpisode() (float64, error) {
 		}
 	}
 	for _, l := range n.Layers {
-		if l.Recurrent() { // after BPTT, which needs the traces of the last step
-			l.rec.finish()
+		if l.kind != nil { // after BPTT, which needs the traces of the last step
+			l.kind.finish()
 		}
 	}
 	return n.loss, nil
@@ -394,8 +409,8 @@ func (n *Network) EndEpisode() (float64, error) {
 // recurrent layer's matrices (default 1). Results do not depend on it.
 func (n *Network) SetWorkers(workers int) {
 	for _, l := range n.Layers {
-		if l.Recurrent() {
-			l.rec.setWorkers(workers)
+		if l.kind != nil {
+			l.kind.setWorkers(workers)
 		}
 	}
 }

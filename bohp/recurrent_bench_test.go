@@ -153,7 +153,7 @@ func stateBytes(net *Network, opt *Adam) int {
 	}
 	for _, l := range net.Layers {
 		if l.Recurrent() {
-			total += l.rec.(interface{ bytes() int }).bytes()
+			total += l.kind.(interface{ bytes() int }).bytes()
 		}
 	}
 	for _, s := range opt.m {
