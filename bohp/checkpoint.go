@@ -480,7 +480,11 @@ func LoadCheckpoint(r io.Reader) (*Checkpoint, error) {
 			if err != nil {
 				return nil, ckErr(0, "optimizer state %q: %v", k, err)
 			}
-			name := strings.TrimSuffix(strings.TrimSuffix(k, "/m"), "/v")
+			if k == "batch" { // the number of episodes in an unfinished batch
+				state[k] = v
+				continue
+			}
+			name := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(k, "/m"), "/v"), "/batch")
 			p := n.Param(name)
 			if p == nil {
 				return nil, ckErr(0, "optimizer state for unknown tensor %q", k)
@@ -527,7 +531,8 @@ func decodeStrict(node *yaml.Node, v any) error {
 }
 
 // NewOptimizer builds an optimizer by name from its settings; missing
-// settings take the defaults, unknown ones are errors.
+// settings take the defaults, unknown ones are errors. Every optimizer
+// also takes clip_norm (0) and batch (1), see GradOptions.
 func NewOptimizer(name string, settings map[string]float64) (Optimizer, error) {
 	var known []string
 	get := func(key string, def float64) float64 {
@@ -538,19 +543,24 @@ func NewOptimizer(name string, settings map[string]float64) (Optimizer, error) {
 		return def
 	}
 	var opt Optimizer
+	var gopts *GradOptions
 	switch name {
 	case "rmsprop":
 		o := NewRMSprop(get("eta", 0.01), get("maxdw", 0), Penalty{L1: get("l1", 0), L2: get("l2", 0)})
 		o.Decay, o.Eps = get("decay", o.Decay), get("eps", o.Eps)
-		opt = o
+		opt, gopts = o, &o.GradOptions
 	case "sgd":
-		opt = &SGD{LR: get("lr", 0.01), Penalty: Penalty{L1: get("l1", 0), L2: get("l2", 0)}}
+		o := &SGD{LR: get("lr", 0.01), Penalty: Penalty{L1: get("l1", 0), L2: get("l2", 0)}}
+		opt, gopts = o, &o.GradOptions
 	case "adam":
 		o := NewAdam(get("lr", 0.001), Penalty{L1: get("l1", 0), L2: get("l2", 0)})
 		o.Beta1, o.Beta2, o.Eps = get("beta1", o.Beta1), get("beta2", o.Beta2), get("eps", o.Eps)
-		opt = o
+		opt, gopts = o, &o.GradOptions
 	default:
 		return nil, fmt.Errorf("unknown optimizer %q (known: rmsprop, sgd, adam)", name)
+	}
+	if err := gopts.setOptions(name, get); err != nil {
+		return nil, err
 	}
 	for k, v := range settings {
 		found := false

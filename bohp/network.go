@@ -70,6 +70,7 @@ type Network struct {
 	loss   float64   // weighted loss summed over the episode
 	noGrad bool      // forward only (finite differences)
 	broken error     // a non-finite value ended the episode; cleared by Reset
+	ended  bool      // EndEpisode has run; cleared by Reset
 
 	log episodeLog
 }
@@ -247,7 +248,7 @@ func (n *Network) Reset() {
 	for _, p := range n.params {
 		clear(p.Grad)
 	}
-	n.step, n.inStep, n.scored, n.loss, n.broken = 0, false, false, 0, nil
+	n.step, n.inStep, n.scored, n.loss, n.broken, n.ended = 0, false, false, 0, nil, false
 	clear(n.gz)
 	n.eng.reset()
 	n.log.reset(n.noGrad)
@@ -343,24 +344,30 @@ func (n *Network) ScoreGrad(value float64, grad []float64) error {
 	if !n.inStep {
 		return ErrNoStep
 	}
-	last := n.Layers[len(n.Layers)-1]
-	if len(grad) != last.Out {
-		return &ShapeError{Op: "score_grad", Got: fmt.Sprintf("gradient of %d values", len(grad)), Want: fmt.Sprintf("%d (the output size)", last.Out)}
-	}
-	if math.IsNaN(value) || math.IsInf(value, 0) {
-		return &NonFiniteError{Step: n.step, Where: "custom loss", Value: value}
-	}
-	if err := checkFinite(n.step, "custom loss gradient", "", grad); err != nil {
+	if err := n.checkCustom("score_grad", n.step, value, grad); err != nil {
 		return err
 	}
+	n.loss += value
+	n.log.custom = true
+	last := n.Layers[len(n.Layers)-1]
 	last.Act.backward(last.y, grad, n.gy)
 	for i, g := range n.gy {
 		n.gz[i] += g
 	}
-	n.loss += value
 	n.scored = true
-	n.log.custom = true
 	return nil
+}
+
+// checkCustom checks a loss computed outside the engine for step t: its
+// value and its gradient with respect to the output.
+func (n *Network) checkCustom(op string, t int, value float64, grad []float64) error {
+	if out := n.Out(); len(grad) != out {
+		return &ShapeError{Op: op, Got: fmt.Sprintf("gradient of %d values", len(grad)), Want: fmt.Sprintf("%d (the output size)", out)}
+	}
+	if math.IsNaN(value) || math.IsInf(value, 0) {
+		return &NonFiniteError{Step: t, Where: "custom loss", Value: value}
+	}
+	return checkFinite(t, "custom loss gradient", "", grad)
 }
 
 // finishStep hands the step to the gradient engine, then updates traces.
@@ -388,6 +395,7 @@ func (n *Network) EndEpisode() (float64, error) {
 	if n.inStep {
 		n.finishStep(true)
 	}
+	n.ended = true
 	if !n.noGrad {
 		n.eng.end(n)
 		for _, p := range n.params {
