@@ -174,7 +174,7 @@ func TestActorCriticThroughNetwork(t *testing.T) {
 				t.Fatal(err)
 			}
 			p := probs[s*K : (s+1)*K]
-			softmaxInto(p, y[:K])
+			softmax(y[:K], p)
 			values[s] = y[K]
 			if draw {
 				if actions[s], err = data.Categorical(p); err != nil {
@@ -231,20 +231,4 @@ func TestActorCriticThroughNetwork(t *testing.T) {
 	}
 	n.noGrad = false
 	t.Logf("largest relative error: %.3g", checkAgainstDifferences(t, res))
-}
-
-// softmaxInto writes the softmax of z into p.
-func softmaxInto(p, z []float64) {
-	m := math.Inf(-1)
-	for _, v := range z {
-		m = max(m, v)
-	}
-	s := 0.0
-	for i, v := range z {
-		p[i] = math.Exp(v - m)
-		s += p[i]
-	}
-	for i := range p {
-		p[i] /= s
-	}
 }

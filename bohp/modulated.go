@@ -71,17 +71,18 @@ func (r ModRule) Name() string {
 
 // Settings implements Rule, in the order of the rule's registry entry.
 func (r ModRule) Settings() []float64 {
-	s := []float64{r.Clip, flag(r.Soft)}
+	s := []float64{r.Clip, FlagValue(r.Soft)}
 	switch r.Mode {
 	case ModHebb:
 		return append(s, r.Rate)
 	case ModRetro:
-		return append(s, flag(r.Fanout), r.Rate)
+		return append(s, FlagValue(r.Fanout), r.Rate)
 	}
-	return append(s, flag(r.Fanout))
+	return append(s, FlagValue(r.Fanout))
 }
 
-func flag(b bool) float64 {
+// FlagValue is a flag setting's value for b: 1 for true, 0 for false.
+func FlagValue(b bool) float64 {
 	if b {
 		return 1
 	}

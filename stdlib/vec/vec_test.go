@@ -366,6 +366,8 @@ func TestErrors(t *testing.T) {
 		{`x := v.sum(1)`, []string{"vec.sum: wrong number of arguments: want 0, got 1"}},
 		{`x := vec.zeros(0).mean()`, []string{"vec.mean: empty vec"}},
 		{`x := vec.zeros(0).argmax()`, []string{"vec.argmax: empty vec"}},
+		{`x := vec.zeros(0).softmax()`, []string{"vec.softmax: empty vec"}},
+		{`x := vec.zeros(2).softmax(1)`, []string{"vec.softmax: wrong number of arguments: want 0, got 1"}},
 		{`x := v.close(v, -1)`, []string{"vec.close: argument tol must be >= 0"}},
 		{`x := vec.range(0, 1, 0)`, []string{"vec.range: need finite lo, hi and a finite non-zero step"}},
 		{`x := vec.stack()`, []string{"vec.stack: need at least one row"}},
