@@ -17,14 +17,13 @@ import "fmt"
 // earlier one needs the BPTT engine. Episodes scored this way cannot be
 // replayed by GradCheck.
 func (n *Network) ScoreAt(t int, value float64, grad []float64) error {
-	op := fmt.Sprintf("score of step %d", t)
-	if err := n.checkLate(op, t); err != nil {
+	if err := n.checkLate(t, false); err != nil {
 		return err
 	}
 	if n.inStep && t == n.step {
 		return n.ScoreGrad(value, grad)
 	}
-	if err := n.checkCustom(op, t, value, grad); err != nil {
+	if err := n.checkCustom(true, t, value, grad); err != nil {
 		return err
 	}
 	n.loss += value
@@ -40,7 +39,7 @@ func (n *Network) ScoreAt(t int, value float64, grad []float64) error {
 func (n *Network) ScoreSteps(value float64, grads []float64) error {
 	const op = "score of every step"
 	steps, out := n.Steps(), n.Out()
-	if err := n.checkLate(op, 0); err != nil {
+	if err := n.checkLate(0, true); err != nil {
 		return err
 	}
 	if len(grads) != steps*out {
@@ -51,7 +50,7 @@ func (n *Network) ScoreSteps(value float64, grads []float64) error {
 		if t == steps-1 {
 			v = value
 		}
-		if err := n.checkCustom(op, t, v, grads[t*out:(t+1)*out]); err != nil {
+		if err := n.checkCustom(true, t, v, grads[t*out:(t+1)*out]); err != nil {
 			return err
 		}
 	}
@@ -67,23 +66,33 @@ func (n *Network) ScoreSteps(value float64, grads []float64) error {
 	return nil
 }
 
-// checkLate reports why step t of the episode cannot be scored now.
-func (n *Network) checkLate(op string, t int) error {
+// lateOp names the late scoring of step t in errors.
+func lateOp(t int) string { return fmt.Sprintf("score of step %d", t) }
+
+// checkLate reports why step t of the episode cannot be scored now
+// (every: for ScoreSteps, which scores them all).
+func (n *Network) checkLate(t int, every bool) error {
+	op := func() string {
+		if every {
+			return "score of every step"
+		}
+		return lateOp(t)
+	}
 	steps := n.Steps()
 	switch {
 	case n.broken != nil:
 		return n.broken
 	case n.ended:
-		return fmt.Errorf("%s: the episode has ended (reset starts the next)", op)
+		return fmt.Errorf("%s: the episode has ended (reset starts the next)", op())
 	case steps == 0:
-		return fmt.Errorf("%s: no step has been run since the episode started", op)
+		return fmt.Errorf("%s: no step has been run since the episode started", op())
 	case t < 0:
-		return fmt.Errorf("%s: steps are numbered from 0", op)
+		return fmt.Errorf("%s: steps are numbered from 0", op())
 	case t >= steps:
-		return fmt.Errorf("%s: the episode has run %d steps (0 to %d)", op, steps, steps-1)
+		return fmt.Errorf("%s: the episode has run %d steps (0 to %d)", op(), steps, steps-1)
 	}
-	if _, ok := n.eng.(*bpttEngine); !ok && (!n.inStep || t < n.step) {
-		return fmt.Errorf("%s: the %s engine adds each step's gradient as the episode runs and cannot score a past step (the current step is %d); use the bptt engine", op, n.engine, steps-1)
+	if _, ok := n.eng.(*bpttEngine); !ok && (!n.inStep || t < n.step || every && steps > 1) {
+		return fmt.Errorf("%s: the %s engine adds each step's gradient as the episode runs and cannot score a past step (the current step is %d); use the bptt engine", op(), n.engine, steps-1)
 	}
 	return nil
 }

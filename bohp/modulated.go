@@ -287,30 +287,38 @@ func (s *modState) step(x []float64, record bool) {
 			z[i] += v
 		}
 	}
+	// One pass over the rows: the update of step t-1 (pending), then the
+	// row's recurrent or plastic input with the traces P_t.
+	pre, w := s.pre(t), l.W.Data
+	var ux, uy, uM []float64
 	if s.pending {
-		s.applyUpdate(s.P, s.E, t-1)
+		ux, uy, uM = s.pre(t-1), s.y(t-1), s.mod(t-1)
+	}
+	for i := range z {
+		row := i * cols
+		p, e := rowOf(s.P, row, cols), rowOf(s.E, row, cols)
+		if s.pending {
+			s.rule.updateRow(p, e, ux, uy[i], uM[i], s.eta[i])
+		}
+		if s.recurrent && t == 0 {
+			continue // y(-1) = 0
+		}
+		wr, sum := w[row:row+cols], 0.0
+		if s.plastic {
+			a := l.Alpha.Data[row : row+cols]
+			for k, xk := range pre {
+				sum += (wr[k] + a[k]*p[k]) * xk
+			}
+		} else {
+			for k, xk := range pre {
+				sum += wr[k] * xk
+			}
+		}
+		z[i] += sum
 	}
 	if s.plastic && s.record && t%checkpointEvery == 0 {
 		s.ckP = append(s.ckP, s.P...)
 		s.ckE = append(s.ckE, s.E...)
-	}
-	if pre := s.pre(t); !s.recurrent || t > 0 {
-		w := l.W.Data
-		for i := range z {
-			row := i * cols
-			wr, sum := w[row:row+cols], 0.0
-			if s.plastic {
-				a, p := l.Alpha.Data[row:row+cols], s.P[row:row+cols]
-				for k, xk := range pre {
-					sum += (wr[k] + a[k]*p[k]) * xk
-				}
-			} else {
-				for k, xk := range pre {
-					sum += wr[k] * xk
-				}
-			}
-			z[i] += sum
-		}
 	}
 	l.Act.apply(z, l.y)
 	s.ys = append(s.ys, l.y...)
@@ -345,27 +353,42 @@ func (s *modState) modulate(t int) {
 }
 
 // applyUpdate applies the update of step u to the traces P and E (P_u,
-// E_u in, P_{u+1}, E_{u+1} out). The forward pass and BPTT's recomputation
-// both run it, so their traces agree bit for bit.
+// E_u in, P_{u+1}, E_{u+1} out), as the forward pass does row by row.
 func (s *modState) applyUpdate(P, E []float64, u int) {
 	x, y, M, cols := s.pre(u), s.y(u), s.mod(u), s.cols
-	r := &s.rule
 	for i, yi := range y {
-		p := P[i*cols : (i+1)*cols]
-		if r.Mode == ModRetro {
-			e, eta, Mi := E[i*cols:(i+1)*cols], s.eta[i], M[i]
-			ey := float64(eta * yi)
-			for k, xk := range x {
-				ek := e[k]
-				p[k] = r.bound(p[k], float64(Mi*ek))
-				e[k] = (1-eta)*ek + float64(ey*xk)
-			}
-			continue
-		}
-		my := float64(M[i] * yi)
+		row := i * cols
+		s.rule.updateRow(P[row:row+cols:row+cols], rowOf(E, row, cols), x, yi, M[i], s.eta[i])
+	}
+}
+
+// rowOf returns the row of cols values at offset row of m, nil for nil.
+func rowOf(m []float64, row, cols int) []float64 {
+	if m == nil {
+		return nil
+	}
+	return m[row : row+cols : row+cols]
+}
+
+// updateRow applies the update of one step to a row of the traces: p (and
+// e) of the cell whose output was yi, modulation Mi and rate eta, with the
+// step's presynaptic vector x. The forward pass and BPTT's recomputation
+// both run it, so their traces agree bit for bit.
+func (r *ModRule) updateRow(p, e, x []float64, yi, Mi, eta float64) {
+	p = p[:len(x)]
+	if r.Mode == ModRetro {
+		e = e[:len(x)]
+		ey := float64(eta * yi)
 		for k, xk := range x {
-			p[k] = r.bound(p[k], float64(my*xk))
+			ek := e[k]
+			p[k] = r.bound(p[k], float64(Mi*ek))
+			e[k] = (1-eta)*ek + float64(ey*xk)
 		}
+		return
+	}
+	my := float64(Mi * yi)
+	for k, xk := range x {
+		p[k] = r.bound(p[k], float64(my*xk))
 	}
 }
 
@@ -399,16 +422,17 @@ func softStep(p, d, c float64) float64 {
 	return p
 }
 
-// gate returns ∂P_{t+1}/∂d · g and ∂P_{t+1}/∂p · g for the update of p by
-// the raw increment d (0 where the clip binds).
-func (r *ModRule) gate(p, d, g float64) (gd, gp float64) {
+// inside reports whether the hard clip of p + d to [-c, c] does not bind
+// (where its derivative is 1).
+func inside(p, d, c float64) bool {
+	v := p + d
+	return v <= c && v >= -c
+}
+
+// softGate returns ∂P_{t+1}/∂d · g and ∂P_{t+1}/∂p · g for the soft
+// bound's update of p by the raw increment d (0 where the clip binds).
+func (r *ModRule) softGate(p, d, g float64) (gd, gp float64) {
 	c := r.Clip
-	if !r.Soft {
-		if v := p + d; v > c || v < -c {
-			return 0, 0
-		}
-		return g, g
-	}
 	if v := softStep(p, d, c); v > c || v < -c {
 		return 0, 0
 	}

@@ -41,11 +41,12 @@ type modBackward struct {
 
 	gM, gy, gyRec, delta, gEta []float64 // per cell: ∂L/∂M(t), ∂L/∂y(t), from step t+1, ∂L/∂z(t), ∂L/∂η
 	r                          []float64 // ∂L/∂x(t), cols
+	D                          []float64 // δ of every step, n×T (row i: δ_i(0), ..., δ_i(T-1))
 }
 
 func (b *modBackward) size() int {
 	return len(b.G) + len(b.Gam) + len(b.segP) + len(b.segE) + len(b.sumX) + len(b.sumE) + len(b.sumGamX) + len(b.sumGamE) +
-		len(b.gM) + len(b.gy) + len(b.gyRec) + len(b.delta) + len(b.gEta) + len(b.r)
+		len(b.gM) + len(b.gy) + len(b.gyRec) + len(b.delta) + len(b.gEta) + len(b.r) + cap(b.D)
 }
 
 func (s *modState) beginBackward() {
@@ -64,6 +65,10 @@ func (s *modState) beginBackward() {
 		s.bwd = b
 	}
 	b.T, b.first = s.steps, -1
+	if cap(b.D) < n*b.T {
+		b.D = make([]float64, n*b.T)
+	}
+	b.D = b.D[:n*b.T]
 	for _, v := range [][]float64{b.G, b.Gam, b.sumX, b.sumE, b.sumGamX, b.sumGamE, b.gyRec, b.gEta} {
 		clear(v)
 	}
@@ -79,6 +84,7 @@ func (s *modState) backwardStep(t int, _, ga, gzLoss, gx []float64, needGx, chec
 			d += gzLoss[i]
 		}
 		b.delta[i] = d
+		b.D[i*b.T+t] = d
 		l.B.Grad[i] += d
 	}
 	var bad *NonFiniteError
@@ -89,14 +95,6 @@ func (s *modState) backwardStep(t int, _, ga, gzLoss, gx []float64, needGx, chec
 	}
 	if s.recurrent {
 		if l.WIn != nil {
-			in := l.In
-			xi := s.input(t)
-			for i, d := range b.delta {
-				g := l.WIn.Grad[i*in : (i+1)*in]
-				for k, v := range xi {
-					g[k] += d * v
-				}
-			}
 			if needGx {
 				gemvTransDelta(gx, l.WIn.Data, b.delta, 1, 0)
 			}
@@ -210,21 +208,14 @@ func (s *modState) slot(buf []float64, t int) []float64 {
 // sweep is backward step t's pass over the rows (see the top of the file);
 // it forms ∂L/∂x(t) in r when needR.
 func (s *modState) sweep(t int, needR bool) {
-	b, l, cols := s.bwd, s.l, s.cols
+	b, l := s.bwd, s.l
 	x := s.pre(t)
-	if needR {
+	if needR && s.plastic {
 		clear(b.r)
 	}
 	if !s.plastic {
-		for i, d := range b.delta {
-			o := i * cols
-			w, gw := l.W.Data[o:o+cols], l.W.Grad[o:o+cols]
-			for k, xk := range x {
-				gw[k] += d * xk
-				if needR {
-					b.r[k] += w[k] * d
-				}
-			}
+		if needR {
+			gemvTransDelta(b.r, l.W.Data, b.delta, 1, 0)
 		}
 		return
 	}
@@ -259,30 +250,41 @@ func (w *modRows) hebb(i int) {
 	s, b, l := w.s, w.s.bwd, w.s.l
 	r, cols := &s.rule, s.cols
 	o := i * cols
+	x := w.x[:cols]
 	P, G := w.P[o:o+cols], b.G[o:o+cols]
 	W, A := l.W.Data[o:o+cols], l.Alpha.Data[o:o+cols]
-	gW, gA := l.W.Grad[o:o+cols], l.Alpha.Grad[o:o+cols]
+	gA := l.Alpha.Grad[o : o+cols]
 	d, my := b.delta[i], float64(w.M[i]*w.y[i])
-	var Pp []float64
+	needR, prev, soft, c := w.needR, w.prev, r.Soft, r.Clip
+	R, Pp, xp := b.r[:cols], w.P[o:o+cols], x // Pp, xp: placeholders unless prev
 	myp, sum := 0.0, 0.0
-	if w.prev {
-		Pp, myp = w.Pp[o:o+cols], float64(w.Mp[i]*w.yp[i])
+	if prev {
+		Pp, xp, myp = w.Pp[o:o+cols], w.xp[:cols], float64(w.Mp[i]*w.yp[i])
 	}
-	for k, xk := range w.x {
-		p := P[k]
-		gd, gp := r.gate(p, float64(my*xk), G[k])
+	for k, xk := range x {
+		p, dd, g := P[k], float64(my*xk), G[k]
+		gd, gp := g, g
+		if soft {
+			gd, gp = r.softGate(p, dd, g)
+		} else if !inside(p, dd, c) {
+			gd, gp = 0, 0
+		}
 		dx := d * xk
-		gW[k] += dx
 		gA[k] += dx * p
-		if w.needR {
-			b.r[k] += (W[k]+A[k]*p)*d + gd*my
+		if needR {
+			R[k] += (W[k]+A[k]*p)*d + gd*my
 		}
 		gn := gp + A[k]*dx
 		G[k] = gn
-		if w.prev {
-			xpk := w.xp[k]
-			gdp, _ := r.gate(Pp[k], float64(myp*xpk), gn)
-			sum += gdp * xpk
+		if prev {
+			xpk := xp[k]
+			pp, ddp := Pp[k], float64(myp*xpk)
+			if soft {
+				gn, _ = r.softGate(pp, ddp, gn)
+			} else if !inside(pp, ddp, c) {
+				gn = 0
+			}
+			sum += gn * xpk
 		}
 	}
 	b.sumX[i] = sum
@@ -293,35 +295,46 @@ func (w *modRows) retro(i int) {
 	s, b, l := w.s, w.s.bwd, w.s.l
 	r, cols := &s.rule, s.cols
 	o := i * cols
+	x := w.x[:cols]
 	P, E, G, Gam := w.P[o:o+cols], w.E[o:o+cols], b.G[o:o+cols], b.Gam[o:o+cols]
 	W, A := l.W.Data[o:o+cols], l.Alpha.Data[o:o+cols]
-	gW, gA := l.W.Grad[o:o+cols], l.Alpha.Grad[o:o+cols]
+	gA := l.Alpha.Grad[o : o+cols]
 	d, Mi, eta := b.delta[i], w.M[i], s.eta[i]
 	ey := eta * w.y[i]
-	var Pp, Ep []float64
+	needR, prev, soft, c := w.needR, w.prev, r.Soft, r.Clip
+	R, Pp, Ep, xp := b.r[:cols], P, E, x // Pp, Ep, xp: placeholders unless prev
 	Mp := 0.0
-	if w.prev {
-		Pp, Ep, Mp = w.Pp[o:o+cols], w.Ep[o:o+cols], w.Mp[i]
+	if prev {
+		Pp, Ep, xp, Mp = w.Pp[o:o+cols], w.Ep[o:o+cols], w.xp[:cols], w.Mp[i]
 	}
 	var se, sgx, sge float64
-	for k, xk := range w.x {
-		p, gm := P[k], Gam[k]
-		gd, gp := r.gate(p, float64(Mi*E[k]), G[k])
+	for k, xk := range x {
+		p, gm, dd, g := P[k], Gam[k], float64(Mi*E[k]), G[k]
+		gd, gp := g, g
+		if soft {
+			gd, gp = r.softGate(p, dd, g)
+		} else if !inside(p, dd, c) {
+			gd, gp = 0, 0
+		}
 		dx := d * xk
-		gW[k] += dx
 		gA[k] += dx * p
-		if w.needR {
-			b.r[k] += (W[k]+A[k]*p)*d + gm*ey
+		if needR {
+			R[k] += (W[k]+A[k]*p)*d + gm*ey
 		}
 		gn := gp + A[k]*dx
 		G[k] = gn
 		gmn := (1-eta)*gm + Mi*gd
 		Gam[k] = gmn
-		if w.prev {
+		if prev {
 			ep := Ep[k]
-			gdp, _ := r.gate(Pp[k], float64(Mp*ep), gn)
+			pp, ddp, gdp := Pp[k], float64(Mp*ep), gn
+			if soft {
+				gdp, _ = r.softGate(pp, ddp, gn)
+			} else if !inside(pp, ddp, c) {
+				gdp = 0
+			}
 			se += gdp * ep
-			sgx += gmn * w.xp[k]
+			sgx += gmn * xp[k]
 			sge += gmn * ep
 		}
 	}
@@ -329,6 +342,7 @@ func (w *modRows) retro(i int) {
 }
 
 func (s *modState) endBackward() {
+	s.outerGrads()
 	e := s.l.Eta
 	if e == nil {
 		return
@@ -344,5 +358,25 @@ func (s *modState) endBackward() {
 	}
 	for i, v := range b.gEta {
 		e.Grad[i] += v
+	}
+}
+
+// outerGrads adds the gradients that are sums of outer products over the
+// steps: W's, Σ_t δ(t) x(t)ᵀ, and w_in's, Σ_t δ(t) ξ(t)ᵀ (one pass each at
+// the end rather than one per step).
+func (s *modState) outerGrads() {
+	b, l, T, cols := s.bwd, s.l, s.bwd.T, s.cols
+	for i := range s.n {
+		D := b.D[i*T : (i+1)*T]
+		switch {
+		case !s.recurrent:
+			kernels64.accumulate(l.W.Grad[i*cols:(i+1)*cols], s.xs, cols, D)
+		case T > 1: // x(t) = y(t-1); x(0) = 0
+			kernels64.accumulate(l.W.Grad[i*cols:(i+1)*cols], s.ys, cols, D[1:])
+		}
+		if l.WIn != nil {
+			in := l.In
+			kernels64.accumulate(l.WIn.Grad[i*in:(i+1)*in], s.xs, in, D)
+		}
 	}
 }

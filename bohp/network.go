@@ -344,7 +344,7 @@ func (n *Network) ScoreGrad(value float64, grad []float64) error {
 	if !n.inStep {
 		return ErrNoStep
 	}
-	if err := n.checkCustom("score_grad", n.step, value, grad); err != nil {
+	if err := n.checkCustom(false, n.step, value, grad); err != nil {
 		return err
 	}
 	n.loss += value
@@ -358,10 +358,15 @@ func (n *Network) ScoreGrad(value float64, grad []float64) error {
 	return nil
 }
 
-// checkCustom checks a loss computed outside the engine for step t: its
-// value and its gradient with respect to the output.
-func (n *Network) checkCustom(op string, t int, value float64, grad []float64) error {
+// checkCustom checks a loss computed outside the engine for step t (by
+// ScoreGrad, or late by ScoreAt): its value and its gradient with respect
+// to the output.
+func (n *Network) checkCustom(late bool, t int, value float64, grad []float64) error {
 	if out := n.Out(); len(grad) != out {
+		op := "score_grad"
+		if late {
+			op = lateOp(t)
+		}
 		return &ShapeError{Op: op, Got: fmt.Sprintf("gradient of %d values", len(grad)), Want: fmt.Sprintf("%d (the output size)", out)}
 	}
 	if math.IsNaN(value) || math.IsInf(value, 0) {
