@@ -32,10 +32,12 @@ func runScript(tb testing.TB, path string, overrides map[string]string, seeds in
 }
 
 // evaluated are the scripts whose trained checkpoint the smoke test also
-// evaluates (TEST mode); smaller shrinks the scripts that are slow at their
-// defaults.
+// evaluates (TEST mode); short gives the parameters of a short run of the
+// scripts that count something else than episodes, smaller shrinks the
+// scripts that are slow at their defaults.
 var (
-	evaluated = map[string]bool{"completion": true, "oneshot": true, "reversal": true, "recurrent_completion": true}
+	evaluated = map[string]bool{"completion": true, "oneshot": true, "reversal": true, "recurrent_completion": true, "cue_reward": true}
+	short     = map[string]map[string]string{"cue_reward": {"updates": "4", "batch": "2", "final": "2"}}
 	smaller   = map[string]map[string]string{"recurrent_completion": {"n": "100"}}
 )
 
@@ -52,14 +54,16 @@ func TestScriptsSmoke(t *testing.T) {
 		t.Run(strings.TrimSuffix(path, ".tengo"), func(t *testing.T) {
 			out := t.TempDir()
 			name := strings.TrimSuffix(path, ".tengo")
-			with := func(o map[string]string) map[string]string {
-				maps.Copy(o, smaller[name])
-				return o
+			train, eval := map[string]string{"episodes": "30", "frozen": "5"}, map[string]string{"frozen": "5"}
+			if s, ok := short[name]; ok {
+				train, eval = maps.Clone(s), maps.Clone(s)
 			}
-			runScript(t, path, with(map[string]string{"episodes": "30", "frozen": "5"}), 2, out)
+			maps.Copy(train, smaller[name])
+			maps.Copy(eval, smaller[name])
+			runScript(t, path, train, 2, out)
 			if evaluated[name] {
-				ck := filepath.Join(out, name, "seed-0", "net.yaml")
-				runScript(t, path, with(map[string]string{"checkpoint": ck, "frozen": "5"}), 1, t.TempDir())
+				eval["checkpoint"] = filepath.Join(out, name, "seed-0", "net.yaml")
+				runScript(t, path, eval, 1, t.TempDir())
 			}
 		})
 	}
@@ -109,6 +113,21 @@ func TestRecurrentDeterministicWhateverJobs(t *testing.T) {
 	for f, b := range files[0] {
 		if !bytes.Equal(b, files[1][f]) {
 			t.Errorf("%s differs between --jobs 1 and --jobs 2", f)
+		}
+	}
+}
+
+// Every network type of the cue-reward task runs, with the soft bound and
+// fan-out too, and its rewards are per-trial means in [-1, 1].
+func TestCueRewardVariants(t *testing.T) {
+	for _, o := range []map[string]string{
+		{"plasticity": "none"}, {"plasticity": "hebb", "soft": "true"},
+		{"plasticity": "modulated", "fanout": "true"}, {"plasticity": "retroactive", "soft": "true", "fanout": "true", "cues": "4", "cue_bits": "8"},
+	} {
+		maps.Copy(o, map[string]string{"updates": "3", "batch": "2", "final": "1", "steps": "30", "hidden": "8"})
+		res := runScript(t, "cue_reward.tengo", o, 1, t.TempDir())
+		if res.Err != nil {
+			t.Fatal(res.Err)
 		}
 	}
 }
