@@ -126,8 +126,15 @@ func TestCueRewardVariants(t *testing.T) {
 	} {
 		maps.Copy(o, map[string]string{"updates": "3", "batch": "2", "final": "1", "steps": "30", "hidden": "8"})
 		res := runScript(t, "cue_reward.tengo", o, 1, t.TempDir())
-		if res.Err != nil {
-			t.Fatal(res.Err)
+		m := res.Runs[0].Env.Metrics
+		rewards, sat := m.Get("reward"), m.Get("saturation")
+		if rewards == nil || len(rewards.Values) != 3 || sat == nil || len(sat.Values) != 3 {
+			t.Fatalf("%v: metrics %v", o, m.Series())
+		}
+		for i, v := range rewards.Values {
+			if !(v >= -1 && v <= 1) || !(sat.Values[i] >= 0 && sat.Values[i] <= 1) {
+				t.Errorf("%v: update %d: reward %v, saturation %v", o, i, v, sat.Values[i])
+			}
 		}
 	}
 }
