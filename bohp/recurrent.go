@@ -29,10 +29,11 @@ import (
 // of N values per step. The forward engine does not support
 // recurrent layers.
 //
-// Other trace dynamics (neuromodulated rules, eligibility traces) are other
-// implementations of layerKind next to recState.
+// The neuromodulated rules, and a recurrent layer without plasticity, are
+// another implementation of layerKind: modState (modulated.go).
 
-// layerKind is the recurrent machinery of a Layer.
+// layerKind is the machinery of a layer kind (recurrent, neuromodulated)
+// that the network and the BPTT engine drive.
 type layerKind interface {
 	// step computes the layer's pre-activation and output for input x;
 	// record keeps what BPTT needs.
