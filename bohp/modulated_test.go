@@ -308,3 +308,24 @@ func TestModulatedSpecErrors(t *testing.T) {
 		t.Errorf("SetEngine(forward): %v (engine now %v)", err, n.Engine())
 	}
 }
+
+// DiffSpec names every setting of a neuromodulated rule that differs, and
+// the trained rate of a feed-forward layer.
+func TestModulatedDiffSpec(t *testing.T) {
+	retro := ModRule{Mode: ModRetro, Clip: 1, Fanout: true, Rate: 0.1}
+	n, err := NewNetwork(3, EngineBPTT, LayerSpec{Out: 2, Act: Tanh, Rule: retro, LearnRate: RateLayer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := retro
+	other.Clip, other.Fanout, other.Soft = 2, false, true
+	got := n.DiffSpec(3, []LayerSpec{{Out: 2, Act: Tanh, Rule: other}}).Describe("the checkpoint", "the script")
+	want := "layer l0: learn_rate layer in the checkpoint, fixed in the script; layer l0: clip 1 in the checkpoint, 2 in the script; " +
+		"layer l0: soft false in the checkpoint, true in the script; layer l0: fanout true in the checkpoint, false in the script"
+	if got != want {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+	if d := n.DiffSpec(3, []LayerSpec{{Out: 2, Act: Tanh, Rule: ModRule{Mode: ModSimple, Clip: 1}, LearnRate: RateLayer}}); len(d) != 1 || d[0].Field != "rule" {
+		t.Errorf("another rule: %v", d)
+	}
+}

@@ -92,8 +92,12 @@ func (l *Layer) diffSpec(s LayerSpec) SpecDiffs {
 		have, want := RuleSettings(l.Rule), RuleSettings(s.Rule)
 		k, _ := LookupRule(l.Rule.Name())
 		for _, st := range k.Settings {
-			if have[st.Name] != want[st.Name] {
-				add(st.Name, have[st.Name], want[st.Name])
+			switch h, w := have[st.Name], want[st.Name]; {
+			case h == w:
+			case st.Flag:
+				add(st.Name, h == 1, w == 1)
+			default:
+				add(st.Name, h, w)
 			}
 		}
 	}
