@@ -154,24 +154,7 @@ func BenchmarkCueRewardEpisode(b *testing.B) {
 				tk := newCueRewardTask(size.cues, size.bits, size.steps)
 				net, opt := newCueRewardNet(b, size.bits+7, size.n, rule.spec)
 				r := NewRNG(2)
-				for range 20 { // warm up: tapes and optimizer state sized
-					if _, err := tk.episode(net, r); err != nil {
-						b.Fatal(err)
-					}
-					if err := opt.Update(net.Params()); err != nil {
-						b.Fatal(err)
-					}
-				}
-				b.ReportAllocs()
-				b.ResetTimer()
-				for i := 0; i < b.N; i++ {
-					if _, err := tk.episode(net, r); err != nil {
-						b.Fatal(err)
-					}
-					if err := opt.Update(net.Params()); err != nil {
-						b.Fatal(err)
-					}
-				}
+				benchEpisodes(b, 20, net, opt, func() error { _, err := tk.episode(net, r); return err })
 			})
 		}
 	}
