@@ -5,6 +5,7 @@ package scripts_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"maps"
 	"os"
@@ -81,6 +82,22 @@ func BenchmarkReversalScript(b *testing.B) {
 		runScript(b, "reversal.tengo", map[string]string{"episodes": "10000", "frozen": "500"}, 1, b.TempDir())
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*episodes), "ns/episode")
+}
+
+// BenchmarkCueRewardScript: the cue-reward task run as a script
+// (scripts/cue_reward.tengo at its defaults: 32 cells, 60 steps, batches
+// of 10), per network type, reported per episode.
+func BenchmarkCueRewardScript(b *testing.B) {
+	const updates, batch = 100, 10
+	for _, pl := range []string{"none", "hebb", "modulated", "retroactive"} {
+		b.Run(pl, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				runScript(b, "cue_reward.tengo", map[string]string{"plasticity": pl, "updates": fmt.Sprint(updates), "final": "10"}, 1, b.TempDir())
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*updates*batch), "ns/episode")
+		})
+	}
 }
 
 // The recurrent task gives bit-identical metrics and trained networks
