@@ -432,7 +432,7 @@ func (e *forwardEngine) updateCross(n *Network, c *fwdCross) {
 		yi := l.y[i]
 		ai := dOut[i*P : i*P+P]
 		for m := 0; m < in; m++ {
-			_, dh, dx, dy := l.Rule.Update(l.H[i*in+m], l.x[m], yi)
+			_, dh, dx, dy := l.elem.Update(l.H[i*in+m], l.x[m], yi)
 			d := c.D[(i*in+m)*P : (i*in+m)*P+P]
 			xm := dIn[m*P : m*P+P]
 			for q := range d {
@@ -488,7 +488,7 @@ func (e *forwardEngine) updateOwn(l *Layer, fl *fwdLayer) {
 		}
 		dz := fl.dz[i*P : i*P+P]
 		for k := 0; k < in; k++ {
-			_, dh, _, dy := l.Rule.Update(l.H[i*in+k], l.x[k], yi)
+			_, dh, _, dy := l.elem.Update(l.H[i*in+k], l.x[k], yi)
 			scaleAdd(dh, fl.T[(i*in+k)*P:(i*in+k)*P+P], dy*s, dz)
 		}
 	}

@@ -78,6 +78,7 @@ type Network struct {
 	loss   float64   // weighted loss summed over the episode
 	noGrad bool      // forward only (finite differences)
 	broken error     // a non-finite value ended the episode; cleared by Reset
+	ended  bool      // EndEpisode has run; cleared by Reset
 
 	log episodeLog
 
@@ -133,8 +134,8 @@ func (n *Network) SetEngine(e Engine) error {
 		n.eng = newBPTT(n)
 	case EngineForward, EnginePaper:
 		for _, l := range n.Layers {
-			if l.Recurrent() {
-				return fmt.Errorf("network: layer %s is recurrent, which the %s engine does not support; use the bptt engine", l.Name, e)
+			if err := forwardSupports(l, e); err != nil {
+				return err
 			}
 		}
 		if need := forwardSize(n); need > MaxElements {
@@ -152,6 +153,21 @@ func (n *Network) SetEngine(e Engine) error {
 	}
 	n.engine = e
 	n.Reset()
+	return nil
+}
+
+// forwardSupports reports why the forward engine cannot run layer l.
+func forwardSupports(l *Layer, e Engine) error {
+	if r, ok := l.Rule.(ModRule); ok {
+		why := fmt.Sprintf("the %s engine implements elementwise rules only", e)
+		if r.modulated() {
+			why = fmt.Sprintf("the modulator couples every cell's traces: the %s engine would need O(N^4) tangents", e)
+		}
+		return fmt.Errorf("network: layer %s: rule %s needs the bptt engine (%s)", l.Name, r.Name(), why)
+	}
+	if l.Recurrent() {
+		return fmt.Errorf("network: layer %s is recurrent, which the %s engine does not support; use the bptt engine", l.Name, e)
+	}
 	return nil
 }
 
@@ -243,14 +259,14 @@ func (n *Network) Clone() *Network {
 func (n *Network) Reset() {
 	for _, l := range n.Layers {
 		clear(l.H)
-		if l.Recurrent() {
-			l.rec.reset()
+		if l.kind != nil {
+			l.kind.reset()
 		}
 	}
 	for _, p := range n.params {
 		clear(p.Grad)
 	}
-	n.step, n.inStep, n.scored, n.loss, n.broken = 0, false, false, 0, nil
+	n.step, n.inStep, n.scored, n.loss, n.broken, n.ended = 0, false, false, 0, nil, false
 	clear(n.gz)
 	clear(n.gyOut)
 	n.eng.reset()
@@ -280,8 +296,8 @@ func (n *Network) Step(x []float64) ([]float64, error) {
 	n.log.addStep(x)
 	in := n.input
 	for _, l := range n.Layers {
-		if l.Recurrent() {
-			l.rec.step(in, !n.noGrad)
+		if l.kind != nil {
+			l.kind.step(in, !n.noGrad)
 		} else {
 			l.forward(in)
 		}
@@ -348,16 +364,12 @@ func (n *Network) ScoreGrad(value float64, grad []float64) error {
 	if !n.inStep {
 		return ErrNoStep
 	}
-	last := n.Layers[len(n.Layers)-1]
-	if len(grad) != last.Out {
-		return &ShapeError{Op: "score_grad", Got: fmt.Sprintf("gradient of %d values", len(grad)), Want: fmt.Sprintf("%d (the output size)", last.Out)}
-	}
-	if math.IsNaN(value) || math.IsInf(value, 0) {
-		return &NonFiniteError{Step: n.step, Where: "custom loss", Value: value}
-	}
-	if err := checkFinite(n.step, "custom loss gradient", "", grad); err != nil {
+	if err := n.checkCustom(false, n.step, value, grad); err != nil {
 		return err
 	}
+	n.loss += value
+	n.log.custom = true
+	last := n.Layers[len(n.Layers)-1]
 	last.Act.backward(last.y, grad, n.gy)
 	for i, g := range n.gy {
 		n.gz[i] += g
@@ -365,13 +377,28 @@ func (n *Network) ScoreGrad(value float64, grad []float64) error {
 	for i, g := range grad[:len(n.gyOut)] {
 		n.gyOut[i] += g
 	}
-	n.loss += value
 	n.scored = true
-	n.log.custom = true
 	if n.recording != nil {
 		n.recording.custom++ // the log keeps the targets of score, not these
 	}
 	return nil
+}
+
+// checkCustom checks a loss computed outside the engine for step t (by
+// ScoreGrad, or late by ScoreAt): its value and its gradient with respect
+// to the output.
+func (n *Network) checkCustom(late bool, t int, value float64, grad []float64) error {
+	if out := n.Out(); len(grad) != out {
+		op := "score_grad"
+		if late {
+			op = lateOp(t)
+		}
+		return &ShapeError{Op: op, Got: fmt.Sprintf("gradient of %d values", len(grad)), Want: fmt.Sprintf("%d (the output size)", out)}
+	}
+	if math.IsNaN(value) || math.IsInf(value, 0) {
+		return &NonFiniteError{Step: t, Where: "custom loss", Value: value}
+	}
+	return checkFinite(t, "custom loss gradient", "", grad)
 }
 
 // finishStep hands the step to the gradient engine, then updates traces.
@@ -383,7 +410,7 @@ func (n *Network) finishStep(last bool) {
 		n.eng.step(n, last)
 	}
 	for _, l := range n.Layers {
-		if l.Plastic() && !l.Recurrent() { // a recurrent layer's update runs with its next step
+		if l.elem != nil { // a layer kind's update runs with its next step
 			l.updateTraces()
 		}
 	}
@@ -403,6 +430,7 @@ func (n *Network) EndEpisode() (float64, error) {
 	if n.inStep {
 		n.finishStep(true)
 	}
+	n.ended = true
 	if !n.noGrad {
 		n.eng.end(n)
 		for _, p := range n.params {
@@ -413,8 +441,8 @@ func (n *Network) EndEpisode() (float64, error) {
 		}
 	}
 	for _, l := range n.Layers {
-		if l.Recurrent() { // after BPTT, which needs the traces of the last step
-			l.rec.finish()
+		if l.kind != nil { // after BPTT, which needs the traces of the last step
+			l.kind.finish()
 		}
 	}
 	if n.recording != nil {
@@ -428,8 +456,8 @@ func (n *Network) EndEpisode() (float64, error) {
 // recurrent layer's matrices (default 1). Results do not depend on it.
 func (n *Network) SetWorkers(workers int) {
 	for _, l := range n.Layers {
-		if l.Recurrent() {
-			l.rec.setWorkers(workers)
+		if l.kind != nil {
+			l.kind.setWorkers(workers)
 		}
 	}
 }

@@ -13,7 +13,7 @@ type State struct {
 	At         func(i, j int) float64
 }
 
-// stater is implemented by layer kinds (recLayer implementations) that
+// stater is implemented by layer kinds (layerKind implementations) that
 // expose per-step quantities: their traces, and a neuromodulated kind its
 // modulation signal or eligibility traces. Layer.States returns them, so
 // recordings and their figures show them with nothing else to change.
@@ -27,8 +27,8 @@ type stater interface {
 // None for a dense layer.
 func (l *Layer) States() []State {
 	switch {
-	case l.Recurrent():
-		if s, ok := l.rec.(stater); ok {
+	case l.kind != nil:
+		if s, ok := l.kind.(stater); ok {
 			return s.states()
 		}
 		return nil
@@ -42,6 +42,24 @@ func (l *Layer) States() []State {
 func (s *recState[F]) states() []State {
 	h, n := s.H, s.n
 	return []State{{Name: "hebb", Rows: n, Cols: n, At: func(i, j int) float64 { return float64(h[i*n+j]) }}}
+}
+
+// states of a neuromodulated layer: its traces P ("hebb"), its modulation
+// M(t) ("modulation", n×1) and its eligibility traces ("eligibility"),
+// those it has; they are read through s at each step (M is a view that
+// moves with the step).
+func (s *modState) states() []State {
+	var st []State
+	if s.plastic {
+		st = append(st, State{Name: "hebb", Rows: s.n, Cols: s.cols, At: func(i, j int) float64 { return s.P[i*s.cols+j] }})
+	}
+	if s.plastic && s.rule.modulated() {
+		st = append(st, State{Name: "modulation", Rows: s.n, Cols: 1, At: func(i, _ int) float64 { return s.modulation()[i] }})
+	}
+	if s.E != nil {
+		st = append(st, State{Name: "eligibility", Rows: s.n, Cols: s.cols, At: func(i, j int) float64 { return s.eligibility()[i*s.cols+j] }})
+	}
+	return st
 }
 
 // DefaultRecordMax is how many values of each quantity a recording keeps

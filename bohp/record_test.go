@@ -142,3 +142,53 @@ func TestNoRecordingNoAllocation(t *testing.T) {
 		t.Errorf("%v allocations per episode", a)
 	}
 }
+
+// A neuromodulated layer's recording holds, step by step, the traces,
+// modulation and eligibility traces that Traces, Modulation and
+// Eligibility read at that step.
+func TestRecordingOfANeuromodulatedLayer(t *testing.T) {
+	for _, fanout := range []bool{false, true} {
+		n, err := NewNetwork(2, EngineBPTT, LayerSpec{Out: 3, Act: Tanh, Rule: ModRule{Mode: ModRetro, Clip: 0.5, Fanout: fanout, Rate: 0.2}, Recurrent: true}, LayerSpec{Out: 2, Act: Linear})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n.InitNormal(NewRNG(3), 0.6)
+		const T = 7
+		xs := make([]float64, 2*T)
+		NewRNG(4).FillUniform(xs, -1, 1)
+		var want [3][][]float64 // hebb, modulation, eligibility per step
+		n.Record(0)
+		n.Reset()
+		l := n.Layers[0]
+		for s := 0; s < T; s++ {
+			if _, err := n.Step(xs[2*s : 2*s+2]); err != nil {
+				t.Fatal(err)
+			}
+			want[0] = append(want[0], slices.Clone(l.Traces()))
+			want[1] = append(want[1], slices.Clone(l.Modulation()))
+			want[2] = append(want[2], slices.Clone(l.Eligibility()))
+		}
+		if _, err := n.EndEpisode(); err != nil {
+			t.Fatal(err)
+		}
+		rec := n.Recorded()
+		if rec == nil || len(rec.States) != 3 {
+			t.Fatalf("fanout %v: states %+v", fanout, rec)
+		}
+		for k, name := range []string{"l0.hebb", "l0.modulation", "l0.eligibility"} {
+			st := rec.States[k]
+			if st.Label() != name {
+				t.Fatalf("state %d is %s, want %s", k, st.Label(), name)
+			}
+			size := len(want[k][0])
+			for s := 0; s < T; s++ {
+				if got := st.Values[s*size : (s+1)*size]; !slices.Equal(got, want[k][s]) {
+					t.Errorf("fanout %v: %s of step %d: %v, want %v", fanout, name, s, got, want[k][s])
+				}
+			}
+		}
+		if m := want[1][T-1]; !fanout && (m[0] != m[1] || m[0] == 0) {
+			t.Errorf("modulation without fan-out: %v, want equal non-zero values", m)
+		}
+	}
+}

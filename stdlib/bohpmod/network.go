@@ -31,6 +31,8 @@ var netMethods = lib.NewMethodSet("network",
 	lib.Def("step", "(x vec|array) -> vec", "run one step on input x and return the output (a copy); traces update when the next step starts", netStep),
 	lib.Def("score", "(loss string, target vec|array[, weight number]) -> float", "add weight (default 1) × loss(output, target) of this step to the episode loss and return the unweighted loss; loss: sse, l1, cross_entropy; weight 0 scores nothing", netScore),
 	lib.Def("score_grad", "(value number, grad vec|array) -> undefined", "add a loss computed in script: its value and its gradient with respect to this step's output", netScoreGrad),
+	lib.Def("score_at", "(t int, grad vec|array[, value number]) -> undefined", "score step t after the fact (once the episode's rewards are known, before net.end): add a loss of value (0) whose gradient with respect to the output of step t is grad; t from 0 to the current step; a past step needs the bptt engine", netScoreAt),
+	lib.Def("score_steps", "(grads mat[, value number]) -> undefined", "score every step run so far at once: row t of grads (steps × outputs) is the gradient with respect to the output of step t, value (0) the loss of them all (e.g. bohp.actor_critic's grad and loss); bptt engine", netScoreSteps),
 	lib.DefNoArgs("end", "() -> float", "end the episode: every tensor's gradient of the summed weighted loss is computed; returns that loss", netEnd),
 	lib.Def("episode", "(inputs mat, targets mat, weights vec|array|number, loss string) -> map", "reset, run every row of inputs as a step scored against the same row of targets with its weight, end; returns {loss: weighted sum, losses: vec of unweighted per-step losses, outputs: mat}", netEpisode),
 	lib.Def("tensors", "([opts map]) -> array", "names of the trained tensors, e.g. [\"l0.w\", \"l0.alpha\", \"l0.b\", ...]; opts select some: {kind: "+kindNames()+", layer: a layer's name}", netTensors),
@@ -42,6 +44,8 @@ var netMethods = lib.NewMethodSet("network",
 	lib.DefNoArgs("layers", "() -> array", "one map per layer: {name, in, out, act, plastic, recurrent, rule, "+strings.Join(bohp.SettingNames(), "|")+"; recurrent layers: input, learn_rate, precision}", netLayers),
 	lib.Def("traces", "(layer string) -> mat", "a copy of a plastic layer's current Hebbian traces (out × in; a recurrent layer's out × out, row j the connections into cell j): those the current step used, after the episode's end those after its last step", netTraces),
 	lib.Def("output", "(layer string) -> vec", "a copy of a layer's output at the current step", netOutput),
+	lib.Def("modulation", "(layer string) -> vec", "a copy of the modulation M(t) of a layer with rule modulated or retroactive at the current step: size values, all m(t) = tanh(mod_w · y(t) + mod_b) without fan-out", netModulation),
+	lib.Def("eligibility", "(layer string) -> mat", "a copy of the eligibility trace E of a layer with rule retroactive (as traces: out × in, out × out when recurrent): the one the current step's modulation gates (before its update by the step)", netEligibility),
 	lib.DefNoArgs("engine", "() -> string", "the gradient engine: bptt, forward or paper", netEngine),
 	lib.Def("set_engine", "(name string) -> undefined", "switch the gradient engine (bptt, forward or paper: the 2016 code's approximate gradient); resets the episode", netSetEngine),
 	lib.Def("record", "([opts map]) -> undefined", "record the next episode (episode, or reset … end): per step its input, output, scored target and weight, and every layer's per-step quantities (a plastic layer's Hebbian traces; other layer kinds' modulation or eligibility traces), at most max values of each per step (beyond, evenly spaced rows and columns); net.recording() returns them. opts: {figure: path (without extension): draw the episode as heatmaps over the steps, PNG and SVG, in the run's directory (not with --no-figures), title, max: 256}", netRecord),
@@ -161,6 +165,37 @@ func netScoreGrad(n *Network, fn string, args []tengo.Object) (tengo.Object, err
 		return nil, err
 	}
 	if err := n.Net.ScoreGrad(v, g); err != nil {
+		return nil, engineErr(fn, err)
+	}
+	return tengo.UndefinedValue, nil
+}
+
+func netScoreAt(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
+	var t int
+	var g []float64
+	v := 0.0
+	if err := lib.UnpackArgs(fn, args, "t, grad, value?", &t, lib.Read(vec.Floats, &g), &v); err != nil {
+		return nil, err
+	}
+	if err := n.outputLen(fn, args[1], g); err != nil {
+		return nil, err
+	}
+	if err := n.Net.ScoreAt(t, v, g); err != nil {
+		return nil, engineErr(fn, err)
+	}
+	return tengo.UndefinedValue, nil
+}
+
+func netScoreSteps(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
+	var g *vec.Mat
+	v := 0.0
+	if err := lib.UnpackArgs(fn, args, "grads, value?", lib.Read(vec.MatOf, &g), &v); err != nil {
+		return nil, err
+	}
+	if steps, out := n.Net.Steps(), n.Net.Out(); g.Rows != steps || g.Cols != out {
+		return nil, &vec.ShapeError{Fn: fn, Got: "grads " + vec.MatShape(g.Rows, g.Cols), Want: vec.MatShape(steps, out) + " (a row per step run, a column per output)"}
+	}
+	if err := n.Net.ScoreSteps(v, g.Data); err != nil {
 		return nil, engineErr(fn, err)
 	}
 	return tengo.UndefinedValue, nil
@@ -422,6 +457,9 @@ func netLayers(n *Network, _ string) (tengo.Object, error) {
 			m["rule"] = &tengo.String{Value: l.Rule.Name()}
 			for k, v := range bohp.RuleSettings(l.Rule) {
 				m[k] = lib.FromFloat(v)
+				if st, _ := ruleSetting(k); st.Flag {
+					m[k] = lib.FromBool(v == 1)
+				}
 			}
 		}
 		out = append(out, &tengo.Map{Value: m})
@@ -447,6 +485,46 @@ func netOutput(n *Network, fn string, args []tengo.Object) (tengo.Object, error)
 		return nil, err
 	}
 	return vec.New(slices.Clone(l.Output())), nil
+}
+
+// modLayer reads a layer argument that must have the given rules.
+func (n *Network) modLayer(fn string, args []tengo.Object, what string, rules ...string) (*bohp.Layer, error) {
+	var l *bohp.Layer
+	if err := lib.UnpackArgs(fn, args, "layer", n.layer(&l)); err != nil {
+		return nil, err
+	}
+	if l.Rule == nil || !slices.Contains(rules, l.Rule.Name()) {
+		return nil, lib.Errorf(fn, "layer %s (rule %s) has no %s: only %s layers have one", l.Name, ruleName(l), what, strings.Join(rules, " and "))
+	}
+	if n.Net.Steps() == 0 {
+		return nil, lib.Errorf(fn, "no step has been run since the episode started")
+	}
+	return l, nil
+}
+
+// ruleName names a layer's rule, "none" for a non-plastic layer.
+func ruleName(l *bohp.Layer) string {
+	if l.Rule == nil {
+		return "none"
+	}
+	return l.Rule.Name()
+}
+
+func netModulation(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
+	l, err := n.modLayer(fn, args, "modulation", "modulated", "retroactive")
+	if err != nil {
+		return nil, err
+	}
+	return vec.New(slices.Clone(l.Modulation())), nil
+}
+
+func netEligibility(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
+	l, err := n.modLayer(fn, args, "eligibility trace", "retroactive")
+	if err != nil {
+		return nil, err
+	}
+	rows, cols := l.TraceShape()
+	return vec.NewMat(rows, cols, slices.Clone(l.Eligibility())), nil
 }
 
 func netEngine(n *Network, _ string) (tengo.Object, error) {

@@ -371,6 +371,8 @@ func TestErrors(t *testing.T) {
 		{`x := v.quantile("a")`, []string{`vec.quantile: argument q must be a number, got string "a"`}},
 		{`x := vec.from([1, 0.0 / 0.0]).median()`, []string{"vec.median: element 1 of vec(2) is NaN"}},
 		{`x := v.sorted(1)`, []string{"vec.sorted: wrong number of arguments: want 0, got 1"}},
+		{`x := vec.zeros(0).softmax()`, []string{"vec.softmax: empty vec"}},
+		{`x := vec.zeros(2).softmax(1)`, []string{"vec.softmax: wrong number of arguments: want 0, got 1"}},
 		{`x := v.close(v, -1)`, []string{"vec.close: argument tol must be >= 0"}},
 		{`x := vec.range(0, 1, 0)`, []string{"vec.range: need finite lo, hi and a finite non-zero step"}},
 		{`x := vec.stack()`, []string{"vec.stack: need at least one row"}},

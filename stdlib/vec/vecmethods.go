@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/bohpsh/bohpsh/bohp"
 	"github.com/bohpsh/bohpsh/internal/stats"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
 	"github.com/d5/tengo/v2"
@@ -38,6 +39,7 @@ var vecMethods = lib.NewMethodSet("vec",
 	lib.DefNoArgs("norm", "() -> float", "Euclidean (L2) norm", reduce[*Vec](func(x []float64) float64 { return math.Sqrt(dot(x, x)) }, true)),
 	lib.DefNoArgs("abs", "() -> vec", "new vec of absolute values", unary[*Vec](math.Abs)),
 	lib.Def("clip", "(lo number, hi number) -> vec", "new vec with each element limited to [lo, hi]", vecClip),
+	lib.DefNoArgs("softmax", "() -> vec", "new vec exp(v[i] - max) / Σ_j exp(v[j] - max): the softmax of v, computed stably, a probability vector (e.g. for rand.categorical); empty is an error", vecSoftmax),
 	lib.Def("scale", "(x number) -> vec", "new vec v * x", scalarMethod(opMul, false)),
 	lib.Def("add", "(w vec|array|number) -> vec", "new vec v + w, element-wise (same as the + operator)", arithMethod(opAdd, false)),
 	lib.Def("sub", "(w vec|array|number) -> vec", "new vec v - w, element-wise (same as the - operator)", arithMethod(opSub, false)),
@@ -51,6 +53,15 @@ var vecMethods = lib.NewMethodSet("vec",
 	lib.Def("equal", "(w vec|array) -> bool", "whether w has the same length and exactly the same values", vecEqual),
 	lib.Def("close", "(w vec|array, tol number) -> bool", "whether w has the same length and every |v[i] - w[i]| <= tol", vecClose),
 )
+
+func vecSoftmax(v *Vec, fn string) (tengo.Object, error) {
+	if len(v.Data) == 0 {
+		return nil, lib.Errorf(fn, "empty vec")
+	}
+	out := make([]float64, len(v.Data))
+	bohp.SoftmaxInto(out, v.Data)
+	return New(out), nil
+}
 
 func vecGet(v *Vec, fn string, args []tengo.Object) (tengo.Object, error) {
 	var i int
