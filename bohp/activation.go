@@ -52,6 +52,16 @@ func (a Activation) apply(z, y []float64) {
 	}
 }
 
+// SoftmaxInto writes the softmax of z into p (same length; p may be z), a
+// probability distribution for RNG.Categorical.
+func SoftmaxInto(p, z []float64) error {
+	if len(p) != len(z) {
+		return &ShapeError{Op: "softmax", Got: fmt.Sprintf("destination of %d values", len(p)), Want: fmt.Sprintf("%d (one per input)", len(z))}
+	}
+	softmax(z, p)
+	return nil
+}
+
 // softmax is the numerically stable softmax (shifted by the maximum).
 func softmax(z, y []float64) {
 	m := math.Inf(-1)

@@ -41,7 +41,7 @@ func newBPTT(n *Network) *bpttEngine {
 		e.offA = append(e.offA, e.strideA)
 		e.strideA += l.Out
 		e.offH = append(e.offH, e.strideH)
-		if l.Plastic() && !l.Recurrent() {
+		if l.elem != nil {
 			e.strideH += l.Out * l.In
 			e.gH = append(e.gH, make([]float64, l.Out*l.In))
 		} else {
@@ -69,7 +69,7 @@ func (e *bpttEngine) step(n *Network, _ bool) {
 	}
 	if e.steps%checkpointEvery == 0 {
 		for _, l := range n.Layers {
-			if l.Plastic() && !l.Recurrent() {
+			if l.elem != nil {
 				e.tapeH = append(e.tapeH, l.H...)
 			}
 		}
@@ -85,8 +85,8 @@ func (e *bpttEngine) end(n *Network) {
 		clear(g)
 	}
 	for _, l := range n.Layers {
-		if l.Recurrent() {
-			l.rec.beginBackward()
+		if l.kind != nil {
+			l.kind.beginBackward()
 		}
 	}
 	for t := e.steps - 1; t >= 0; t-- {
@@ -103,12 +103,12 @@ func (e *bpttEngine) end(n *Network) {
 			x := A[e.offA[j] : e.offA[j]+in]
 			y := A[e.offA[j+1] : e.offA[j+1]+l.Out]
 			ga, delta := e.ga[j+1], e.delta[j]
-			if l.Recurrent() { // recurrent_bptt.go
+			if l.kind != nil { // recurrent_bptt.go, modulated_bptt.go
 				var gz []float64
 				if j == J-1 && e.scored[t] {
 					gz = e.tapeG[t*e.strideG : (t+1)*e.strideG]
 				}
-				if bad := l.rec.backwardStep(t, y, ga, gz, e.ga[j], j > 0, e.check); bad != nil && e.bad == nil {
+				if bad := l.kind.backwardStep(t, y, ga, gz, e.ga[j], j > 0, e.check); bad != nil && e.bad == nil {
 					e.bad = bad
 				}
 				continue
@@ -130,7 +130,7 @@ func (e *bpttEngine) end(n *Network) {
 						s *= 1 - hb.Retention
 					} else {
 						for k, xk := range x {
-							_, _, _, dy := l.Rule.Update(hr[k], xk, y[i])
+							_, _, _, dy := l.elem.Update(hr[k], xk, y[i])
 							s += ghr[k] * dy
 						}
 					}
@@ -157,8 +157,8 @@ func (e *bpttEngine) end(n *Network) {
 		}
 	}
 	for _, l := range n.Layers {
-		if l.Recurrent() {
-			l.rec.endBackward()
+		if l.kind != nil {
+			l.kind.endBackward()
 		}
 	}
 }
@@ -192,12 +192,12 @@ func (e *bpttEngine) recomputeSegment(n *Network, s int) {
 		copy(next, cur)
 		A := e.tapeA[t*e.strideA : (t+1)*e.strideA]
 		for j, l := range n.Layers {
-			if !l.Plastic() || l.Recurrent() {
+			if l.elem == nil {
 				continue
 			}
 			x := A[e.offA[j] : e.offA[j]+l.In]
 			y := A[e.offA[j+1] : e.offA[j+1]+l.Out]
-			applyRule(l.Rule, next[e.offH[j]:e.offH[j]+l.Out*l.In], x, y, l.In)
+			applyRule(l.elem, next[e.offH[j]:e.offH[j]+l.Out*l.In], x, y, l.In)
 		}
 	}
 }
@@ -255,7 +255,7 @@ func (e *bpttEngine) layerBackward(l *Layer, x, y, H, gH, delta, gx []float64, n
 			dx := d * xk
 			gw[k] += dx
 			gaR[k] += dx * hr[k]
-			_, dh, dxr, _ := l.Rule.Update(hr[k], xk, y[i])
+			_, dh, dxr, _ := l.elem.Update(hr[k], xk, y[i])
 			if needGx {
 				gx[k] += (w[row+k]+a[k]*hr[k])*d + ghr[k]*dxr
 			}

@@ -210,19 +210,22 @@ type layerYAML struct {
 	Tensors    []yaml.Node `yaml:"tensors"`
 }
 
-// parseRecurrent sets the recurrent layer's options of spec.
+// parseRecurrent sets the recurrent layer's options of spec, and the
+// learn_rate of any layer (NewNetwork refuses it where it does not apply).
 func (ly *layerYAML) parseRecurrent(spec *LayerSpec) error {
+	var err error
+	if ly.LearnRate != "" {
+		if spec.LearnRate, err = ParseRateMode(ly.LearnRate); err != nil {
+			return err
+		}
+	}
 	if !ly.Recurrent {
-		if ly.Input != "" || ly.LearnRate != "" || ly.Precision != "" {
-			return errors.New("input, learn_rate and precision are options of recurrent layers")
+		if ly.Input != "" || ly.Precision != "" {
+			return errors.New("input and precision are options of recurrent layers")
 		}
 		return nil
 	}
-	var err error
 	if spec.Input, err = ParseInputMode(ly.Input); err != nil {
-		return err
-	}
-	if spec.LearnRate, err = ParseRateMode(ly.LearnRate); err != nil {
 		return err
 	}
 	spec.Precision, err = ParsePrecision(ly.Precision)
@@ -238,25 +241,37 @@ type tensorShape struct {
 // layerTensors lists the tensors of a layer built from spec with in inputs,
 // in the order of Layer.Params.
 func layerTensors(spec LayerSpec, in int) []tensorShape {
-	out := spec.Out
+	out, cols := spec.Out, in
+	var ts []tensorShape
 	if spec.Recurrent {
-		var ts []tensorShape
+		cols = out
 		if spec.Input == InputWeights {
 			ts = append(ts, tensorShape{".w_in", out, in})
 		}
-		ts = append(ts, tensorShape{".w", out, out}, tensorShape{".alpha", out, out}, tensorShape{".b", out, 1})
-		switch spec.LearnRate {
-		case RateLayer:
-			ts = append(ts, tensorShape{".eta", 1, 1})
-		case RateCell:
-			ts = append(ts, tensorShape{".eta", out, 1})
-		}
-		return ts
 	}
+	ts = append(ts, tensorShape{".w", out, cols})
 	if spec.Rule != nil {
-		return []tensorShape{{".w", out, in}, {".alpha", out, in}, {".b", out, 1}}
+		ts = append(ts, tensorShape{".alpha", out, cols})
 	}
-	return []tensorShape{{".w", out, in}, {".b", out, 1}}
+	ts = append(ts, tensorShape{".b", out, 1})
+	mr, mod := spec.Rule.(ModRule)
+	rate := ".eta"
+	if mod && mr.Mode == ModRetro {
+		rate = ".eta_e"
+	}
+	switch spec.LearnRate {
+	case RateLayer:
+		ts = append(ts, tensorShape{rate, 1, 1})
+	case RateCell:
+		ts = append(ts, tensorShape{rate, out, 1})
+	}
+	if mod && mr.modulated() {
+		ts = append(ts, tensorShape{".mod_w", 1, out}, tensorShape{".mod_b", 1, 1})
+		if mr.Fanout {
+			ts = append(ts, tensorShape{".fanout", out, 1}, tensorShape{".fanout_b", out, 1})
+		}
+	}
+	return ts
 }
 
 type optimizerYAML[D any] struct {
@@ -291,6 +306,8 @@ func SaveCheckpoint(w io.Writer, n *Network, opt Optimizer, meta map[string]any)
 		}
 		if l.Recurrent() {
 			ly.Recurrent, ly.Input, ly.LearnRate, ly.Precision = true, l.Input.String(), l.LearnRate.String(), l.Precision.String()
+		} else if l.LearnRate != RateFixed {
+			ly.LearnRate = l.LearnRate.String()
 		}
 		for _, p := range l.Params() {
 			var node yaml.Node
@@ -469,7 +486,11 @@ func LoadCheckpoint(r io.Reader) (*Checkpoint, error) {
 			if err != nil {
 				return nil, ckErr(0, "optimizer state %q: %v", k, err)
 			}
-			name := strings.TrimSuffix(strings.TrimSuffix(k, "/m"), "/v")
+			if k == "batch" { // the number of episodes in an unfinished batch
+				state[k] = v
+				continue
+			}
+			name := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(k, "/m"), "/v"), "/batch")
 			p := n.Param(name)
 			if p == nil {
 				return nil, ckErr(0, "optimizer state for unknown tensor %q", k)
@@ -534,7 +555,8 @@ func yamlFields(t reflect.Type) []string {
 }
 
 // NewOptimizer builds an optimizer by name from its settings; missing
-// settings take the defaults, unknown ones are errors.
+// settings take the defaults, unknown ones are errors. Every optimizer
+// also takes clip_norm (0) and batch (1), see GradOptions.
 func NewOptimizer(name string, settings map[string]float64) (Optimizer, error) {
 	var known []string
 	get := func(key string, def float64) float64 {
@@ -545,19 +567,24 @@ func NewOptimizer(name string, settings map[string]float64) (Optimizer, error) {
 		return def
 	}
 	var opt Optimizer
+	var gopts *GradOptions
 	switch name {
 	case "rmsprop":
 		o := NewRMSprop(get("eta", 0.01), get("maxdw", 0), Penalty{L1: get("l1", 0), L2: get("l2", 0)})
 		o.Decay, o.Eps = get("decay", o.Decay), get("eps", o.Eps)
-		opt = o
+		opt, gopts = o, &o.GradOptions
 	case "sgd":
-		opt = &SGD{LR: get("lr", 0.01), Penalty: Penalty{L1: get("l1", 0), L2: get("l2", 0)}}
+		o := &SGD{LR: get("lr", 0.01), Penalty: Penalty{L1: get("l1", 0), L2: get("l2", 0)}}
+		opt, gopts = o, &o.GradOptions
 	case "adam":
 		o := NewAdam(get("lr", 0.001), Penalty{L1: get("l1", 0), L2: get("l2", 0)})
 		o.Beta1, o.Beta2, o.Eps = get("beta1", o.Beta1), get("beta2", o.Beta2), get("eps", o.Eps)
-		opt = o
+		opt, gopts = o, &o.GradOptions
 	default:
 		return nil, fmt.Errorf("unknown optimizer %q (known: rmsprop, sgd, adam)", name)
+	}
+	if err := gopts.setOptions(name, get); err != nil {
+		return nil, err
 	}
 	for k, v := range settings {
 		found := false

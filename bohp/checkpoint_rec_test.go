@@ -7,10 +7,10 @@ import (
 	"testing"
 )
 
-// A network with recurrent layers of every option round-trips through a
-// checkpoint: architecture, tensors (bit for bit) and the gradient.
+// A network with recurrent and neuromodulated layers of every option
+// round-trips through a checkpoint: architecture and tensors (bit for bit).
 func TestRecurrentCheckpointRoundTrip(t *testing.T) {
-	for _, c := range recurrentCases(Float32) {
+	for _, c := range append(recurrentCases(Float32), modCases(0.3, true)...) {
 		n := runRandomEpisode(t, c, EngineBPTT, 1)
 		var buf bytes.Buffer
 		if err := SaveCheckpoint(&buf, n, nil, nil); err != nil {
@@ -23,7 +23,7 @@ func TestRecurrentCheckpointRoundTrip(t *testing.T) {
 		m := ck.Network
 		for i, l := range n.Layers {
 			k := m.Layers[i]
-			if k.Recurrent() != l.Recurrent() || k.Input != l.Input || k.LearnRate != l.LearnRate || k.Precision != l.Precision {
+			if k.Spec() != l.Spec() {
 				t.Errorf("%s: layer %s: options differ", c.name, l.Name)
 			}
 		}

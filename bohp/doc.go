@@ -44,6 +44,12 @@
 // Both agree with central finite differences to better than 1e-6 relative
 // error and with each other to 1e-9 (see the tests).
 //
+// EnginePaper is the forward engine with the two approximations of the
+// 2016 paper's own code (hidden biases by their leading term only, the tanh
+// factor 1 − tanh(y)² of the output; paper.go), for reproducing that code's
+// runs. Its gradient is approximate by design: GradCheck reports it as
+// such (GradCheckResult.Approximate), and Engine.Exact is false.
+//
 // A recurrent layer (LayerSpec.Recurrent; recurrent.go) is the network of
 // the 2018 successor, differentiable plasticity: its cells also receive
 // their own outputs of the previous step through plastic connections,
@@ -57,44 +63,71 @@
 // reckernel_amd64.s), optionally shared by several goroutines
 // (Network.SetWorkers; results do not depend on it).
 //
+// Neuromodulated layers (modulated.go) are the networks of the 2019
+// successor, backpropamine: with the rule "modulated" the layer computes a
+// modulation M(t) = tanh(mod_w · y(t) + mod_b) (optionally per cell,
+// f_i M(t) + g_i) that gates its Hebbian update, P ← clip(P + M(t) y xᵀ,
+// -c, c); with "retroactive" it gates an eligibility trace instead,
+// E ← (1-η_E) E + η_E y xᵀ, P ← clip(P + M(t) E, -c, c); "clipped_hebb" is
+// the 2019 code's non-modulated baseline, P ← clip(P + η y xᵀ, -c, c), with a
+// trained η. They are layer kinds, on feed-forward and recurrent layers
+// alike (a recurrent layer without a rule is the plain recurrent network),
+// differentiated exactly by BPTT (modulated_bptt.go; the clip's derivative
+// is 0 where it binds), which recomputes their traces from checkpoints
+// rather than running the clipped updates backwards. The forward engine
+// refuses them: the modulator couples every cell's traces.
+//
 // Optimizers (RMSprop as in the paper's code, SGD, Adam) update the
 // parameters after an episode, honouring per-tensor options: frozen, a sign
-// constraint, a fixed value. Checkpoints save and load the whole network and
+// constraint, a fixed value; every optimizer can also average the gradients
+// of a batch of episodes and clip the gradient's global norm
+// (GradOptions). Checkpoints save and load the whole network and
 // optimizer state as YAML. Non-finite values are reported as errors naming
 // the step and the tensor, never carried on.
 //
 // # Extending
 //
-// The plasticity rule is an interface (Rule) that returns the new trace of
-// one connection and its partial derivatives; layers and both gradient
-// engines use nothing else of it, so an elementwise rule (Oja's is
-// shipped, instar, outstar, ...) is a new type plus its entry in the rule
-// registry (its name and settings with their valid ranges, which
-// construction, checkpoints, scripts and the docs all read), and callers
-// only pass it in LayerSpec.Rule. Rules with state or parameters of their own — covariance
-// learning with running means, eligibility traces under neuromodulation, a
-// trained trace rate — add a new layer kind (as the recurrent layer does):
-// callers still only describe it in a LayerSpec (new fields are additive),
-// and the engines grow a case for its tangents (forward) and adjoints
-// (bptt), checked by the same finite-difference tests (grad_test.go).
+// A plasticity rule (Rule) is what the rule registry knows of it: its name
+// and settings with their valid ranges, which construction, checkpoints,
+// scripts and the docs all read; callers only pass it in LayerSpec.Rule.
+// An elementwise rule (ElementRule) returns the new trace of one connection
+// and its partial derivatives; layers and both gradient engines use nothing
+// else of it, so a new one (Oja's is shipped, instar, outstar, ...) is a new
+// type plus its registry entry. Rules with state or parameters of their own
+// — covariance learning with running means, neuromodulation, eligibility
+// traces, a trained trace rate — are a layer kind: callers still only
+// describe it in a LayerSpec (new fields are additive), and the engines
+// grow a case for its tangents (forward) or adjoints (bptt), checked by the
+// same finite-difference tests.
 //
-// The recurrent layer is such a kind: the network and BPTT reach it only
-// through the recLayer interface (a step forward; per step backward, the
-// adjoints; recurrent.go). A rule whose update of row j is affine in the
-// trace, H' = d(η, y_j) H + c(η, y_j) x, is a rateRule (rate.go) and runs on
-// the existing kernels with a trained or fixed rate. Other dynamics — a
-// neuromodulated update, a clipped trace, an eligibility trace — are
-// another recLayer implementation with their own sweeps (parallel.go runs
-// any sweep over row chunks deterministically); where their update cannot
-// be run backwards (a clip), they store traces as recState does past its
-// amplification bound.
+// The recurrent and neuromodulated layers are such kinds: the network and
+// BPTT reach them only through the layerKind interface (a step forward; per
+// step backward, the adjoints; recurrent.go). A rule whose update of row j
+// is affine in the trace, H' = d(η, y_j) H + c(η, y_j) x, is a rateRule
+// (rate.go) and runs on the recurrent layer's kernels with a trained or
+// fixed rate, BPTT running its updates backwards. The neuromodulated rules
+// are another implementation (modState), whose clipped updates cannot be
+// run backwards: BPTT replays them from checkpoints instead. parallel.go
+// runs any sweep over row chunks deterministically.
 //
-// Reward-driven episodes sample actions from a softmax policy with
-// RNG.Categorical (one draw per sample, so a run stays reproducible from its
-// seed) and are scored once over, when the rewards are known: ActorCritic
-// returns the advantage actor-critic loss of a recorded episode (discounted
-// returns, a value baseline, an entropy bonus) and its exact gradient with
-// respect to each step's policy logits and value output.
+// Reward-driven episodes sample actions from a softmax policy (SoftmaxInto,
+// RNG.Categorical: one draw per sample, so a run stays reproducible from
+// its seed) and are scored once over, when the rewards are known:
+// ActorCritic returns the advantage actor-critic loss of a recorded episode
+// (discounted returns, a value baseline, an exploration bonus) and its
+// exact gradient with respect to each step's policy logits and value
+// output, which Network.ScoreSteps (or ScoreAt, step by step) adds to the
+// episode after the fact, before EndEpisode (BPTT only). A network with a
+// policy and a value head ends in one linear layer of K+1 cells: K action
+// logits and the value, each a linear function of the layer below, as two
+// separate heads would be.
+//
+// A layer exposes its per-step quantities through Layer.States (a plastic
+// layer its Hebbian traces); Network.Record records them over an episode,
+// with the inputs, outputs and targets, subsampled evenly past a limit
+// per step (record.go). A new layer kind makes its own — a modulation
+// signal, eligibility traces — appear in recordings and their figures by
+// implementing stater.
 //
 // No per-step allocation: buffers are sized when the network is built (BPTT's
 // tape grows to the longest episode once and is reused).

@@ -31,6 +31,7 @@ type forwardEngine struct {
 	reach []int // reach[k]: index of the last plastic layer after k, or -1
 
 	check bool            // check the gradients after each step (locating a non-finite value)
+	paper bool            // EnginePaper: the 2016 code's two approximations (paper.go)
 	bad   *NonFiniteError // the first non-finite gradient found when check is set
 }
 
@@ -201,6 +202,9 @@ func (e *forwardEngine) ownDz(l *Layer, fl *fwdLayer) {
 		if lo, hi := nonzeroRange(c); lo < hi { // inputs that are 0 (e.g. idle label cells) cost nothing
 			blas64.Implementation().Dgemv(blas.Trans, hi-lo, P, 1, fl.T[(row+lo)*P:(row+hi)*P], P, c[lo:hi], 1, 1, dz, 1)
 		}
+		if e.paper {
+			dz[2*in] = 1 // the bias: its leading term only
+		}
 	}
 }
 
@@ -273,14 +277,18 @@ func (e *forwardEngine) accumulate(n *Network) {
 			P := fl.P
 			gw, ga, gb := l.W.Grad, l.Alpha.Grad, l.B.Grad
 			for i, d := range fl.delta {
-				if d == 0 {
+				dw := d // ∂L/∂z, the factor of the weights' and alphas' dz
+				if e.paper {
+					dw = e.paperDelta(n, j, i)
+				}
+				if d == 0 && dw == 0 {
 					continue
 				}
 				dz := fl.dz[i*P : i*P+P]
 				row := i * in
 				for k := 0; k < in; k++ {
-					gw[row+k] += d * dz[k]
-					ga[row+k] += d * dz[in+k]
+					gw[row+k] += dw * dz[k]
+					ga[row+k] += dw * dz[in+k]
 				}
 				gb[i] += d * dz[2*in]
 			}
@@ -355,9 +363,13 @@ func (e *forwardEngine) ownActTangent(l *Layer, fl *fwdLayer, da []float64) {
 		row := da[i*P : i*P+P]
 		if l.Plastic() {
 			dz := fl.dz[i*fl.P : i*fl.P+fl.P]
+			sw := s
+			if e.paper {
+				sw = paperDeriv(l, l.y[i])
+			}
 			for k := 0; k < in; k++ {
-				row[i*in+k] = s * dz[k]
-				row[out*in+i*in+k] = s * dz[in+k]
+				row[i*in+k] = sw * dz[k]
+				row[out*in+i*in+k] = sw * dz[in+k]
 			}
 			row[2*out*in+i] = s * dz[2*in]
 		} else {
@@ -420,7 +432,7 @@ func (e *forwardEngine) updateCross(n *Network, c *fwdCross) {
 		yi := l.y[i]
 		ai := dOut[i*P : i*P+P]
 		for m := 0; m < in; m++ {
-			_, dh, dx, dy := l.Rule.Update(l.H[i*in+m], l.x[m], yi)
+			_, dh, dx, dy := l.elem.Update(l.H[i*in+m], l.x[m], yi)
 			d := c.D[(i*in+m)*P : (i*in+m)*P+P]
 			xm := dIn[m*P : m*P+P]
 			for q := range d {
@@ -448,7 +460,11 @@ func (e *forwardEngine) updateOwn(l *Layer, fl *fwdLayer) {
 		}
 		c0 := (1 - hb.Retention) / fl.scale
 		for i := 0; i < l.Out; i++ {
-			s := l.Act.deriv(l.y[i]) * c0
+			s := l.Act.deriv(l.y[i])
+			if e.paper {
+				s = paperDeriv(l, l.y[i])
+			}
+			s *= c0
 			dz := fl.dz[i*P : i*P+P : i*P+P]
 			// T_i += s x ⊗ dz_i (gonum's Dger, see ownDz).
 			if lo, hi := nonzeroRange(l.x[:in]); lo < hi && s != 0 {
@@ -467,9 +483,12 @@ func (e *forwardEngine) updateOwn(l *Layer, fl *fwdLayer) {
 	for i := 0; i < l.Out; i++ {
 		yi := l.y[i]
 		s := l.Act.deriv(yi)
+		if e.paper {
+			s = paperDeriv(l, yi)
+		}
 		dz := fl.dz[i*P : i*P+P]
 		for k := 0; k < in; k++ {
-			_, dh, _, dy := l.Rule.Update(l.H[i*in+k], l.x[k], yi)
+			_, dh, _, dy := l.elem.Update(l.H[i*in+k], l.x[k], yi)
 			scaleAdd(dh, fl.T[(i*in+k)*P:(i*in+k)*P+P], dy*s, dz)
 		}
 	}

@@ -72,9 +72,16 @@ func (n *Network) replay() (float64, error) {
 type GradCheckResult struct {
 	MaxRelErr float64 // largest |analytic - numeric| / max(|analytic|, |numeric|, Floor)
 	MaxAbsErr float64
-	Worst     string // tensor[index] of the largest relative error
-	Analytic  map[string][]float64
-	Numeric   map[string][]float64
+	// Where the largest relative error is: Worst renders it as
+	// "tensor[row][column]" (a bias is a column: "l0.b[2][0]").
+	Worst              string
+	WorstTensor        string
+	WorstRow, WorstCol int
+	// Approximate: the engine's gradient is not exact (EnginePaper), so
+	// differences from the finite differences are expected, not a fault.
+	Approximate bool
+	Analytic    map[string][]float64
+	Numeric     map[string][]float64
 }
 
 // GradCheckFloor is the denominator floor of the relative error, so that
@@ -112,7 +119,7 @@ func (n *Network) GradCheckContext(ctx context.Context, eps float64) (*GradCheck
 	}
 	n.log.frozen = true
 	defer func() { n.log.frozen = false }()
-	res := &GradCheckResult{Analytic: map[string][]float64{}, Numeric: map[string][]float64{}}
+	res := &GradCheckResult{Analytic: map[string][]float64{}, Numeric: map[string][]float64{}, Approximate: !n.engine.Exact()}
 	if _, err := n.replay(); err != nil {
 		return nil, err
 	}
@@ -140,7 +147,8 @@ func (n *Network) GradCheckContext(ctx context.Context, eps float64) (*GradCheck
 			}
 			if rel > res.MaxRelErr || res.Worst == "" {
 				res.MaxRelErr = rel
-				res.Worst = fmt.Sprintf("%s[%d]", p.Name, i)
+				res.WorstTensor, res.WorstRow, res.WorstCol = p.Name, i/p.Cols, i%p.Cols
+				res.Worst = fmt.Sprintf("%s[%d][%d]", p.Name, res.WorstRow, res.WorstCol)
 			}
 		}
 		res.Numeric[p.Name] = num

@@ -15,9 +15,10 @@ type LayerSpec struct {
 	InitAbs bool
 
 	// Recurrent makes the layer's cells also receive their own outputs of
-	// the previous step through plastic connections (see recurrent.go); it
-	// needs a Rule. Input, LearnRate and Precision apply to recurrent
-	// layers only.
+	// the previous step (see recurrent.go), through plastic connections
+	// when it has a Rule. Input and Precision apply to recurrent layers
+	// only; LearnRate to recurrent layers and to layers whose rule has a
+	// rate (clipped_hebb, retroactive).
 	Recurrent bool
 	Input     InputMode
 	LearnRate RateMode
@@ -37,12 +38,18 @@ type Layer struct {
 	Alpha *Param // nil when not plastic
 
 	// Recurrent layers: W and Alpha are Out×Out; the input weights are WIn
-	// (nil with InputDirect), Eta the trained rate (nil when fixed).
+	// (nil with InputDirect). Eta is the trained rate (nil when fixed).
 	WIn, Eta  *Param
 	Input     InputMode
 	LearnRate RateMode
 	Precision Precision
-	rec       recLayer
+	// Neuromodulated layers (modulated.go): the modulator's weights and
+	// bias, and with fan-out the per-cell factor and bias.
+	ModW, ModB, Fanout, FanoutB *Param
+
+	recurrent bool
+	elem      ElementRule // Rule, when elementwise and the layer has no kind
+	kind      layerKind   // the machinery of a layer kind (recurrent, neuromodulated), nil for a plain layer
 
 	// Episode state.
 	H []float64 // traces, Out×In, used by the current step
@@ -54,22 +61,16 @@ type Layer struct {
 // Plastic reports whether the layer has plastic connections.
 func (l *Layer) Plastic() bool { return l.Rule != nil }
 
-// Params returns the layer's trained tensors: W, Alpha (if plastic), B; a
-// recurrent layer's are WIn (unless direct), W, Alpha, B, Eta (if trained).
+// Params returns the layer's trained tensors, in this order, those it has:
+// WIn, W, Alpha, B, Eta, ModW, ModB, Fanout, FanoutB.
 func (l *Layer) Params() []*Param {
-	if l.Recurrent() {
-		var ps []*Param
-		for _, p := range []*Param{l.WIn, l.W, l.Alpha, l.B, l.Eta} {
-			if p != nil {
-				ps = append(ps, p)
-			}
+	var ps []*Param
+	for _, p := range []*Param{l.WIn, l.W, l.Alpha, l.B, l.Eta, l.ModW, l.ModB, l.Fanout, l.FanoutB} {
+		if p != nil {
+			ps = append(ps, p)
 		}
-		return ps
 	}
-	if l.Plastic() {
-		return []*Param{l.W, l.Alpha, l.B}
-	}
-	return []*Param{l.W, l.B}
+	return ps
 }
 
 // Spec returns the spec the layer was built from (its name filled in).
@@ -84,8 +85,8 @@ func (l *Layer) Output() []float64 { return l.y }
 // Traces returns the layer's current traces (row-major, see TraceShape),
 // nil if not plastic: a view, or a copy for a float32 recurrent layer.
 func (l *Layer) Traces() []float64 {
-	if l.Recurrent() {
-		return l.rec.traces()
+	if l.kind != nil {
+		return l.kind.traces()
 	}
 	return l.H
 }
@@ -101,8 +102,12 @@ func newLayer(spec LayerSpec, index, in int) (*Layer, error) {
 	if spec.Act < Linear || spec.Act > Softmax {
 		return nil, fmt.Errorf("layer %s: unknown activation %d", name, spec.Act)
 	}
-	if !spec.Recurrent && (spec.Input != InputWeights || spec.LearnRate != RateFixed || spec.Precision != Float64) {
-		return nil, fmt.Errorf("layer %s: input mode, trained rate and precision are options of recurrent layers", name)
+	_, mod := spec.Rule.(ModRule)
+	if !spec.Recurrent && (spec.Input != InputWeights || spec.Precision != Float64) {
+		return nil, fmt.Errorf("layer %s: input mode and precision are options of recurrent layers", name)
+	}
+	if !spec.Recurrent && !mod && spec.LearnRate != RateFixed {
+		return nil, fmt.Errorf("layer %s: a trained rate is an option of recurrent layers and of the rules clipped_hebb and retroactive", name)
 	}
 	if spec.Rule != nil && spec.Act == Softmax {
 		return nil, fmt.Errorf("layer %s: a plastic layer cannot use softmax (softmax is for a non-plastic output layer)", name)
@@ -112,20 +117,26 @@ func newLayer(spec LayerSpec, index, in int) (*Layer, error) {
 			return nil, fmt.Errorf("layer %s: %w", name, err)
 		}
 	}
-	if spec.Recurrent {
-		l := &Layer{Name: name, In: in, Out: spec.Out, Act: spec.Act, Rule: spec.Rule, InitAbs: spec.InitAbs,
-			B: newParam(name+".b", KindBias, spec.Out, 1),
-			z: make([]float64, spec.Out), y: make([]float64, spec.Out)}
-		if err := newRecurrentLayer(l, spec); err != nil {
+	l := &Layer{Name: name, In: in, Out: spec.Out, Act: spec.Act, Rule: spec.Rule, InitAbs: spec.InitAbs,
+		B: newParam(name+".b", KindBias, spec.Out, 1),
+		z: make([]float64, spec.Out), y: make([]float64, spec.Out)}
+	if mod || spec.Recurrent {
+		build := newRecurrentLayer
+		if mod || spec.Rule == nil {
+			build = newModLayer
+		}
+		if err := build(l, spec); err != nil {
 			return nil, err
 		}
 		return l, nil
 	}
-	l := &Layer{Name: name, In: in, Out: spec.Out, Act: spec.Act, Rule: spec.Rule, InitAbs: spec.InitAbs,
-		W: newParam(name+".w", KindWeight, spec.Out, in),
-		B: newParam(name+".b", KindBias, spec.Out, 1),
-		z: make([]float64, spec.Out), y: make([]float64, spec.Out)}
+	l.W = newParam(name+".w", KindWeight, spec.Out, in)
 	if spec.Rule != nil {
+		er, ok := spec.Rule.(ElementRule)
+		if !ok {
+			return nil, fmt.Errorf("layer %s: rule %s is not elementwise", name, spec.Rule.Name())
+		}
+		l.elem = er
 		l.Alpha = newParam(name+".alpha", KindAlpha, spec.Out, in)
 		l.H = make([]float64, spec.Out*in)
 	}
@@ -162,12 +173,12 @@ func (l *Layer) forward(x []float64) {
 }
 
 // updateTraces applies the rule after the step's output is known.
-func (l *Layer) updateTraces() { applyRule(l.Rule, l.H, l.x, l.y, l.In) }
+func (l *Layer) updateTraces() { applyRule(l.elem, l.H, l.x, l.y, l.In) }
 
 // applyRule updates the traces h (len(y) × in) in place from the step's
 // input x and output y. BPTT recomputes traces with it from checkpoints,
 // so the arithmetic must stay the same for both (bit-identical traces).
-func applyRule(rule Rule, h, x, y []float64, in int) {
+func applyRule(rule ElementRule, h, x, y []float64, in int) {
 	if hb, ok := rule.(Hebb); ok {
 		g := hb.Retention
 		c := 1 - g

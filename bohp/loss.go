@@ -40,8 +40,9 @@ func ParseLoss(name string) (Loss, error) {
 
 // eval returns the loss of the last layer l against target and adds
 // weight * dLoss/dz (z: the layer's pre-activation) into gz, using gy as
-// scratch. weight 0 computes the value only.
-func (loss Loss) eval(l *Layer, target []float64, weight float64, gz, gy []float64) float64 {
+// scratch, and weight * dLoss/dy into gyOut unless it is nil (a softmax
+// layer, never plastic, leaves it alone). weight 0 computes the value only.
+func (loss Loss) eval(l *Layer, target []float64, weight float64, gz, gy, gyOut []float64) float64 {
 	y := l.y
 	switch loss {
 	case CrossEntropy:
@@ -68,7 +69,11 @@ func (loss Loss) eval(l *Layer, target []float64, weight float64, gz, gy []float
 		if weight != 0 {
 			for i, v := range logits {
 				p := math.Exp(v - lse)
-				gz[i] += weight * (tsum*p - target[i])
+				g := weight * (tsum*p - target[i])
+				gz[i] += g
+				if gyOut != nil { // linear: dL/dy = dL/dz
+					gyOut[i] += g
+				}
 			}
 		}
 		return val
@@ -92,6 +97,9 @@ func (loss Loss) eval(l *Layer, target []float64, weight float64, gz, gy []float
 			}
 		}
 		if weight != 0 {
+			for i, g := range gy[:len(gyOut)] {
+				gyOut[i] += weight * g
+			}
 			l.Act.backward(y, gy, gy)
 			for i, g := range gy {
 				gz[i] += weight * g

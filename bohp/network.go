@@ -12,6 +12,9 @@ type Engine int
 const (
 	EngineBPTT    Engine = iota // reverse mode through time over the recorded episode
 	EngineForward               // the paper's forward recursion, made exact (RTRL)
+	// EnginePaper is the forward recursion with the two approximations of
+	// the 2016 paper's code (paper.go): its gradient is not exact.
+	EnginePaper
 )
 
 func (e Engine) String() string {
@@ -20,19 +23,23 @@ func (e Engine) String() string {
 		return "bptt"
 	case EngineForward:
 		return "forward"
+	case EnginePaper:
+		return "paper"
 	}
 	return fmt.Sprintf("Engine(%d)", int(e))
 }
 
-// ParseEngine maps "bptt" or "forward" to an Engine.
+// Exact reports whether the engine's gradient is exact (all but EnginePaper).
+func (e Engine) Exact() bool { return e != EnginePaper }
+
+// ParseEngine maps "bptt", "forward" or "paper" to an Engine.
 func ParseEngine(name string) (Engine, error) {
-	switch name {
-	case "bptt":
-		return EngineBPTT, nil
-	case "forward":
-		return EngineForward, nil
+	for _, e := range []Engine{EngineBPTT, EngineForward, EnginePaper} {
+		if name == e.String() {
+			return e, nil
+		}
 	}
-	return 0, fmt.Errorf("unknown gradient engine %q (known: bptt, forward)", name)
+	return 0, fmt.Errorf("unknown gradient engine %q (known: bptt, forward, paper)", name)
 }
 
 // gradEngine accumulates the episode gradient. step is called once per
@@ -66,13 +73,19 @@ type Network struct {
 	inStep bool      // a step's output is computed, its traces not yet updated
 	scored bool      // the current step has a nonzero-weight loss
 	gz     []float64 // weighted dLoss/dz of the last layer for the current step
+	gyOut  []float64 // weighted dLoss/dy of the last layer, kept for the paper engine only (else nil)
 	gy     []float64 // scratch
 	loss   float64   // weighted loss summed over the episode
 	noGrad bool      // forward only (finite differences)
 	broken error     // a non-finite value ended the episode; cleared by Reset
-	ended  int       // episodes ended (EndEpisode without error), for messages
+	ended  bool      // EndEpisode has run; cleared by Reset
+	done   int       // episodes ended without error, for messages
 
 	log episodeLog
+
+	recordNext int        // Record: values per quantity to record from the next Reset (0: none)
+	recording  *Recording // the episode being recorded
+	recorded   *Recording // the last recorded episode
 }
 
 // NewNetwork builds a network with in inputs and the given layers, all
@@ -120,21 +133,42 @@ func (n *Network) SetEngine(e Engine) error {
 	switch e {
 	case EngineBPTT:
 		n.eng = newBPTT(n)
-	case EngineForward:
+	case EngineForward, EnginePaper:
 		for _, l := range n.Layers {
-			if l.Recurrent() {
-				return fmt.Errorf("network: layer %s is recurrent, which the forward engine does not support; use the bptt engine", l.Name)
+			if err := forwardSupports(l, e); err != nil {
+				return err
 			}
 		}
 		if need := forwardSize(n); need > MaxElements {
-			return fmt.Errorf("network: the forward engine would need %d floats (%.1f GiB) of trace tangents; use the bptt engine for networks this wide", need, float64(need)*8/(1<<30))
+			return fmt.Errorf("network: the %s engine would need %d floats (%.1f GiB) of trace tangents; use the bptt engine for networks this wide", e, need, float64(need)*8/(1<<30))
 		}
-		n.eng = newForward(n)
+		f := newForward(n)
+		f.paper = e == EnginePaper
+		n.eng = f
 	default:
 		return fmt.Errorf("network: unknown gradient engine %d", e)
 	}
+	n.gyOut = nil
+	if e == EnginePaper {
+		n.gyOut = make([]float64, n.Out())
+	}
 	n.engine = e
 	n.Reset()
+	return nil
+}
+
+// forwardSupports reports why the forward engine cannot run layer l.
+func forwardSupports(l *Layer, e Engine) error {
+	if r, ok := l.Rule.(ModRule); ok {
+		why := fmt.Sprintf("the %s engine implements elementwise rules only", e)
+		if r.modulated() {
+			why = fmt.Sprintf("the modulator couples every cell's traces: the %s engine would need O(N^4) tangents", e)
+		}
+		return fmt.Errorf("network: layer %s: rule %s needs the bptt engine (%s)", l.Name, r.Name(), why)
+	}
+	if l.Recurrent() {
+		return fmt.Errorf("network: layer %s is recurrent, which the %s engine does not support; use the bptt engine", l.Name, e)
+	}
 	return nil
 }
 
@@ -226,17 +260,19 @@ func (n *Network) Clone() *Network {
 func (n *Network) Reset() {
 	for _, l := range n.Layers {
 		clear(l.H)
-		if l.Recurrent() {
-			l.rec.reset()
+		if l.kind != nil {
+			l.kind.reset()
 		}
 	}
 	for _, p := range n.params {
 		clear(p.Grad)
 	}
-	n.step, n.inStep, n.scored, n.loss, n.broken = 0, false, false, 0, nil
+	n.step, n.inStep, n.scored, n.loss, n.broken, n.ended = 0, false, false, 0, nil, false
 	clear(n.gz)
+	clear(n.gyOut)
 	n.eng.reset()
 	n.log.reset(n.noGrad)
+	n.startRecording()
 }
 
 // Step runs one step on input x and returns the network's output (a view
@@ -261,8 +297,8 @@ func (n *Network) Step(x []float64) ([]float64, error) {
 	n.log.addStep(x)
 	in := n.input
 	for _, l := range n.Layers {
-		if l.Recurrent() {
-			l.rec.step(in, !n.noGrad)
+		if l.kind != nil {
+			l.kind.step(in, !n.noGrad)
 		} else {
 			l.forward(in)
 		}
@@ -309,7 +345,7 @@ func (n *Network) Score(loss Loss, target []float64, weight float64) (float64, e
 	if n.noGrad {
 		w = 0
 	}
-	val := loss.eval(last, target, w, n.gz, n.gy)
+	val := loss.eval(last, target, w, n.gz, n.gy, n.gyOut)
 	if math.IsNaN(val) || math.IsInf(val, 0) {
 		n.broken = n.tag(&NonFiniteError{Step: n.step, Where: "loss " + loss.String(), Value: val})
 		return 0, n.broken
@@ -335,40 +371,61 @@ func (n *Network) ScoreGrad(value float64, grad []float64) error {
 	if !n.inStep {
 		return ErrNoStep
 	}
+	if err := n.checkCustom(false, n.step, value, grad); err != nil {
+		return err
+	}
+	n.loss += value
+	n.log.custom = true
 	last := n.Layers[len(n.Layers)-1]
-	if len(grad) != last.Out {
-		return &ShapeError{Op: "score_grad", Got: fmt.Sprintf("gradient of %d values", len(grad)), Want: fmt.Sprintf("%d (the output size)", last.Out)}
-	}
-	if math.IsNaN(value) || math.IsInf(value, 0) {
-		return n.tag(&NonFiniteError{Step: n.step, Where: "custom loss", Value: value})
-	}
-	if math.IsInf(n.loss+value, 0) {
-		return n.tag(&NonFiniteError{Step: n.step, Where: "episode loss with the custom loss", Value: n.loss + value})
-	}
-	if err := checkFinite(n.step, "custom loss gradient", "", grad); err != nil {
-		return n.tag(err)
-	}
 	last.Act.backward(last.y, grad, n.gy)
 	for i, g := range n.gy {
 		n.gz[i] += g
 	}
-	n.loss += value
+	for i, g := range grad[:len(n.gyOut)] {
+		n.gyOut[i] += g
+	}
 	n.scored = true
-	n.log.custom = true
+	if n.recording != nil {
+		n.recording.custom++ // the log keeps the targets of score, not these
+	}
 	return nil
+}
+
+// checkCustom checks a loss computed outside the engine for step t (by
+// ScoreGrad, or late by ScoreAt): its value and its gradient with respect
+// to the output.
+func (n *Network) checkCustom(late bool, t int, value float64, grad []float64) error {
+	if out := n.Out(); len(grad) != out {
+		op := "score_grad"
+		if late {
+			op = lateOp(t)
+		}
+		return &ShapeError{Op: op, Got: fmt.Sprintf("gradient of %d values", len(grad)), Want: fmt.Sprintf("%d (the output size)", out)}
+	}
+	if math.IsNaN(value) || math.IsInf(value, 0) {
+		return n.tag(&NonFiniteError{Step: t, Where: "custom loss", Value: value})
+	}
+	if math.IsInf(n.loss+value, 0) {
+		return n.tag(&NonFiniteError{Step: t, Where: "episode loss with the custom loss", Value: n.loss + value})
+	}
+	return n.tag(checkFinite(t, "custom loss gradient", "", grad))
 }
 
 // finishStep hands the step to the gradient engine, then updates traces.
 func (n *Network) finishStep(last bool) {
+	if n.recording != nil { // here rather than in Step: the hot path stays as it was
+		n.recording.recordStep(n.input, n.Output())
+	}
 	if !n.noGrad {
 		n.eng.step(n, last)
 	}
 	for _, l := range n.Layers {
-		if l.Plastic() && !l.Recurrent() { // a recurrent layer's update runs with its next step
+		if l.elem != nil { // a layer kind's update runs with its next step
 			l.updateTraces()
 		}
 	}
 	clear(n.gz)
+	clear(n.gyOut)
 	n.scored = false
 	n.inStep = false
 	n.step++
@@ -383,6 +440,7 @@ func (n *Network) EndEpisode() (float64, error) {
 	if n.inStep {
 		n.finishStep(true)
 	}
+	n.ended = true
 	if !n.noGrad {
 		n.eng.end(n)
 		for _, p := range n.params {
@@ -393,11 +451,15 @@ func (n *Network) EndEpisode() (float64, error) {
 		}
 	}
 	for _, l := range n.Layers {
-		if l.Recurrent() { // after BPTT, which needs the traces of the last step
-			l.rec.finish()
+		if l.kind != nil { // after BPTT, which needs the traces of the last step
+			l.kind.finish()
 		}
 	}
-	n.ended++
+	n.done++
+	if n.recording != nil {
+		n.recording.addScores(&n.log)
+		n.recorded, n.recording = n.recording, nil
+	}
 	return n.loss, nil
 }
 
@@ -405,7 +467,7 @@ func (n *Network) EndEpisode() (float64, error) {
 func (n *Network) tag(err error) error {
 	var nf *NonFiniteError
 	if errors.As(err, &nf) && nf.Episode == 0 {
-		nf.Episode = n.ended + 1
+		nf.Episode = n.done + 1
 	}
 	return err
 }
@@ -414,8 +476,8 @@ func (n *Network) tag(err error) error {
 // recurrent layer's matrices (default 1). Results do not depend on it.
 func (n *Network) SetWorkers(workers int) {
 	for _, l := range n.Layers {
-		if l.Recurrent() {
-			l.rec.setWorkers(workers)
+		if l.kind != nil {
+			l.kind.setWorkers(workers)
 		}
 	}
 }

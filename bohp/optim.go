@@ -5,13 +5,17 @@ import (
 	"math"
 )
 
-// Optimizer updates parameters from their gradients once per episode.
-// Frozen tensors are skipped; sign constraints are applied after each update.
+// Optimizer updates parameters from their gradients once per episode (or
+// once per batch of episodes, see GradOptions). Frozen tensors are
+// skipped; sign constraints are applied after each update.
 type Optimizer interface {
 	// Name is "rmsprop", "sgd" or "adam".
 	Name() string
-	// Update applies one step to params (usually Network.Params()).
+	// Update applies one step to params (usually Network.Params()), or
+	// with a batch adds their gradients to it until the batch is full.
 	Update(params []*Param) error
+	// Updates is the number of steps applied.
+	Updates() int
 	// Settings returns the hyperparameters, for checkpoints.
 	Settings() map[string]float64
 	// State returns the per-tensor state keyed by tensor name (e.g.
@@ -51,6 +55,7 @@ func (pen Penalty) apply(p *Param) {
 type RMSprop struct {
 	Eta, Decay, Eps, MaxDW float64
 	Penalty
+	GradOptions
 	m       map[string][]float64
 	updates int
 }
@@ -63,14 +68,17 @@ func NewRMSprop(eta, maxdw float64, pen Penalty) *RMSprop {
 func (o *RMSprop) Name() string { return "rmsprop" }
 
 func (o *RMSprop) Settings() map[string]float64 {
-	return map[string]float64{"eta": o.Eta, "decay": o.Decay, "eps": o.Eps, "maxdw": o.MaxDW, "l1": o.L1, "l2": o.L2}
+	return o.settings(map[string]float64{"eta": o.Eta, "decay": o.Decay, "eps": o.Eps, "maxdw": o.MaxDW, "l1": o.L1, "l2": o.L2})
 }
 
+func (o *RMSprop) Updates() int { return o.updates }
+
 func (o *RMSprop) Update(params []*Param) error {
-	if err := checkGrads(params); err != nil {
+	if err := checkState("rmsprop", params, o.m); err != nil {
 		return err
 	}
-	if err := checkState("rmsprop", params, o.m); err != nil {
+	scale, due, err := o.take(params)
+	if !due {
 		return err
 	}
 	for _, p := range params {
@@ -83,7 +91,8 @@ func (o *RMSprop) Update(params []*Param) error {
 			m = make([]float64, len(p.Data))
 			o.m[p.Name] = m
 		}
-		for i, g := range p.Grad {
+		for i, g := range o.grad(p) {
+			g *= scale
 			if first {
 				m[i] = g * g
 			} else {
@@ -102,36 +111,43 @@ func (o *RMSprop) Update(params []*Param) error {
 	return nil
 }
 
-func (o *RMSprop) State() (map[string][]float64, int) { return stateByName(o.m), o.updates }
+func (o *RMSprop) State() (map[string][]float64, int) {
+	return o.batchState(stateByName(o.m)), o.updates
+}
 
 func (o *RMSprop) SetState(s map[string][]float64, updates int) error {
+	s, err := o.setBatchState(s)
 	o.m, o.updates = stateByName(s), updates
-	return nil
+	return err
 }
 
 // SGD is plain gradient descent p -= LR g, then the penalty.
 type SGD struct {
 	LR float64
 	Penalty
+	GradOptions
 	updates int
 }
 
 func (o *SGD) Name() string { return "sgd" }
 
 func (o *SGD) Settings() map[string]float64 {
-	return map[string]float64{"lr": o.LR, "l1": o.L1, "l2": o.L2}
+	return o.settings(map[string]float64{"lr": o.LR, "l1": o.L1, "l2": o.L2})
 }
 
+func (o *SGD) Updates() int { return o.updates }
+
 func (o *SGD) Update(params []*Param) error {
-	if err := checkGrads(params); err != nil {
+	scale, due, err := o.take(params)
+	if !due {
 		return err
 	}
 	for _, p := range params {
 		if p.Frozen {
 			continue
 		}
-		for i, g := range p.Grad {
-			p.Data[i] -= o.LR * g
+		for i, g := range o.grad(p) {
+			p.Data[i] -= o.LR * (g * scale)
 		}
 		o.Penalty.apply(p)
 		p.applySign()
@@ -140,9 +156,15 @@ func (o *SGD) Update(params []*Param) error {
 	return nil
 }
 
-func (o *SGD) State() (map[string][]float64, int) { return map[string][]float64{}, o.updates }
+func (o *SGD) State() (map[string][]float64, int) {
+	return o.batchState(map[string][]float64{}), o.updates
+}
 
 func (o *SGD) SetState(s map[string][]float64, updates int) error {
+	s, err := o.setBatchState(s)
+	if err != nil {
+		return err
+	}
 	if len(s) != 0 {
 		return fmt.Errorf("sgd has no per-tensor state, got %d entries", len(s))
 	}
@@ -154,6 +176,7 @@ func (o *SGD) SetState(s map[string][]float64, updates int) error {
 type Adam struct {
 	LR, Beta1, Beta2, Eps float64
 	Penalty
+	GradOptions
 	m, v    map[string][]float64
 	updates int
 }
@@ -166,14 +189,17 @@ func NewAdam(lr float64, pen Penalty) *Adam {
 func (o *Adam) Name() string { return "adam" }
 
 func (o *Adam) Settings() map[string]float64 {
-	return map[string]float64{"lr": o.LR, "beta1": o.Beta1, "beta2": o.Beta2, "eps": o.Eps, "l1": o.L1, "l2": o.L2}
+	return o.settings(map[string]float64{"lr": o.LR, "beta1": o.Beta1, "beta2": o.Beta2, "eps": o.Eps, "l1": o.L1, "l2": o.L2})
 }
 
+func (o *Adam) Updates() int { return o.updates }
+
 func (o *Adam) Update(params []*Param) error {
-	if err := checkGrads(params); err != nil {
+	if err := checkState("adam", params, o.m, o.v); err != nil {
 		return err
 	}
-	if err := checkState("adam", params, o.m, o.v); err != nil {
+	scale, due, err := o.take(params)
+	if !due {
 		return err
 	}
 	o.updates++
@@ -188,7 +214,8 @@ func (o *Adam) Update(params []*Param) error {
 			m, v = make([]float64, len(p.Data)), make([]float64, len(p.Data))
 			o.m[p.Name], o.v[p.Name] = m, v
 		}
-		for i, g := range p.Grad {
+		for i, g := range o.grad(p) {
+			g *= scale
 			m[i] = o.Beta1*m[i] + (1-o.Beta1)*g
 			v[i] = o.Beta2*v[i] + (1-o.Beta2)*g*g
 			p.Data[i] -= o.LR * (m[i] / c1) / (math.Sqrt(v[i]/c2) + o.Eps)
@@ -208,10 +235,14 @@ func (o *Adam) State() (map[string][]float64, int) {
 	for k, v := range stateByName(o.v) {
 		out[k+"/v"] = v
 	}
-	return out, o.updates
+	return o.batchState(out), o.updates
 }
 
 func (o *Adam) SetState(s map[string][]float64, updates int) error {
+	s, err := o.setBatchState(s)
+	if err != nil {
+		return err
+	}
 	ms, vs := map[string][]float64{}, map[string][]float64{}
 	for k, v := range s {
 		switch {

@@ -29,11 +29,12 @@ import (
 // of N values per step. The forward engine does not support
 // recurrent layers.
 //
-// Other trace dynamics (neuromodulated rules, eligibility traces) are other
-// implementations of recLayer next to recState.
+// The neuromodulated rules, and a recurrent layer without plasticity, are
+// another implementation of layerKind: modState (modulated.go).
 
-// recLayer is the recurrent machinery of a Layer.
-type recLayer interface {
+// layerKind is the machinery of a layer kind (recurrent, neuromodulated)
+// that the network and the BPTT engine drive.
+type layerKind interface {
 	// step computes the layer's pre-activation and output for input x;
 	// record keeps what BPTT needs.
 	step(x []float64, record bool)
@@ -64,28 +65,49 @@ func ampBound[F float]() float64 {
 }
 
 // Recurrent reports whether the layer is recurrent.
-func (l *Layer) Recurrent() bool { return l.rec != nil }
+func (l *Layer) Recurrent() bool { return l.recurrent }
 
 // TraceShape returns the shape of the layer's traces: Out×In for a plastic
 // layer, Out×Out for a recurrent one, 0×0 when it has none.
 func (l *Layer) TraceShape() (rows, cols int) {
 	switch {
+	case !l.Plastic():
+		return 0, 0
 	case l.Recurrent():
 		return l.Out, l.Out
-	case l.Plastic():
-		return l.Out, l.In
 	}
-	return 0, 0
+	return l.Out, l.In
 }
 
 func newRecurrentLayer(l *Layer, spec LayerSpec) error {
 	name, n, in := l.Name, spec.Out, l.In
 	rr, ok := spec.Rule.(rateRule)
+	if !ok {
+		return fmt.Errorf("layer %s: rule %s cannot drive a recurrent layer (hebb, oja and the neuromodulated rules can)", name, spec.Rule.Name())
+	}
+	if err := checkRecurrent(l, spec); err != nil {
+		return err
+	}
+	l.Input, l.LearnRate, l.Precision = spec.Input, spec.LearnRate, spec.Precision
+	l.W = newParam(name+".w", KindWeight, n, n)
+	l.Alpha = newParam(name+".alpha", KindAlpha, n, n)
+	if spec.Input == InputWeights {
+		l.WIn = newParam(name+".w_in", KindWeight, n, in)
+	}
+	l.Eta = newRate(name+".eta", spec.LearnRate, n, rr.rate())
+	l.recurrent = true
+	if spec.Precision == Float32 {
+		l.kind = newRecState[float32](l, rr, kernels32)
+	} else {
+		l.kind = newRecState[float64](l, rr, kernels64)
+	}
+	return nil
+}
+
+// checkRecurrent checks the options of a recurrent layer of any kind.
+func checkRecurrent(l *Layer, spec LayerSpec) error {
+	name, n, in := l.Name, spec.Out, l.In
 	switch {
-	case spec.Rule == nil:
-		return fmt.Errorf("layer %s: a recurrent layer must be plastic (give it a rule)", name)
-	case !ok:
-		return fmt.Errorf("layer %s: rule %s cannot drive a recurrent layer (hebb and oja can)", name, spec.Rule.Name())
 	case spec.Act == Softmax:
 		return fmt.Errorf("layer %s: a recurrent layer cannot use softmax", name)
 	case spec.Input == InputDirect && in != n:
@@ -99,29 +121,25 @@ func newRecurrentLayer(l *Layer, spec LayerSpec) error {
 	case n > MaxElements/n:
 		return fmt.Errorf("layer %s: %d x %d recurrent connections is too large (at most %d per tensor)", name, n, n, MaxElements)
 	}
-	l.Input, l.LearnRate, l.Precision = spec.Input, spec.LearnRate, spec.Precision
-	l.W = newParam(name+".w", KindWeight, n, n)
-	l.Alpha = newParam(name+".alpha", KindAlpha, n, n)
-	if spec.Input == InputWeights {
-		l.WIn = newParam(name+".w_in", KindWeight, n, in)
-	}
-	switch spec.LearnRate {
-	case RateLayer:
-		l.Eta = newParam(name+".eta", KindRule, 1, 1)
-	case RateCell:
-		l.Eta = newParam(name+".eta", KindRule, n, 1)
-	}
-	if l.Eta != nil {
-		for i := range l.Eta.Data {
-			l.Eta.Data[i] = rr.rate()
-		}
-	}
-	if spec.Precision == Float32 {
-		l.rec = newRecState[float32](l, rr, kernels32)
-	} else {
-		l.rec = newRecState[float64](l, rr, kernels64)
-	}
 	return nil
+}
+
+// newRate returns the tensor of a trained rate (nil when fixed), one per
+// layer or per cell of a layer of n cells, set to its initial value v.
+func newRate(name string, mode RateMode, n int, v float64) *Param {
+	var p *Param
+	switch mode {
+	case RateLayer:
+		p = newParam(name, KindRule, 1, 1)
+	case RateCell:
+		p = newParam(name, KindRule, n, 1)
+	default:
+		return nil
+	}
+	for i := range p.Data {
+		p.Data[i] = v
+	}
+	return p
 }
 
 // recState is the recurrent machinery for storage type F.

@@ -118,27 +118,27 @@ func BenchmarkRecurrentEpisode(b *testing.B) {
 					net, opt, r := newCompletionNet(b, n, prec, RateFixed)
 					net.SetWorkers(workers)
 					tk := newCompletionTask(n)
-					for range 2 { // warm up: tapes and optimizer state sized
-						if _, err := tk.episode(net, r); err != nil {
-							b.Fatal(err)
-						}
-						if err := opt.Update(net.Params()); err != nil {
-							b.Fatal(err)
-						}
-					}
-					b.ReportAllocs()
-					b.ResetTimer()
-					for i := 0; i < b.N; i++ {
-						if _, err := tk.episode(net, r); err != nil {
-							b.Fatal(err)
-						}
-						if err := opt.Update(net.Params()); err != nil {
-							b.Fatal(err)
-						}
-					}
+					benchEpisodes(b, 2, net, opt, func() error { _, err := tk.episode(net, r); return err })
 					b.ReportMetric(float64(stateBytes(net, opt))/(1<<20), "state-MB")
 				})
 			}
+		}
+	}
+}
+
+// benchEpisodes times episodes, each followed by the optimizer's update,
+// after warm episodes that size the tapes and the optimizer's state.
+func benchEpisodes(b *testing.B, warm int, net *Network, opt Optimizer, episode func() error) {
+	for i := -warm; i < b.N; i++ {
+		if i == 0 {
+			b.ReportAllocs()
+			b.ResetTimer()
+		}
+		if err := episode(); err != nil {
+			b.Fatal(err)
+		}
+		if err := opt.Update(net.Params()); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
@@ -153,7 +153,7 @@ func stateBytes(net *Network, opt *Adam) int {
 	}
 	for _, l := range net.Layers {
 		if l.Recurrent() {
-			total += l.rec.(interface{ bytes() int }).bytes()
+			total += l.kind.(interface{ bytes() int }).bytes()
 		}
 	}
 	for _, s := range opt.m {

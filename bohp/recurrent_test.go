@@ -109,7 +109,7 @@ func TestRecurrentTraceRecovery(t *testing.T) {
 			n := runRandomEpisode(t, c, EngineBPTT, 1)
 			for _, l := range n.Layers {
 				if l.Recurrent() {
-					saved[c.name] += l.rec.(interface{ savedTraces() int }).savedTraces()
+					saved[c.name] += l.kind.(interface{ savedTraces() int }).savedTraces()
 				}
 			}
 		}
@@ -167,12 +167,12 @@ func TestRecurrentSpecErrors(t *testing.T) {
 	}{
 		{3, EngineForward, rec, "layer l0 is recurrent, which the forward engine does not support; use the bptt engine"},
 		{4, EngineBPTT, rec, "direct input needs as many inputs as cells: 4 inputs, 3 cells"},
-		{3, EngineBPTT, with(func(s *LayerSpec) { s.Rule = nil }), "a recurrent layer must be plastic"},
 		{3, EngineBPTT, with(func(s *LayerSpec) { s.Act = Softmax }), "cannot use softmax"},
 		{3, EngineBPTT, with(func(s *LayerSpec) { s.Input = 7 }), "unknown input mode 7"},
 		{3, EngineBPTT, with(func(s *LayerSpec) { s.LearnRate = -1 }), "unknown rate mode -1"},
 		{3, EngineBPTT, with(func(s *LayerSpec) { s.Precision = 3 }), "unknown precision 3"},
-		{3, EngineBPTT, with(func(s *LayerSpec) { s.Recurrent = false; s.LearnRate = RateLayer }), "options of recurrent layers"},
+		{3, EngineBPTT, with(func(s *LayerSpec) { s.Recurrent = false; s.LearnRate = RateLayer }), "input mode and precision are options of recurrent layers"},
+		{3, EngineBPTT, with(func(s *LayerSpec) { s.Recurrent, s.Input, s.LearnRate = false, InputWeights, RateLayer }), "a trained rate is an option of recurrent layers"},
 		{3, EngineBPTT, with(func(s *LayerSpec) { s.Out = 1 << 15; s.Input = InputWeights }), "too large"},
 	}
 	for _, c := range cases {
@@ -256,13 +256,16 @@ func TestRecurrentFloat32FiniteDifferences(t *testing.T) {
 
 // The backward pass can be run again with the same result (as
 // locateNonFinite does to find the step of a non-finite gradient): it
-// leaves the last step's traces and the stored traces intact.
+// leaves the last step's traces and the stored traces intact (recurrent:
+// large-rate-stored-traces in float64 and float32; neuromodulated:
+// rec-retro-long).
 func TestRecurrentBackwardRepeatable(t *testing.T) {
-	for _, prec := range []Precision{Float64, Float32} {
-		c := recurrentCases(prec)[6] // large-rate-stored-traces
+	long := modCases(0.3, false)[10] // rec-retro-long: several trace segments
+	for _, c := range []gradCase{recurrentCases(Float64)[6], recurrentCases(Float32)[6], long} {
+		name := fmt.Sprintf("%s/%s", c.name, c.specs[0].Precision)
 		n := runRandomEpisode(t, c, EngineBPTT, 1)
-		if saved := n.Layers[0].rec.(interface{ savedTraces() int }).savedTraces(); saved == 0 {
-			t.Fatalf("%s: no stored traces in %s", prec, c.name)
+		if saved, ok := n.Layers[0].kind.(interface{ savedTraces() int }); ok && saved.savedTraces() == 0 {
+			t.Fatalf("%s: no stored traces", name)
 		}
 		first := map[string][]float64{}
 		for _, p := range n.Params() {
@@ -291,7 +294,7 @@ func TestRecurrentBackwardRepeatable(t *testing.T) {
 			for _, p := range n.Params() {
 				for i, g := range p.Grad {
 					if math.Float64bits(g) != math.Float64bits(first[p.Name][i]) {
-						t.Fatalf("%s: %s[%d]: %v, first run %v", prec, p.Name, i, g, first[p.Name][i])
+						t.Fatalf("%s: %s[%d]: %v, first run %v", name, p.Name, i, g, first[p.Name][i])
 					}
 				}
 			}
@@ -299,10 +302,10 @@ func TestRecurrentBackwardRepeatable(t *testing.T) {
 	}
 }
 
-// Clone copies a recurrent layer with its options and tensors: the copy
-// computes the same gradient.
+// Clone copies a recurrent or neuromodulated layer with its options and
+// tensors: the copy computes the same gradient.
 func TestRecurrentClone(t *testing.T) {
-	for _, c := range recurrentCases(Float32) {
+	for _, c := range append(recurrentCases(Float32), modCases(0.3, true)...) {
 		n := runRandomEpisode(t, c, EngineBPTT, 2)
 		m := n.Clone()
 		for i, l := range n.Layers {

@@ -8,23 +8,31 @@ import (
 	"strings"
 )
 
-// Rule is a local plasticity rule: the new trace of the connection from
-// input k to cell i is a function of its old trace h, the presynaptic input
-// x = x_k and the postsynaptic output y = y_i of the same step.
-//
-// Update returns the new trace and its partial derivatives with respect to
-// h, x and y; both gradient engines use only these, so a new elementwise
-// rule (instar, outstar, ...) is a new type implementing Rule plus its entry
-// in the rule registry (RuleKinds), with no change to layers, engines or
-// callers.
+// Rule is a plasticity rule as the registry knows it: its name and its
+// settings. Elementwise rules (ElementRule) are all the engines need to
+// know of them; the neuromodulated rules (ModRule, modulated.go) are layer
+// kinds the BPTT engine knows.
 type Rule interface {
 	// Name is the name of the rule's registry entry ("hebb", "oja").
 	Name() string
-	// Update returns rule(h, x, y) and its partials d/dh, d/dx, d/dy.
-	Update(h, x, y float64) (next, dh, dx, dy float64)
 	// Settings returns the rule's constants in the order of its registry
 	// entry's Settings.
 	Settings() []float64
+}
+
+// ElementRule is a local plasticity rule: the new trace of the connection
+// from input k to cell i is a function of its old trace h, the presynaptic
+// input x = x_k and the postsynaptic output y = y_i of the same step.
+//
+// Update returns the new trace and its partial derivatives with respect to
+// h, x and y; both gradient engines use only these, so a new elementwise
+// rule (instar, outstar, ...) is a new type implementing ElementRule plus
+// its entry in the rule registry (RuleKinds), with no change to layers,
+// engines or callers.
+type ElementRule interface {
+	Rule
+	// Update returns rule(h, x, y) and its partials d/dh, d/dx, d/dy.
+	Update(h, x, y float64) (next, dh, dx, dy float64)
 }
 
 // Hebb is the paper's rule: H <- g H + (1-g) x y, with g the trace retention
@@ -59,21 +67,34 @@ func (r Oja) Update(h, x, y float64) (float64, float64, float64, float64) {
 func (r Oja) Settings() []float64 { return []float64{r.Rate} }
 
 // Setting is one constant of a plasticity rule with its valid range: a
-// value must be finite and within [Min, Max] (either bound may be infinite).
+// value must be finite and within [Min, Max] (either bound may be
+// infinite; Min excluded when AboveMin), or 0 or 1 for a Flag.
 type Setting struct {
 	Name     string // the key in layer specs, scripts and checkpoints
 	Doc      string // one line, for the generated docs
 	Min, Max float64
+	AboveMin bool // the value must be greater than Min
+	Flag     bool // a switch: 0 (false) or 1 (true); scripts give a bool
+	Optional bool // may be left out: it is then 0 (false)
 }
 
 // Range describes the valid values, e.g. "in [0, 1]" or "a finite number".
 func (s Setting) Range() string {
+	if s.Flag {
+		return "true or false (1 or 0)"
+	}
 	lo, hi := !math.IsInf(s.Min, 0), !math.IsInf(s.Max, 0)
+	op := ">="
+	if s.AboveMin {
+		op = ">"
+	}
 	switch {
+	case lo && hi && s.AboveMin:
+		return fmt.Sprintf("in (%v, %v]", s.Min, s.Max)
 	case lo && hi:
 		return fmt.Sprintf("in [%v, %v]", s.Min, s.Max)
 	case lo:
-		return fmt.Sprintf("a finite number >= %v", s.Min)
+		return fmt.Sprintf("a finite number %s %v", op, s.Min)
 	case hi:
 		return fmt.Sprintf("a finite number <= %v", s.Max)
 	}
@@ -82,7 +103,11 @@ func (s Setting) Range() string {
 
 // Check reports whether v is a valid value of the setting.
 func (s Setting) Check(v float64) error {
-	if !(v >= s.Min && v <= s.Max) || math.IsInf(v, 0) {
+	bad := !(v >= s.Min && v <= s.Max) || math.IsInf(v, 0) || s.AboveMin && v == s.Min
+	if s.Flag {
+		bad = v != 0 && v != 1
+	}
+	if bad {
 		return fmt.Errorf("%s must be %s, got %v", s.Name, s.Range(), v)
 	}
 	return nil
@@ -101,19 +126,19 @@ func (s Setting) Check(v float64) error {
 type RuleKind struct {
 	Name     string
 	Doc      string    // one line: the update it performs
-	Settings []Setting // every one is required
+	Settings []Setting // every one is required unless Optional
 	build    func(values []float64) Rule
 }
 
 // ruleKinds is the registry; the first entry is the default rule.
-var ruleKinds = []RuleKind{
+var ruleKinds = append([]RuleKind{
 	{Name: "hebb", Doc: "the paper's Hebbian trace H <- g H + (1-g) x y",
 		Settings: []Setting{{Name: "retention", Doc: "the Hebbian trace retention g", Min: 0, Max: 1}},
 		build:    func(v []float64) Rule { return Hebb{Retention: v[0]} }},
 	{Name: "oja", Doc: "Oja's rule H <- H + rate y (x - y H), which keeps traces bounded",
 		Settings: []Setting{{Name: "rate", Doc: "Oja's rate", Min: math.Inf(-1), Max: math.Inf(1)}},
 		build:    func(v []float64) Rule { return Oja{Rate: v[0]} }},
-}
+}, modKinds()...)
 
 // RuleKinds returns a copy of the registered plasticity rules; the first
 // is the default of a plastic layer.
@@ -176,7 +201,8 @@ func (k RuleKind) check(values []float64) error {
 }
 
 // NewRule builds a rule from its registry name and settings: every setting
-// of the rule is required and must be in its range; others are errors.
+// of the rule is required (an Optional one is 0 when left out) and must be
+// in its range; others are errors.
 func NewRule(name string, settings map[string]float64) (Rule, error) {
 	k, err := LookupRule(name)
 	if err != nil {
@@ -185,7 +211,7 @@ func NewRule(name string, settings map[string]float64) (Rule, error) {
 	values := make([]float64, len(k.Settings))
 	for i, s := range k.Settings {
 		v, ok := settings[s.Name]
-		if !ok {
+		if !ok && !s.Optional {
 			return nil, fmt.Errorf("rule %q needs setting %q", name, s.Name)
 		}
 		values[i] = v

@@ -110,8 +110,14 @@ func TestRuleRegistry(t *testing.T) {
 		settings := map[string]float64{}
 		for i, s := range k.Settings {
 			values[i] = 0.25 + float64(i)
+			if s.Max == 1 {
+				values[i] = 0.25
+			}
+			if s.Flag {
+				values[i] = float64(i % 2)
+			}
 			settings[s.Name] = values[i]
-			if s.Doc == "" || s.Check(math.NaN()) == nil || s.Check(math.Inf(1)) == nil {
+			if s.Doc == "" || s.Check(math.NaN()) == nil || s.Check(math.Inf(1)) == nil || s.Flag && s.Check(0.5) == nil {
 				t.Errorf("%s.%s: no doc, or a non-finite value passes", k.Name, s.Name)
 			}
 		}
@@ -123,7 +129,8 @@ func TestRuleRegistry(t *testing.T) {
 			t.Errorf("%s: built %s with settings %v", k.Name, r.Name(), r.Settings())
 		}
 	}
-	if !slices.Equal(names, []string{"hebb", "oja"}) || !slices.Equal(SettingNames(), []string{"retention", "rate"}) {
+	if !slices.Equal(names, []string{"hebb", "oja", "clipped_hebb", "modulated", "retroactive"}) ||
+		!slices.Equal(SettingNames(), []string{"retention", "rate", "clip", "soft", "eta", "fanout", "eta_e"}) {
 		t.Errorf("rules %v, settings %v", names, SettingNames())
 	}
 	for _, c := range []struct {
@@ -131,12 +138,18 @@ func TestRuleRegistry(t *testing.T) {
 		settings map[string]float64
 		want     string
 	}{
-		{"bcm", nil, `unknown plasticity rule "bcm" (known: hebb, oja)`},
+		{"bcm", nil, `unknown plasticity rule "bcm" (known: hebb, oja, clipped_hebb, modulated, retroactive)`},
 		{"hebb", nil, `rule "hebb" needs setting "retention"`},
 		{"hebb", map[string]float64{"retention": 0.5, "rate": 1, "alpha": 2}, `rule "hebb": unknown setting "alpha" (known: retention)`},
 		{"hebb", map[string]float64{"retention": -0.1}, "rule hebb: retention must be in [0, 1], got -0.1"},
 		{"hebb", map[string]float64{"retention": math.NaN()}, "rule hebb: retention must be in [0, 1], got NaN"},
 		{"oja", map[string]float64{"rate": math.Inf(-1)}, "rule oja: rate must be a finite number, got -Inf"},
+		{"modulated", nil, `rule "modulated" needs setting "clip"`},
+		{"modulated", map[string]float64{"clip": 0}, "rule modulated: clip must be a finite number > 0, got 0"},
+		{"retroactive", map[string]float64{"clip": 1, "fanout": 0.5, "eta_e": 0.1}, "rule retroactive: fanout must be true or false (1 or 0), got 0.5"},
+		{"retroactive", map[string]float64{"clip": 1}, `rule "retroactive" needs setting "eta_e"`},
+		{"retroactive", map[string]float64{"clip": 1, "eta_e": 1.5}, "rule retroactive: eta_e must be in [0, 1], got 1.5"},
+		{"clipped_hebb", map[string]float64{"clip": 2, "eta": 0.1, "fanout": 1}, `rule "clipped_hebb": unknown setting "fanout" (known: clip, soft, eta)`},
 	} {
 		if _, err := NewRule(c.rule, c.settings); err == nil || err.Error() != c.want {
 			t.Errorf("NewRule(%s, %v): %v, want %q", c.rule, c.settings, err, c.want)

@@ -40,7 +40,7 @@ func (ds SpecDiffs) Describe(have, want string) string {
 // DiffSpec compares the network with the architecture NewNetwork(in, _,
 // specs...) would build: input size, number of layers, and each layer's
 // name (when the spec names it), size, activation, recurrence and a
-// recurrent layer's options, rule and rule settings.
+// recurrent layer's options, the trained rate, rule and rule settings.
 // Initialisation options (InitAbs) and the engine are not compared. It
 // returns nil when they agree.
 func (n *Network) DiffSpec(in int, specs []LayerSpec) SpecDiffs {
@@ -77,12 +77,12 @@ func (l *Layer) diffSpec(s LayerSpec) SpecDiffs {
 		if l.Input != s.Input {
 			add("input", l.Input, s.Input)
 		}
-		if l.LearnRate != s.LearnRate {
-			add("learn_rate", l.LearnRate, s.LearnRate)
-		}
-		if l.Precision != s.Precision {
-			add("precision", l.Precision, s.Precision)
-		}
+	}
+	if l.LearnRate != s.LearnRate && l.Recurrent() == s.Recurrent {
+		add("learn_rate", l.LearnRate, s.LearnRate)
+	}
+	if l.Recurrent() && s.Recurrent && l.Precision != s.Precision {
+		add("precision", l.Precision, s.Precision)
 	}
 	switch {
 	case l.Rule == nil && s.Rule == nil:
@@ -92,8 +92,12 @@ func (l *Layer) diffSpec(s LayerSpec) SpecDiffs {
 		have, want := RuleSettings(l.Rule), RuleSettings(s.Rule)
 		k, _ := LookupRule(l.Rule.Name())
 		for _, st := range k.Settings {
-			if have[st.Name] != want[st.Name] {
-				add(st.Name, have[st.Name], want[st.Name])
+			switch h, w := have[st.Name], want[st.Name]; {
+			case h == w:
+			case st.Flag:
+				add(st.Name, h == 1, w == 1)
+			default:
+				add(st.Name, h, w)
 			}
 		}
 	}

@@ -76,6 +76,10 @@ func TestOutputs(t *testing.T) {
 			t.Errorf("missing output: %v", err)
 		}
 	}
+	// The learning-curve figure's title names the script, the metric and the seeds.
+	if svg, _ := os.ReadFile(filepath.Join(out, "loss.svg")); !bytes.Contains(svg, []byte("det: loss, median and IQR of 3 seeds (5-7)")) {
+		t.Errorf("loss.svg lacks its title")
+	}
 	var params struct {
 		Script string
 		Seeds  []int64
@@ -215,6 +219,47 @@ func TestEvalPrintsAndWritesNothing(t *testing.T) {
 	}
 }
 
+// -e prints the value of a final expression as the REPL does (strings
+// quoted, maps with sorted keys, nothing for undefined or a statement),
+// once per run.
+func TestEvalShowsTheFinalValue(t *testing.T) {
+	for code, want := range map[string]string{
+		"1+2":                          "3\n",
+		`x := "a"; x + "bc"`:           "\"abc\"\n",
+		"{b: 2, a: [1, {d: 4, c: 3}]}": "{a: [1, {c: 3, d: 4}], b: 2}\n",
+		"x := 5":                       "",
+		`fmt := import("fmt"); fmt.println("hi")`: "hi\n",
+		"func() {}()": "",
+	} {
+		if status, out, se := runMain(t, nil, "", "-e", code); status != 0 || out != want {
+			t.Errorf("-e %q: exit %d, stdout %q, want %q (stderr %q)", code, status, out, want, se)
+		}
+	}
+	if _, out, _ := runMain(t, nil, "", "--seeds", "2", "-e", "1+2"); out != "[seed 0] 3\n[seed 1] 3\n" {
+		t.Errorf("--seeds 2 -e 1+2: stdout %q", out)
+	}
+	if _, out, _ := runMain(t, nil, "", "--quiet", "-e", "1+2"); out != "" {
+		t.Errorf("--quiet -e 1+2: stdout %q", out)
+	}
+}
+
+// A piped session writes no history, and exits 1 when an input failed
+// (the others still ran), 0 otherwise.
+func TestPipedSessionHistoryAndStatus(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	code, out, se := runMain(t, nil, "x := 1\ny := x / 0\nx + 1\n:help score_grad\n")
+	if code != 1 || !strings.Contains(out, "2\n") || !strings.Contains(out, "network.score_grad(") || !strings.Contains(se, "integer division by zero") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, se)
+	}
+	if code, _, _ := runMain(t, nil, "x := 1\nx\n"); code != 0 {
+		t.Errorf("a piped session without failures: exit %d", code)
+	}
+	if entries, _ := os.ReadDir(home); len(entries) != 0 {
+		t.Errorf("a piped session wrote into the home directory: %v", entries)
+	}
+}
+
 func TestREPLFromStdin(t *testing.T) {
 	code, out, se := runMain(t, nil, "x := 6*7\nx\n")
 	if code != 0 || strings.TrimSpace(out) != "42" {
@@ -283,6 +328,33 @@ func TestReusedOutClearsStaleSeeds(t *testing.T) {
 	}
 	if _, err := os.Stat(keep); err != nil {
 		t.Errorf("a user file was removed: %v", err)
+	}
+}
+
+// A script that records no metric writes params.yaml and its own files,
+// and no empty metrics.csv or summary.yaml (a stale one from an earlier
+// run with metrics is removed).
+func TestAnalysisRunWritesNoEmptySummary(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "analysis")
+	os.MkdirAll(out, 0o755)
+	os.WriteFile(filepath.Join(out, "metrics.csv"), []byte("seed,episode,metric,value\n0,0,x,1\n"), 0o644)
+	code, _, se := runMain(t, nil, "", "--seeds", "2", "--out", dir, "testdata/cmd/analysis.tengo")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, se)
+	}
+	for _, f := range []string{"params.yaml", "seed-0/analysis.yaml", "seed-1/analysis.yaml"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("missing: %v", err)
+		}
+	}
+	for _, f := range []string{"metrics.csv", "summary.yaml"} {
+		if _, err := os.Stat(filepath.Join(out, f)); !os.IsNotExist(err) {
+			t.Errorf("%s written (or left) by a run without metrics: %v", f, err)
+		}
+	}
+	if !strings.Contains(se, "2/2 runs") {
+		t.Errorf("closing line: %q", se)
 	}
 }
 

@@ -7,10 +7,21 @@
 // imports interp, repl and stdlib/lib (usage errors), nothing below them
 // that does work.
 //
-// Exit status: 0 success, 1 script error, timeout or memory budget
-// exceeded, 2 usage error (bad flag, unknown or ill-typed -p or --sweep
-// value, a parameter outside its constraints, missing or binary script),
-// 3 internal error (a Go panic that is a bug of bohpsh: Main recovers it),
-// 130 Ctrl-C or SIGTERM. --max-memory sets the process's memory budget
-// (lib.SetMemoryBudget).
+// Two subcommands run sweeps on a cluster (docs/cluster.md): bohpsh merge
+// (interp.Merge over an output directory, reporting the shards that did
+// not complete) and bohpsh slurm (writes the batch scripts of a job array
+// of shards and of a merge job that depends on it with afterany, submits
+// them with sbatch, and with --wait follows the merge with scontrol). The
+// environment is read here only: --shard auto resolves the Slurm array task
+// or the Kubernetes completion index into an interp.Shard.
+//
+// Exit status: 0 success; 1 script error, timeout or memory budget
+// exceeded (or: the output directory is in use, a merge lacks runs);
+// 2 usage error (bad flag, unknown or ill-typed -p or --sweep value, a
+// parameter outside its constraints, a failed params.check, missing or
+// binary script, an --out that cannot be written); 3 internal error (a Go
+// panic that is a bug of bohpsh: Main recovers it); 130 Ctrl-C or SIGTERM.
+// A REPL session reading a pipe runs every statement (an error is printed
+// and the session goes on) and exits 1 if any failed. --max-memory sets
+// the process's memory budget (lib.SetMemoryBudget).
 package cli

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -52,9 +53,13 @@ const usageText = `bohpsh runs Tengo scripts that build and train plastic neural
 
 Usage:
   bohpsh [flags] FILE.tengo [FILE.tengo ...]   run scripts (one after the other)
-  bohpsh [flags] -e 'CODE'                     run code given on the command line
+  bohpsh [flags] -e 'CODE'                     run code given on the command line,
+                                               printing its final expression's value
   bohpsh [flags]                               start the REPL (reads statements
                                                from stdin when it is not a terminal)
+  bohpsh merge DIR                             write the outputs of a sharded sweep
+  bohpsh slurm [--tasks N] [flags] FILE.tengo  run a sweep as a Slurm job array
+                                               (bohpsh merge|slurm --help: theirs)
 
 Flags (-x and --x are the same; flags may follow the file names):
   -p key=value         set a parameter declared with params.declare (repeatable)
@@ -71,25 +76,41 @@ Flags (-x and --x are the same; flags may follow the file names):
   --max-memory SIZE    the memory the runs may hold (default: half the
                        machine's); a run over it stops with an error at its
                        line (e.g. 8GiB, 500MB, 50%; 0: no limit)
-  --no-figures         do not draw the learning-curve figures
+  --no-figures         draw no figures (learning curves, trace figures of episodes)
+  --shard I/N          run only shard I (from 0) of N of the runs: runs I, I+N, ...
+                       (auto: I/N of the Slurm array task; auto/N: I from
+                       JOB_COMPLETION_INDEX); bohpsh merge then writes the outputs
+  --resume             skip the runs whose complete results of the same settings
+                       are in the output directory (--shard and --resume need --out)
   --version            print the version
   --help               print this help
 
 Outputs: params.yaml, metrics.csv, summary.yaml and one figure per metric
 (<metric>.png, .svg), plus each run's own files in seed-<S>/ (with a sweep:
-<key>=<value>/seed-<S>/). Results are identical whatever --jobs.
+<key>=<value>/seed-<S>/) with its record run.yaml. Results are identical
+whatever --jobs and --shard.
+
+The outputs replace the previous ones in the output directory only once
+all are written: a run that fails before (a typo, a compile error, a
+crash, kill -9) leaves them as they were; your own files there stay. The
+directory is locked while a run uses it: a second run into it is refused,
+naming the holder (pid, host, start); the lock of a dead process is taken
+over. An --out that cannot be written is refused before any run.
 
 Files: without --allow-os a script reads only under its own folder and the
-working directory (import, yaml.read, bohp.load, the REPL's :load), and
-writes only under its output directory (yaml.write, net.save, net.diagram;
-the REPL's is the working directory); ".." and links leading out are
-refused.
+working directory (import, yaml.read, bohp.load, the REPL's :load) and its
+run's own files, and writes only its run's own files (yaml.write, net.save,
+net.diagram, figures: seed-<S>/ of the output directory, written in its
+work area .bohpsh/work/ until the outputs are committed; the REPL's is the
+working directory); ".." and links leading out are refused.
 
-Exit status: 0 success; 1 script error, timeout or --max-memory exceeded;
-2 usage error (bad flag, unknown or ill-typed -p, a parameter outside its
-constraints, missing or non-text script); 3 internal error (a bug of
-bohpsh: please report it); 130 interrupted (Ctrl-C or SIGTERM; what was
-done is written, marked interrupted).
+Exit status: 0 success; 1 script error, timeout, --max-memory exceeded,
+output directory in use, merge incomplete; 2 usage error (bad flag,
+unknown or ill-typed -p, a parameter outside its constraints or refused by
+params.check, missing or non-text script, --out cannot be written);
+3 internal error (a bug of bohpsh: please report it); 130 interrupted
+(Ctrl-C or SIGTERM; what was done is written, marked interrupted).
+A REPL reading a pipe runs every statement and exits 1 if any failed.
 `
 
 // reportBug follows the message of an internal error.
@@ -99,6 +120,7 @@ const reportBug = "bohpsh: this is a bug of bohpsh, not of the script: please re
 // the writers), and what else to do.
 type cmdFlags struct {
 	run     interp.Config
+	shard   string // --shard as given (resolved by resolveShard)
 	timeout time.Duration
 	version bool
 	help    bool
@@ -112,12 +134,22 @@ type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
 
-func parseFlags(args []string) (*cmdFlags, error) {
+// parseFlags parses the command line; extra adds the flags of a
+// subcommand (bohpsh slurm).
+func parseFlags(args []string, extra ...func(*flag.FlagSet)) (*cmdFlags, error) {
+	f, _, err := parseFlagSet(args, extra...)
+	return f, err
+}
+
+func parseFlagSet(args []string, extra ...func(*flag.FlagSet)) (*cmdFlags, *flag.FlagSet, error) {
 	f := &cmdFlags{}
 	run := &f.run
 	run.Overrides = map[string]string{}
 	fs := flag.NewFlagSet("bohpsh", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
+	for _, add := range extra {
+		add(fs)
+	}
 	fs.Func("p", "", func(s string) error {
 		k, v, ok := strings.Cut(s, "=")
 		k = strings.TrimSpace(k)
@@ -147,6 +179,8 @@ func parseFlags(args []string) (*cmdFlags, error) {
 	fs.BoolVar(&run.AllowOS, "allow-os", false, "")
 	fs.BoolVar(&run.NoFigures, "no-figures", false, "")
 	fs.Var(&f.memory, "max-memory", "")
+	fs.StringVar(&f.shard, "shard", "", "")
+	fs.BoolVar(&run.Resume, "resume", false, "")
 	fs.BoolVar(&f.version, "version", false, "")
 	fs.BoolVar(&f.help, "help", false, "")
 	fs.BoolVar(&f.help, "h", false, "")
@@ -160,7 +194,7 @@ func parseFlags(args []string) (*cmdFlags, error) {
 	// Flags may come after file names: parse, take one file, go on.
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, &usageError{err.Error()}
+			return nil, nil, &usageError{err.Error()}
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
@@ -177,26 +211,28 @@ func parseFlags(args []string) (*cmdFlags, error) {
 	fs.Visit(func(fl *flag.Flag) { seedGiven = seedGiven || fl.Name == "seed" })
 	switch {
 	case run.Seeds < 1:
-		return nil, &usageError{fmt.Sprintf("--seeds must be >= 1, got %d", run.Seeds)}
+		return nil, nil, &usageError{fmt.Sprintf("--seeds must be >= 1, got %d", run.Seeds)}
 	case run.Jobs < 1:
-		return nil, &usageError{fmt.Sprintf("--jobs must be >= 1, got %d", run.Jobs)}
+		return nil, nil, &usageError{fmt.Sprintf("--jobs must be >= 1, got %d", run.Jobs)}
 	case f.timeout < 0:
-		return nil, &usageError{fmt.Sprintf("--timeout must be positive, got %v", f.timeout)}
+		return nil, nil, &usageError{fmt.Sprintf("--timeout must be positive, got %v", f.timeout)}
 	case f.evalSet && len(f.files) > 0:
-		return nil, &usageError{"give either -e CODE or script files, not both"}
+		return nil, nil, &usageError{"give either -e CODE or script files, not both"}
+	case (f.shard != "" || run.Resume) && run.Out == "":
+		return nil, nil, &usageError{"--shard and --resume need --out DIR: every shard and every rerun must use the same output directory"}
 	}
 	if err := run.ResolveReserved(seedGiven); err != nil {
-		return nil, &usageError{err.Error()}
+		return nil, nil, &usageError{err.Error()}
 	}
 	if run.Seed > math.MaxInt64-int64(run.Seeds) {
-		return nil, &usageError{"--seed too large"}
+		return nil, nil, &usageError{"--seed too large"}
 	}
 	if run.Sweep != nil {
 		if _, ok := run.Overrides[run.Sweep.Key]; ok {
-			return nil, &usageError{fmt.Sprintf("parameter %q is both set with -p and swept with --sweep", run.Sweep.Key)}
+			return nil, nil, &usageError{fmt.Sprintf("parameter %q is both set with -p and swept with --sweep", run.Sweep.Key)}
 		}
 	}
-	return f, nil
+	return f, fs, nil
 }
 
 // parseSweep parses --sweep key=v1,v2,...
@@ -244,7 +280,18 @@ func mainCtx(parent context.Context, signals bool, args []string, stdin io.Reade
 			code = ExitInternal
 		}
 	}()
+	if len(args) > 0 {
+		switch args[0] {
+		case "merge":
+			return mergeMain(parent, signals, args[1:], stdout, stderr)
+		case "slurm":
+			return slurmMain(parent, signals, args[1:], stdout, stderr)
+		}
+	}
 	f, err := parseFlags(args)
+	if err == nil && f.shard != "" {
+		f.run.Shard, err = resolveShard(f.shard, os.Getenv)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "bohpsh: %v\nRun 'bohpsh --help' for usage.\n", err)
 		return ExitUsage
@@ -261,8 +308,8 @@ func mainCtx(parent context.Context, signals bool, args []string, stdin io.Reade
 
 	// The REPL.
 	if !f.evalSet && len(f.files) == 0 {
-		if len(f.run.Overrides) > 0 || f.run.Sweep != nil || f.run.Seeds > 1 || f.run.Out != "" {
-			fmt.Fprintf(stderr, "bohpsh: -p, --seeds, --sweep and --out apply to scripts; the REPL takes --seed and --allow-os\n")
+		if len(f.run.Overrides) > 0 || f.run.Sweep != nil || f.run.Seeds > 1 || f.run.Out != "" || f.shard != "" {
+			fmt.Fprintf(stderr, "bohpsh: -p, --seeds, --sweep, --out and --shard apply to scripts; the REPL takes --seed and --allow-os\n")
 			return ExitUsage
 		}
 		return runREPL(parent, signals, f, stdin, stdout, stderr)
@@ -271,7 +318,7 @@ func mainCtx(parent context.Context, signals bool, args []string, stdin io.Reade
 	// Scripts: all must be readable before any runs.
 	var sources []*interp.Source
 	if f.evalSet {
-		sources = append(sources, &interp.Source{Name: interp.EvalName, Text: []byte(f.eval), Dir: "."})
+		sources = append(sources, &interp.Source{Name: interp.EvalName, Text: []byte(f.eval), Dir: ".", Show: true})
 	}
 	for _, path := range f.files {
 		src, err := interp.LoadSource(path)
@@ -308,18 +355,18 @@ func report(res *interp.Result, ctx context.Context, cfg interp.Config, stderr i
 			}
 		}
 		var se *interp.ScriptError
-		switch {
-		case errors.As(res.Err, &se):
-			if failed != nil && len(res.Runs) > 1 {
-				fmt.Fprintf(stderr, "bohpsh: %s failed in the run with %s:\n", res.Script, runName(failed, cfg))
-			}
+		if failed != nil && len(res.Runs) > 1 {
+			fmt.Fprintf(stderr, "bohpsh: %s failed in the run with %s:\n", res.Script, runName(failed, cfg))
+		}
+		if errors.As(res.Err, &se) || failed != nil && len(res.Runs) > 1 {
 			fmt.Fprintln(stderr, res.Err.Error())
-		default:
+		} else {
 			fmt.Fprintf(stderr, "bohpsh: %v\n", res.Err)
 		}
 		code = ExitError
+		var ode *interp.OutputDirError
 		switch {
-		case lib.IsUsage(res.Err):
+		case lib.IsUsage(res.Err) || errors.As(res.Err, &ode):
 			code = ExitUsage
 		case interp.IsInternal(res.Err):
 			var ie *interp.InternalError
@@ -341,9 +388,15 @@ func report(res *interp.Result, ctx context.Context, cfg interp.Config, stderr i
 			code = ExitInterrupted
 		}
 	}
-	if !cfg.Quiet && res.Dir != "" {
+	switch {
+	case cfg.Quiet:
+	case res.Work != "" && res.Summary != nil:
 		sum := res.Summary
-		fmt.Fprintf(stderr, "bohpsh: %s: %d/%d runs in %.1fs; outputs in %s\n", res.Script, sum.Completed, sum.Runs, sum.Wall.Seconds(), res.Dir)
+		fmt.Fprintf(stderr, "bohpsh: %s: shard %s: %d/%d runs%s in %.1fs; its results are in %s (bohpsh merge %s writes the outputs)\n",
+			res.Script, res.Shard, sum.Completed, sum.Runs, resumedNote(res), sum.Wall.Seconds(), res.Work, filepath.Dir(filepath.Dir(res.Work)))
+	case res.Dir != "":
+		sum := res.Summary
+		fmt.Fprintf(stderr, "bohpsh: %s: %d/%d runs%s in %.1fs; outputs in %s\n", res.Script, sum.Completed, sum.Runs, resumedNote(res), sum.Wall.Seconds(), res.Dir)
 		printFinals(sum, stderr)
 	}
 	return code

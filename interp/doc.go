@@ -59,7 +59,9 @@
 //
 // Outputs go to DIR/<script name>/ with --out DIR, else to
 // runs/<script name>/<timestamp>/ (code given with -e writes nothing
-// without --out):
+// without --out). A script that records no metric (an analysis of
+// checkpoints) writes no metrics.csv and no summary.yaml, unless a run
+// failed or was interrupted:
 //
 //	params.yaml   script, seeds, sweep, and the resolved parameters (docs as comments)
 //	metrics.csv   seed,[<sweep key>,]episode,metric,value: one row per seed,
@@ -75,16 +77,49 @@
 //	              --sweep, the metrics blocks are in sweep.results[i].metrics,
 //	              one per value (sweep.results[i].value).
 //	<metric>.png, <metric>.svg   learning curves: median over seeds and
-//	              interquartile band per episode index (package figures); the
-//	              unfinished runs are a series of their own
+//	              interquartile band per episode index (package figures), titled
+//	              with the script, the metric and the seeds; the unfinished runs
+//	              are a series of their own
 //	seed-<S>/, <key>=<value>/seed-<S>/   each run's own files (lib.Env.OutDir:
-//	              yaml.write, checkpoints), created when first written
+//	              yaml.write, checkpoints, network.record's trace figures: the
+//	              tasks module draws trace.png/.svg), created when first written,
+//	              and its record: run.yaml (RunFile: settings, status, times,
+//	              parameters) and its rows of metrics.csv
 //
-// summary.yaml, the figures and the command's closing lines all read one
-// Summary, computed once, so they treat unfinished runs alike.
+// summary.yaml lists the runs without results (missing: cancelled, or of a
+// shard that did not run). summary.yaml, the figures and the command's
+// closing lines all read one Summary, computed once, so they treat
+// unfinished runs alike.
 //
 // Every file is written atomically (package atomicfile; WriteFileAtomic).
 // On Ctrl-C or --timeout the runs stop between two instructions (native
 // calls poll lib.Env.Ctx), and what was recorded is written with
 // interrupted: true.
+//
+// # The output directory protocol
+//
+// An output directory is locked while a run or a merge uses it (package
+// lockfile: a second one gets a *BusyError naming the holder; a dead
+// holder's lock is taken over). The runs write into its work area
+// (.bohpsh/work); the outputs are assembled apart and committed with a
+// journal, replacing the previous run's entries (listed in a manifest)
+// and only them, so that a run that fails before it has outputs leaves the
+// previous ones as they were, and a commit cut short is finished by the
+// next process. An unwritable directory is an *OutputDirError before any
+// run. outdir.go describes the files.
+//
+// # Shards, merging, resuming
+//
+// A Plan is what a run computes: script (and its SHA-256), seeds, sweep,
+// -p settings, number of shards. Config.Shard runs shard I of N (runs I,
+// I+N, ... of the output order, Plan.ShardRuns) into the shared work area,
+// which every shard checks holds the same plan; a shard writes its runs'
+// records and its status (shard-I.yaml), never the outputs. Merge reads the
+// records back into a Result (the same Runs, Summary and output writers as
+// a run's: metrics.csv comes out byte for byte as a local run writes it),
+// reports each shard (ShardReport) and commits the outputs, partial ones
+// too. Config.Resume reads back the runs whose record says completed with
+// the same settings, from the work area or from the committed outputs,
+// instead of running them again. SetUpSweep prepares the work area before
+// shards are submitted (bohpsh slurm).
 package interp

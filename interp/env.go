@@ -30,9 +30,11 @@ type EnvConfig struct {
 	Overrides map[string]string // -p and --sweep values
 	Out       io.Writer         // the script's prints
 	OutDir    string            // the run's own files ("": none)
+	OutName   string            // OutDir's place once committed, for messages ("": OutDir)
 	ScriptDir string            // the main script's directory
 	AllowOS   bool              // allow Tengo's os module
 	Quiet     bool              // suppress the script's prints
+	NoFigures bool              // scripts draw no figures (network.record's)
 	Workers   int               // goroutines an episode may use (0 means 1)
 	Extra     []*lib.Module     // modules added after the standard ones
 }
@@ -55,9 +57,11 @@ func NewEnv(c EnvConfig) (*lib.Env, *tengo.ModuleMap) {
 		Metrics:   lib.NewMetrics(),
 		Out:       c.Out,
 		OutDir:    c.OutDir,
+		OutName:   c.OutName,
 		ScriptDir: c.ScriptDir,
 		AllowOS:   c.AllowOS,
 		Quiet:     c.Quiet,
+		NoFigures: c.NoFigures,
 		Workers:   c.Workers,
 	}
 	modules := stdlib.NewModuleMap(env)

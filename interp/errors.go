@@ -9,9 +9,11 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/bohpsh/bohpsh/stdlib"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
 	"github.com/d5/tengo/v2"
 	"github.com/d5/tengo/v2/parser"
+	"github.com/d5/tengo/v2/token"
 )
 
 // Pos is a position in a script file.
@@ -149,10 +151,17 @@ type Sources struct {
 	cache    map[string][]string
 }
 
-// NewSources returns the sources of a script called name.
+// NewSources returns the sources of a script called name. The modules
+// written in Tengo (tasks, enum) are known too, by their names, so that an
+// error inside one shows its line.
 func NewSources(name string, text []byte) *Sources {
 	cwd, _ := os.Getwd()
 	s := &Sources{texts: map[string][]byte{}, maps: map[string]*posMap{}, imported: map[string]bool{}, cwd: cwd, cache: map[string][]string{}}
+	for _, m := range stdlib.Modules() {
+		if m.Source != "" {
+			s.texts[m.Name] = []byte(m.Source)
+		}
+	}
 	s.Add(name, text)
 	return s
 }
@@ -234,7 +243,7 @@ func (s *Sources) at(kind ErrorKind, positions []parser.SourceFilePos, msg strin
 func (s *Sources) CompileError(err error) error {
 	var list parser.ErrorList
 	if errors.As(err, &list) && len(list) > 0 {
-		e := s.at(CompileError, []parser.SourceFilePos{list[0].Pos}, "syntax error: "+list[0].Msg, err)
+		e := s.at(CompileError, []parser.SourceFilePos{list[0].Pos}, "syntax error: "+keywordHint(list[0].Msg), err)
 		if len(list) > 1 {
 			e.Msg += fmt.Sprintf(" (and %d more errors)", len(list)-1)
 		}
@@ -242,7 +251,7 @@ func (s *Sources) CompileError(err error) error {
 	}
 	var pe *parser.Error
 	if errors.As(err, &pe) {
-		return s.at(CompileError, []parser.SourceFilePos{pe.Pos}, "syntax error: "+pe.Msg, err)
+		return s.at(CompileError, []parser.SourceFilePos{pe.Pos}, "syntax error: "+keywordHint(pe.Msg), err)
 	}
 	var ce *tengo.CompilerError
 	if errors.As(err, &ce) {
@@ -250,6 +259,23 @@ func (s *Sources) CompileError(err error) error {
 		return s.at(CompileError, []parser.SourceFilePos{p}, "compile error: "+cleanMsg(ce.Err.Error()), ce.Err)
 	}
 	return &ScriptError{Kind: CompileError, Pos: Pos{File: s.main}, Msg: "compile error: " + err.Error(), Err: err}
+}
+
+// keywordHint explains the syntax error of a map key or a field that is
+// a Tengo keyword ({error: 1}, r.error): quote it.
+func keywordHint(msg string) string {
+	var word string
+	var ok bool
+	for _, prefix := range []string{"expected map key, found '", "expected selector, found '"} {
+		if word, ok = strings.CutPrefix(msg, prefix); ok {
+			break
+		}
+	}
+	word, quoted := strings.CutSuffix(word, "'")
+	if !ok || !quoted || !token.Lookup(word).IsKeyword() {
+		return msg
+	}
+	return fmt.Sprintf("%s (%s is a Tengo keyword: quote it, as in {%q: ...} and m[%q])", msg, word, word, word)
 }
 
 const rtPrefix = "Runtime Error: "

@@ -61,6 +61,12 @@ func TestErrorPositions(t *testing.T) {
 		want   []string
 	}{
 		{"syntax", interp.CompileError, []string{"testdata/errors/syntax.tengo:3:1: syntax error: expected ']', found z", "\n    z := 3\n    ^"}},
+		{"in_tasks", interp.RuntimeError, []string{
+			": tasks.patterns: 5 distinct patterns of 2 cells do not exist (at most 4)",
+			"\n            params.check(false, format(",
+			"called from testdata/errors/in_tasks.tengo:3:1"}},
+		{"keyword_key", interp.CompileError, []string{`testdata/errors/keyword_key.tengo:3:27: syntax error: expected map key, found 'error' (error is a Tengo keyword: quote it, as in {"error": ...} and m["error"])`}},
+		{"keyword_field", interp.CompileError, []string{`testdata/errors/keyword_field.tengo:3:8: syntax error: expected selector, found 'error' (error is a Tengo keyword: quote it, as in {"error": ...} and m["error"])`}},
 		{"imported", interp.RuntimeError, []string{
 			"testdata/errors/lib/helpers.tengo:7:14: not indexable: this value has no fields or elements (indexed with a string)",
 			"\n    \t\treturn m.x.y\n    \t\t           ^",

@@ -1,17 +1,17 @@
 package interp
 
 import (
-	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
-	"github.com/bohpsh/bohpsh/internal/atomicfile"
 	"github.com/bohpsh/bohpsh/internal/figures"
 	"github.com/bohpsh/bohpsh/internal/yamlout"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
@@ -27,30 +27,72 @@ const (
 	SummaryFile = "summary.yaml"
 )
 
-func writeOutputs(res *Result, src *Source, cfg Config) error {
-	if err := os.MkdirAll(res.Dir, 0o755); err != nil {
-		return fmt.Errorf("creating output directory: %w", err)
-	}
-	if err := writeYAML(filepath.Join(res.Dir, ParamsFile), paramsDoc(res, src, cfg)); err != nil {
+// commitOutputs writes the outputs of res into a stage directory of D
+// (with the run directories of the runs that ran, linked from from: the
+// work area, or D itself when a merge rewrites them) and commits them: they
+// replace D's results. An output that cannot be written (a full disk) is
+// reported by name and the others are still written and committed; the
+// runs' own files are kept whatever happens. With every run complete, the
+// work area has served and is removed.
+func commitOutputs(d, from string, res *Result, src *Source, cfg Config, stderr io.Writer) error {
+	stage, err := newStage(d)
+	if err != nil {
 		return err
 	}
-	if err := atomicfile.WriteFunc(filepath.Join(res.Dir, MetricsFile), func(w io.Writer) error {
-		return writeMetricsCSV(w, res, cfg)
-	}); err != nil {
-		return err
+	defer os.RemoveAll(stage)
+	for _, r := range res.Runs {
+		rd := res.Plan.RunDir(r.id())
+		if _, err := os.Stat(filepath.Join(from, rd)); !r.Started || err != nil {
+			continue
+		}
+		if err := linkTree(filepath.Join(from, rd), filepath.Join(stage, rd)); err != nil {
+			return fmt.Errorf("the outputs were not written (the runs' results are in %s): %v", from, err)
+		}
 	}
-	return writeYAML(filepath.Join(res.Dir, SummaryFile), summaryDoc(res, src, cfg))
+	outErr := writeOutputs(res, stage, d, src, cfg)
+	if !cfg.NoFigures {
+		for _, w := range writeFigures(res, stage, d) {
+			fmt.Fprintf(stderr, "bohpsh: warning: %v\n", w)
+		}
+	}
+	if err := commitStage(d, stage, res.Plan); err != nil {
+		return fmt.Errorf("the outputs were not moved into %s (the runs' results are in %s): %v", d, from, err)
+	}
+	res.Dir = d
+	if res.Summary.Completed == res.Summary.Runs && from == ctlPath(d, workName) {
+		os.RemoveAll(from)
+	}
+	if outErr != nil {
+		outErr = fmt.Errorf("%w\n(the runs' own results are kept in %s: once the cause is fixed, bohpsh merge %s writes the outputs again)", outErr, d, d)
+	}
+	return outErr
 }
 
-func writeYAML(path string, doc *yaml.Node) error {
-	var b bytes.Buffer
-	enc := yaml.NewEncoder(&b)
-	enc.SetIndent(2)
-	if err := enc.Encode(doc); err != nil {
-		return fmt.Errorf("encoding %s: %w", filepath.Base(path), err)
+// writeOutputs writes params.yaml, metrics.csv and summary.yaml into dir,
+// all three even if one fails (a run without metrics: params.yaml only) (errors name the files in shown, their
+// final place).
+func writeOutputs(res *Result, dir, shown string, src *Source, cfg Config) error {
+	write := func(name string, fn func(io.Writer) error) error {
+		return writeFile(filepath.Join(dir, name), fn, filepath.Join(shown, name))
 	}
-	enc.Close()
-	return atomicfile.Write(path, b.Bytes())
+	params := write(ParamsFile, func(w io.Writer) error { return encodeYAML(w, paramsDoc(res, src, cfg)) })
+	if !anyMetric(res) && res.Err == nil && !res.Interrupted {
+		return params // an analysis run (it reads checkpoints, prints, writes its own files): nothing to summarise
+	}
+	return errors.Join(params,
+		write(MetricsFile, func(w io.Writer) error { return writeMetricsCSV(w, res, cfg) }),
+		write(SummaryFile, func(w io.Writer) error { return encodeYAML(w, summaryDoc(res, src, cfg)) }),
+	)
+}
+
+// anyMetric reports whether a run recorded a metric.
+func anyMetric(res *Result) bool {
+	for _, r := range res.Runs {
+		if r.Started && len(r.Env.Metrics.Series()) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // YAML node builders.
@@ -186,59 +228,71 @@ func sweepValuesNode(res *Result, cfg Config) *yaml.Node {
 }
 
 func writeMetricsCSV(w io.Writer, res *Result, cfg Config) error {
-	header := "seed,episode,metric,value\n"
-	if cfg.Sweep != nil {
-		col := cfg.Sweep.Key
-		switch col {
-		case "seed", "episode", "metric", "value":
-			col = "sweep_" + col
-		}
-		header = "seed," + csvField(col) + ",episode,metric,value\n"
-	}
-	if _, err := io.WriteString(w, header); err != nil {
+	if _, err := io.WriteString(w, metricsHeader(cfg.Sweep)); err != nil {
 		return err
 	}
-	var line []byte
 	for _, r := range res.Runs {
-		series := r.Env.Metrics.Series()
-		pos := make([]int, len(series))
-		prefix := strconv.FormatInt(r.Seed, 10) + ","
-		if cfg.Sweep != nil {
-			prefix += csvField(r.SweepValue) + ","
-		}
-		names := make([]string, len(series))
-		for i, s := range series {
-			names[i] = csvField(s.Name)
-		}
-		for {
-			// the next episode: the smallest among the series' cursors
-			ep, ok := 0, false
-			for i, s := range series {
-				if pos[i] < len(s.Episodes) && (!ok || s.Episodes[pos[i]] < ep) {
-					ep, ok = s.Episodes[pos[i]], true
-				}
-			}
-			if !ok {
-				break
-			}
-			for i, s := range series {
-				if pos[i] < len(s.Episodes) && s.Episodes[pos[i]] == ep {
-					line = append(line[:0], prefix...)
-					line = strconv.AppendInt(line, int64(ep), 10)
-					line = append(line, ',')
-					line = append(line, names[i]...)
-					line = append(line, ',')
-					line = strconv.AppendFloat(line, s.Values[pos[i]], 'g', -1, 64)
-					line = append(line, '\n')
-					if _, err := w.Write(line); err != nil {
-						return err
-					}
-					pos[i]++
-				}
-			}
+		if err := writeRunRows(w, r, cfg.Sweep); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// metricsHeader is the first line of metrics.csv.
+func metricsHeader(sweep *Sweep) string {
+	if sweep == nil {
+		return "seed,episode,metric,value\n"
+	}
+	col := sweep.Key
+	switch col {
+	case "seed", "episode", "metric", "value":
+		col = "sweep_" + col
+	}
+	return "seed," + csvField(col) + ",episode,metric,value\n"
+}
+
+// writeRunRows writes run r's rows of metrics.csv: by episode, and within
+// an episode in the order the run first recorded the metrics.
+func writeRunRows(w io.Writer, r *Run, sweep *Sweep) error {
+	series := r.Env.Metrics.Series()
+	pos := make([]int, len(series))
+	prefix := strconv.FormatInt(r.Seed, 10) + ","
+	if sweep != nil {
+		prefix += csvField(r.SweepValue) + ","
+	}
+	names := make([]string, len(series))
+	for i, s := range series {
+		names[i] = csvField(s.Name)
+	}
+	var line []byte
+	for {
+		// the next episode: the smallest among the series' cursors
+		ep, ok := 0, false
+		for i, s := range series {
+			if pos[i] < len(s.Episodes) && (!ok || s.Episodes[pos[i]] < ep) {
+				ep, ok = s.Episodes[pos[i]], true
+			}
+		}
+		if !ok {
+			return nil
+		}
+		for i, s := range series {
+			if pos[i] < len(s.Episodes) && s.Episodes[pos[i]] == ep {
+				line = append(line[:0], prefix...)
+				line = strconv.AppendInt(line, int64(ep), 10)
+				line = append(line, ',')
+				line = append(line, names[i]...)
+				line = append(line, ',')
+				line = strconv.AppendFloat(line, s.Values[pos[i]], 'g', -1, 64)
+				line = append(line, '\n')
+				if _, err := w.Write(line); err != nil {
+					return err
+				}
+				pos[i]++
+			}
+		}
+	}
 }
 
 // csvField quotes a field when needed (RFC 4180).
@@ -256,6 +310,23 @@ func summaryDoc(res *Result, src *Source, cfg Config) *yaml.Node {
 	yset(doc, "seeds", seedsNode(res))
 	yset(doc, "runs", yint(int64(sum.Runs)))
 	yset(doc, "completed_runs", yint(int64(sum.Completed)))
+	if len(sum.Missing) > 0 {
+		missing := yset(doc, "missing", yseq(false))
+		missing.HeadComment = "runs without results (cancelled, or in a shard that did not complete)"
+		for _, id := range sum.Missing {
+			m := ymap()
+			m.Style = yaml.FlowStyle
+			if cfg.Sweep != nil {
+				v := *sweepValuesNode(res, cfg).Content[id.SweepIndex]
+				yset(m, cfg.Sweep.Key, &v)
+			}
+			yset(m, "seed", yint(id.Seed))
+			missing.Content = append(missing.Content, m)
+		}
+	}
+	if res.Plan != nil && res.Plan.Shards > 0 {
+		yset(doc, "shards", yint(int64(res.Plan.Shards)))
+	}
 	yset(doc, "interrupted", ybool(sum.Interrupted))
 	if res.Err != nil {
 		yset(doc, "error", ystr(res.Err.Error()))
@@ -319,10 +390,10 @@ func seedValuesNode(values []SeedValue) *yaml.Node {
 	return n
 }
 
-// writeFigures draws one learning-curve figure per metric: a series per
-// sweep value, the unfinished runs' curves as series of their own; it
-// returns the problems as warnings.
-func writeFigures(res *Result) []error {
+// writeFigures draws one learning-curve figure per metric into dir (shown:
+// their final place): a series per sweep value, the unfinished runs' curves
+// as series of their own; it returns the problems as warnings.
+func writeFigures(res *Result, dir, shown string) []error {
 	var warns []error
 	var names []string
 	byName := map[string][]figures.Series{}
@@ -348,12 +419,36 @@ func writeFigures(res *Result) []error {
 		if len(series) == 0 {
 			continue
 		}
-		path := filepath.Join(res.Dir, figureName(name))
-		if err := figures.Curves(path, name, series); err != nil {
-			warns = append(warns, fmt.Errorf("figure of metric %q: %v", name, err))
+		title := fmt.Sprintf("%s: %s, median and IQR of %s", res.Script, name, seedsText(res))
+		if err := figures.Curves(filepath.Join(dir, figureName(name)), name, series, figures.CurveOptions{Title: title}); err != nil {
+			warns = append(warns, fmt.Errorf("figure of metric %q (%s): %v", name, filepath.Join(shown, figureName(name)), err))
 		}
 	}
 	return warns
+}
+
+// seedsText names the seeds of the runs for a figure's title: "seed 3",
+// "20 seeds (0-19)", "3 seeds (1, 5, 9)".
+func seedsText(res *Result) string {
+	var seeds []int64
+	for _, r := range res.Runs {
+		if !slices.Contains(seeds, r.Seed) {
+			seeds = append(seeds, r.Seed)
+		}
+	}
+	slices.Sort(seeds)
+	switch n := len(seeds); {
+	case n == 1:
+		return fmt.Sprintf("seed %d", seeds[0])
+	case seeds[n-1]-seeds[0] == int64(n-1):
+		return fmt.Sprintf("%d seeds (%d-%d)", n, seeds[0], seeds[n-1])
+	default:
+		list := make([]string, n)
+		for i, s := range seeds {
+			list[i] = strconv.FormatInt(s, 10)
+		}
+		return fmt.Sprintf("%d seeds (%s)", n, strings.Join(list, ", "))
+	}
 }
 
 // figureName is the file name (without extension) of a metric's figure.

@@ -17,6 +17,7 @@ import (
 	"github.com/bohpsh/bohpsh/stdlib/lib"
 	"github.com/d5/tengo/v2"
 	"github.com/d5/tengo/v2/parser"
+	"github.com/d5/tengo/v2/token"
 )
 
 // Source is a script: its name for messages, its text, and the directory
@@ -25,6 +26,10 @@ type Source struct {
 	Name string // shown in messages: the path as given, or "-e" for code from the command line
 	Text []byte
 	Dir  string // import directory ("" : the working directory)
+	// Show: when the source ends with an expression, its value is kept
+	// (Program.Value) for the caller to print, as the REPL prints it
+	// (code given with -e).
+	Show bool
 }
 
 // LoadSource reads a script file. A missing or unreadable file, or one that
@@ -98,6 +103,9 @@ func Compile(src *Source, env *lib.Env, modules tengo.ModuleGetter) (*Program, e
 	if err != nil {
 		return nil, files.CompileError(err)
 	}
+	if src.Show {
+		keepLastValue(file)
+	}
 	c := tengo.NewCompiler(srcFile, st, nil, getter, nil)
 	if err := files.Compile(c, file); err != nil {
 		return nil, err
@@ -166,6 +174,37 @@ func (s *Sources) Compile(c *tengo.Compiler, file *parser.File) (err error) {
 		return s.CompileError(err)
 	}
 	return nil
+}
+
+// lastValueName is the hidden global that keeps the value of a final
+// expression (Source.Show); no script can name it.
+const lastValueName = "\x00value"
+
+// keepLastValue turns a final expression statement of file into an
+// assignment to lastValueName.
+func keepLastValue(file *parser.File) {
+	n := len(file.Stmts)
+	if n == 0 {
+		return
+	}
+	if st, ok := file.Stmts[n-1].(*parser.ExprStmt); ok {
+		file.Stmts[n-1] = &parser.AssignStmt{
+			LHS:      []parser.Expr{&parser.Ident{Name: lastValueName, NamePos: st.Pos()}},
+			RHS:      []parser.Expr{st.Expr},
+			Token:    token.Define,
+			TokenPos: st.Pos(),
+		}
+	}
+}
+
+// Value is the value of the source's final expression after the run (see
+// Source.Show), nil when there is none or it is undefined.
+func (p *Program) Value() tengo.Object {
+	v := p.Global(lastValueName)
+	if v == tengo.UndefinedValue {
+		return nil
+	}
+	return v
 }
 
 // Global returns the value of a global variable after the run (nil if the

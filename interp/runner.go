@@ -41,7 +41,9 @@ type Config struct {
 	Quiet     bool              // suppress the script's prints and the progress bar
 	AllowOS   bool              // allow Tengo's os module
 	Progress  bool              // draw a progress bar on Stderr (a terminal)
-	NoFigures bool              // skip the learning-curve figures
+	NoFigures bool              // skip the figures: learning curves, and the trace figures scripts ask for (network.record)
+	Shard     Shard             // run only this shard of the runs (the zero Shard: all); needs Out
+	Resume    bool              // skip the runs whose complete results of the same settings are found in the output directory
 	Stdout    io.Writer         // the scripts' prints
 	Stderr    io.Writer         // progress and warnings
 	// Extra modules added to every run after the standard ones (tests).
@@ -60,8 +62,13 @@ type Run struct {
 	Env        *lib.Env
 	modules    *tengo.ModuleMap // Env's modules, until the run compiles
 	Started    bool
+	Resumed    bool  // its results were found complete (--resume): it did not run again
 	Err        error // nil, a *ScriptError, or another error
 	Wall       time.Duration
+}
+
+func (r *Run) id() RunID {
+	return RunID{Index: r.Index, SweepIndex: r.SweepIndex, SweepValue: r.SweepValue, Seed: r.Seed}
 }
 
 // Completed reports whether the run finished without error.
@@ -70,10 +77,15 @@ func (r *Run) Completed() bool { return r.Started && r.Err == nil }
 // Result is the outcome of running a script.
 type Result struct {
 	Script      string // the script's name (file name without .tengo)
-	Dir         string // the output directory ("" when none was written)
-	Runs        []*Run // in output order
-	Interrupted bool   // the context was cancelled (Ctrl-C, --timeout)
-	Err         error  // the first error of a run in output order (not interruptions), or an output error
+	Dir         string // the output directory ("" when no outputs were written into it)
+	Work        string // the work area a shard wrote its runs into ("" unless sharded)
+	Plan        *Plan
+	Shard       Shard
+	Shards      []ShardReport // of a merge: how each shard ended
+	Runs        []*Run        // in output order (a shard's: its own runs)
+	Resumed     int           // runs whose results were found complete (--resume)
+	Interrupted bool          // the context was cancelled (Ctrl-C, --timeout)
+	Err         error         // the first error of a run in output order (not interruptions), or an output error
 	Wall        time.Duration
 	Summary     *Summary // computed once the runs have ended
 }
@@ -91,13 +103,20 @@ func ScriptName(src *Source) string {
 // EvalName is the source name of code given with -e.
 const EvalName = "(eval)"
 
-// RunScript runs src once per sweep value and seed, cfg.Jobs at a time,
-// and writes the outputs (params.yaml, metrics.csv, summary.yaml, figures)
-// into the output directory. Results do not depend on cfg.Jobs: every run
-// has its own module map, environment and random stream, and outputs are
-// ordered by (sweep value, seed). The first run error (by that order)
-// cancels the other runs. When ctx is cancelled, the runs stop and what was
-// recorded so far is written, marked interrupted.
+// RunScript runs src once per sweep value and seed (cfg.Shard: only that
+// shard's runs), cfg.Jobs at a time, and writes the outputs (params.yaml,
+// metrics.csv, summary.yaml, figures) into the output directory. Results
+// do not depend on cfg.Jobs or on the sharding: every run has its own
+// module map, environment and random stream, and outputs are ordered by
+// (sweep value, seed). The first run error (by that order) cancels the
+// other runs. When ctx is cancelled, the runs stop and what was recorded
+// so far is written, marked interrupted.
+//
+// The output directory is locked for the run; the runs write into its work
+// area, and the outputs replace the previous ones only once written (see
+// the output directory protocol in outdir.go): a run that fails before
+// (a usage or compile error, a crash) leaves them as they were. A shard
+// writes only its runs' files and its status; Merge writes the outputs.
 func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 	if cfg.Seeds < 1 {
 		cfg.Seeds = 1
@@ -111,30 +130,51 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 	if cfg.Stderr == nil {
 		cfg.Stderr = io.Discard
 	}
-	res := &Result{Script: ScriptName(src)}
+	plan := NewPlan(src, cfg)
+	res := &Result{Script: ScriptName(src), Plan: plan, Shard: cfg.Shard}
 	dir, err := outputDir(src, cfg)
+	var work *workArea
 	if err == nil && dir != "" {
-		err = clearStaleOutputs(dir)
+		work, err = openWork(dir, plan, cfg.Shard, cfg.Resume)
 	}
 	if err != nil {
 		res.Err = err
 		return res
 	}
-
-	// The runs, in output order.
-	values := []string{""}
-	if cfg.Sweep != nil {
-		values = cfg.Sweep.Values
+	if work != nil {
+		defer work.close()
+		if cfg.Shard.Count > 0 {
+			res.Work = work.dir
+		}
 	}
-	for si, v := range values {
-		for k := 0; k < cfg.Seeds; k++ {
-			r := &Run{Index: len(res.Runs), SweepIndex: si, SweepValue: v, Seed: cfg.Seed + int64(k)}
-			res.Runs = append(res.Runs, r)
+
+	// The runs, in output order; with --resume, those found complete are
+	// read back instead.
+	for _, id := range plan.ShardRuns(cfg.Shard) {
+		if work != nil && work.resumed[id] {
+			r, _, ok, err := loadRun(work.runDir(id), plan, id)
+			if err != nil {
+				res.Err = err
+				return res
+			}
+			if ok {
+				r.Index, r.Resumed = len(res.Runs), true
+				res.Runs = append(res.Runs, r)
+				res.Resumed++
+				continue
+			}
+		}
+		res.Runs = append(res.Runs, &Run{Index: len(res.Runs), SweepIndex: id.SweepIndex, SweepValue: id.SweepValue, Seed: id.Seed})
+	}
+	todo := 0
+	for _, r := range res.Runs {
+		if !r.Resumed {
+			todo++
 		}
 	}
 	multi := len(res.Runs) > 1
 	// Cores the parallel runs leave idle go to their episodes.
-	workers := max(1, runtime.GOMAXPROCS(0)/min(cfg.Jobs, len(res.Runs)))
+	workers := max(1, runtime.GOMAXPROCS(0)/min(cfg.Jobs, max(todo, 1)))
 
 	runCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -142,9 +182,13 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 	var prog *progress
 	if cfg.Progress && !cfg.Quiet {
 		prog = newProgress(cfg.Stderr, res.Runs)
+		prog.done = res.Resumed
 	}
 	out := newOrderedOutput(cfg.Stdout, len(res.Runs), prog)
 	for _, r := range res.Runs {
+		if r.Resumed {
+			continue
+		}
 		overrides := make(map[string]string, len(cfg.Overrides)+1)
 		for k, v := range cfg.Overrides {
 			overrides[k] = v
@@ -154,12 +198,9 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 			overrides[cfg.Sweep.Key] = r.SweepValue
 			prefix = cfg.Sweep.Key + "=" + r.SweepValue + " "
 		}
-		runDir := ""
-		if dir != "" {
-			runDir = filepath.Join(dir, fmt.Sprintf("seed-%d", r.Seed))
-			if cfg.Sweep != nil {
-				runDir = filepath.Join(dir, safeName(cfg.Sweep.Key+"="+r.SweepValue), fmt.Sprintf("seed-%d", r.Seed))
-			}
+		runDir, runName := "", ""
+		if work != nil {
+			runDir, runName = work.runDir(r.id()), filepath.Join(work.d, plan.RunDir(r.id()))
 		}
 		w := out.writer(r.Index, "")
 		if multi {
@@ -171,9 +212,11 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 			Overrides: overrides,
 			Out:       w,
 			OutDir:    runDir,
+			OutName:   runName,
 			ScriptDir: src.Dir,
 			AllowOS:   cfg.AllowOS,
 			Quiet:     cfg.Quiet,
+			NoFigures: cfg.NoFigures,
 			Workers:   workers,
 			Extra:     cfg.Extra,
 		})
@@ -187,6 +230,10 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 	go func() {
 		defer close(next)
 		for _, r := range res.Runs {
+			if r.Resumed {
+				out.finish(r.Index)
+				continue
+			}
 			select {
 			case next <- r:
 			case <-runCtx.Done():
@@ -194,8 +241,9 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 			}
 		}
 	}()
+	saveErrs := make([]error, len(res.Runs))
 	var wg sync.WaitGroup
-	for j := 0; j < min(cfg.Jobs, len(res.Runs)); j++ {
+	for j := 0; j < min(cfg.Jobs, max(todo, 1)); j++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -208,6 +256,9 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 				r.Started = true
 				r.Err = runOnce(runCtx, src, r)
 				r.Wall = time.Since(t0)
+				if work != nil {
+					saveErrs[r.Index] = saveRun(work.runDir(r.id()), plan, r, runTimes{Started: t0, Finished: time.Now(), Jobs: cfg.Jobs})
+				}
 				out.finish(r.Index)
 				if prog != nil {
 					prog.runDone()
@@ -232,22 +283,30 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 			break
 		}
 	}
+	if res.Err == nil {
+		res.Err = errors.Join(saveErrs...)
+	}
 	res.Summary = summarize(res, cfg)
-	if dir == "" || !anyRecorded(res) && res.Err != nil {
-		// Nothing ran (a compile or usage error): write no outputs.
+	if work == nil {
 		return res
 	}
-	if res.Err != nil && (lib.IsUsage(res.Err) || isCompileError(res.Err)) {
-		return res
-	}
-	res.Dir = dir
-	if err := writeOutputs(res, src, cfg); err != nil && res.Err == nil {
-		res.Err = err
-	}
-	if !cfg.NoFigures {
-		for _, w := range writeFigures(res) {
-			fmt.Fprintf(cfg.Stderr, "bohpsh: warning: %v\n", w)
+	if cfg.Shard.Count > 0 {
+		if err := work.finishShard(res); err != nil && res.Err == nil {
+			res.Err = err
 		}
+		return res
+	}
+	if !anyRecorded(res) && res.Err != nil || res.Err != nil && (lib.IsUsage(res.Err) || isCompileError(res.Err)) {
+		// Nothing ran (a compile or usage error): the earlier outputs stay.
+		work.discard(res)
+		return res
+	}
+	err = work.dlock.Held()
+	if err == nil {
+		err = commitOutputs(dir, work.dir, res, src, cfg, cfg.Stderr)
+	}
+	if err != nil && res.Err == nil {
+		res.Err = err
 	}
 	return res
 }
@@ -296,6 +355,9 @@ func runOnce(ctx context.Context, src *Source, r *Run) (err error) {
 	if err := prog.Run(ctx); err != nil {
 		return err
 	}
+	if v := prog.Value(); v != nil && !env.Quiet {
+		fmt.Fprintln(env.Out, lib.Format(v))
+	}
 	// An override the script never declared (it did not call
 	// params.declare) is a usage error too.
 	if !env.Params.IsDeclared && len(env.Params.Overrides) > 0 {
@@ -304,31 +366,6 @@ func runOnce(ctx context.Context, src *Source, r *Run) (err error) {
 			keys = append(keys, k)
 		}
 		return &lib.UsageError{Err: fmt.Errorf("%s: parameters %v were given, but the script declares no parameters (params.declare)", src.Name, sortedStrings(keys))}
-	}
-	return nil
-}
-
-// clearStaleOutputs removes what an earlier run wrote into dir (a reused
-// --out): the per-run directories (seed-<S>, <key>=<value>) and the run's
-// summary files, so that no stale seed is mistaken for this run's. Other
-// files (figures included: this run overwrites its own) are left alone.
-func clearStaleOutputs(dir string) error {
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		name := e.Name()
-		stale := e.IsDir() && (strings.HasPrefix(name, "seed-") || strings.Contains(name, "="))
-		stale = stale || (!e.IsDir() && (name == "params.yaml" || name == "metrics.csv" || name == "summary.yaml"))
-		if stale {
-			if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
-				return fmt.Errorf("clearing the earlier outputs in %s: %w", dir, err)
-			}
-		}
 	}
 	return nil
 }

@@ -20,6 +20,7 @@ import (
 type Summary struct {
 	Runs        int           // runs planned
 	Completed   int           // runs that finished without error
+	Missing     []RunID       // runs without results: not started (cancelled), or of a shard that did not run
 	Interrupted bool          // the runs were cancelled (Ctrl-C, --timeout)
 	Wall        time.Duration // from the first run's start to the last run's end
 	Episodes    int64         // episodes done, over all runs
@@ -69,6 +70,9 @@ func summarize(res *Result, cfg Config) *Summary {
 	for _, r := range res.Runs {
 		if r.Completed() {
 			s.Completed++
+		}
+		if !r.Started {
+			s.Missing = append(s.Missing, r.id())
 		}
 		done, _ := r.Env.Metrics.Progress()
 		s.Episodes += done

@@ -128,6 +128,7 @@ func TestPrintsValues(t *testing.T) {
 		{"geo.point(3, 4)", "point(3, 4)\n"},
 		{"geo.seed()", "7\n"},
 		{"if x > 1 { 5 }", ""},
+		{"{zeta: 1, alpha: {y: [2, {b: 1, a: 0}], x: 1}, mid: 2}", "{alpha: {x: 1, y: [2, {a: 0, b: 1}]}, mid: 2, zeta: 1}\n"}, // keys sorted
 	} {
 		evalWant(t, s, out, c.src, c.want)
 	}
@@ -309,6 +310,7 @@ func TestHelp(t *testing.T) {
 		"n":         "n is a global of type int",
 		":load":     ":load FILE\n",
 		"len":       "len (Tengo builtin)\n    len(x) -> int",
+		"norm":      "point.norm() -> float\n    Squared length.\n", // a method by its bare name
 	} {
 		if name == "p" || name == "p.norm" || name == "n" {
 			eval(t, s, out, `p := import("geo").point(1, 2); n := 1`)

@@ -157,15 +157,10 @@ func (s *Session) show(args ...tengo.Object) (tengo.Object, error) {
 	return tengo.UndefinedValue, nil
 }
 
-// Format renders a value as the REPL prints it: Tengo's literal form, so
-// strings are quoted ("abc"), as they are inside arrays and maps; custom
-// objects print their String().
-func Format(o tengo.Object) string {
-	if o == nil {
-		return "undefined"
-	}
-	return o.String()
-}
+// Format renders a value as the REPL prints it: lib.Format, Tengo's
+// literal form (strings quoted, "abc", as they are inside arrays and maps)
+// with map keys sorted; custom objects print their String().
+func Format(o tengo.Object) string { return lib.Format(o) }
 
 // Globals lists the user-visible global names, sorted.
 func (s *Session) Globals() []string {
@@ -431,8 +426,12 @@ func (s *Session) Flush(ctx context.Context) error {
 
 // FilesHelp is :help's paragraph on the file sandbox (lib.Env.ReadPath).
 const FilesHelp = `Files: without --allow-os the session reads (import, yaml.read, bohp.load,
-:load) only under the working directory, and writes (yaml.write, net.save,
-net.diagram) only there too; ".." and links leading out are refused.
+:load) and writes (yaml.write, net.save, net.diagram, net.record's
+figures) only under the working directory. A script run by bohpsh reads
+only under its own folder, the working directory and its run's directory,
+and writes only in its run's directory (seed-<S>/ of --out, written in
+.bohpsh/work/ until the run's outputs are committed). ".." and links
+leading out are refused; the error names the path and the flag.
 `
 
 // Commands lists the REPL commands with their help lines.
@@ -520,8 +519,16 @@ func (s *Session) Help(name string) (string, error) {
 			return fmt.Sprintf("%s %s\n    %s\n", c.Name, c.Args, c.Doc), nil
 		}
 	}
+	// A bare name: the builtin and every function, value and method so named.
+	var text string
 	if doc, ok := builtinDocs[name]; ok {
-		return fmt.Sprintf("%s (Tengo builtin)\n    %s\n", name, doc), nil
+		text = fmt.Sprintf("%s (Tengo builtin)\n    %s\n", name, doc)
+	}
+	if members, ok := docgen.BareName(s.mods, name); ok {
+		text += members
+	}
+	if text != "" {
+		return text, nil
 	}
 	return "", fmt.Errorf("no help for %q (try :help for the list of modules)", name)
 }

@@ -5,6 +5,7 @@ package scripts_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"maps"
 	"os"
@@ -36,10 +37,12 @@ func runScript(tb testing.TB, path string, overrides map[string]string, seeds in
 }
 
 // evaluated are the scripts whose trained checkpoint the smoke test also
-// evaluates (TEST mode); smaller shrinks the scripts that are slow at their
-// defaults.
+// evaluates (TEST mode); short gives the parameters of a short run of the
+// scripts that count something else than episodes, smaller shrinks the
+// scripts that are slow at their defaults.
 var (
-	evaluated = map[string]bool{"completion": true, "oneshot": true, "reversal": true, "recurrent_completion": true}
+	evaluated = map[string]bool{"completion": true, "oneshot": true, "reversal": true, "oneshot3": true, "recurrent_completion": true, "cue_reward": true}
+	short     = map[string]map[string]string{"cue_reward": {"updates": "4", "batch": "2", "final": "2"}}
 	smaller   = map[string]map[string]string{"recurrent_completion": {"n": "100"}}
 )
 
@@ -49,29 +52,62 @@ func TestScriptsSmoke(t *testing.T) {
 	paths, _ := filepath.Glob("*.tengo")
 	n := 0
 	for _, path := range paths {
-		if path == "common.tengo" || path == "pairs.tengo" {
-			continue // helpers, imported by the experiments
-		}
 		n++
 		t.Run(strings.TrimSuffix(path, ".tengo"), func(t *testing.T) {
 			out := t.TempDir()
 			name := strings.TrimSuffix(path, ".tengo")
-			with := func(o map[string]string) map[string]string {
-				maps.Copy(o, smaller[name])
-				return o
+			train, eval := map[string]string{"episodes": "30", "frozen": "5"}, map[string]string{"frozen": "5"}
+			if s, ok := short[name]; ok {
+				train, eval = maps.Clone(s), maps.Clone(s)
 			}
-			runScript(t, path, with(map[string]string{"episodes": "30", "frozen": "5"}), 2, out)
+			maps.Copy(train, smaller[name])
+			maps.Copy(eval, smaller[name])
+			runScript(t, path, train, 2, out)
+			if _, err := os.Stat(filepath.Join(out, name, "seed-0", "trace.png")); err == nil {
+				t.Error("a trace figure drawn with NoFigures")
+			}
 			if evaluated[name] {
-				ck := filepath.Join(out, name, "seed-0", "net.yaml")
+				eval["checkpoint"] = filepath.Join(out, name, "seed-0", "net.yaml")
 				// The checkpoint is in a temporary directory, outside the
 				// folders a script may read without --allow-os.
 				allowOS := func(c *interp.Config) { c.AllowOS = true }
-				runScript(t, path, with(map[string]string{"checkpoint": ck, "frozen": "5"}), 1, t.TempDir(), allowOS)
+				runScript(t, path, eval, 1, t.TempDir(), allowOS)
 			}
 		})
 	}
 	if n < 3 {
 		t.Errorf("found %d experiment scripts, want at least 3", n)
+	}
+}
+
+// Every shipped script draws one episode of each run's trained network
+// (tasks.train): trace.png and trace.svg in seed-<S>/.
+func TestTraceFigures(t *testing.T) {
+	paths, _ := filepath.Glob("*.tengo")
+	for _, path := range paths {
+		name := strings.TrimSuffix(path, ".tengo")
+		t.Run(name, func(t *testing.T) {
+			src, err := interp.LoadSource(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			overrides := map[string]string{"episodes": "3", "frozen": "1"}
+			if s, ok := short[name]; ok {
+				overrides = maps.Clone(s)
+			}
+			maps.Copy(overrides, smaller[name])
+			out := t.TempDir()
+			res := interp.RunScript(context.Background(), src, interp.Config{Overrides: overrides, Seeds: 1, Jobs: 1, Out: out,
+				Quiet: true, Stdout: io.Discard, Stderr: io.Discard})
+			if res.Err != nil {
+				t.Fatal(res.Err)
+			}
+			for _, f := range []string{"trace.png", "trace.svg"} {
+				if fi, err := os.Stat(filepath.Join(out, name, "seed-0", f)); err != nil || fi.Size() < 1000 {
+					t.Errorf("%s: %v", f, err)
+				}
+			}
+		})
 	}
 }
 
@@ -84,6 +120,22 @@ func BenchmarkReversalScript(b *testing.B) {
 		runScript(b, "reversal.tengo", map[string]string{"episodes": "10000", "frozen": "500"}, 1, b.TempDir())
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*episodes), "ns/episode")
+}
+
+// BenchmarkCueRewardScript: the cue-reward task run as a script
+// (scripts/cue_reward.tengo at its defaults: 32 cells, 60 steps, batches
+// of 10), per network type, reported per episode.
+func BenchmarkCueRewardScript(b *testing.B) {
+	const updates, batch = 100, 10
+	for _, pl := range []string{"none", "hebb", "modulated", "retroactive"} {
+		b.Run(pl, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				runScript(b, "cue_reward.tengo", map[string]string{"plasticity": pl, "updates": fmt.Sprint(updates), "final": "10"}, 1, b.TempDir())
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*updates*batch), "ns/episode")
+		})
+	}
 }
 
 // The recurrent task gives bit-identical metrics and trained networks
@@ -116,6 +168,28 @@ func TestRecurrentDeterministicWhateverJobs(t *testing.T) {
 	for f, b := range files[0] {
 		if !bytes.Equal(b, files[1][f]) {
 			t.Errorf("%s differs between --jobs 1 and --jobs 2", f)
+		}
+	}
+}
+
+// Every network type of the cue-reward task runs, with the soft bound and
+// fan-out too, and its rewards are per-trial means in [-1, 1].
+func TestCueRewardVariants(t *testing.T) {
+	for _, o := range []map[string]string{
+		{"plasticity": "none"}, {"plasticity": "hebb", "soft": "true"},
+		{"plasticity": "modulated", "fanout": "true"}, {"plasticity": "retroactive", "soft": "true", "fanout": "true", "cues": "4", "cue_bits": "8"},
+	} {
+		maps.Copy(o, map[string]string{"updates": "3", "batch": "2", "final": "1", "steps": "30", "hidden": "8"})
+		res := runScript(t, "cue_reward.tengo", o, 1, t.TempDir())
+		m := res.Runs[0].Env.Metrics
+		rewards, sat := m.Get("reward"), m.Get("saturation")
+		if rewards == nil || len(rewards.Values) != 3 || sat == nil || len(sat.Values) != 3 {
+			t.Fatalf("%v: metrics %v", o, m.Series())
+		}
+		for i, v := range rewards.Values {
+			if !(v >= -1 && v <= 1) || !(sat.Values[i] >= 0 && sat.Values[i] <= 1) {
+				t.Errorf("%v: update %d: reward %v, saturation %v", o, i, v, sat.Values[i])
+			}
 		}
 	}
 }

@@ -4,7 +4,8 @@
 // shared between runs.
 //
 // Modules() is the one source of the modules' documentation (the REPL's
-// :help, docs/modules.md): bohpsh's own modules first, then the pure parts
+// :help, docs/modules.md): bohpsh's own modules first (tasks is written in
+// Tengo: a source module, compiled into the importing script), then the pure parts
 // of Tengo's standard library (package tengostd), including "fmt", whose
 // print functions write to the run's output (lib.Env.Out) rather than to the
 // process's standard output. Tengo's own rand module is not offered (bohpsh's
@@ -19,6 +20,7 @@ import (
 	"github.com/bohpsh/bohpsh/stdlib/metrics"
 	"github.com/bohpsh/bohpsh/stdlib/params"
 	"github.com/bohpsh/bohpsh/stdlib/rand"
+	"github.com/bohpsh/bohpsh/stdlib/tasks"
 	"github.com/bohpsh/bohpsh/stdlib/tengostd"
 	"github.com/bohpsh/bohpsh/stdlib/vec"
 	"github.com/bohpsh/bohpsh/stdlib/yamlmod"
@@ -35,6 +37,7 @@ func Modules() []*lib.Module {
 		yamlmod.Module,
 		vec.Module,
 		rand.Module,
+		tasks.Module,
 	}
 	return append(mods, tengostd.Modules()...)
 }
@@ -46,11 +49,9 @@ func NewModuleMap(env *lib.Env) *tengo.ModuleMap {
 		switch {
 		case m.Name == "os" && !env.AllowOS:
 			mm.AddBuiltinModule(m.Name, tengostd.Blocked(m, "--allow-os"))
+		case m.Source != "":
+			mm.AddSourceModule(m.Name, []byte(m.Source))
 		default:
-			if src, ok := tengostd.SourceModule(m.Name); ok {
-				mm.AddSourceModule(m.Name, []byte(src))
-				continue
-			}
 			mm.AddBuiltinModule(m.Name, m.Build(env))
 		}
 	}

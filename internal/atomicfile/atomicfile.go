@@ -10,11 +10,49 @@ package atomicfile
 
 import (
 	"bufio"
-	"fmt"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 )
+
+// Error is the error of a write: "writing PATH: cause", the cause stripped
+// of the temporary file's name (a disk-full error reads "writing
+// runs/x/metrics.csv: no space left on device").
+type Error struct {
+	Path string
+	Err  error
+}
+
+func (e *Error) Error() string { return "writing " + e.Path + ": " + e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
+
+// wrap makes err an *Error of path, unwrapping a *os.PathError about the
+// temporary file tmp.
+func wrap(path, tmp string, err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) && tmp != "" && filepath.Dir(pe.Path) == filepath.Dir(tmp) && IsTemp(filepath.Base(pe.Path)) {
+		err = pe.Err
+	}
+	return &Error{Path: path, Err: err}
+}
+
+// IsTemp reports whether name (a base name) is one of the temporary files
+// this package writes (".NAME.tmp" and digits): one left behind by a killed
+// process can be removed.
+func IsTemp(name string) bool {
+	i := strings.LastIndex(name, ".tmp")
+	if !strings.HasPrefix(name, ".") || i < 1 || i+4 == len(name) {
+		return false
+	}
+	for _, c := range name[i+4:] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // Write writes data to path atomically, creating the parent directories if
 // needed. The file gets mode 0644.
@@ -40,18 +78,18 @@ func WriteFuncPerm(path string, perm os.FileMode, write func(io.Writer) error) (
 		dir = "."
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+		return wrap(path, "", err)
 	}
 	f, err := os.CreateTemp(dir, "."+base+".tmp*")
 	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+		return wrap(path, "", err)
 	}
 	tmp := f.Name()
 	defer func() {
 		if err != nil {
 			f.Close()
 			os.Remove(tmp)
-			err = fmt.Errorf("writing %s: %w", path, err)
+			err = wrap(path, tmp, err)
 		}
 	}()
 	bw := bufio.NewWriter(f)

@@ -49,3 +49,35 @@ func TestWriteIntoMissingParent(t *testing.T) {
 		t.Error("writing below a regular file succeeded")
 	}
 }
+
+func TestErrorNamesTheFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "f.csv")
+	err := WriteFunc(p, func(w io.Writer) error {
+		return &os.PathError{Op: "write", Path: filepath.Join(dir, ".f.csv.tmp123"), Err: errors.New("no space left on device")}
+	})
+	var ae *Error
+	if !errors.As(err, &ae) || ae.Path != p || err.Error() != "writing "+p+": no space left on device" {
+		t.Errorf("error %v", err)
+	}
+}
+
+func TestIsTemp(t *testing.T) {
+	for name, want := range map[string]bool{
+		".metrics.csv.tmp123": true, ".x.tmp0": true, "metrics.csv.tmp123": false,
+		".metrics.csv.tmp": false, ".a.tmpx1": false, ".tmp1": false, "notes.txt": false,
+	} {
+		if IsTemp(name) != want {
+			t.Errorf("IsTemp(%q) = %v", name, !want)
+		}
+	}
+	// The names CreateTemp gives match.
+	f, err := os.CreateTemp(t.TempDir(), ".summary.yaml.tmp*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if !IsTemp(filepath.Base(f.Name())) {
+		t.Errorf("IsTemp(%q) = false", filepath.Base(f.Name()))
+	}
+}

@@ -51,6 +51,16 @@ var seriesColors = []color.NRGBA{
 	{0x17, 0xbe, 0xcf, 0xff},
 }
 
+// CurveOptions are the optional parts of a Curves figure.
+type CurveOptions struct {
+	Title string // above the plot, e.g. "reversal: error, median of 20 seeds (0-19)"
+}
+
+// curveHeadroom is the fraction of the y range added above the highest
+// point, so that a curve starting at its maximum (a learning curve's first
+// episodes) does not run along the top edge.
+const curveHeadroom = 0.08
+
 // Curves plots one metric of a multi-seed run and writes pathNoExt.png and
 // pathNoExt.svg (each atomically; missing directories are created). For every
 // series it draws the per-episode median across seeds as a line and shades
@@ -60,19 +70,33 @@ var seriesColors = []color.NRGBA{
 // (e.g. a sweep over the trace retention). Long series are binned to at most
 // MaxCurvePoints points, see MaxCurvePoints. NaN and ±Inf values are skipped
 // (an episode where no seed has a finite value leaves a gap in the curve).
-// With a single seed the band degenerates to the median line.
+// With a single seed the band degenerates to the median line. The y axis
+// extends curveHeadroom of its range above the highest point; opt.Title,
+// when set, is drawn above the plot.
 //
 // It returns an error when series is empty, when a series has no finite
 // value at all, or when a file cannot be written.
-func Curves(pathNoExt, metric string, series []Series) error {
+func Curves(pathNoExt, metric string, series []Series, opt CurveOptions) error {
+	p, err := curvePlot(metric, series, opt)
+	if err != nil {
+		return err
+	}
+	return writePlot(pathNoExt, p, curveWidth, curveHeight)
+}
+
+// curvePlot builds the plot that Curves draws.
+func curvePlot(metric string, series []Series, opt CurveOptions) (*plot.Plot, error) {
 	if len(series) == 0 {
-		return fmt.Errorf("figures.Curves(%q): no series", metric)
+		return nil, fmt.Errorf("figures.Curves(%q): no series", metric)
 	}
 	p := plot.New()
 	p.X.Label.Text = "Episode"
 	p.Y.Label.Text = metric
+	p.Title.Text = opt.Title
+	p.Title.TextStyle.Font.Size = vg.Points(11)
+	p.Title.Padding = vg.Points(6)
 	for _, ts := range []*text.Style{&p.X.Label.TextStyle, &p.Y.Label.TextStyle,
-		&p.X.Tick.Label, &p.Y.Tick.Label, &p.Legend.TextStyle} {
+		&p.X.Tick.Label, &p.Y.Tick.Label, &p.Legend.TextStyle, &p.Title.TextStyle} {
 		ts.Font.Variant = "Sans"
 	}
 	p.Legend.Top = true
@@ -96,7 +120,7 @@ func Curves(pathNoExt, metric string, series []Series) error {
 		median, q25, q75 := stats.Bands(s.PerSeed)
 		x, ym, y25, y75 := binCurves(median, q25, q75, MaxCurvePoints)
 		if len(x) == 0 {
-			return fmt.Errorf("figures.Curves(%q): series %q has no finite value (%d seeds, %d episodes)",
+			return nil, fmt.Errorf("figures.Curves(%q): series %q has no finite value (%d seeds, %d episodes)",
 				metric, label, len(s.PerSeed), len(median))
 		}
 		maxEpisode = max(maxEpisode, len(median)-1)
@@ -127,13 +151,13 @@ func Curves(pathNoExt, metric string, series []Series) error {
 			}
 			band, err := plotter.NewPolygon(ring)
 			if err != nil {
-				return fmt.Errorf("figures.Curves(%q): series %q: %w", metric, label, err)
+				return nil, fmt.Errorf("figures.Curves(%q): series %q: %w", metric, label, err)
 			}
 			band.Color = bandColor
 			band.LineStyle.Width = 0
 			l, err := plotter.NewLine(line)
 			if err != nil {
-				return fmt.Errorf("figures.Curves(%q): series %q: %w", metric, label, err)
+				return nil, fmt.Errorf("figures.Curves(%q): series %q: %w", metric, label, err)
 			}
 			l.LineStyle = draw.LineStyle{Color: lineColor, Width: lineWidth}
 			bands = append(bands, band)
@@ -156,13 +180,23 @@ func Curves(pathNoExt, metric string, series []Series) error {
 	if p.Y.Max <= p.Y.Min { // a flat curve: give the axis some height
 		p.Y.Max = p.Y.Min + 1
 	}
-	p.Y.Max += 0.05 * (p.Y.Max - p.Y.Min) // headroom: the band's top stays visible
+	p.Y.Max += curveHeadroom * (p.Y.Max - p.Y.Min)
 	p.Legend.Top = true
+	return p, nil
+}
 
-	pc := vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(curveWidth, curveHeight), vgimg.UseDPI(curveDPI))}
-	p.Draw(draw.New(pc))
-	sc := vgsvg.New(curveWidth, curveHeight)
-	p.Draw(draw.New(sc))
+// writePlot draws p as pathNoExt.png and pathNoExt.svg (each atomically).
+func writePlot(pathNoExt string, p *plot.Plot, w, h vg.Length) error {
+	return writeDrawing(pathNoExt, w, h, p.Draw)
+}
+
+// writeDrawing draws a w×h figure with drawFig as pathNoExt.png and
+// pathNoExt.svg (each atomically).
+func writeDrawing(pathNoExt string, w, h vg.Length, drawFig func(draw.Canvas)) error {
+	pc := vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(curveDPI))}
+	drawFig(draw.New(pc))
+	sc := vgsvg.New(w, h)
+	drawFig(draw.New(sc))
 	if err := writeAtomic(pathNoExt+".png", writerTo(pc)); err != nil {
 		return err
 	}

@@ -59,12 +59,12 @@ func TestCurvesWritesFiles(t *testing.T) {
 	data[2] = data[2][:120] // an interrupted seed
 	data[1][10] = math.NaN()
 	data[3][11] = math.Inf(1)
-	if err := Curves(base, "Error", []Series{{Label: "g=.98", PerSeed: data}}); err != nil {
+	if err := Curves(base, "Error", []Series{{Label: "g=.98", PerSeed: data}}, CurveOptions{Title: "reversal: Error, median of 5 seeds (0-4)"}); err != nil {
 		t.Fatal(err)
 	}
 	checkFiles(t, base)
 	svg, _ := os.ReadFile(base + ".svg")
-	for _, want := range []string{"Episode", "Error"} {
+	for _, want := range []string{"Episode", "Error", "reversal: Error, median of 5 seeds (0-4)"} {
 		if !bytes.Contains(svg, []byte(want)) {
 			t.Errorf("SVG lacks the text %q", want)
 		}
@@ -83,7 +83,7 @@ func TestCurvesSweepLegend(t *testing.T) {
 		{Label: "retention=0.95", PerSeed: synthetic(4, 3000, 0.7, 800, 2)},
 		{Label: "retention=0.75", PerSeed: synthetic(1, 2500, 0.7, 1500, 3)}, // one seed
 	}
-	if err := Curves(base, "Error", series); err != nil {
+	if err := Curves(base, "Error", series, CurveOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	checkFiles(t, base)
@@ -98,20 +98,20 @@ func TestCurvesSweepLegend(t *testing.T) {
 func TestCurvesErrors(t *testing.T) {
 	dir := t.TempDir()
 	base := filepath.Join(dir, "x")
-	if err := Curves(base, "Error", nil); err == nil {
+	if err := Curves(base, "Error", nil, CurveOptions{}); err == nil {
 		t.Error("no series: no error")
 	}
-	if err := Curves(base, "Error", []Series{{Label: "a"}}); err == nil || !strings.Contains(err.Error(), `"a"`) {
+	if err := Curves(base, "Error", []Series{{Label: "a"}}, CurveOptions{}); err == nil || !strings.Contains(err.Error(), `"a"`) {
 		t.Errorf("series without data: err = %v", err)
 	}
 	nan := math.NaN()
-	if err := Curves(base, "Error", []Series{{Label: "a", PerSeed: [][]float64{{nan, math.Inf(-1)}}}}); err == nil {
+	if err := Curves(base, "Error", []Series{{Label: "a", PerSeed: [][]float64{{nan, math.Inf(-1)}}}}, CurveOptions{}); err == nil {
 		t.Error("series without finite value: no error")
 	}
 	if _, err := os.Stat(base + ".png"); !os.IsNotExist(err) {
 		t.Errorf("a failed call left %s.png", base)
 	}
-	if err := Curves(filepath.Join(dir, "new", "x"), "Error", []Series{{PerSeed: [][]float64{{1, 2}}}}); err != nil {
+	if err := Curves(filepath.Join(dir, "new", "x"), "Error", []Series{{PerSeed: [][]float64{{1, 2}}}}, CurveOptions{}); err != nil {
 		t.Errorf("a new directory is created: %v", err)
 	}
 }
@@ -123,14 +123,14 @@ func TestRenderExamples(t *testing.T) {
 	if out == "" {
 		t.Skip("FIGURES_OUT not set")
 	}
-	if err := Curves(filepath.Join(out, "oneshot"), "Error", []Series{{PerSeed: synthetic(20, 10000, 0.7, 600, 7)}}); err != nil {
+	if err := Curves(filepath.Join(out, "oneshot"), "Error", []Series{{PerSeed: synthetic(20, 10000, 0.7, 600, 7)}}, CurveOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	err := Curves(filepath.Join(out, "sweep"), "Error", []Series{
 		{Label: "trace retention 0.98", PerSeed: synthetic(20, 10000, 0.7, 600, 1)},
 		{Label: "trace retention 0.95", PerSeed: synthetic(20, 10000, 0.7, 1200, 2)},
 		{Label: "trace retention 0.75", PerSeed: synthetic(20, 10000, 0.7, 3000, 3)},
-	})
+	}, CurveOptions{Title: "reversal: Error, median of 20 seeds (0-19)"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func BenchmarkCurves(b *testing.B) {
 	s := []Series{{PerSeed: synthetic(20, 10000, 0.7, 600, 7)}}
 	b.ResetTimer()
 	for b.Loop() {
-		if err := Curves(filepath.Join(dir, "bench"), "Error", s); err != nil {
+		if err := Curves(filepath.Join(dir, "bench"), "Error", s, CurveOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -151,5 +151,21 @@ func BenchmarkBands(b *testing.B) {
 	d := synthetic(20, 10000, 0.7, 600, 7)
 	for b.Loop() {
 		stats.Bands(d)
+	}
+}
+
+// The y axis leaves room above the highest point (a learning curve's
+// first episodes), and the title is the plot's.
+func TestCurvesHeadroomAndTitle(t *testing.T) {
+	data := [][]float64{{0.7, 0.5, 0.1}, {0.7, 0.4, 0.2}}
+	p, err := curvePlot("Error", []Series{{PerSeed: data}}, CurveOptions{Title: "t: Error, median of 2 seeds (0-1)"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := 0.7 * (1 + curveHeadroom); math.Abs(p.Y.Max-want) > 1e-12 {
+		t.Errorf("y axis ends at %v, want %v (the highest point 0.7 plus headroom)", p.Y.Max, want)
+	}
+	if p.Title.Text != "t: Error, median of 2 seeds (0-1)" {
+		t.Errorf("title %q", p.Title.Text)
 	}
 }

@@ -173,12 +173,43 @@ func Help(mods []*lib.Module, name string) (text string, ok bool) {
 	return "", false
 }
 
+// BareName is the plain-text help of every module function, value and
+// method whose own name is name ("score_grad" finds network.score_grad;
+// "len" finds vec.len and mat.len), one entry each; ok is false when
+// there is none.
+func BareName(mods []*lib.Module, name string) (text string, ok bool) {
+	var b strings.Builder
+	for _, m := range mods {
+		for _, f := range m.Funcs {
+			if f.Name == name {
+				fmt.Fprintf(&b, "%s\n    %s\n", FuncSignature(m, f), f.Doc)
+			}
+		}
+		for _, v := range m.Values {
+			if v.Name == name {
+				fmt.Fprintf(&b, "%s.%s (value)\n    %s\n", m.Name, v.Name, v.Doc)
+			}
+		}
+		for _, t := range m.Types {
+			for _, me := range t.Methods {
+				if me.Name == name {
+					fmt.Fprintf(&b, "%s\n    %s\n", MethodSignature(t, me), me.Doc)
+				}
+			}
+		}
+	}
+	return b.String(), b.Len() > 0
+}
+
 // ModuleText is the plain-text help of a module: its doc, functions,
 // values and types with their methods.
 func ModuleText(m *lib.Module) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "module %s: %s\n", m.Name, m.Doc)
 	fmt.Fprintf(&b, "    %s := import(%q)\n", m.Name, m.Name)
+	if m.Source != "" {
+		fmt.Fprintf(&b, "    %s\n", writtenInTengo)
+	}
 	if len(m.Funcs) > 0 {
 		b.WriteString("\nfunctions:\n")
 		for _, f := range m.Funcs {
@@ -215,6 +246,9 @@ func TypeText(t lib.Type, m *lib.Module) string {
 	return b.String()
 }
 
+// writtenInTengo marks a source module (lib.Module.Source) in the docs.
+const writtenInTengo = "(written in Tengo: its source, embedded in bohpsh, is compiled into the script that imports it)"
+
 // Header is the first line of docs/modules.md, naming how it is made.
 const Header = "<!-- Generated from the module tables in stdlib/ by `go generate ./interp/docgen`; DO NOT EDIT. -->"
 
@@ -241,6 +275,9 @@ func Markdown(mods []*lib.Module) string {
 		fmt.Fprintf(&b, "\n## %s\n\n", m.Name)
 		fmt.Fprintf(&b, "%s\n\n", m.Doc)
 		fmt.Fprintf(&b, "```\n%s := import(%q)\n```\n", m.Name, m.Name)
+		if m.Source != "" {
+			fmt.Fprintf(&b, "\n%s\n", writtenInTengo)
+		}
 		if len(m.Funcs) > 0 {
 			b.WriteString("\n### Functions\n\n| Function | Description |\n|---|---|\n")
 			for _, f := range m.Funcs {

@@ -7,9 +7,12 @@
 //	bohp.rmsprop(opts)      the paper's RMSprop (eta, maxdw, l1, l2, decay, eps)
 //	bohp.sgd(opts)          plain gradient descent (lr, l1, l2)
 //	bohp.adam(opts)         Adam (lr, beta1, beta2, eps, l1, l2)
+//	bohp.actor_critic(outputs, actions, rewards[, opts])  the advantage actor-critic loss of an episode and its gradient
 //
-// A network object runs episodes step by step (reset, step, score, end) or
-// whole (episode), exposes its tensors, gradients and traces, checks its
+// A network object runs episodes step by step (reset, step, score, end;
+// score_at and score_steps score past steps once rewards are known) or
+// whole (episode), exposes its tensors, gradients, traces, modulation and
+// eligibility traces, checks its
 // gradient by finite differences, and saves checkpoints and diagrams. The
 // method tables netMethods (network.go) and optMethods (optimizer.go) give
 // every method with its doc line.
@@ -39,19 +42,40 @@ func networkDoc() string {
 			name += " (default when plastic)"
 		}
 		rules = append(rules, name)
-		for _, st := range k.Settings {
-			settings = append(settings, fmt.Sprintf("%s: %s, %s (required for %s)", st.Name, st.Doc, st.Range(), k.Name))
-		}
 		kinds = append(kinds, fmt.Sprintf("%s: %s", k.Name, k.Doc))
 	}
-	return "build a network: {inputs: int, layers: [layer, ...], engine: bptt (default) | forward, init: std of the N(0, std²) initial parameters (0.1)}; " +
+	for _, name := range bohp.SettingNames() {
+		st, users := ruleSetting(name)
+		need := "required"
+		if st.Optional {
+			need = "optional"
+		}
+		settings = append(settings, fmt.Sprintf("%s: %s, %s (%s for %s)", st.Name, st.Doc, st.Range(), need, strings.Join(users, ", ")))
+	}
+	return "build a network: {inputs: int, layers: [layer, ...], engine: bptt (default) | forward | paper (the forward recursion with the 2016 code's two approximations: hidden biases by their leading term only, tanh factor 1 - tanh(y)² of the output; an approximate gradient, to reproduce the paper's code), init: std of the N(0, std²) initial parameters (0.1)}; " +
 		"layer: {size: int, act: tanh (default) | sigmoid | linear | softmax (last layer only), plastic: bool (false), rule: " + strings.Join(rules, " | ") + ", " +
 		strings.Join(settings, ", ") + ", name: string (l0, l1, ...), init_abs: bool (draw the layer's weights as |N(0, std²)|, as the paper does for hidden-to-output), " +
-		"recurrent: bool (the 2018 network: cells also receive their own previous outputs through plastic connections w + α∘H, tensors <name>.w and .alpha size×size; bptt engine only), " +
+		"recurrent: bool (the 2018 network: cells also receive their own previous outputs through plastic connections w + α∘H, tensors <name>.w and .alpha size×size; without a rule, through w only, the 2019 code's non-plastic baseline; bptt engine only), " +
 		"input: weights (default: through <name>.w_in) | direct (added to the pre-activation; inputs = size), " +
-		"learn_rate: fixed (default) | layer | cell (train the rate η, tensor <name>.eta: 1 - retention for hebb, Oja's rate; one per layer or per cell), " +
-		"precision: float64 (default) | float32 (the size×size matrices; about twice as fast)}; " +
+		"learn_rate: fixed (default) | layer | cell (train the rate, one per layer or per cell: tensor <name>.eta, 1 - retention for hebb, Oja's rate, clipped_hebb's eta; <name>.eta_e for retroactive), " +
+		"precision: float64 (default) | float32 (the size×size matrices of hebb and oja; about twice as fast)}; " +
+		"a layer with rule modulated or retroactive computes its modulation m(t) = tanh(<name>.mod_w · y(t) + <name>.mod_b) (tensors 1×size and 1×1; with fanout M_i = <name>.fanout_i m + <name>.fanout_b_i, size×1 each); " +
 		"rules: " + strings.Join(kinds, "; ")
+}
+
+// ruleSetting returns the registry's setting called name and the rules
+// that have it.
+func ruleSetting(name string) (bohp.Setting, []string) {
+	var st bohp.Setting
+	var users []string
+	for _, k := range bohp.RuleKinds() {
+		for _, s := range k.Settings {
+			if s.Name == name {
+				st, users = s, append(users, k.Name)
+			}
+		}
+	}
+	return st, users
 }
 
 func network(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
@@ -144,7 +168,8 @@ func layerSpec(fn string, i int, o tengo.Object) (bohp.LayerSpec, error) {
 }
 
 // recurrentOptions applies a layer's input, learn_rate and precision
-// options ("" when not given), which only recurrent layers take.
+// options ("" when not given), which recurrent layers take (learn_rate
+// also the rules with a rate).
 func recurrentOptions(fn, where string, s *bohp.LayerSpec, given [3]string) error {
 	parsers := [3]struct {
 		key   string
@@ -158,7 +183,7 @@ func recurrentOptions(fn, where string, s *bohp.LayerSpec, given [3]string) erro
 		if given[k] == "" {
 			continue
 		}
-		if !s.Recurrent {
+		if !s.Recurrent && p.key != "learn_rate" { // learn_rate: NewNetwork says where it applies
 			return lib.Errorf(fn, "%s: %s is an option of recurrent layers (add recurrent: true)", where, p.key)
 		}
 		if err := p.parse(given[k]); err != nil {
@@ -178,7 +203,13 @@ func layerRule(fn, where string, plastic bool, rule string, given []tengo.Object
 			continue
 		}
 		var v float64
-		if err := lib.UnpackArg(fn, where+"."+name, given[k], &v); err != nil {
+		if st, _ := ruleSetting(name); st.Flag {
+			var b bool
+			if err := lib.UnpackArg(fn, where+"."+name, given[k], &b); err != nil {
+				return nil, err
+			}
+			v = bohp.FlagValue(b)
+		} else if err := lib.UnpackArg(fn, where+"."+name, given[k], &v); err != nil {
 			return nil, err
 		}
 		settings[name] = v

@@ -26,7 +26,7 @@ func TestErrorMessages(t *testing.T) {
 		`bohp.load("` + badCk + `")`: "bohp.load: cannot read " + badCk + ": scripts read only under their own folder (.) and the working directory; run with --allow-os to read other files",
 		// a spec without a required key, with an unknown key, with a key of the wrong type
 		`bohp.network({layers: []})`:                                                    `bohp.network: missing option "inputs" (known: inputs, layers, engine, init)`,
-		`bohp.network({inputs: 3, layers: [{act: "tanh"}]})`:                            `bohp.network: missing option "size" in layers[0] (known: size, act, plastic, rule, name, init_abs, recurrent, input, learn_rate, precision, retention, rate)`,
+		`bohp.network({inputs: 3, layers: [{act: "tanh"}]})`:                            `bohp.network: missing option "size" in layers[0] (known: size, act, plastic, rule, name, init_abs, recurrent, input, learn_rate, precision, retention, rate, clip, soft, eta, fanout, eta_e)`,
 		`bohp.network({inputs: 3, layers: [], engine: "bptt", x: 1})`:                   `bohp.network: unknown option "x" (known: inputs, layers, engine, init)`,
 		`bohp.network({inputs: "3", layers: []})`:                                       `bohp.network: argument inputs must be an int, got string "3"`,
 		`bohp.network({inputs: 3, layers: [{size: 2, plastic: true, retention: "x"}]})`: `bohp.network: argument layers[0].retention must be a number, got string "x"`,
@@ -37,7 +37,7 @@ func TestErrorMessages(t *testing.T) {
 		`net.gradcheck({epsilon: 1})`:          `network.gradcheck: unknown option "epsilon" (known: eps)`,
 		`net.diagram("d.svg", {threshold: 2})`: "network.diagram: threshold must be in [0, 1], got 2",
 		`bohp.adam({lr: "x"})`:                 `bohp.adam: argument lr must be a number, got string "x"`,
-		`net.nosuch()`:                         `network: no method or field "nosuch" (methods: constrain, diagram, end,`,
+		`net.nosuch()`:                         `network: no method or field "nosuch" (methods: constrain, diagram, eligibility, end,`,
 		// arg count
 		"net.step()": "x.tengo:4:1: network.step: wrong number of arguments: want 1, got 0",
 		// arg type
@@ -87,7 +87,7 @@ func TestErrorMessages(t *testing.T) {
 		// setting without plasticity
 		`bohp.network({inputs: 3, layers: [{size: 2, retention: 0.5}]})`: "layers[0]: retention given for a layer that is not plastic (add plastic: true)",
 		// unknown rule
-		`bohp.network({inputs: 3, layers: [{size: 2, rule: "bcm"}]})`: `unknown plasticity rule "bcm" (known: hebb, oja)`,
+		`bohp.network({inputs: 3, layers: [{size: 2, rule: "bcm"}]})`: `unknown plasticity rule "bcm" (known: hebb, oja, clipped_hebb, modulated, retroactive)`,
 		// checkpoint with other recurrent options
 		"r := bohp.network({inputs: 3, layers: [{size: 3, recurrent: true, plastic: true, retention: 0.9, input: \"direct\", precision: \"float32\"}]})\np := r.save(\"r.yaml\")\nbohp.load(p, {inputs: 3, layers: [{size: 3, recurrent: true, plastic: true, retention: 0.9, learn_rate: \"cell\"}]})": "does not fit the network spec: layer l0: input direct in the checkpoint, weights in the script; layer l0: learn_rate fixed in the checkpoint, cell in the script; layer l0: precision float32 in the checkpoint, float64 in the script",
 		// checkpoint not recurrent
@@ -99,11 +99,54 @@ func TestErrorMessages(t *testing.T) {
 		// direct input of another size
 		`bohp.network({inputs: 3, layers: [{size: 4, recurrent: true, plastic: true, retention: 0.9, input: "direct"}]})`: "layer l0: direct input needs as many inputs as cells: 3 inputs, 4 cells",
 		// recurrent option of a dense layer
-		`bohp.network({inputs: 3, layers: [{size: 2, learn_rate: "layer"}]})`: "layers[0]: learn_rate is an option of recurrent layers (add recurrent: true)",
+		`bohp.network({inputs: 3, layers: [{size: 2, learn_rate: "layer"}]})`:  "layer l0: a trained rate is an option of recurrent layers and of the rules clipped_hebb and retroactive",
+		`bohp.network({inputs: 3, layers: [{size: 2, precision: "float32"}]})`: "layers[0]: precision is an option of recurrent layers (add recurrent: true)",
 		// unknown precision
 		`bohp.network({inputs: 3, layers: [{size: 2, recurrent: true, plastic: true, retention: 0.9, precision: "half"}]})`: `layers[0]: unknown precision "half" (known: float64, float32)`,
-		// non-plastic recurrent
-		`bohp.network({inputs: 3, layers: [{size: 2, recurrent: true}]})`: "layer l0: a recurrent layer must be plastic (give it a rule)",
+		// unknown engine
+		`bohp.network({inputs: 3, engine: "exact", layers: [{size: 2}]})`: `bohp.network: unknown gradient engine "exact" (known: bptt, forward, paper)`,
+		`net.set_engine("papr")`: `x.tengo:4:1: network.set_engine: unknown gradient engine "papr" (known: bptt, forward, paper)`,
+		// recurrent with the paper engine
+		`bohp.network({inputs: 3, engine: "paper", layers: [{size: 3, recurrent: true, plastic: true, retention: 0.9}]})`: "bohp.network: network: layer l0 is recurrent, which the paper engine does not support; use the bptt engine",
+		// tensors of an unknown kind or layer
+		`net.tensors({kind: "alphas"})`: `x.tengo:4:1: network.tensors: unknown tensor kind "alphas" (known: weight, alpha, bias, rule)`,
+		`net.tensors({layer: "l2"})`:    `network.tensors: no layer "l2" (layers: l0, l1)`,
+		`net.tensors({kind: 1})`:        `network.tensors: argument kind must be a string, got int 1`,
+		`net.tensors({knd: "alpha"})`:   `network.tensors: unknown option "knd" (known: kind, layer)`,
+		// non-plastic recurrent with a rate
+		`bohp.network({inputs: 3, layers: [{size: 2, recurrent: true, learn_rate: "layer"}]})`: "layer l0: a recurrent layer without plasticity has no rate to train (learn_rate must be fixed)",
+		// neuromodulated layers
+		`bohp.network({inputs: 3, layers: [{size: 2, rule: "modulated", clip: 1, soft: 1}]})`:                                             "bohp.network: argument layers[0].soft must be a bool, got int 1",
+		`bohp.network({inputs: 3, layers: [{size: 2, rule: "modulated", clip: 0}]})`:                                                      "bohp.network: layers[0]: rule modulated: clip must be a finite number > 0, got 0",
+		`bohp.network({inputs: 3, layers: [{size: 2, rule: "modulated"}]})`:                                                               `bohp.network: layers[0]: rule "modulated" needs setting "clip"`,
+		`bohp.network({inputs: 3, layers: [{size: 2, rule: "modulated", clip: 1, learn_rate: "layer"}]})`:                                 "bohp.network: network: layer l0: rule modulated has no rate to train (learn_rate must be fixed)",
+		`bohp.network({inputs: 3, layers: [{size: 2, rule: "retroactive", clip: 1, eta_e: 0.1, recurrent: true, precision: "float32"}]})`: "bohp.network: network: layer l0: rule retroactive supports float64 only",
+		`bohp.network({inputs: 3, engine: "forward", layers: [{size: 2, rule: "retroactive", clip: 1, eta_e: 0.1}]})`:                     "bohp.network: network: layer l0: rule retroactive needs the bptt engine (the modulator couples every cell's traces: the forward engine would need O(N^4) tangents)",
+		// modulation and eligibility of layers without them
+		`net.modulation("l0")`: "network.modulation: layer l0 (rule hebb) has no modulation: only modulated and retroactive layers have one",
+		"m := bohp.network({inputs: 3, layers: [{size: 2, rule: \"modulated\", clip: 1}]})\nm.step([1, 2, 3])\nm.eligibility(\"l0\")": "network.eligibility: layer l0 (rule modulated) has no eligibility trace: only retroactive layers have one",
+		"m := bohp.network({inputs: 3, layers: [{size: 2, rule: \"modulated\", clip: 1}]})\nm.modulation(\"l0\")":                     "network.modulation: no step has been run since the episode started",
+		// late scores
+		"net.step([1, 2, 3])\nnet.score_at(1, [0, 0])":                                                                           "network.score_at: score of step 1: the episode has run 1 steps (0 to 0)",
+		"net.step([1, 2, 3])\nnet.score_at(-1, [0, 0])":                                                                          "network.score_at: score of step -1: steps are numbered from 0",
+		"net.step([1, 2, 3])\nnet.score_at(0, [0, 0, 0])":                                                                        "network.score_at: shape mismatch: got array(3), want vec(2) (the output size)",
+		"net.step([1, 2, 3])\nnet.score_at(0, [0, 0], 0.0/0.0)":                                                                  "network.score_at: non-finite value NaN in custom loss[0] at step 0 of episode 0",
+		"net.step([1, 2, 3])\nnet.end()\nnet.score_at(0, [0, 0])":                                                                "network.score_at: score of step 0: the episode has ended (reset starts the next)",
+		"net.step([1, 2, 3])\nnet.score_steps(vec.mat(2, 2))":                                                                    "network.score_steps: shape mismatch: got grads mat(2x2), want mat(1x2) (a row per step run, a column per output)",
+		"f := bohp.network({inputs: 1, engine: \"forward\", layers: [{size: 1}]})\nf.step([1])\nf.step([1])\nf.score_at(0, [1])": "network.score_at: score of step 0: the forward engine adds each step's gradient as the episode runs and cannot score a past step (the current step is 1); use the bptt engine",
+		// actor-critic
+		`bohp.actor_critic(vec.mat(3, 2), [0, 1, 0], [0, 0, 1])`:                       "bohp.actor_critic: outputs has 2 columns, need K+1 >= 3 (K >= 2 action logits, then the value)",
+		`bohp.actor_critic(vec.mat(3, 3), [0, 2, 0], [0, 0, 1])`:                       "bohp.actor_critic: actions[1] is 2, not an action (an int in [0, 2))",
+		`bohp.actor_critic(vec.mat(3, 3), [0, 1], [0, 0, 1])`:                          "bohp.actor_critic: shape mismatch: got actions array(2), want vec(3) (one per row of outputs)",
+		`bohp.actor_critic(vec.mat(3, 3), [0, 1, 1], [0, 1])`:                          "bohp.actor_critic: shape mismatch: got rewards array(2), want vec(3) (one per row of outputs)",
+		`bohp.actor_critic(vec.mat(3, 3), [0, 1, 1], [0, 1, 0], {bonus: "gini"})`:      `bohp.actor_critic: unknown exploration bonus "gini" (known: entropy, concentration)`,
+		`bohp.actor_critic(vec.mat(3, 3), [0, 1, 1], [0, 1, 0], {gama: 0.9})`:          `bohp.actor_critic: unknown option "gama" (known: gamma, value_coef, entropy_coef, bonus)`,
+		`bohp.actor_critic(vec.mat(3, 3), [0, 1, 1], [0, 1, 0], {gamma: 1.5})`:         "bohp.actor_critic: actor-critic loss: gamma must be in [0, 1], got 1.5",
+		`bohp.actor_critic(vec.mat(3, 3).set(1, 2, 1e308 * 10), [0, 1, 1], [0, 1, 0])`: "bohp.actor_critic: outputs[1][2] is +Inf",
+		`bohp.actor_critic(vec.mat(0, 3), [], [])`:                                     "bohp.actor_critic: the episode has no steps (outputs has no rows)",
+		// optimizer options
+		`bohp.adam({batch: 0})`:     "bohp.adam: adam: batch must be a whole number >= 1, got 0",
+		`bohp.sgd({clip_norm: -1})`: "bohp.sgd: sgd: clip_norm must be a finite number >= 0 (0: no clip), got -1",
 		// gradcheck without episode
 		"n3 := bohp.network({inputs: 1, layers: [{size: 1}]})\nn3.gradcheck()": "network.gradcheck: gradcheck: no episode recorded",
 	})

@@ -20,6 +20,8 @@ type Network struct {
 	Net     *bohp.Network
 	env     *lib.Env
 	methods lib.Bound
+	figure  *traceFigure    // asked for by record, drawn when its episode ends
+	drawn   *bohp.Recording // the recording last drawn
 }
 
 // netMethods is the method table of network objects; it is also their
@@ -29,9 +31,11 @@ var netMethods = lib.NewMethodSet("network",
 	lib.Def("step", "(x vec|array) -> vec", "run one step on input x and return the output (a copy); traces update when the next step starts", netStep),
 	lib.Def("score", "(loss string, target vec|array[, weight number]) -> float", "add weight (default 1) × loss(output, target) of this step to the episode loss and return the unweighted loss; loss: sse, l1, cross_entropy; weight 0 scores nothing", netScore),
 	lib.Def("score_grad", "(value number, grad vec|array) -> undefined", "add a loss computed in script: its value and its gradient with respect to this step's output", netScoreGrad),
+	lib.Def("score_at", "(t int, grad vec|array[, value number]) -> undefined", "score step t after the fact (once the episode's rewards are known, before net.end): add a loss of value (0) whose gradient with respect to the output of step t is grad; t from 0 to the current step; a past step needs the bptt engine", netScoreAt),
+	lib.Def("score_steps", "(grads mat[, value number]) -> undefined", "score every step run so far at once: row t of grads (steps × outputs) is the gradient with respect to the output of step t, value (0) the loss of them all (e.g. bohp.actor_critic's grad and loss); bptt engine", netScoreSteps),
 	lib.DefNoArgs("end", "() -> float", "end the episode: every tensor's gradient of the summed weighted loss is computed; returns that loss", netEnd),
 	lib.Def("episode", "(inputs mat, targets mat, weights vec|array|number, loss string) -> map", "reset, run every row of inputs as a step scored against the same row of targets with its weight, end; returns {loss: weighted sum, losses: vec of unweighted per-step losses, outputs: mat}", netEpisode),
-	lib.DefNoArgs("tensors", "() -> array", "names of the trained tensors, e.g. [\"l0.w\", \"l0.alpha\", \"l0.b\", ...]", netTensors),
+	lib.Def("tensors", "([opts map]) -> array", "names of the trained tensors, e.g. [\"l0.w\", \"l0.alpha\", \"l0.b\", ...]; opts select some: {kind: "+kindNames()+", layer: a layer's name}", netTensors),
 	lib.Def("get", "(name string) -> mat", "a copy of a tensor's values (rows × cols; biases are rows × 1)", netGet),
 	lib.Def("set", "(name string, values mat|vec|array) -> undefined", "set a tensor's values (same number of elements; sign constraints apply)", netSet),
 	lib.Def("grad", "(name string) -> mat", "a copy of a tensor's gradient from the last episode", netGrad),
@@ -40,9 +44,13 @@ var netMethods = lib.NewMethodSet("network",
 	lib.DefNoArgs("layers", "() -> array", "one map per layer: {name, in, out, act, plastic, recurrent, rule, "+strings.Join(bohp.SettingNames(), "|")+"; recurrent layers: input, learn_rate, precision}", netLayers),
 	lib.Def("traces", "(layer string) -> mat", "a copy of a plastic layer's current Hebbian traces (out × in; a recurrent layer's out × out, row j the connections into cell j): those the current step used, after the episode's end those after its last step", netTraces),
 	lib.Def("output", "(layer string) -> vec", "a copy of a layer's output at the current step", netOutput),
-	lib.DefNoArgs("engine", "() -> string", "the gradient engine: bptt or forward", netEngine),
-	lib.Def("set_engine", "(name string) -> undefined", "switch the gradient engine (bptt or forward); resets the episode", netSetEngine),
-	lib.Def("gradcheck", "([opts map]) -> map", "replay the last episode and compare the gradient with 4th-order central differences: {max_rel_err, max_abs_err, worst}; opts: {eps: 1e-3}; an episode scored with score_grad cannot be replayed (check such a loss against score's built-in losses instead)", netGradcheck),
+	lib.Def("modulation", "(layer string) -> vec", "a copy of the modulation M(t) of a layer with rule modulated or retroactive at the current step: size values, all m(t) = tanh(mod_w · y(t) + mod_b) without fan-out", netModulation),
+	lib.Def("eligibility", "(layer string) -> mat", "a copy of the eligibility trace E of a layer with rule retroactive (as traces: out × in, out × out when recurrent): the one the current step's modulation gates (before its update by the step)", netEligibility),
+	lib.DefNoArgs("engine", "() -> string", "the gradient engine: bptt, forward or paper", netEngine),
+	lib.Def("set_engine", "(name string) -> undefined", "switch the gradient engine (bptt, forward or paper: the 2016 code's approximate gradient); resets the episode", netSetEngine),
+	lib.Def("record", "([opts map]) -> undefined", "record the next episode (episode, or reset … end): per step its input, output, scored target and weight, and every layer's per-step quantities (a plastic layer's Hebbian traces; other layer kinds' modulation or eligibility traces), at most max values of each per step (beyond, evenly spaced rows and columns); net.recording() returns them. opts: {figure: path (without extension): draw the episode as heatmaps over the steps, PNG and SVG, in the run's directory (not with --no-figures), title, max: 256}", netRecord),
+	lib.DefNoArgs("recording", "() -> map", "the last recorded episode (see record), undefined if none: {steps, inputs, outputs, targets (NaN at steps not scored), weights, input_index, output_index (the inputs and cells kept), states: {\"l0.hebb\": {values: mat steps × kept, rows, cols (the rows and columns kept; value k of a step is [rows[k / len(cols)]][cols[k % len(cols)]]), shape}}}", netRecording),
+	lib.Def("gradcheck", "([opts map]) -> map", "replay the last episode and compare the gradient with 4th-order central differences: {max_rel_err, max_abs_err, worst: where the largest relative error is, \"tensor[row][column]\", approximate: true with the paper engine, whose gradient is not exact (then also a note)}; opts: {eps: 1e-3}; an episode scored with score_grad cannot be replayed (check such a loss against score's built-in losses instead)", netGradcheck),
 	lib.Def("save", "(path string[, opts map]) -> string", "write a YAML checkpoint (atomically) and return its path; relative paths go to the run's output directory; opts: {optimizer, meta}", netSave),
 	lib.Def("diagram", "(path string[, opts map]) -> string", "draw the network as SVG (fixed/plastic, excitatory/inhibitory, width by strength); opts: {title, threshold: fraction of the largest |value| below which connections are left out (0.05)}", netDiagram),
 )
@@ -162,10 +170,44 @@ func netScoreGrad(n *Network, fn string, args []tengo.Object) (tengo.Object, err
 	return tengo.UndefinedValue, nil
 }
 
+func netScoreAt(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
+	var t int
+	var g []float64
+	v := 0.0
+	if err := lib.UnpackArgs(fn, args, "t, grad, value?", &t, lib.Read(vec.Floats, &g), &v); err != nil {
+		return nil, err
+	}
+	if err := n.outputLen(fn, args[1], g); err != nil {
+		return nil, err
+	}
+	if err := n.Net.ScoreAt(t, v, g); err != nil {
+		return nil, engineErr(fn, err)
+	}
+	return tengo.UndefinedValue, nil
+}
+
+func netScoreSteps(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
+	var g *vec.Mat
+	v := 0.0
+	if err := lib.UnpackArgs(fn, args, "grads, value?", lib.Read(vec.MatOf, &g), &v); err != nil {
+		return nil, err
+	}
+	if steps, out := n.Net.Steps(), n.Net.Out(); g.Rows != steps || g.Cols != out {
+		return nil, &vec.ShapeError{Fn: fn, Got: "grads " + vec.MatShape(g.Rows, g.Cols), Want: vec.MatShape(steps, out) + " (a row per step run, a column per output)"}
+	}
+	if err := n.Net.ScoreSteps(v, g.Data); err != nil {
+		return nil, engineErr(fn, err)
+	}
+	return tengo.UndefinedValue, nil
+}
+
 func netEnd(n *Network, fn string) (tengo.Object, error) {
 	l, err := n.Net.EndEpisode()
 	if err != nil {
 		return nil, engineErr(fn, err)
+	}
+	if err := n.episodeEnded(fn); err != nil {
+		return nil, err
 	}
 	return lib.FromFloat(l), nil
 }
@@ -200,6 +242,9 @@ func netEpisode(n *Network, fn string, args []tengo.Object) (tengo.Object, error
 	total, err := n.Net.RunEpisode(n.env.Context(), &ep)
 	if err != nil {
 		return nil, engineErr(fn, err)
+	}
+	if err := n.episodeEnded(fn); err != nil {
+		return nil, err
 	}
 	return &tengo.Map{Value: map[string]tengo.Object{
 		"loss":    lib.FromFloat(total),
@@ -247,10 +292,51 @@ func byName[T any](dst **T, what string, find func(string) *T, all func() []stri
 	}
 }
 
-func netTensors(n *Network, _ string) (tengo.Object, error) {
-	var out []tengo.Object
-	for _, p := range n.Net.Params() {
-		out = append(out, &tengo.String{Value: p.Name})
+// kinds are the tensor kinds a script can select, by name.
+var kinds = []bohp.Kind{bohp.KindWeight, bohp.KindAlpha, bohp.KindBias, bohp.KindRule}
+
+func kindNames() string {
+	var names []string
+	for _, k := range kinds {
+		names = append(names, k.String())
+	}
+	return strings.Join(names, " | ")
+}
+
+// readKind reads a tensor kind by name.
+func readKind(fn, name string, o tengo.Object) (bohp.Kind, error) {
+	var s string
+	if err := lib.UnpackArg(fn, name, o, &s); err != nil {
+		return 0, err
+	}
+	for _, k := range kinds {
+		if k.String() == s {
+			return k, nil
+		}
+	}
+	return 0, lib.Errorf(fn, "unknown tensor kind %q (known: %s)", s, strings.ReplaceAll(kindNames(), " |", ","))
+}
+
+func netTensors(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
+	var opts map[string]tengo.Object
+	kind := bohp.Kind(-1) // any
+	var layer *bohp.Layer // any
+	if err := lib.UnpackArgs(fn, args, "opts?", &opts); err != nil {
+		return nil, err
+	}
+	if err := lib.UnpackOptions(fn, "", opts, "kind?, layer?", lib.Read(readKind, &kind), n.layer(&layer)); err != nil {
+		return nil, err
+	}
+	out := []tengo.Object{}
+	for _, l := range n.Net.Layers {
+		if layer != nil && l != layer {
+			continue
+		}
+		for _, p := range l.Params() {
+			if kind < 0 || p.Kind == kind {
+				out = append(out, &tengo.String{Value: p.Name})
+			}
+		}
 	}
 	return &tengo.Array{Value: out}, nil
 }
@@ -371,6 +457,9 @@ func netLayers(n *Network, _ string) (tengo.Object, error) {
 			m["rule"] = &tengo.String{Value: l.Rule.Name()}
 			for k, v := range bohp.RuleSettings(l.Rule) {
 				m[k] = lib.FromFloat(v)
+				if st, _ := ruleSetting(k); st.Flag {
+					m[k] = lib.FromBool(v == 1)
+				}
 			}
 		}
 		out = append(out, &tengo.Map{Value: m})
@@ -396,6 +485,46 @@ func netOutput(n *Network, fn string, args []tengo.Object) (tengo.Object, error)
 		return nil, err
 	}
 	return vec.New(slices.Clone(l.Output())), nil
+}
+
+// modLayer reads a layer argument that must have the given rules.
+func (n *Network) modLayer(fn string, args []tengo.Object, what string, rules ...string) (*bohp.Layer, error) {
+	var l *bohp.Layer
+	if err := lib.UnpackArgs(fn, args, "layer", n.layer(&l)); err != nil {
+		return nil, err
+	}
+	if l.Rule == nil || !slices.Contains(rules, l.Rule.Name()) {
+		return nil, lib.Errorf(fn, "layer %s (rule %s) has no %s: only %s layers have one", l.Name, ruleName(l), what, strings.Join(rules, " and "))
+	}
+	if n.Net.Steps() == 0 {
+		return nil, lib.Errorf(fn, "no step has been run since the episode started")
+	}
+	return l, nil
+}
+
+// ruleName names a layer's rule, "none" for a non-plastic layer.
+func ruleName(l *bohp.Layer) string {
+	if l.Rule == nil {
+		return "none"
+	}
+	return l.Rule.Name()
+}
+
+func netModulation(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
+	l, err := n.modLayer(fn, args, "modulation", "modulated", "retroactive")
+	if err != nil {
+		return nil, err
+	}
+	return vec.New(slices.Clone(l.Modulation())), nil
+}
+
+func netEligibility(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
+	l, err := n.modLayer(fn, args, "eligibility trace", "retroactive")
+	if err != nil {
+		return nil, err
+	}
+	rows, cols := l.TraceShape()
+	return vec.NewMat(rows, cols, slices.Clone(l.Eligibility())), nil
 }
 
 func netEngine(n *Network, _ string) (tengo.Object, error) {
@@ -430,11 +559,16 @@ func netGradcheck(n *Network, fn string, args []tengo.Object) (tengo.Object, err
 	if err != nil {
 		return nil, engineErr(fn, err)
 	}
-	return &tengo.Map{Value: map[string]tengo.Object{
+	out := map[string]tengo.Object{
 		"max_rel_err": lib.FromFloat(res.MaxRelErr),
 		"max_abs_err": lib.FromFloat(res.MaxAbsErr),
 		"worst":       &tengo.String{Value: res.Worst},
-	}}, nil
+		"approximate": lib.FromBool(res.Approximate),
+	}
+	if res.Approximate {
+		out["note"] = &tengo.String{Value: fmt.Sprintf("the %s engine's gradient is approximate (the 2016 code's approximations), so it differs from finite differences by design; check the task with the forward or bptt engine", n.Net.Engine())}
+	}
+	return &tengo.Map{Value: out}, nil
 }
 
 // fileArgs reads the arguments of save and diagram: a path, resolved in

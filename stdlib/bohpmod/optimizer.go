@@ -45,7 +45,7 @@ type Optimizer struct {
 // optMethods is the method table of optimizer objects; it is also their
 // documentation.
 var optMethods = lib.NewMethodSet("optimizer",
-	lib.Def("update", "(net network) -> undefined", "apply one update to every trained, non-frozen tensor of net from its gradient (call after net.end or net.episode)", optUpdate),
+	lib.Def("update", "(net network) -> bool", "apply one update to every trained, non-frozen tensor of net from its gradient (call after net.end or net.episode); with a batch of n, add the gradient and update at every n-th call; returns whether it updated", optUpdate),
 	lib.DefNoArgs("name", "() -> string", "the optimizer's name (rmsprop, sgd, adam)", func(o *Optimizer, _ string) (tengo.Object, error) {
 		return &tengo.String{Value: o.Opt.Name()}, nil
 	}),
@@ -57,8 +57,7 @@ var optMethods = lib.NewMethodSet("optimizer",
 		return &tengo.Map{Value: m}, nil
 	}),
 	lib.DefNoArgs("updates", "() -> int", "number of updates applied so far", func(o *Optimizer, _ string) (tengo.Object, error) {
-		_, u := o.Opt.State()
-		return lib.FromInt(u), nil
+		return lib.FromInt(o.Opt.Updates()), nil
 	}),
 )
 
@@ -67,10 +66,11 @@ func optUpdate(o *Optimizer, fn string, args []tengo.Object) (tengo.Object, erro
 	if err := lib.UnpackArgs(fn, args, "net", lib.Object("network", &n)); err != nil {
 		return nil, err
 	}
+	before := o.Opt.Updates()
 	if err := o.Opt.Update(n.Net.Params()); err != nil {
 		return nil, lib.Errorf(fn, "%v", err)
 	}
-	return tengo.UndefinedValue, nil
+	return lib.FromBool(o.Opt.Updates() > before), nil
 }
 
 func newOptimizerObject(opt bohp.Optimizer) *Optimizer { return &Optimizer{Opt: opt} }

@@ -15,9 +15,11 @@ import (
 // --allow-os (Env.AllowOS) a run
 //
 //   - reads only under the main script's folder, the working directory and
-//     its own output directory;
-//   - writes only under its output directory (Env.OutDir; the REPL's is
-//     the working directory, code given with -e has none without --out).
+//     its own directory;
+//   - writes only under its own directory (Env.OutDir: seed-<S>/ of the
+//     output directory, which a run writes in the output directory's work
+//     area until its outputs are committed, see interp; the REPL's is the
+//     working directory, code given with -e has none without --out).
 //
 // A path is checked after resolving "..", and the symbolic links of the
 // part of it that exists, so neither leads out of these folders. With
@@ -49,9 +51,16 @@ func (e *Env) ReadPath(fn, path string) (string, error) {
 	return p, nil
 }
 
-// relRead is where a relative path to read is: in the script's folder or
-// the working directory.
+// relRead is where a relative path to read is: in the run's own directory
+// when the run wrote it there (the directory starts empty: a run under
+// way has its files in the work area, not yet in the output directory),
+// else in the script's folder or the working directory.
 func (e *Env) relRead(path string) string {
+	if e.OutDir != "" {
+		if own := filepath.Join(e.OutDir, path); exists(own) {
+			return own
+		}
+	}
 	if e.ScriptDir == "" {
 		return path
 	}
@@ -76,7 +85,7 @@ func (e *Env) WritePath(fn, path string) (string, error) {
 		return "", Errorf(fn, "cannot write %s: this run has no output directory (give --out DIR, or --allow-os to write anywhere)", path)
 	}
 	if !within(p, []string{e.OutDir}) {
-		return "", Errorf(fn, "cannot write %s: scripts write only under their output directory (%s); run with --allow-os to write other files", path, shown(e.OutDir))
+		return "", Errorf(fn, "cannot write %s: scripts write only under their run's directory (%s); run with --allow-os to write other files", path, e.outName())
 	}
 	return p, nil
 }
@@ -87,6 +96,14 @@ func (e *Env) workDir() string {
 		return wd
 	}
 	return "."
+}
+
+// outName names the run's directory in messages: where its files end up.
+func (e *Env) outName() string {
+	if e.OutName != "" {
+		return e.OutName
+	}
+	return shown(e.OutDir)
 }
 
 func shown(dir string) string {

@@ -35,10 +35,12 @@ type Env struct {
 	Params    *Params         // declared parameters and command-line overrides
 	Metrics   *Metrics        // per-episode values recorded by the script
 	Out       io.Writer       // where print goes (the run's output)
-	OutDir    string          // the run's output directory ("" when none)
+	OutDir    string          // the run's own directory, where it writes ("" when none)
+	OutName   string          // how messages name OutDir: where its files end up once committed ("": OutDir)
 	ScriptDir string          // directory of the main script, for relative paths
 	AllowOS   bool            // whether Tengo's os module may be imported
 	Quiet     bool            // suppress print output
+	NoFigures bool            // draw no figures (--no-figures)
 	Workers   int             // goroutines an episode may use (fewer runs than cores); 0 means 1
 
 	rng *bohp.RNG
@@ -111,9 +113,14 @@ type Module struct {
 	Funcs  []Func
 	Values []Value
 	Types  []Type
+	// Source, when set, is the module's Tengo source: it is compiled into
+	// the importing script (Tengo's source modules), and Funcs and Values
+	// only document it (their Call and Value are not used).
+	Source string
 }
 
-// Build makes the module's Tengo value for one run.
+// Build makes the Tengo value of a module written in Go for one run (see
+// Source for a module written in Tengo).
 func (m *Module) Build(env *Env) map[string]tengo.Object {
 	out := make(map[string]tengo.Object, len(m.Funcs)+len(m.Values))
 	for _, f := range m.Funcs {

@@ -161,7 +161,7 @@ func checkConstraints(fn string, declared []lib.Param, texts map[string]tengo.Ob
 		}
 	}
 	for _, r := range append(plain, related...) {
-		if err := check(fn, r.p, r.c, r.text, declared); err != nil {
+		if err := checkRule(fn, r.p, r.c, r.text, declared); err != nil {
 			return err
 		}
 	}
@@ -199,8 +199,8 @@ func fits(p *lib.Param, c constraint, declared []lib.Param) error {
 	return nil
 }
 
-// check checks one constraint on p's value.
-func check(fn string, p *lib.Param, c constraint, text string, declared []lib.Param) error {
+// checkRule checks one constraint on p's value.
+func checkRule(fn string, p *lib.Param, c constraint, text string, declared []lib.Param) error {
 	blame := []*lib.Param{p}
 	ok := false
 	if c.op == "one of" {

@@ -51,14 +51,25 @@ func TestBadOverrides(t *testing.T) {
 
 func TestBadDeclare(t *testing.T) {
 	cases := map[string]string{
-		`params.declare()`:                      "params.declare: wrong number of arguments: want 1 to 3, got 0",
-		`params.declare([1])`:                   "params.declare: argument defaults must be a map, got array [1]",
-		`params.declare({a: [1]})`:              `params.declare: default of parameter "a" must be an int, float, bool or string, got array [1]`,
-		`params.declare({a: 1}, {b: "doc"})`:    `params.declare: doc for "b", which is not a declared parameter`,
-		`params.declare({a: 1}, {a: 2})`:        `params.declare: doc of parameter "a" must be a string, got int 2`,
-		`params.declare({seed: 1.5})`:           `parameter "seed" is the run's seed and must have an int default`,
-		`params.get("zz")`:                      `params.get: no declared parameter "zz"`,
-		`params.declare({a: 1}); params.get(1)`: "params.get: argument name must be a string, got int 1",
+		`params.declare()`:                                               "params.declare: wrong number of arguments: want 1 to 3, got 0",
+		`params.declare([1])`:                                            "params.declare: argument defaults must be a map, got array [1]",
+		`params.declare({a: [1]})`:                                       `params.declare: default of parameter "a" must be an int, float, bool or string, got array [1]`,
+		`params.declare({a: 1}, {b: "doc"})`:                             `params.declare: doc for "b", which is not a declared parameter`,
+		`params.declare({a: 1}, {a: 2})`:                                 `params.declare: doc of parameter "a" must be a string, got int 2`,
+		`params.declare({seed: 1.5})`:                                    `parameter "seed" is the run's seed and must have an int default`,
+		`params.get("zz")`:                                               `params.get: no declared parameter "zz"`,
+		`params.declare({a: 1}); params.get(1)`:                          "params.get: argument name must be a string, got int 1",
+		`params.check(1 > 2, "frozen = 5 must not exceed episodes = 3")`: "x.tengo:2:1: frozen = 5 must not exceed episodes = 3",
+		`params.check(1, "x")`:                                           "params.check: argument ok must be a bool, got int 1",
+		`params.check(false)`:                                            "params.check: wrong number of arguments: want 2, got 1",
 	}
 	scripttest.WantErrors(t, `params := import("params")`, cases)
+}
+
+// A failed check is a usage error (the command exits with status 2).
+func TestCheckIsUsageError(t *testing.T) {
+	err := scripttest.RunCode(t.Context(), "x.tengo", "params := import(\"params\")\nparams.check(false, \"no\")", scripttest.Options{}, io.Discard, t.TempDir())
+	if err == nil || !lib.IsUsage(err) {
+		t.Errorf("params.check(false): %v, want a usage error", err)
+	}
 }

@@ -13,6 +13,7 @@ package rand
 import (
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/bohpsh/bohpsh/bohp"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
@@ -41,6 +42,7 @@ var draws = []draw{
 	{"perm", "(n int) -> array", "random permutation of the ints 0..n-1", drawPerm},
 	{"shuffle", "(a array|vec) -> array|vec", "new array (or vec) with a's elements in random order (elements are not copied); a is unchanged", drawShuffle},
 	{"choice", "(a array|vec) -> any", "one element of a, uniformly at random; a must not be empty", drawChoice},
+	{"categorical", "(p vec|array) -> int", "an index i drawn with probability p[i]: p non-negative and summing to 1 within 1e-6 (e.g. v.softmax()), never an index of probability 0; one uniform draw whatever p", drawCategorical},
 }
 
 // Module is the script module "rand".
@@ -263,4 +265,16 @@ func drawChoice(r *bohp.RNG, fn string, args []tengo.Object) (tengo.Object, erro
 		return nil, lib.Errorf(fn, "empty array")
 	}
 	return elems[r.Intn(len(elems))], nil
+}
+
+func drawCategorical(r *bohp.RNG, fn string, args []tengo.Object) (tengo.Object, error) {
+	var p []float64
+	if err := lib.UnpackArgs(fn, args, "p", lib.Read(vec.Floats, &p)); err != nil {
+		return nil, err
+	}
+	i, err := r.Categorical(p)
+	if err != nil {
+		return nil, lib.Errorf(fn, "%s (p = %s)", strings.TrimPrefix(err.Error(), "categorical: "), lib.Describe(args[0]))
+	}
+	return &tengo.Int{Value: int64(i)}, nil
 }

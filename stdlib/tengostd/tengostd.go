@@ -39,8 +39,8 @@ var moduleDocs = []struct{ name, doc string }{
 }
 
 // Modules returns the documented Tengo standard modules, in documentation
-// order. NewModuleMap in package stdlib adds them to every run (see
-// SourceModule and Blocked for enum and os).
+// order. NewModuleMap in package stdlib adds them to every run (enum is a
+// source module, see lib.Module.Source; Blocked stands in for os).
 func Modules() []*lib.Module { return modules }
 
 var modules = build()
@@ -54,6 +54,7 @@ func build() []*lib.Module {
 			m.Funcs = fmtFuncs()
 		case "enum":
 			m.Funcs = enumFuncs()
+			m.Source = tstd.SourceModules["enum"]
 		default:
 			fromTengo(m, tstd.BuiltinModules[md.name])
 		}
@@ -104,15 +105,6 @@ func fromTengo(m *lib.Module, attrs map[string]tengo.Object) {
 	}
 }
 
-// SourceModule returns the Tengo source of a module written in Tengo
-// (enum), which is compiled into the script rather than built from Funcs.
-func SourceModule(name string) (string, bool) {
-	if name != "enum" {
-		return "", false
-	}
-	return tstd.SourceModules["enum"], true
-}
-
 func enumFuncs() []lib.Func {
 	docs := tengoDocs["enum"]
 	names := make([]string, 0, len(docs))
@@ -123,9 +115,7 @@ func enumFuncs() []lib.Func {
 	var fs []lib.Func
 	for _, n := range names {
 		d := docs[n]
-		fs = append(fs, lib.Func{Name: n, Args: d.args, Doc: d.doc, Call: func(_ *lib.Env, fn string, _ []tengo.Object) (tengo.Object, error) {
-			return nil, lib.Errorf(fn, "enum is a source module: import(\"enum\") to use it")
-		}})
+		fs = append(fs, lib.Func{Name: n, Args: d.args, Doc: d.doc}) // documents the source module
 	}
 	return fs
 }
@@ -164,7 +154,7 @@ func printArgs(args []tengo.Object) string {
 		if s, ok := a.(*tengo.String); ok {
 			b.WriteString(s.Value)
 		} else {
-			b.WriteString(a.String())
+			b.WriteString(lib.Format(a))
 		}
 	}
 	return b.String()
@@ -218,6 +208,9 @@ func format(fn string, args []tengo.Object) (string, error) {
 	}
 	if len(rest) == 0 {
 		return f, nil
+	}
+	for i, a := range rest {
+		rest[i] = lib.Formatted(a)
 	}
 	s, err := tengo.Format(f, rest...)
 	if err != nil {

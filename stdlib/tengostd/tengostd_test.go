@@ -18,7 +18,7 @@ func TestEveryTengoMemberIsDocumented(t *testing.T) {
 		members := map[string]bool{}
 		for _, f := range m.Funcs {
 			members[f.Name] = true
-			if f.Args == "" || f.Doc == "" || f.Call == nil {
+			if f.Args == "" || f.Doc == "" || (f.Call == nil && m.Source == "") {
 				t.Errorf("%s.%s: args %q doc %q", m.Name, f.Name, f.Args, f.Doc)
 			}
 		}
@@ -60,6 +60,14 @@ func TestFmtWritesToTheRunsOutput(t *testing.T) {
 	call(t, env, "fmt", "printf", &tengo.String{Value: "%d-%s\n"}, &tengo.Int{Value: 2}, &tengo.String{Value: "c"})
 	if out.String() != "a1b\n2-c\n" {
 		t.Errorf("got %q", out.String())
+	}
+	// Maps print with their keys sorted.
+	out.Reset()
+	m := &tengo.Map{Value: map[string]tengo.Object{"b": &tengo.Int{Value: 1}, "a": &tengo.String{Value: "x"}, "c": &tengo.Int{Value: 3}}}
+	call(t, env, "fmt", "println", m, &tengo.String{Value: " "}, &tengo.Array{Value: []tengo.Object{m}})
+	call(t, env, "fmt", "printf", &tengo.String{Value: "%v\n"}, m)
+	if want := "{a: \"x\", b: 1, c: 3} [{a: \"x\", b: 1, c: 3}]\n{a: \"x\", b: 1, c: 3}\n"; out.String() != want {
+		t.Errorf("got %q, want %q", out.String(), want)
 	}
 	env.Quiet = true
 	call(t, env, "fmt", "println", &tengo.String{Value: "hidden"})

@@ -2,7 +2,10 @@ package vec
 
 import (
 	"math"
+	"slices"
 
+	"github.com/bohpsh/bohpsh/bohp"
+	"github.com/bohpsh/bohpsh/internal/stats"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
 	"github.com/d5/tengo/v2"
 )
@@ -25,12 +28,18 @@ var vecMethods = lib.NewMethodSet("vec",
 	lib.DefNoArgs("mean", "() -> float", "mean of the elements; empty is an error", reduce[*Vec](meanOf, false)),
 	lib.DefNoArgs("max", "() -> float", "largest element (NaN if any element is NaN); empty is an error", reduce[*Vec](maxOf, false)),
 	lib.DefNoArgs("min", "() -> float", "smallest element (NaN if any element is NaN); empty is an error", reduce[*Vec](minOf, false)),
+	lib.DefNoArgs("sorted", "() -> vec", "new vec of the elements in increasing order (NaNs first)", vecSorted),
+	lib.DefNoArgs("median", "() -> float", "median of the elements (the mean of the two middle ones for an even count: [3, 1, 2, 10] gives 2.5); empty or NaN is an error", func(v *Vec, fn string) (tengo.Object, error) {
+		return quantileOf(v, fn, 0.5)
+	}),
+	lib.Def("quantile", "(q number) -> float", "the q-quantile, 0 <= q <= 1, by linear interpolation between the sorted elements (type 7, as R, NumPy and bohpsh's summaries: 0 the minimum, 0.5 the median, 1 the maximum); empty or NaN is an error", vecQuantile),
 	lib.DefNoArgs("argmax", "() -> int", "index of the largest element (first on ties, first NaN if any); empty is an error", argReduce(true)),
 	lib.DefNoArgs("argmin", "() -> int", "index of the smallest element (first on ties, first NaN if any); empty is an error", argReduce(false)),
 	lib.Def("dot", "(w vec|array) -> float", "dot product with w (same length)", vecDot),
 	lib.DefNoArgs("norm", "() -> float", "Euclidean (L2) norm", reduce[*Vec](func(x []float64) float64 { return math.Sqrt(dot(x, x)) }, true)),
 	lib.DefNoArgs("abs", "() -> vec", "new vec of absolute values", unary[*Vec](math.Abs)),
 	lib.Def("clip", "(lo number, hi number) -> vec", "new vec with each element limited to [lo, hi]", vecClip),
+	lib.DefNoArgs("softmax", "() -> vec", "new vec exp(v[i] - max) / Σ_j exp(v[j] - max): the softmax of v, computed stably, a probability vector (e.g. for rand.categorical); empty is an error", vecSoftmax),
 	lib.Def("scale", "(x number) -> vec", "new vec v * x", scalarMethod(opMul, false)),
 	lib.Def("add", "(w vec|array|number) -> vec", "new vec v + w, element-wise (same as the + operator)", arithMethod(opAdd, false)),
 	lib.Def("sub", "(w vec|array|number) -> vec", "new vec v - w, element-wise (same as the - operator)", arithMethod(opSub, false)),
@@ -44,6 +53,15 @@ var vecMethods = lib.NewMethodSet("vec",
 	lib.Def("equal", "(w vec|array) -> bool", "whether w has the same length and exactly the same values", vecEqual),
 	lib.Def("close", "(w vec|array, tol number) -> bool", "whether w has the same length and every |v[i] - w[i]| <= tol", vecClose),
 )
+
+func vecSoftmax(v *Vec, fn string) (tengo.Object, error) {
+	if len(v.Data) == 0 {
+		return nil, lib.Errorf(fn, "empty vec")
+	}
+	out := make([]float64, len(v.Data))
+	bohp.SoftmaxInto(out, v.Data)
+	return New(out), nil
+}
 
 func vecGet(v *Vec, fn string, args []tengo.Object) (tengo.Object, error) {
 	var i int
@@ -187,4 +205,34 @@ func vecClose(v *Vec, fn string, args []tengo.Object) (tengo.Object, error) {
 		return nil, err
 	}
 	return lib.FromBool(closeFloats(v.Data, w, tol)), nil
+}
+
+func vecSorted(v *Vec, _ string) (tengo.Object, error) {
+	out := clone(v.Data)
+	slices.Sort(out)
+	return &Vec{Data: out}, nil
+}
+
+func vecQuantile(v *Vec, fn string, args []tengo.Object) (tengo.Object, error) {
+	var q float64
+	if err := lib.UnpackArgs(fn, args, "q", &q); err != nil {
+		return nil, err
+	}
+	if !(q >= 0 && q <= 1) {
+		return nil, lib.Errorf(fn, "q must be in [0, 1], got %v", q)
+	}
+	return quantileOf(v, fn, q)
+}
+
+// quantileOf is the type-7 q-quantile of v's elements (internal/stats).
+func quantileOf(v *Vec, fn string, q float64) (tengo.Object, error) {
+	if len(v.Data) == 0 {
+		return nil, lib.Errorf(fn, "empty vec")
+	}
+	if i := slices.IndexFunc(v.Data, math.IsNaN); i >= 0 {
+		return nil, lib.Errorf(fn, "element %d of %s is NaN", i, VecShape(len(v.Data)))
+	}
+	s := clone(v.Data)
+	slices.Sort(s)
+	return &tengo.Float{Value: stats.Quantile(s, q)}, nil
 }

@@ -12,13 +12,15 @@
 // encoded: convert them first (e.g. a vector with its to_array method).
 //
 // Paths (see lib.Env.ReadPath and WritePath, the run's file sandbox):
-// yaml.read finds a relative path in the main script's folder (so a script
-// finds its configuration next to it), else in the working directory;
-// yaml.write writes a relative path into the run's own output directory
-// (<out>/seed-<S>/, see interp; the REPL's is the working directory).
-// Without --allow-os, reads stay under the script's folder and the working
-// directory, writes under the output directory. Writes are atomic
-// (temporary file + rename) and create missing directories.
+// yaml.read finds a relative path in the run's own directory when the run
+// wrote it there, else in the main script's folder (so a script finds its
+// configuration next to it), else in the working directory; yaml.write
+// writes a relative path into the run's own directory (<out>/seed-<S>/,
+// written in the work area until committed, see interp; the REPL's is the
+// working directory). Without --allow-os, reads stay under the script's
+// folder, the working directory and the run's directory, writes under the
+// run's directory. Writes are atomic (temporary file + rename) and create
+// missing directories.
 package yamlmod
 
 import (

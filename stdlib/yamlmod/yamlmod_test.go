@@ -47,8 +47,8 @@ func TestErrors(t *testing.T) {
 		`a := [0]; for i := 0; i < 600; i++ { a = [a] }; yaml.encode(a)`: "yaml.encode: nesting deeper than 512",
 		// the file sandbox
 		`yaml.read("` + bad + `")`:           "yaml.read: cannot read " + bad + ": scripts read only under their own folder (.) and the working directory; run with --allow-os to read other files",
-		`yaml.write("/proc/nope/x.yaml", 1)`: "yaml.write: cannot write /proc/nope/x.yaml: scripts write only under their output directory",
-		`yaml.write("../x.yaml", 1)`:         "yaml.write: cannot write ../x.yaml: scripts write only under their output directory",
+		`yaml.write("/proc/nope/x.yaml", 1)`: "yaml.write: cannot write /proc/nope/x.yaml: scripts write only under their run's directory",
+		`yaml.write("../x.yaml", 1)`:         "yaml.write: cannot write ../x.yaml: scripts write only under their run's directory",
 	}
 	scripttest.WantErrors(t, `yaml := import("yaml")`, cases)
 	// With --allow-os, anywhere.

@@ -1,0 +1,152 @@
+package bohp
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// GradOptions are options every optimizer has for the gradient it applies
+// (the 2019 backpropamine code uses both: batches of episodes, and the
+// global norm clipped at 2).
+//
+// Batch > 1 makes Update add the gradients of Batch calls (episodes) and
+// apply their mean at every Batch-th call; the calls between only add.
+// ClipNorm > 0 scales the gradient applied so that its global L2 norm over
+// the trained (not frozen) tensors is at most ClipNorm, as PyTorch's
+// clip_grad_norm_ does: by ClipNorm / (norm + 1e-6) when the norm exceeds
+// ClipNorm. Network.Reset clears the gradients, so the batch's sums live
+// here, and in checkpoints (the state "<tensor>/batch" and "batch", the
+// number of episodes added).
+type GradOptions struct {
+	ClipNorm float64
+	Batch    int // 0 and 1: every call updates
+	sum      map[string][]float64
+	count    int // episodes in sum
+}
+
+// take checks the episode's gradients and adds them to the batch; it
+// reports whether an update is due and the factor by which to scale
+// grad(p) for it.
+func (g *GradOptions) take(params []*Param) (scale float64, due bool, err error) {
+	if err := checkGrads(params); err != nil {
+		return 0, false, err
+	}
+	scale = 1
+	if g.Batch > 1 {
+		if g.count == g.Batch { // the last batch has been applied
+			g.count = 0
+			for _, s := range g.sum {
+				clear(s)
+			}
+		}
+		if g.sum == nil {
+			g.sum = map[string][]float64{}
+		}
+		for _, p := range params {
+			if p.Frozen {
+				continue
+			}
+			s := g.sum[p.Name]
+			if len(s) != len(p.Grad) {
+				s = make([]float64, len(p.Grad))
+				g.sum[p.Name] = s
+			}
+			for i, v := range p.Grad {
+				s[i] += v
+			}
+		}
+		if g.count++; g.count < g.Batch {
+			return 0, false, nil
+		}
+		scale = 1 / float64(g.Batch)
+	}
+	if g.ClipNorm > 0 {
+		ss := 0.0
+		for _, p := range params {
+			if !p.Frozen {
+				for _, v := range g.grad(p) {
+					ss += v * v
+				}
+			}
+		}
+		if c := g.ClipNorm / (scale*math.Sqrt(ss) + 1e-6); c < 1 {
+			scale *= c
+		}
+	}
+	return scale, true, nil
+}
+
+// grad is the gradient of p that the update applies (times take's scale).
+func (g *GradOptions) grad(p *Param) []float64 {
+	if g.Batch > 1 {
+		return g.sum[p.Name]
+	}
+	return p.Grad
+}
+
+// settings adds the options that differ from their defaults to an
+// optimizer's settings.
+func (g *GradOptions) settings(s map[string]float64) map[string]float64 {
+	if g.ClipNorm != 0 {
+		s["clip_norm"] = g.ClipNorm
+	}
+	if g.Batch > 1 {
+		s["batch"] = float64(g.Batch)
+	}
+	return s
+}
+
+// setOptions reads the options from an optimizer's settings (get returns
+// a setting or its default).
+func (g *GradOptions) setOptions(name string, get func(string, float64) float64) error {
+	g.ClipNorm = get("clip_norm", 0)
+	b := get("batch", 1)
+	if !(g.ClipNorm >= 0) || math.IsInf(g.ClipNorm, 0) {
+		return fmt.Errorf("%s: clip_norm must be a finite number >= 0 (0: no clip), got %v", name, g.ClipNorm)
+	}
+	if !(b >= 1 && b <= 1<<30) || b != math.Trunc(b) {
+		return fmt.Errorf("%s: batch must be a whole number >= 1, got %v", name, b)
+	}
+	g.Batch = int(b)
+	return nil
+}
+
+// batchState adds a partly filled batch to an optimizer's state.
+func (g *GradOptions) batchState(s map[string][]float64) map[string][]float64 {
+	if g.Batch <= 1 || g.count == 0 || g.count == g.Batch {
+		return s
+	}
+	for k, v := range g.sum {
+		s[k+"/batch"] = append([]float64(nil), v...)
+	}
+	s["batch"] = []float64{float64(g.count)}
+	return s
+}
+
+// setBatchState takes a partly filled batch out of an optimizer's state
+// and returns the rest.
+func (g *GradOptions) setBatchState(s map[string][]float64) (map[string][]float64, error) {
+	rest := map[string][]float64{}
+	g.sum, g.count = nil, 0
+	for k, v := range s {
+		switch {
+		case k == "batch":
+			if len(v) != 1 || !(v[0] >= 1 && v[0] < float64(g.Batch)) || v[0] != math.Trunc(v[0]) {
+				return nil, fmt.Errorf("optimizer state: batch is %v, want the number of episodes added to an unfinished batch of %d", v, g.Batch)
+			}
+			g.count = int(v[0])
+		case strings.HasSuffix(k, "/batch"):
+			if g.sum == nil {
+				g.sum = map[string][]float64{}
+			}
+			g.sum[strings.TrimSuffix(k, "/batch")] = append([]float64(nil), v...)
+		default:
+			rest[k] = v
+		}
+	}
+	if (g.count == 0) != (g.sum == nil) {
+		return nil, fmt.Errorf("optimizer state: batch sums without their count, or a count without sums")
+	}
+	return rest, nil
+}

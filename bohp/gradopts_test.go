@@ -1,0 +1,167 @@
+package bohp
+
+import (
+	"bytes"
+	"math"
+	"strings"
+	"testing"
+)
+
+// gradParams are two tensors and a frozen one, with gradients set by fill.
+func gradParams() []*Param {
+	a, b, f := newParam("a", KindWeight, 1, 2), newParam("b", KindBias, 2, 1), newParam("f", KindWeight, 1, 1)
+	f.Frozen = true
+	return []*Param{a, b, f}
+}
+
+// episodeGrads are the gradients of episode e, the same for every test.
+func setEpisodeGrads(ps []*Param, e int) {
+	for i, p := range ps {
+		for k := range p.Grad {
+			p.Grad[k] = math.Sin(float64(7*e+3*i+k+1)) * float64(1+e%3)
+		}
+	}
+}
+
+// A batch of B episodes applies, at the B-th call, exactly the update that
+// one episode with the batch's mean gradient applies; the calls before
+// change nothing.
+func TestOptimizerBatch(t *testing.T) {
+	for _, name := range []string{"sgd", "rmsprop", "adam"} {
+		const B = 4
+		batched, err := NewOptimizer(name, map[string]float64{"batch": B, "clip_norm": 0.5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		single, _ := NewOptimizer(name, map[string]float64{"clip_norm": 0.5})
+		pb, ps := gradParams(), gradParams()
+		for e := 0; e < 3*B; e++ {
+			setEpisodeGrads(pb, e)
+			before := append([]float64(nil), pb[0].Data...)
+			if err := batched.Update(pb); err != nil {
+				t.Fatal(err)
+			}
+			if (e+1)%B != 0 {
+				if pb[0].Data[0] != before[0] || batched.Updates() != e/B {
+					t.Fatalf("%s: episode %d of a batch changed the tensors or the count (%d updates)", name, e, batched.Updates())
+				}
+				continue
+			}
+			// The same update from the mean gradient, summed in the same order.
+			for i, p := range ps {
+				clear(p.Grad)
+				for k := e + 1 - B; k <= e; k++ {
+					setEpisodeGrads(pb, k)
+					for j, v := range pb[i].Grad {
+						p.Grad[j] += v
+					}
+				}
+				for j := range p.Grad {
+					p.Grad[j] *= 1.0 / B
+				}
+			}
+			if err := single.Update(ps); err != nil {
+				t.Fatal(err)
+			}
+			for i, p := range pb {
+				for j, v := range p.Data {
+					if d := math.Abs(v - ps[i].Data[j]); d > 1e-15 {
+						t.Fatalf("%s: after batch %d: %s[%d] = %v, want %v", name, e/B, p.Name, j, v, ps[i].Data[j])
+					}
+				}
+			}
+		}
+		if batched.Updates() != 3 || single.Updates() != 3 {
+			t.Errorf("%s: %d and %d updates, want 3", name, batched.Updates(), single.Updates())
+		}
+		if s := batched.Settings(); s["batch"] != B || s["clip_norm"] != 0.5 {
+			t.Errorf("%s: settings %v", name, s)
+		}
+	}
+}
+
+// clip_norm scales the gradient as PyTorch's clip_grad_norm_: by
+// c/(norm + 1e-6) when the global norm over the trained tensors exceeds c.
+func TestOptimizerClipNorm(t *testing.T) {
+	for _, c := range []struct{ clip, want float64 }{
+		{2, 2 / (5 + 1e-6)}, // norm 5 (the frozen tensor's gradient does not count)
+		{6, 1},              // within the bound: unchanged
+		{0, 1},              // no clip
+	} {
+		o, err := NewOptimizer("sgd", map[string]float64{"lr": 1, "clip_norm": c.clip})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps := gradParams()
+		copy(ps[0].Grad, []float64{3, 0})
+		copy(ps[1].Grad, []float64{0, 4})
+		ps[2].Grad[0] = 100
+		if err := o.Update(ps); err != nil {
+			t.Fatal(err)
+		}
+		if got := []float64{ps[0].Data[0], ps[1].Data[1], ps[2].Data[0]}; got[0] != -3*c.want || got[1] != -4*c.want || got[2] != 0 {
+			t.Errorf("clip %v: moved by %v, want -3 and -4 times %v and the frozen tensor not at all", c.clip, got, c.want)
+		}
+	}
+}
+
+// A checkpoint saved in the middle of a batch resumes it exactly.
+func TestOptimizerBatchCheckpoint(t *testing.T) {
+	n, err := NewNetwork(2, EngineBPTT, LayerSpec{Out: 2, Act: Tanh})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(n *Network, o Optimizer, from, to int) {
+		for e := from; e < to; e++ {
+			setEpisodeGrads(n.Params(), e)
+			if err := o.Update(n.Params()); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	o, _ := NewOptimizer("adam", map[string]float64{"batch": 5, "clip_norm": 1})
+	run(n, o, 0, 8) // one update, 3 episodes of the next batch
+	var buf bytes.Buffer
+	if err := SaveCheckpoint(&buf, n, o, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "batch: [3.0]") || !strings.Contains(buf.String(), "l0.w/batch: [") {
+		t.Fatalf("the unfinished batch is not saved:\n%s", buf.String())
+	}
+	ck, err := LoadCheckpoint(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(n, o, 8, 15)
+	run(ck.Network, ck.Optimizer, 8, 15)
+	for i, p := range n.Params() {
+		for j, v := range p.Data {
+			if q := ck.Network.Params()[i].Data[j]; math.Float64bits(q) != math.Float64bits(v) {
+				t.Fatalf("%s[%d]: resumed %v, uninterrupted %v", p.Name, j, q, v)
+			}
+		}
+	}
+	if o.Updates() != 3 || ck.Optimizer.Updates() != 3 {
+		t.Errorf("updates %d and %d, want 3", o.Updates(), ck.Optimizer.Updates())
+	}
+}
+
+func TestOptimizerGradOptionErrors(t *testing.T) {
+	for _, c := range []struct {
+		settings map[string]float64
+		want     string
+	}{
+		{map[string]float64{"batch": 0}, "adam: batch must be a whole number >= 1, got 0"},
+		{map[string]float64{"batch": 2.5}, "adam: batch must be a whole number >= 1, got 2.5"},
+		{map[string]float64{"clip_norm": -1}, "adam: clip_norm must be a finite number >= 0 (0: no clip), got -1"},
+		{map[string]float64{"clip_norm": math.Inf(1)}, "adam: clip_norm must be a finite number >= 0 (0: no clip), got +Inf"},
+	} {
+		if _, err := NewOptimizer("adam", c.settings); err == nil || err.Error() != c.want {
+			t.Errorf("%v: %v, want %q", c.settings, err, c.want)
+		}
+	}
+	o, _ := NewOptimizer("sgd", map[string]float64{"batch": 3})
+	if err := o.SetState(map[string][]float64{"batch": {3}, "a/batch": {1, 2}}, 0); err == nil || !strings.Contains(err.Error(), "batch is [3], want the number of episodes added to an unfinished batch of 3") {
+		t.Errorf("a full batch in the state: %v", err)
+	}
+}

@@ -1,0 +1,382 @@
+package bohp
+
+// Reverse mode through a neuromodulated layer's episode (see modulated.go
+// for the model). With G_t = ∂L/∂P_t, Γ_t = ∂L/∂E_t, δ(t) = ∂L/∂z(t) and,
+// for the update of step t, Ĝ = ∂L/∂Δ_t (G_{t+1} gated: 0 where the clip
+// binds; the soft bound's factor 1 - sgn(Δ) P_t/c) and Ĝ_P = ∂L/∂P_t through
+// P_{t+1} (the same with 1 - |Δ|/c):
+//
+//	∂L/∂M_i(t)  = Σ_k Ĝ_ik y_i x_k          (= Σ_k Ĝ_ik E_ik, retroactive)
+//	∂L/∂y_i(t) += M_i Σ_k Ĝ_ik x_k           (+= η_E Σ_k Γ_{t+1,ik} x_k, retroactive)
+//	              + s mod_w_i,  s = Σ_i f_i ∂L/∂M_i (1 - m²)   (modulator; f = 1 without fan-out)
+//	G_t         = Ĝ_P + α ⊙ δ xᵀ
+//	Γ_t         = (1 - η_E) Γ_{t+1} + M ⊙rows Ĝ
+//	∂L/∂x_k(t)  = Σ_i (W + α ⊙ P_t)_ik δ_i + Σ_i Ĝ_ik M_i y_i   (+ η_E Σ_i Γ_{t+1,ik} y_i, retroactive)
+//	∂L/∂η_E,i  += Σ_k Γ_{t+1,ik} (y_i x_k - E_t,ik);  ∂L/∂η_i += ∂L/∂M_i (clipped_hebb)
+//
+// Backward step t makes one sweep over the rows: it writes G_t and Γ_t,
+// adds the gradients of W and α and forms ∂L/∂x(t), and in the same pass
+// the per-cell sums over the update of step t-1 (from G_t and Γ_t just
+// written) that backward step t-1 needs before its sweep (∂L/∂y(t-1) must
+// be complete to form δ(t-1)).
+//
+// The clip cannot be run backwards where it binds, so the traces are not
+// recovered backwards (as recState does) but recomputed: the forward pass
+// keeps P and E every checkpointEvery steps, and BPTT replays the updates
+// of one segment at a time from its checkpoint with the forward pass's own
+// code (bit-identical traces, so the clip binds where it did), at the cost
+// of one more update per step and (T/K + K + 1) copies of the traces.
+
+// modBackward is the BPTT state of a neuromodulated layer.
+type modBackward struct {
+	T          int
+	G, Gam     []float64 // G_{t+1}, Γ_{t+1} (n×cols), overwritten by G_t, Γ_t
+	segP, segE []float64 // the traces of steps first .. first+K
+	first      int       // first step of the segment held; -1: none
+
+	// Per cell, over the update of step t (left for backward step t by
+	// the sweep of step t+1): Σ_k Ĝ x_k(t) (clipped_hebb, modulated);
+	// Σ_k Ĝ E_t, Σ_k Γ_{t+1} x_k(t), Σ_k Γ_{t+1} E_t (retroactive).
+	sumX, sumE, sumGamX, sumGamE []float64
+
+	gM, gy, gyRec, delta, gEta []float64 // per cell: ∂L/∂M(t), ∂L/∂y(t), from step t+1, ∂L/∂z(t), ∂L/∂η
+	r                          []float64 // ∂L/∂x(t), cols
+	D                          []float64 // δ of every step, n×T (row i: δ_i(0), ..., δ_i(T-1))
+}
+
+func (b *modBackward) size() int {
+	return len(b.G) + len(b.Gam) + len(b.segP) + len(b.segE) + len(b.sumX) + len(b.sumE) + len(b.sumGamX) + len(b.sumGamE) +
+		len(b.gM) + len(b.gy) + len(b.gyRec) + len(b.delta) + len(b.gEta) + len(b.r) + cap(b.D)
+}
+
+func (s *modState) beginBackward() {
+	n, cols := s.n, s.cols
+	b := s.bwd
+	if b == nil {
+		vec := func() []float64 { return make([]float64, n) }
+		b = &modBackward{sumX: vec(), sumE: vec(), sumGamX: vec(), sumGamE: vec(),
+			gM: vec(), gy: vec(), gyRec: vec(), delta: vec(), gEta: vec(), r: make([]float64, cols)}
+		if s.plastic {
+			b.G, b.segP = make([]float64, n*cols), make([]float64, (checkpointEvery+1)*n*cols)
+		}
+		if s.E != nil {
+			b.Gam, b.segE = make([]float64, n*cols), make([]float64, (checkpointEvery+1)*n*cols)
+		}
+		s.bwd = b
+	}
+	b.T, b.first = s.steps, -1
+	if cap(b.D) < n*b.T {
+		b.D = make([]float64, n*b.T)
+	}
+	b.D = b.D[:n*b.T]
+	for _, v := range [][]float64{b.G, b.Gam, b.sumX, b.sumE, b.sumGamX, b.sumGamE, b.gyRec, b.gEta} {
+		clear(v)
+	}
+}
+
+func (s *modState) backwardStep(t int, _, ga, gzLoss, gx []float64, needGx, check bool) *NonFiniteError {
+	b, l := s.bwd, s.l
+	y := s.y(t)
+	s.outputGrad(t, y, ga)
+	for i, yi := range y {
+		d := b.gy[i] * l.Act.deriv(yi)
+		if gzLoss != nil {
+			d += gzLoss[i]
+		}
+		b.delta[i] = d
+		b.D[i*b.T+t] = d
+		l.B.Grad[i] += d
+	}
+	var bad *NonFiniteError
+	if check {
+		if err := checkFinite(t, "gradient of the pre-activation of layer ", l.Name, b.delta); err != nil {
+			bad = err.(*NonFiniteError)
+		}
+	}
+	if s.recurrent {
+		if l.WIn != nil {
+			if needGx {
+				gemvTransDelta(gx, l.WIn.Data, b.delta, 1, 0)
+			}
+		} else if needGx {
+			copy(gx, b.delta)
+		}
+		if t == 0 {
+			return bad // x(0) = y(-1) = 0 and P_0 = 0: nothing more to add
+		}
+	}
+	needR := s.recurrent || needGx
+	s.sweep(t, needR)
+	if s.recurrent {
+		copy(b.gyRec, b.r)
+	} else if needGx {
+		copy(gx, b.r)
+	}
+	return bad
+}
+
+// outputGrad forms ∂L/∂y(t) into gy: ga from above, from step t+1, and
+// through the update of step t and the modulator.
+func (s *modState) outputGrad(t int, y, ga []float64) {
+	b := s.bwd
+	for i := range y {
+		g := ga[i]
+		if s.recurrent {
+			g += b.gyRec[i]
+		}
+		b.gy[i] = g
+	}
+	if !s.plastic {
+		return
+	}
+	M := s.mod(t)
+	for i, yi := range y {
+		if s.rule.Mode == ModRetro {
+			b.gM[i] = b.sumE[i]
+			b.gy[i] += s.eta[i] * b.sumGamX[i]
+			b.gEta[i] += yi*b.sumGamX[i] - b.sumGamE[i]
+			continue
+		}
+		b.gM[i] = yi * b.sumX[i]
+		b.gy[i] += M[i] * b.sumX[i]
+		if s.rule.Mode == ModHebb {
+			b.gEta[i] += b.gM[i]
+		}
+	}
+	if s.rule.modulated() {
+		s.modulatorGrad(t, y)
+	}
+}
+
+// modulatorGrad adds the gradients through m(t) = tanh(mod_w·y + mod_b)
+// and the fan-out, given ∂L/∂M(t) in gM.
+func (s *modState) modulatorGrad(t int, y []float64) {
+	l, b := s.l, s.bwd
+	m := s.ms[t]
+	dm := 0.0
+	if l.Fanout != nil {
+		for i, g := range b.gM {
+			l.Fanout.Grad[i] += m * g
+			l.FanoutB.Grad[i] += g
+			dm += l.Fanout.Data[i] * g
+		}
+	} else {
+		for _, g := range b.gM {
+			dm += g
+		}
+	}
+	sg := dm * (1 - m*m)
+	l.ModB.Grad[0] += sg
+	for i, yi := range y {
+		l.ModW.Grad[i] += sg * yi
+		b.gy[i] += sg * l.ModW.Data[i]
+	}
+}
+
+// load makes the segment buffers hold the traces of steps lo and lo+1,
+// replaying the updates from the segment's checkpoint.
+func (s *modState) load(lo int) {
+	b, size, K := s.bwd, s.n*s.cols, checkpointEvery
+	first := lo / K * K
+	if b.first == first {
+		return
+	}
+	c := first / K
+	copy(b.segP[:size], s.ckP[c*size:(c+1)*size])
+	if b.segE != nil {
+		copy(b.segE[:size], s.ckE[c*size:(c+1)*size])
+	}
+	b.first = first
+	for u := first; u < min(first+K, b.T-1); u++ {
+		P, E := s.slot(b.segP, u+1), s.slot(b.segE, u+1)
+		copy(P, s.slot(b.segP, u))
+		copy(E, s.slot(b.segE, u))
+		s.applyUpdate(P, E, u)
+	}
+}
+
+// slot returns the traces of step t in a segment buffer (nil for nil).
+func (s *modState) slot(buf []float64, t int) []float64 {
+	if buf == nil {
+		return nil
+	}
+	size := s.n * s.cols
+	o := (t - s.bwd.first) * size
+	return buf[o : o+size]
+}
+
+// sweep is backward step t's pass over the rows (see the top of the file);
+// it forms ∂L/∂x(t) in r when needR.
+func (s *modState) sweep(t int, needR bool) {
+	b, l := s.bwd, s.l
+	x := s.pre(t)
+	if needR && s.plastic {
+		clear(b.r)
+	}
+	if !s.plastic {
+		if needR {
+			gemvTransDelta(b.r, l.W.Data, b.delta, 1, 0)
+		}
+		return
+	}
+	s.load(max(t-1, 0))
+	rows := modRows{s: s, x: x, y: s.y(t), M: s.mod(t), P: s.slot(b.segP, t), E: s.slot(b.segE, t), needR: needR, prev: t >= 1}
+	if rows.prev {
+		rows.xp, rows.yp, rows.Mp = s.pre(t-1), s.y(t-1), s.mod(t-1)
+		rows.Pp, rows.Ep = s.slot(b.segP, t-1), s.slot(b.segE, t-1)
+	}
+	for i := range b.delta {
+		if s.rule.Mode == ModRetro {
+			rows.retro(i)
+		} else {
+			rows.hebb(i)
+		}
+	}
+}
+
+// modRows holds the operands of one backward step's sweep: step t's
+// presynaptic input, output, modulation and traces, and step t-1's (prev).
+type modRows struct {
+	s           *modState
+	x, y, M     []float64
+	P, E        []float64
+	xp, yp, Mp  []float64
+	Pp, Ep      []float64
+	needR, prev bool
+}
+
+// hebb is row i of the sweep of clipped_hebb and modulated (Δ = M y xᵀ).
+func (w *modRows) hebb(i int) {
+	s, b, l := w.s, w.s.bwd, w.s.l
+	r, cols := &s.rule, s.cols
+	o := i * cols
+	x := w.x[:cols]
+	P, G := w.P[o:o+cols], b.G[o:o+cols]
+	W, A := l.W.Data[o:o+cols], l.Alpha.Data[o:o+cols]
+	gA := l.Alpha.Grad[o : o+cols]
+	d, my := b.delta[i], float64(w.M[i]*w.y[i])
+	needR, prev, soft, c := w.needR, w.prev, r.Soft, r.Clip
+	R, Pp, xp := b.r[:cols], w.P[o:o+cols], x // Pp, xp: placeholders unless prev
+	myp, sum := 0.0, 0.0
+	if prev {
+		Pp, xp, myp = w.Pp[o:o+cols], w.xp[:cols], float64(w.Mp[i]*w.yp[i])
+	}
+	for k, xk := range x {
+		p, dd, g := P[k], float64(my*xk), G[k]
+		gd, gp := g, g
+		if soft {
+			gd, gp = r.softGate(p, dd, g)
+		} else if !inside(p, dd, c) {
+			gd, gp = 0, 0
+		}
+		dx := d * xk
+		gA[k] += dx * p
+		if needR {
+			R[k] += (W[k]+A[k]*p)*d + gd*my
+		}
+		gn := gp + A[k]*dx
+		G[k] = gn
+		if prev {
+			xpk := xp[k]
+			pp, ddp := Pp[k], float64(myp*xpk)
+			if soft {
+				gn, _ = r.softGate(pp, ddp, gn)
+			} else if !inside(pp, ddp, c) {
+				gn = 0
+			}
+			sum += gn * xpk
+		}
+	}
+	b.sumX[i] = sum
+}
+
+// retro is row i of the sweep of retroactive (Δ = M E).
+func (w *modRows) retro(i int) {
+	s, b, l := w.s, w.s.bwd, w.s.l
+	r, cols := &s.rule, s.cols
+	o := i * cols
+	x := w.x[:cols]
+	P, E, G, Gam := w.P[o:o+cols], w.E[o:o+cols], b.G[o:o+cols], b.Gam[o:o+cols]
+	W, A := l.W.Data[o:o+cols], l.Alpha.Data[o:o+cols]
+	gA := l.Alpha.Grad[o : o+cols]
+	d, Mi, eta := b.delta[i], w.M[i], s.eta[i]
+	ey := eta * w.y[i]
+	needR, prev, soft, c := w.needR, w.prev, r.Soft, r.Clip
+	R, Pp, Ep, xp := b.r[:cols], P, E, x // Pp, Ep, xp: placeholders unless prev
+	Mp := 0.0
+	if prev {
+		Pp, Ep, xp, Mp = w.Pp[o:o+cols], w.Ep[o:o+cols], w.xp[:cols], w.Mp[i]
+	}
+	var se, sgx, sge float64
+	for k, xk := range x {
+		p, gm, dd, g := P[k], Gam[k], float64(Mi*E[k]), G[k]
+		gd, gp := g, g
+		if soft {
+			gd, gp = r.softGate(p, dd, g)
+		} else if !inside(p, dd, c) {
+			gd, gp = 0, 0
+		}
+		dx := d * xk
+		gA[k] += dx * p
+		if needR {
+			R[k] += (W[k]+A[k]*p)*d + gm*ey
+		}
+		gn := gp + A[k]*dx
+		G[k] = gn
+		gmn := (1-eta)*gm + Mi*gd
+		Gam[k] = gmn
+		if prev {
+			ep := Ep[k]
+			pp, ddp, gdp := Pp[k], float64(Mp*ep), gn
+			if soft {
+				gdp, _ = r.softGate(pp, ddp, gn)
+			} else if !inside(pp, ddp, c) {
+				gdp = 0
+			}
+			se += gdp * ep
+			sgx += gmn * xp[k]
+			sge += gmn * ep
+		}
+	}
+	b.sumE[i], b.sumGamX[i], b.sumGamE[i] = se, sgx, sge
+}
+
+func (s *modState) endBackward() {
+	s.outerGrads()
+	e := s.l.Eta
+	if e == nil {
+		return
+	}
+	b := s.bwd
+	if len(e.Grad) == 1 {
+		g := 0.0
+		for _, v := range b.gEta {
+			g += v
+		}
+		e.Grad[0] += g
+		return
+	}
+	for i, v := range b.gEta {
+		e.Grad[i] += v
+	}
+}
+
+// outerGrads adds the gradients that are sums of outer products over the
+// steps: W's, Σ_t δ(t) x(t)ᵀ, and w_in's, Σ_t δ(t) ξ(t)ᵀ (one pass each at
+// the end rather than one per step).
+func (s *modState) outerGrads() {
+	b, l, T, cols := s.bwd, s.l, s.bwd.T, s.cols
+	for i := range s.n {
+		D := b.D[i*T : (i+1)*T]
+		switch {
+		case !s.recurrent:
+			kernels64.accumulate(l.W.Grad[i*cols:(i+1)*cols], s.xs, cols, D)
+		case T > 1: // x(t) = y(t-1); x(0) = 0
+			kernels64.accumulate(l.W.Grad[i*cols:(i+1)*cols], s.ys, cols, D[1:])
+		}
+		if l.WIn != nil {
+			in := l.In
+			kernels64.accumulate(l.WIn.Grad[i*in:(i+1)*in], s.xs, in, D)
+		}
+	}
+}

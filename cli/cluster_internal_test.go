@@ -1,0 +1,74 @@
+package cli
+
+import (
+	"flag"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/bohpsh/bohpsh/interp"
+)
+
+func TestResolveShard(t *testing.T) {
+	env := func(kv ...string) func(string) string {
+		return func(k string) string {
+			for i := 0; i < len(kv); i += 2 {
+				if kv[i] == k {
+					return kv[i+1]
+				}
+			}
+			return ""
+		}
+	}
+	slurm := env("SLURM_ARRAY_TASK_ID", "5", "SLURM_ARRAY_TASK_MIN", "3", "SLURM_ARRAY_TASK_MAX", "6", "SLURM_ARRAY_TASK_COUNT", "4", "SLURM_ARRAY_TASK_STEP", "1")
+	cases := []struct {
+		spec string
+		env  func(string) string
+		want interp.Shard
+		err  string
+	}{
+		{"1/4", env(), interp.Shard{Index: 1, Count: 4}, ""},
+		{"auto", slurm, interp.Shard{Index: 2, Count: 4}, ""},
+		{"auto", env(), interp.Shard{}, "not in a Slurm job array"},
+		{"auto", env("SLURM_ARRAY_TASK_ID", "4", "SLURM_ARRAY_TASK_MIN", "0", "SLURM_ARRAY_TASK_MAX", "8", "SLURM_ARRAY_TASK_COUNT", "3", "SLURM_ARRAY_TASK_STEP", "4"),
+			interp.Shard{}, "are not 3 consecutive ids"},
+		{"auto", env("SLURM_ARRAY_TASK_ID", "x", "SLURM_ARRAY_TASK_COUNT", "2"), interp.Shard{}, `SLURM_ARRAY_TASK_ID="x" is not a number`},
+		{"auto/8", env("JOB_COMPLETION_INDEX", "7"), interp.Shard{Index: 7, Count: 8}, ""},
+		{"auto/8", env("JOB_COMPLETION_INDEX", "8"), interp.Shard{}, "index 8 is not in 0..7"},
+		{"auto/6", slurm, interp.Shard{Index: 2, Count: 6}, ""},
+		{"auto/6", env(), interp.Shard{}, "neither JOB_COMPLETION_INDEX nor SLURM_ARRAY_TASK_ID is set"},
+		{"auto/0", env(), interp.Shard{}, "want auto/N with N >= 1"},
+	}
+	for _, c := range cases {
+		got, err := resolveShard(c.spec, c.env)
+		if got != c.want || (err == nil) != (c.err == "") || err != nil && !strings.Contains(err.Error(), c.err) {
+			t.Errorf("resolveShard(%q) = %v, %v; want %v, %q", c.spec, got, err, c.want, c.err)
+		}
+	}
+}
+
+// The tasks get the run flags as typed, without bohpsh slurm's own, and
+// every shape of flag keeps its value.
+func TestForwardArgs(t *testing.T) {
+	args := []string{"--tasks", "4", "-p", "a=1", "x.tengo", "--seeds=3", "--wait", "--sbatch", "--time=5", "--quiet",
+		"-p=b=2", "--resume", "--out", "o", "--dry-run", "--sweep", "k=1,2", "--no-figures=true", "--", "--not-a-flag.tengo"}
+	_, fs, err := parseFlagSet(args, func(fs *flag.FlagSet) {
+		fs.Int("tasks", 0, "")
+		fs.String("sbatch", "", "")
+		fs.Bool("wait", false, "")
+		fs.Bool("dry-run", false, "")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := forwardArgs(fs, args, slurmOnly)
+	want := []string{"-p", "a=1", "--seeds=3", "--quiet", "-p=b=2", "--out", "o", "--sweep", "k=1,2", "--no-figures=true"}
+	if !slices.Equal(got, want) {
+		t.Errorf("forwardArgs:\n%q\nwant\n%q", got, want)
+	}
+	for in, want := range map[string]string{"plain/path.tengo": "plain/path.tengo", "a b": "'a b'", "it's": `'it'\''s'`, "$HOME": "'$HOME'", "": "''"} {
+		if got := shellQuote(in); got != want {
+			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}

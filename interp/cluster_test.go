@@ -1,0 +1,306 @@
+package interp_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/bohpsh/bohpsh/internal/lockfile"
+	"github.com/bohpsh/bohpsh/interp"
+)
+
+// sweepTask records metrics in an order unlike their names' (zeta before
+// alpha), one of them only every other episode, one whose name needs CSV
+// quoting; its run with seed fail_seed fails halfway.
+const sweepTask = `
+params := import("params")
+metrics := import("metrics")
+rand := import("rand")
+yaml := import("yaml")
+p := params.declare({episodes: 40, noise: 0.1, seed: 0, fail_seed: -1})
+metrics.final_last(10)
+w := 0.0
+for ep := 0; ep < p.episodes; ep++ {
+	if p.seed == p.fail_seed && ep == 20 { x := 1 / (p.seed - p.seed) }
+	err := (rand.float() < 0.5 ? 1.0 : -1.0) - w
+	w += 0.05 * err + p.noise * (rand.float() - 0.5)
+	if ep % 2 == 0 { metrics.record("zeta", ep, w * 3) }
+	metrics.record("alpha", ep, err * err)
+	metrics.record("loss, \"sq\"", ep, err * err / 2)
+}
+yaml.write("w.yaml", {w: w})
+`
+
+func writeScript(t *testing.T, name, text string) *interp.Source {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src, err := interp.LoadSource(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
+}
+
+func sweepConfig(out string) interp.Config {
+	return interp.Config{Out: out, Seed: 3, Seeds: 4, Jobs: 2, Sweep: &interp.Sweep{Key: "noise", Values: []string{"0", "0.5"}},
+		Overrides: map[string]string{"episodes": "30"}}
+}
+
+func mustRun(t *testing.T, src *interp.Source, cfg interp.Config) *interp.Result {
+	t.Helper()
+	res := interp.RunScript(context.Background(), src, cfg)
+	if res.Err != nil {
+		t.Fatalf("shard %v: %v", cfg.Shard, res.Err)
+	}
+	return res
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// timing drops summary.yaml's lines that depend on time and sharding.
+var timing = regexp.MustCompile(`(?m)^(wall_seconds|episodes_per_second|jobs|shards): .*\n`)
+
+// Any sharding of a sweep, merged, writes what one local run writes:
+// metrics.csv and params.yaml byte for byte, the same summary but for the
+// timing, the same figures.
+func TestShardsMergeLikeLocal(t *testing.T) {
+	src := writeScript(t, "task.tengo", sweepTask)
+	local := t.TempDir()
+	mustRun(t, src, sweepConfig(local))
+	want := filepath.Join(local, "task")
+	for _, n := range []int{1, 3, 8, 11} {
+		out := t.TempDir()
+		for i := n - 1; i >= 0; i-- { // any order
+			cfg := sweepConfig(out)
+			cfg.Shard = interp.Shard{Index: i, Count: n}
+			cfg.Jobs = 1 + i%2
+			res := mustRun(t, src, cfg)
+			if res.Dir != "" || res.Work == "" {
+				t.Errorf("shard %d/%d: Dir %q, Work %q (a shard writes no outputs)", i, n, res.Dir, res.Work)
+			}
+		}
+		d := filepath.Join(out, "task")
+		if _, err := os.Stat(filepath.Join(d, interp.MetricsFile)); err == nil {
+			t.Fatalf("%d shards: outputs written before the merge", n)
+		}
+		res := interp.Merge(context.Background(), d, interp.MergeOptions{})
+		if res.Err != nil {
+			t.Fatalf("%d shards: merge: %v", n, res.Err)
+		}
+		for _, f := range []string{interp.MetricsFile, interp.ParamsFile, "alpha.svg", "zeta.svg", "noise=0.5/seed-4/w.yaml", "noise=0/seed-6/metrics.csv"} {
+			if !bytes.Equal(readFile(t, filepath.Join(d, f)), readFile(t, filepath.Join(want, f))) {
+				t.Errorf("%d shards: %s differs from the local run's", n, f)
+			}
+		}
+		got := timing.ReplaceAll(readFile(t, filepath.Join(d, interp.SummaryFile)), nil)
+		if w := timing.ReplaceAll(readFile(t, filepath.Join(want, interp.SummaryFile)), nil); !bytes.Equal(got, w) {
+			t.Errorf("%d shards: summary.yaml\n%s\nwant\n%s", n, got, w)
+		}
+		if _, err := os.Stat(filepath.Join(d, ".bohpsh", "work")); !os.IsNotExist(err) {
+			t.Errorf("%d shards: the work area was kept after a complete merge", n)
+		}
+	}
+	csv := string(readFile(t, filepath.Join(want, interp.MetricsFile)))
+	if !strings.HasPrefix(csv, "seed,noise,episode,metric,value\n3,0,0,zeta,") || !strings.Contains(csv, "\n3,0,0,alpha,") ||
+		!strings.Contains(csv, `3,0,1,"loss, ""sq""",`) || strings.Contains(csv, "\n3,0,1,zeta,") {
+		t.Errorf("metrics.csv:\n%.400s", csv)
+	}
+}
+
+func TestShardAssignment(t *testing.T) {
+	p := &interp.Plan{Seeds: 5, Sweep: &interp.Sweep{Key: "k", Values: []string{"a", "b", "c"}}}
+	all := p.Runs()
+	if len(all) != 15 || all[7] != (interp.RunID{Index: 7, SweepIndex: 1, SweepValue: "b", Seed: 2}) {
+		t.Fatalf("runs: %v", all)
+	}
+	for n := 1; n <= 17; n++ {
+		var got []interp.RunID
+		for i := range n {
+			s := p.ShardRuns(interp.Shard{Index: i, Count: n})
+			if len(s) < len(all)/n || len(s) > len(all)/n+1 {
+				t.Errorf("shard %d/%d has %d runs", i, n, len(s))
+			}
+			got = append(got, s...)
+		}
+		slices.SortFunc(got, func(a, b interp.RunID) int { return a.Index - b.Index })
+		if !slices.Equal(got, all) {
+			t.Errorf("%d shards do not partition the runs", n)
+		}
+	}
+	for _, bad := range []string{"4/4", "-1/3", "1", "a/b", "0/0", "1/2/3"} {
+		if _, err := interp.ParseShard(bad); err == nil {
+			t.Errorf("ParseShard(%q) accepted", bad)
+		}
+	}
+	if s, err := interp.ParseShard("2/5"); err != nil || s != (interp.Shard{Index: 2, Count: 5}) {
+		t.Errorf("ParseShard(2/5) = %v, %v", s, err)
+	}
+}
+
+// A merge with a failed and a missing shard reports them by number, lists
+// the missing runs, and writes the outputs of the others; rerunning the
+// shards completes it.
+func TestMergeReportsMissingAndFailedShards(t *testing.T) {
+	src := writeScript(t, "task.tengo", sweepTask)
+	out := t.TempDir()
+	cfg := interp.Config{Out: out, Seeds: 6, Jobs: 1, Overrides: map[string]string{"fail_seed": "4"}}
+	for _, i := range []int{0, 1} {
+		cfg.Shard = interp.Shard{Index: i, Count: 3}
+		res := interp.RunScript(context.Background(), src, cfg)
+		if (res.Err != nil) != (i == 1) {
+			t.Fatalf("shard %d: %v", i, res.Err)
+		}
+	}
+	d := filepath.Join(out, "task")
+	res := interp.Merge(context.Background(), d, interp.MergeOptions{})
+	if res.Err == nil || !strings.Contains(res.Err.Error(), "integer division by zero") {
+		t.Errorf("merge error: %v", res.Err)
+	}
+	states := []string{}
+	for _, s := range res.Shards {
+		states = append(states, s.State)
+	}
+	if !slices.Equal(states, []string{"completed", "failed", interp.ShardMissing}) || len(res.Shards[2].Missing) != 2 || res.Shards[2].Missing[1].Seed != 5 {
+		t.Errorf("shard reports: %+v", res.Shards)
+	}
+	sum := string(readFile(t, filepath.Join(d, interp.SummaryFile)))
+	for _, want := range []string{"runs: 6\n", "completed_runs: 3\n", "  - {seed: 2}\n  - {seed: 5}\n", "shards: 3\n", "unfinished:", "error: "} {
+		if !strings.Contains(sum, want) {
+			t.Errorf("summary.yaml lacks %q:\n%s", want, sum)
+		}
+	}
+	// Shard 2 runs; shard 1 still failed.
+	cfg.Shard = interp.Shard{Index: 2, Count: 3}
+	mustRun(t, src, cfg)
+	res = interp.Merge(context.Background(), d, interp.MergeOptions{})
+	if res.Err == nil || res.Summary.Completed != 5 || len(res.Summary.Missing) != 0 || res.Shards[2].State != "completed" {
+		t.Errorf("second merge: %v, %+v", res.Err, res.Summary)
+	}
+	// Without the failure, no error: a merge of the missing shards alone.
+	if _, err := os.Stat(filepath.Join(d, ".bohpsh", "work")); err != nil {
+		t.Fatalf("the work area of an incomplete sweep was removed: %v", err)
+	}
+}
+
+// --resume skips the runs whose complete results of the same settings are
+// found: in the work area (a shard killed halfway) or in the committed
+// results (more seeds); results are those of a run from scratch.
+func TestResume(t *testing.T) {
+	src := writeScript(t, "task.tengo", sweepTask)
+	fresh := t.TempDir()
+	cfg := sweepConfig(fresh)
+	cfg.Seeds = 6
+	mustRun(t, src, cfg)
+	want := readFile(t, filepath.Join(fresh, "task", interp.MetricsFile))
+
+	out := t.TempDir()
+	d := filepath.Join(out, "task")
+	cfg = sweepConfig(out)
+	mustRun(t, src, cfg) // 4 seeds
+	cfg.Seeds, cfg.Resume = 6, true
+	res := mustRun(t, src, cfg)
+	if res.Resumed != 8 || !bytes.Equal(readFile(t, filepath.Join(d, interp.MetricsFile)), want) {
+		t.Errorf("resuming 4 of 6 seeds: %d resumed, metrics.csv equal: %v", res.Resumed, bytes.Equal(readFile(t, filepath.Join(d, interp.MetricsFile)), want))
+	}
+
+	// A shard killed after two of its runs: the others have no record.
+	out = t.TempDir()
+	d = filepath.Join(out, "task")
+	cfg = sweepConfig(out)
+	cfg.Seeds = 6
+	cfg.Shard = interp.Shard{Index: 1, Count: 2}
+	mustRun(t, src, cfg)
+	work := filepath.Join(d, ".bohpsh", "work")
+	for _, rd := range []string{"noise=0/seed-4", "noise=0.5/seed-6", "noise=0.5/seed-8"} {
+		os.Remove(filepath.Join(work, rd, interp.RunFile))
+	}
+	cfg.Resume = true
+	res = mustRun(t, src, cfg)
+	if res.Resumed != 3 || res.Summary.Completed != 6 {
+		t.Errorf("resumed shard: %d resumed, %d completed", res.Resumed, res.Summary.Completed)
+	}
+	cfg.Shard, cfg.Resume = interp.Shard{Index: 0, Count: 2}, false
+	mustRun(t, src, cfg)
+	if res := interp.Merge(context.Background(), d, interp.MergeOptions{NoFigures: true}); res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	if !bytes.Equal(readFile(t, filepath.Join(d, interp.MetricsFile)), want) {
+		t.Error("metrics.csv of the resumed sweep differs from a run from scratch")
+	}
+
+	// Other settings: nothing is resumed.
+	cfg = sweepConfig(out)
+	cfg.Seeds, cfg.Resume = 6, true
+	cfg.Overrides = map[string]string{"episodes": "31"}
+	if res := mustRun(t, src, cfg); res.Resumed != 0 {
+		t.Errorf("resumed %d runs of other settings", res.Resumed)
+	}
+}
+
+// A run into a locked output directory is refused at once, naming the
+// holder; a shard of another plan is refused while a sweep is unmerged; a
+// shard cannot run twice.
+func TestOutputDirIsLocked(t *testing.T) {
+	src := writeScript(t, "task.tengo", sweepTask)
+	out := t.TempDir()
+	d := filepath.Join(out, "task")
+	os.MkdirAll(filepath.Join(d, ".bohpsh"), 0o755)
+	l, err := lockfile.Acquire(filepath.Join(d, ".bohpsh", "lock"), lockfile.Self("bohpsh run of other.tengo"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := interp.RunScript(context.Background(), src, sweepConfig(out))
+	var busy *interp.BusyError
+	if !errors.As(res.Err, &busy) || busy.Holder.PID != os.Getpid() ||
+		!regexp.MustCompile(`in use by pid \d+ on host \S+ since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(bohpsh run of other.tengo\)`).MatchString(res.Err.Error()) {
+		t.Errorf("run into a locked directory: %v", res.Err)
+	}
+	if res.Runs != nil {
+		t.Errorf("runs were started")
+	}
+	l.Release()
+
+	cfg := sweepConfig(out)
+	cfg.Shard = interp.Shard{Index: 0, Count: 2}
+	mustRun(t, src, cfg)
+	cfg.Seeds = 5
+	cfg.Shard.Index = 1
+	res = interp.RunScript(context.Background(), src, cfg)
+	if res.Err == nil || !strings.Contains(res.Err.Error(), "holds the unmerged runs of another sweep") || !strings.Contains(res.Err.Error(), "seeds 3..7, not 3..6") {
+		t.Errorf("shard of another plan: %v", res.Err)
+	}
+	res = interp.RunScript(context.Background(), src, sweepConfig(out))
+	if res.Err == nil || !strings.Contains(res.Err.Error(), "bohpsh merge") {
+		t.Errorf("local run over an unmerged sweep: %v", res.Err)
+	}
+	cfg.Seeds = 4
+	sl, err := lockfile.Acquire(filepath.Join(d, ".bohpsh", "work", "shard-1.lock"), lockfile.Self("bohpsh shard 1/2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sl.Release()
+	res = interp.RunScript(context.Background(), src, cfg)
+	if res.Err == nil || !strings.Contains(res.Err.Error(), "shard 1/2 of "+d+" is running already") {
+		t.Errorf("a shard twice: %v", res.Err)
+	}
+	res = interp.Merge(context.Background(), d, interp.MergeOptions{})
+	if res.Err == nil || res.Shards[1].State != interp.ShardRunning {
+		t.Errorf("merge while a shard runs: %v %+v", res.Err, res.Shards)
+	}
+}

@@ -1,0 +1,451 @@
+package interp
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/bohpsh/bohpsh/internal/atomicfile"
+	"github.com/bohpsh/bohpsh/internal/lockfile"
+	"gopkg.in/yaml.v3"
+)
+
+// The output directory protocol. A run's output directory D (--out
+// DIR/<script name>) holds the committed results of the last run that
+// finished there, the user's own files, and a control directory:
+//
+//	D/.bohpsh/lock          held by the run or merge that uses D (package lockfile)
+//	D/.bohpsh/manifest      the entries of D the committed results own (one a line)
+//	D/.bohpsh/plan.yaml     the plan of the committed results (see Plan)
+//	D/.bohpsh/work/         the run or sharded sweep in progress: plan.yaml, each
+//	                        run's directory (its files, metrics.csv, run.yaml), and
+//	                        per shard shard-I.lock (while it runs) and shard-I.yaml
+//	D/.bohpsh/stage-*/      the next results, being assembled
+//	D/.bohpsh/commit        the journal of a commit under way
+//	D/.bohpsh/trash/        the replaced results, being removed
+//	D/.bohpsh/slurm/        bohpsh slurm's batch scripts and job logs
+//
+// Runs write only into the work area. When a run (or a merge) has all its
+// outputs, it assembles them in a stage directory (linking the run
+// directories from the work area) and commits: the journal lists the old
+// and new entries, the old ones are moved to the trash, the new ones moved
+// into D, the manifest rewritten, the journal removed. A process killed
+// during a commit leaves the journal, and the next one to lock D finishes
+// the commit. So a run that fails before it has its outputs (a typo, a
+// compile error, a crash, kill -9) leaves D's results exactly as they were,
+// and the results in D are always those of one run.
+const controlDir = ".bohpsh"
+
+const (
+	lockName     = "lock"
+	manifestName = "manifest"
+	planName     = "plan.yaml"
+	workName     = "work"
+	journalName  = "commit"
+	trashName    = "trash"
+	stagePrefix  = "stage-"
+	// SlurmDir is where bohpsh slurm writes its batch scripts and logs,
+	// relative to the output directory.
+	SlurmDir = controlDir + "/slurm"
+)
+
+func ctlPath(d string, parts ...string) string {
+	return filepath.Join(append([]string{d, controlDir}, parts...)...)
+}
+
+// OutputDirError is an output directory that cannot be written (a
+// read-only mount, no permission): found before any run starts.
+type OutputDirError struct {
+	Dir string
+	Err error
+}
+
+func (e *OutputDirError) Error() string {
+	return fmt.Sprintf("cannot write to the output directory %s: %v", e.Dir, e.Err)
+}
+func (e *OutputDirError) Unwrap() error { return e.Err }
+
+// BusyError is an output directory locked by another live process.
+type BusyError struct {
+	Dir    string
+	Holder lockfile.Holder
+	Lock   string // the lock file
+}
+
+func (e *BusyError) Error() string {
+	if e.Holder.PID == 0 {
+		return fmt.Sprintf("the output directory %s is in use (lock file %s of an unknown process)", e.Dir, e.Lock)
+	}
+	return fmt.Sprintf("the output directory %s is in use by %s; wait for it to end or use another --out "+
+		"(the lock file %s is taken over once that process has died)", e.Dir, e.Holder, e.Lock)
+}
+
+// lockOutDir creates D's control directory and takes D's lock for a
+// process doing what. A lock whose holder's What starts with one of wait
+// (a registration, a merge: short) is waited for, up to ten minutes. Under
+// the lock, an interrupted commit is finished and what killed processes
+// left is removed.
+func lockOutDir(d, what string, wait ...string) (*lockfile.Lock, error) {
+	if err := os.MkdirAll(ctlPath(d), 0o755); err != nil {
+		return nil, &OutputDirError{Dir: d, Err: unwrapPath(err)}
+	}
+	deadline := time.Now().Add(10 * time.Minute)
+	for {
+		l, err := lockfile.Acquire(ctlPath(d, lockName), lockfile.Self(what))
+		var held *lockfile.HeldError
+		if errors.As(err, &held) {
+			short := slices.ContainsFunc(wait, func(p string) bool { return strings.HasPrefix(held.Holder.What, p) })
+			if short && time.Now().Before(deadline) {
+				time.Sleep(100 * time.Millisecond)
+				continue
+			}
+			return nil, &BusyError{Dir: d, Holder: held.Holder, Lock: held.Path}
+		}
+		if err != nil {
+			return nil, &OutputDirError{Dir: d, Err: unwrapPath(err)}
+		}
+		if err := recoverCommit(d); err != nil {
+			l.Release()
+			return nil, err
+		}
+		cleanLeftovers(d)
+		return l, nil
+	}
+}
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &pe):
+		return pe.Err
+	case errors.As(err, &le):
+		return le.Err
+	}
+	return err
+}
+
+// readYAMLFile decodes the YAML file path into v; found is false (and err
+// nil) when there is no such file.
+func readYAMLFile(path string, v any) (found bool, err error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if err := yaml.Unmarshal(b, v); err != nil {
+		return true, fmt.Errorf("%s: %v", path, err)
+	}
+	return true, nil
+}
+
+// writeFile writes path atomically (package atomicfile); the error names
+// path, or shown when given (a staged file's final place).
+func writeFile(path string, write func(io.Writer) error, shown ...string) error {
+	err := atomicfile.WriteFunc(path, write)
+	var ae *atomicfile.Error
+	if err != nil && len(shown) > 0 && errors.As(err, &ae) {
+		ae.Path = shown[0]
+	}
+	return err
+}
+
+// journal is the record of a commit under way.
+type journal struct {
+	Stage string   `yaml:"stage"` // the stage directory's name in the control directory
+	Old   []string `yaml:"old"`   // the committed entries it replaces
+	New   []string `yaml:"new"`   // the stage's entries
+	Plan  string   `yaml:"plan"`  // the new plan.yaml
+}
+
+// newStage creates an empty stage directory.
+func newStage(d string) (string, error) {
+	var r [6]byte
+	rand.Read(r[:])
+	stage := ctlPath(d, stagePrefix+hex.EncodeToString(r[:]))
+	if err := os.Mkdir(stage, 0o755); err != nil {
+		return "", &OutputDirError{Dir: d, Err: unwrapPath(err)}
+	}
+	return stage, nil
+}
+
+// commitStage makes stage's entries D's committed results, in place of
+// the previous ones (D's lock must be held).
+func commitStage(d, stage string, p *Plan) error {
+	entries, err := os.ReadDir(stage)
+	if err != nil {
+		return err
+	}
+	j := &journal{Stage: filepath.Base(stage), Old: committedEntries(d), Plan: string(p.encode())}
+	for _, e := range entries {
+		j.New = append(j.New, e.Name())
+	}
+	var b bytes.Buffer
+	yaml.NewEncoder(&b).Encode(j)
+	if err := atomicfile.Write(ctlPath(d, journalName), b.Bytes()); err != nil {
+		return err
+	}
+	return rollForward(d, j)
+}
+
+// recoverCommit finishes a commit that a killed process left.
+func recoverCommit(d string) error {
+	b, err := os.ReadFile(ctlPath(d, journalName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	j := &journal{}
+	if err := yaml.Unmarshal(b, j); err != nil || j.Stage == "" {
+		return fmt.Errorf("%s: a damaged commit journal (%v); remove it to go on", ctlPath(d, journalName), err)
+	}
+	return rollForward(d, j)
+}
+
+// rollForward moves the old entries out and the new ones in. Every step
+// can be redone: an entry still in the stage has not been moved in, so what
+// D holds under its name is old.
+func rollForward(d string, j *journal) error {
+	stage := ctlPath(d, filepath.Base(j.Stage))
+	trash := ctlPath(d, trashName)
+	staged := func(e string) bool { _, err := os.Lstat(filepath.Join(stage, e)); return err == nil }
+	for _, e := range unionNames(j.Old, j.New) {
+		if slices.Contains(j.New, e) && !staged(e) {
+			continue // already moved in
+		}
+		dst := filepath.Join(d, e)
+		if _, err := os.Lstat(dst); err != nil {
+			continue
+		}
+		if err := os.MkdirAll(trash, 0o755); err != nil {
+			return err
+		}
+		os.RemoveAll(filepath.Join(trash, e))
+		if err := beforeMove(); err != nil {
+			return err
+		}
+		if err := os.Rename(dst, filepath.Join(trash, e)); err != nil {
+			return fmt.Errorf("replacing %s: %v", dst, unwrapPath(err))
+		}
+	}
+	for _, e := range j.New {
+		if !validEntry(e) || !staged(e) {
+			continue
+		}
+		if err := beforeMove(); err != nil {
+			return err
+		}
+		if err := os.Rename(filepath.Join(stage, e), filepath.Join(d, e)); err != nil {
+			return fmt.Errorf("moving %s into place: %v", filepath.Join(d, e), unwrapPath(err))
+		}
+	}
+	manifest := strings.Join(j.New, "\n") + "\n"
+	if err := atomicfile.Write(ctlPath(d, manifestName), []byte(manifest)); err != nil {
+		return err
+	}
+	if err := atomicfile.Write(ctlPath(d, planName), []byte(j.Plan)); err != nil {
+		return err
+	}
+	if err := os.Remove(ctlPath(d, journalName)); err != nil {
+		return err
+	}
+	os.RemoveAll(trash)
+	os.RemoveAll(stage)
+	return nil
+}
+
+// beforeMove is called before each move of a commit: tests make it fail
+// to stop the commit where a killed process would.
+var beforeMove = func() error { return nil }
+
+func unionNames(a, b []string) []string {
+	var out []string
+	for _, e := range append(slices.Clone(a), b...) {
+		if validEntry(e) && !slices.Contains(out, e) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// validEntry reports whether e may be an entry of the results: a plain
+// name, not the control directory.
+func validEntry(e string) bool {
+	return e != "" && e != "." && e != ".." && e != controlDir && !strings.ContainsAny(e, `/\`)
+}
+
+// committedEntries lists the entries of D that its committed results own:
+// the manifest's, or for results written before there was one, the names
+// bohpsh has always written (params.yaml, metrics.csv, summary.yaml, the
+// run directories, and the figures of the metrics in summary.yaml).
+func committedEntries(d string) []string {
+	if b, err := os.ReadFile(ctlPath(d, manifestName)); err == nil {
+		var out []string
+		for _, line := range strings.Split(string(b), "\n") {
+			if validEntry(line) {
+				out = append(out, line)
+			}
+		}
+		return out
+	}
+	entries, err := os.ReadDir(d)
+	if err != nil {
+		return nil
+	}
+	figures := legacyFigures(d)
+	var out []string
+	for _, e := range entries {
+		name := e.Name()
+		switch {
+		case e.IsDir() && (strings.HasPrefix(name, "seed-") || strings.Contains(name, "=")),
+			!e.IsDir() && (name == ParamsFile || name == MetricsFile || name == SummaryFile || figures[name]):
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// legacyFigures names the figures of the metrics in D's summary.yaml.
+func legacyFigures(d string) map[string]bool {
+	var sum struct {
+		Metrics map[string]any `yaml:"metrics"`
+		Sweep   struct {
+			Results []struct {
+				Metrics map[string]any `yaml:"metrics"`
+			} `yaml:"results"`
+		} `yaml:"sweep"`
+	}
+	b, err := os.ReadFile(filepath.Join(d, SummaryFile))
+	if err != nil || yaml.Unmarshal(b, &sum) != nil {
+		return nil
+	}
+	out := map[string]bool{}
+	add := func(m map[string]any) {
+		for name := range m {
+			out[figureName(name)+".png"] = true
+			out[figureName(name)+".svg"] = true
+		}
+	}
+	add(sum.Metrics)
+	for _, r := range sum.Sweep.Results {
+		add(r.Metrics)
+	}
+	return out
+}
+
+// cleanLeftovers removes what killed processes left in D (its lock must be
+// held): stage directories, the trash, the temporary files of atomic writes
+// into the control directory, into the committed run directories, and of
+// the results' own files in D (.metrics.csv.tmp123), and lock files' own
+// temporary files older than a minute. The user's files are left alone.
+func cleanLeftovers(d string) {
+	ctl := ctlPath(d)
+	if entries, err := os.ReadDir(ctl); err == nil {
+		for _, e := range entries {
+			name := e.Name()
+			switch {
+			case strings.HasPrefix(name, stagePrefix) && e.IsDir(), name == trashName, atomicfile.IsTemp(name):
+				os.RemoveAll(filepath.Join(ctl, name))
+			case lockfile.IsTemp(name, lockName):
+				if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > time.Minute {
+					os.Remove(filepath.Join(ctl, name))
+				}
+			}
+		}
+	}
+	owned := map[string]bool{ParamsFile: true, MetricsFile: true, SummaryFile: true}
+	for _, e := range committedEntries(d) {
+		owned[e] = true
+		if info, err := os.Lstat(filepath.Join(d, e)); err == nil && info.IsDir() {
+			removeTemps(filepath.Join(d, e))
+		}
+	}
+	entries, _ := os.ReadDir(d)
+	for _, e := range entries {
+		name := e.Name()
+		if !e.IsDir() && atomicfile.IsTemp(name) {
+			inner := strings.TrimPrefix(name[:strings.LastIndex(name, ".tmp")], ".")
+			if owned[inner] || strings.HasSuffix(inner, ".png") || strings.HasSuffix(inner, ".svg") {
+				os.Remove(filepath.Join(d, name))
+			}
+		}
+	}
+}
+
+// removeTemps removes atomic writes' temporary files under dir.
+func removeTemps(dir string) {
+	filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
+		if err == nil && !e.IsDir() && atomicfile.IsTemp(e.Name()) {
+			os.Remove(path)
+		}
+		return nil
+	})
+}
+
+// linkTree makes dst a copy of the directory src whose files are hard
+// links to src's (copies where links are not possible): results are
+// written once and never modified in place, so the two share them safely.
+func linkTree(src, dst string) error {
+	return filepath.WalkDir(src, func(path string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		target := filepath.Join(dst, rel)
+		switch {
+		case e.IsDir():
+			return os.MkdirAll(target, 0o755)
+		case atomicfile.IsTemp(e.Name()):
+			return nil
+		case e.Type()&fs.ModeSymlink != 0:
+			l, err := os.Readlink(path)
+			if err != nil {
+				return err
+			}
+			return os.Symlink(l, target)
+		}
+		if err := os.Link(path, target); err == nil {
+			return nil
+		}
+		return copyFile(path, target)
+	})
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	info, err := in.Stat()
+	if err != nil {
+		return err
+	}
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, info.Mode().Perm())
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(out)
+	_, err = io.Copy(bw, in)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

@@ -1,0 +1,155 @@
+package interp
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// tree lists the files under dir (outside the control directory) with
+// their contents.
+func tree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel, _ := filepath.Rel(dir, path)
+		if e.IsDir() && rel == controlDir {
+			return filepath.SkipDir
+		}
+		if !e.IsDir() {
+			b, _ := os.ReadFile(path)
+			out[rel] = string(b)
+		}
+		return nil
+	})
+	return out
+}
+
+func writeTree(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, text := range files {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// A commit killed before any of its moves is finished by the next process
+// that locks the directory, and the result is the same as an uninterrupted
+// commit: the new results in place of the old, the user's files kept.
+func TestCommitIsFinishedAfterACrash(t *testing.T) {
+	old := map[string]string{"params.yaml": "old params", "metrics.csv": "old", "gone.png": "old figure",
+		"seed-0/net.yaml": "old net", "seed-9/net.yaml": "old seed 9", "notes.txt": "mine"}
+	next := map[string]string{"params.yaml": "new params", "metrics.csv": "new", "x.svg": "new figure",
+		"seed-0/net.yaml": "new net", "seed-0/run.yaml": "new record"}
+	want := map[string]string{"notes.txt": "mine"}
+	for k, v := range next {
+		want[k] = v
+	}
+	plan := &Plan{Script: "x.tengo", Seeds: 1, Overrides: map[string]string{}}
+	defer func() { beforeMove = func() error { return nil } }()
+	crash := errors.New("killed")
+	for step := 0; ; step++ {
+		d := t.TempDir()
+		os.MkdirAll(ctlPath(d), 0o755)
+		writeTree(t, d, old)
+		os.WriteFile(ctlPath(d, manifestName), []byte("params.yaml\nmetrics.csv\ngone.png\nseed-0\nseed-9\n"), 0o644)
+		stage, err := newStage(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeTree(t, stage, next)
+		moves := 0
+		beforeMove = func() error {
+			if moves == step {
+				return crash
+			}
+			moves++
+			return nil
+		}
+		err = commitStage(d, stage, plan)
+		beforeMove = func() error { return nil }
+		if err == nil {
+			if step < 5 {
+				t.Fatalf("only %d moves", step)
+			}
+			break
+		}
+		if !errors.Is(err, crash) {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(ctlPath(d, journalName)); err != nil {
+			t.Fatalf("step %d: no journal left: %v", step, err)
+		}
+		l, err := lockOutDir(d, "test")
+		if err != nil {
+			t.Fatalf("step %d: %v", step, err)
+		}
+		l.Release()
+		if got := tree(t, d); !mapsEqual(got, want) {
+			t.Errorf("crash before move %d, then recovery:\n%v\nwant\n%v", step, got, want)
+		}
+		entries, _ := os.ReadDir(ctlPath(d))
+		for _, e := range entries {
+			if e.Name() != manifestName && e.Name() != planName {
+				t.Errorf("step %d: left in the control directory: %s", step, e.Name())
+			}
+		}
+		if m, _ := os.ReadFile(ctlPath(d, manifestName)); !slices.Equal(strings.Fields(string(m)), []string{"metrics.csv", "params.yaml", "seed-0", "x.svg"}) {
+			t.Errorf("step %d: manifest %q", step, m)
+		}
+	}
+}
+
+func mapsEqual(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+// What killed processes leave is removed by the next run; the user's
+// files, even ones named like temporary files, stay.
+func TestLeftoversAreCleaned(t *testing.T) {
+	out := t.TempDir()
+	d := filepath.Join(out, "x")
+	writeTree(t, d, map[string]string{
+		".metrics.csv.tmp123":           "killed while writing metrics.csv",
+		".loss.png.tmp9":                "killed while drawing",
+		"seed-0/.net.yaml.tmp4":         "killed while saving",
+		"seed-0/net.yaml":               "old net",
+		".bohpsh/stage-abc/params.yaml": "a stage",
+		".bohpsh/trash/seed-3/a":        "trash",
+		".bohpsh/.manifest.tmp77":       "",
+		".notes.txt.tmp12":              "the user's",
+		"notes.txt":                     "the user's",
+	})
+	os.WriteFile(ctlPath(d, manifestName), []byte("seed-0\nmetrics.csv\n"), 0o644)
+	l, err := lockOutDir(d, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Release()
+	want := map[string]string{"seed-0/net.yaml": "old net", ".notes.txt.tmp12": "the user's", "notes.txt": "the user's"}
+	if got := tree(t, d); !mapsEqual(got, want) {
+		t.Errorf("left:\n%v\nwant\n%v", got, want)
+	}
+	entries, _ := os.ReadDir(ctlPath(d))
+	if len(entries) != 1 {
+		t.Errorf("control directory: %v", entries)
+	}
+}

@@ -1,0 +1,40 @@
+package bohpmod_test
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/bohpsh/bohpsh/interp/scripttest"
+)
+
+// network.record({figure}) draws the recorded episode in the run's
+// directory when it ends, whether run whole or step by step.
+func TestRecordFigure(t *testing.T) {
+	for name, episode := range map[string]string{
+		"whole":        `net.episode(vec.mat(4, 3).fill(1), vec.mat(4, 2), 1, "sse")`,
+		"step by step": "net.reset()\nnet.step([1, 0, -1])\nnet.score(\"sse\", [0, 1])\nnet.end()",
+	} {
+		dir := t.TempDir()
+		code := netSrc + "\nnet.record({figure: \"figs/trace\", title: \"an episode\"})\n" + episode
+		if err := scripttest.RunCode(t.Context(), "x.tengo", code, scripttest.Options{}, io.Discard, dir); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, f := range []string{"figs/trace.png", "figs/trace.svg"} {
+			if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+				t.Errorf("%s: %v", name, err)
+			}
+		}
+	}
+}
+
+func TestRecordErrors(t *testing.T) {
+	scripttest.WantErrors(t, netSrc, map[string]string{
+		`net.record({max: 0})`:        "x.tengo:4:1: network.record: max must be at least 1, got 0",
+		`net.record({figure: 3})`:     "network.record: argument figure must be a string, got int 3",
+		`net.record({colours: true})`: `network.record: unknown option "colours" (known: figure, title, max)`,
+		`net.record(1)`:               "network.record: argument opts must be a map, got int 1",
+		`net.recording(1)`:            "network.recording: wrong number of arguments: want 0, got 1",
+	})
+}

@@ -1,0 +1,43 @@
+package lib_test
+
+import (
+	"testing"
+
+	"github.com/bohpsh/bohpsh/stdlib/lib"
+	"github.com/d5/tengo/v2"
+)
+
+func TestFormat(t *testing.T) {
+	i := func(v int64) tengo.Object { return &tengo.Int{Value: v} }
+	s := func(v string) tengo.Object { return &tengo.String{Value: v} }
+	nested := &tengo.Map{Value: map[string]tengo.Object{"z": i(1), "b": &tengo.ImmutableArray{Value: []tengo.Object{s("x"), &tengo.ImmutableMap{Value: map[string]tengo.Object{"y": i(2), "a": i(3)}}}}}}
+	self := &tengo.Map{Value: map[string]tengo.Object{}}
+	self.Value["me"] = self
+	self.Value["list"] = &tengo.Array{Value: []tengo.Object{self}}
+	loop := &tengo.Array{}
+	loop.Value = []tengo.Object{i(1), loop}
+	for _, c := range []struct {
+		o    tengo.Object
+		want string
+	}{
+		{nil, "undefined"},
+		{s("a\"b"), `"a\"b"`},
+		{i(3), "3"},
+		{nested, `{b: ["x", {a: 3, y: 2}], z: 1}`},
+		{&tengo.Map{Value: map[string]tengo.Object{}}, "{}"},
+		{self, "{list: [{...}], me: {...}}"},
+		{loop, "[1, [...]]"},
+	} {
+		for range 5 { // Go's map order changes between iterations; the output does not
+			if got := lib.Format(c.o); got != c.want {
+				t.Errorf("Format: %s, want %s", got, c.want)
+			}
+		}
+	}
+	if f := lib.Formatted(nested); f.String() != lib.Format(nested) || f.TypeName() != "map" {
+		t.Errorf("Formatted: %s %s", f.String(), f.TypeName())
+	}
+	if o := i(1); lib.Formatted(o) != o {
+		t.Error("Formatted wraps a number")
+	}
+}

@@ -1,0 +1,24 @@
+package params
+
+import (
+	"errors"
+
+	"github.com/bohpsh/bohpsh/stdlib/lib"
+	"github.com/d5/tengo/v2"
+)
+
+// check fails the run with the script's own message: Tengo has no way to
+// raise an error, and a script (or the tasks module) that checks its
+// parameters needs one. The failure is a usage error (exit status 2): the
+// parameters given do not fit together.
+func check(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
+	var ok bool
+	var message string
+	if err := lib.UnpackArgs(fn, args, "ok, message", &ok, &message); err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, &lib.UsageError{Err: errors.New(message)}
+	}
+	return tengo.UndefinedValue, nil
+}
