@@ -120,23 +120,3 @@ layers:
 		t.Logf("%s: %v", c.name, err)
 	}
 }
-
-// NetworkBytes counts a network's tensors as NewNetwork builds them.
-func TestNetworkBytes(t *testing.T) {
-	specs := []LayerSpec{{Out: 3, Act: Tanh, Rule: Hebb{0.9}}, {Out: 2, Act: Softmax}}
-	// plastic 3x5: w, alpha (15 each), b (3), traces 15; dense 2x3: w 6, b 2
-	want := int64(8 * (4*(15+15+3+6+2) + 15))
-	if got := NetworkBytes(5, EngineBPTT, specs...); got != want {
-		t.Errorf("bptt: %d bytes, want %d", got, want)
-	}
-	n, _ := NewNetwork(5, EngineForward, specs...)
-	if got := NetworkBytes(5, EngineForward, specs...); got != want+8*int64(forwardSize(n)) {
-		t.Errorf("forward: %d bytes, want %d", got, want+8*int64(forwardSize(n)))
-	}
-	if got := NetworkBytes(16000, EngineBPTT, LayerSpec{Out: 16000, Act: Tanh, Rule: Hebb{0.9}}); got < 16000*16000*8*9 {
-		t.Errorf("a 16000x16000 plastic layer: %d bytes", got)
-	}
-	if got := NetworkBytes(1<<40, EngineBPTT, specs...); got != -1 {
-		t.Errorf("inputs 2^40: %d, want -1", got)
-	}
-}

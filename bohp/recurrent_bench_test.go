@@ -119,7 +119,7 @@ func BenchmarkRecurrentEpisode(b *testing.B) {
 					net.SetWorkers(workers)
 					tk := newCompletionTask(n)
 					benchEpisodes(b, 2, net, opt, func() error { _, err := tk.episode(net, r); return err })
-					b.ReportMetric(float64(stateBytes(net, opt))/(1<<20), "state-MB")
+					b.ReportMetric(float64(heldBytes(net, opt))/(1<<20), "state-MB")
 				})
 			}
 		}
@@ -143,10 +143,10 @@ func benchEpisodes(b *testing.B, warm int, net *Network, opt Optimizer, episode 
 	}
 }
 
-// stateBytes is the memory held by the network's tensors, gradients,
+// heldBytes is the memory held by the network's tensors, gradients,
 // traces, BPTT state and the optimizer's state (an estimate from the
 // lengths of its buffers).
-func stateBytes(net *Network, opt *Adam) int {
+func heldBytes(net *Network, opt *Adam) int {
 	total := 0
 	for _, p := range net.Params() {
 		total += 8 * (len(p.Data) + len(p.Grad))
