@@ -44,10 +44,18 @@ func TestMain(m *testing.M) {
 //	                        unmounted when the script ends
 //	remount DIR OPTIONS     remount the tmpfs on DIR with OPTIONS (ro, size=1m)
 //
-// and the condition [mount]: tmpfs can be mounted (root; CI runs as root).
+// the shipped scripts' folder in $SCRIPTS, and the condition [mount]: tmpfs can be mounted (root; CI runs as root).
 func TestCLIScripts(t *testing.T) {
+	scripts, err := filepath.Abs("../scripts")
+	if err != nil {
+		t.Fatal(err)
+	}
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("SCRIPTS", scripts) // the shipped scripts
+			return nil
+		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"status":     cmdStatus,
 			"waitfile":   cmdWaitfile,

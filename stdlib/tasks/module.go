@@ -4,6 +4,7 @@
 // import("tasks").
 //
 //	tasks.run_docs             docs of the run parameters the helpers read
+//	tasks.run_constraints      the values they accept, for params.declare
 //	tasks.network(p, spec)     build a network, or load p.checkpoint
 //	tasks.patterns(k, n)       k distinct random ±1 patterns
 //	tasks.schedule(...)        the label/learning-period schedule of an episode
@@ -31,6 +32,7 @@ var Module = &lib.Module{Name: "tasks", Source: source,
 	Doc: "the paper's experiments as a library: pattern pairs, the train loop with frozen episodes, checkpoints and diagrams, label/learning-period schedules; p is the map params.declare returns, with the keys of run_docs (labelled_patterns also reads n, hidden, steps, retention, eta, maxdw, l1)",
 	Values: []lib.Value{
 		{Name: "run_docs", Doc: "one-line docs of the run parameters the helpers read (episodes, frozen, seed, engine, checkpoint, nonneg_alpha), for params.declare's docs"},
+		{Name: "run_constraints", Doc: "the values those run parameters accept ({episodes: \">= 1\", frozen: \"in [0, episodes]\", engine: \"one of bptt, forward, paper\"}), for params.declare's constraints"},
 	},
 	Funcs: []lib.Func{
 		{Name: "network", Args: "(p map, spec map) -> network", Doc: "bohp.network(spec) with engine p.engine, or, when p.checkpoint is set, that checkpoint (an error if it does not fit spec)"},
