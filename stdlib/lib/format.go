@@ -16,8 +16,46 @@ import (
 // Custom objects print their String().
 func Format(o tengo.Object) string {
 	var b strings.Builder
-	writeValue(&b, o, nil)
+	writeValue(&b, o, &openSet{})
 	return b.String()
+}
+
+// openSet holds the containers being written: a short list searched in
+// place, a set once values nest deeper (a search per level of a value
+// nested 100,000 deep took 20 s).
+type openSet struct {
+	list []tengo.Object
+	set  map[tengo.Object]bool
+}
+
+const openListMax = 32
+
+func (s *openSet) has(o tengo.Object) bool {
+	if s.set != nil {
+		return s.set[o]
+	}
+	return slices.Contains(s.list, o)
+}
+
+func (s *openSet) push(o tengo.Object) {
+	if s.set == nil && len(s.list) == openListMax {
+		s.set = make(map[tengo.Object]bool, 2*openListMax)
+		for _, p := range s.list {
+			s.set[p] = true
+		}
+	}
+	if s.set != nil {
+		s.set[o] = true
+	}
+	s.list = append(s.list, o)
+}
+
+func (s *openSet) pop() {
+	o := s.list[len(s.list)-1]
+	s.list = s.list[:len(s.list)-1]
+	if s.set != nil {
+		delete(s.set, o)
+	}
 }
 
 // IsContainer reports whether o is a map or an array, whose Tengo String()
@@ -31,7 +69,7 @@ func IsContainer(o tengo.Object) bool {
 }
 
 // writeValue writes o; open holds the containers being written (cycles).
-func writeValue(b *strings.Builder, o tengo.Object, open []tengo.Object) {
+func writeValue(b *strings.Builder, o tengo.Object, open *openSet) {
 	var elems []tengo.Object
 	var m map[string]tengo.Object
 	switch v := o.(type) {
@@ -51,7 +89,7 @@ func writeValue(b *strings.Builder, o tengo.Object, open []tengo.Object) {
 		return
 	}
 	isMap := m != nil
-	if slices.Contains(open, o) {
+	if open.has(o) {
 		if isMap {
 			b.WriteString("{...}")
 		} else {
@@ -59,7 +97,8 @@ func writeValue(b *strings.Builder, o tengo.Object, open []tengo.Object) {
 		}
 		return
 	}
-	open = append(open, o)
+	open.push(o)
+	defer open.pop()
 	if !isMap {
 		b.WriteByte('[')
 		for i, e := range elems {

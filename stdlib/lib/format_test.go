@@ -1,6 +1,7 @@
 package lib_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/bohpsh/bohpsh/stdlib/lib"
@@ -39,5 +40,26 @@ func TestFormat(t *testing.T) {
 	}
 	if o := i(1); lib.Formatted(o) != o {
 		t.Error("Formatted wraps a number")
+	}
+}
+
+// Deeper than the containers Format searches in a list, it keeps them in
+// a set: a cycle is still found, a value met twice on different paths is
+// not one.
+func TestFormatDeep(t *testing.T) {
+	const depth = 100
+	shared := &tengo.Array{Value: []tengo.Object{&tengo.Int{Value: 7}}}
+	inner := &tengo.Array{Value: []tengo.Object{shared, shared}}
+	o := tengo.Object(inner)
+	for range depth {
+		o = &tengo.Array{Value: []tengo.Object{o}}
+	}
+	open, close := strings.Repeat("[", depth), strings.Repeat("]", depth)
+	if got, want := lib.Format(o), open+"[[7], [7]]"+close; got != want {
+		t.Errorf("a shared value, %d deep: %s, want %s", depth, got, want)
+	}
+	inner.Value[1] = o // now a cycle through all the levels
+	if got, want := lib.Format(o), open+"[[7], [...]]"+close; got != want {
+		t.Errorf("a cycle %d deep: %s, want %s", depth, got, want)
 	}
 }
