@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +26,55 @@ func runMain(t *testing.T, ctx context.Context, stdin string, args ...string) (i
 	}
 	code := cli.MainContext(ctx, args, strings.NewReader(stdin), &out, &errOut)
 	return code, out.String(), errOut.String()
+}
+
+// interruptWhen returns a context that is interrupted (as by Ctrl-C) once
+// the files exist: a run's state, not a duration, decides when (a timeout
+// that suits a normal build can be too short under -race). After five
+// minutes without them the test fails and the context is interrupted.
+func interruptWhen(t *testing.T, files ...string) context.Context {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	done := make(chan struct{})
+	t.Cleanup(func() { close(done); cancel(nil) })
+	go func() {
+		defer cancel(cli.ErrInterrupt)
+		deadline := time.Now().Add(5 * time.Minute)
+		for _, f := range files {
+			for {
+				if _, err := os.Stat(f); err == nil {
+					break
+				}
+				select {
+				case <-done:
+					return
+				case <-time.After(5 * time.Millisecond):
+				}
+				if time.Now().After(deadline) {
+					t.Errorf("%s did not appear in 5 minutes", f)
+					return
+				}
+			}
+		}
+	}()
+	return ctx
+}
+
+// interruptingWriter interrupts the command at its first write that
+// contains mark.
+type interruptingWriter struct {
+	mark   string
+	cancel context.CancelCauseFunc
+	mu     sync.Mutex
+	buf    bytes.Buffer
+}
+
+func (w *interruptingWriter) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if bytes.Contains(b, []byte(w.mark)) {
+		w.cancel(cli.ErrInterrupt)
+	}
+	return w.buf.Write(b)
 }
 
 func TestDeterministicWhateverJobs(t *testing.T) {
@@ -274,8 +324,14 @@ func TestREPLFromStdin(t *testing.T) {
 func TestInterruptWritesWhatWasDone(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancelCause(context.Background())
-	time.AfterFunc(500*time.Millisecond, func() { cancel(cli.ErrInterrupt) })
-	code, _, se := runMain(t, ctx, "", "--seeds", "3", "--jobs", "2", "--out", dir, "--no-figures", "-p", "episodes=100000000", "testdata/cmd/det.tengo")
+	defer cancel(nil)
+	// Interrupted once the first run has printed its episode 0 (recorded
+	// before it prints).
+	stdout := &interruptingWriter{mark: "episode ", cancel: cancel}
+	var stderr bytes.Buffer
+	code := cli.MainContext(ctx, []string{"--seeds", "3", "--jobs", "2", "--out", dir, "--no-figures", "-p", "episodes=100000000", "testdata/cmd/det.tengo"},
+		strings.NewReader(""), stdout, &stderr)
+	se := stderr.String()
 	if code != 130 {
 		t.Fatalf("exit %d, want 130; stderr:\n%s", code, se)
 	}
@@ -376,10 +432,16 @@ func TestUnfinishedRunsSummarisedAlike(t *testing.T) {
 	dir := t.TempDir()
 	short := func(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
 
-	// Seeds 0 and 1 complete (final values 4 and 14), 2 and 3 do not (24, 34).
-	code, _, se := runMain(t, nil, "", "--seeds", "4", "--jobs", "4", "--timeout", "500ms", "--out", dir, "testdata/cmd/unfinished.tengo")
-	if code != 1 {
-		t.Fatalf("exit %d, want 1 (timeout); stderr:\n%s", code, se)
+	// Seeds 0 and 1 complete (final values 4 and 14), 2 and 3 do not (24,
+	// 34): interrupted once the first two have their records and the others
+	// spin.
+	work := func(seed int, file string) string {
+		return filepath.Join(dir, "unfinished", ".bohpsh", "work", fmt.Sprintf("seed-%d", seed), file)
+	}
+	ctx := interruptWhen(t, work(0, "run.yaml"), work(1, "run.yaml"), work(2, "spinning.yaml"), work(3, "spinning.yaml"))
+	code, _, se := runMain(t, ctx, "", "--seeds", "4", "--jobs", "4", "--out", dir, "testdata/cmd/unfinished.tengo")
+	if code != 130 {
+		t.Fatalf("exit %d, want 130 (interrupted); stderr:\n%s", code, se)
 	}
 	readYAML(t, filepath.Join(dir, "unfinished", "summary.yaml"), &sum)
 	f := sum.Metrics["score"].Final
@@ -396,9 +458,10 @@ func TestUnfinishedRunsSummarisedAlike(t *testing.T) {
 	}
 
 	// No run completes: no median anywhere.
-	code, _, se = runMain(t, nil, "", "--seeds", "4", "--jobs", "4", "--timeout", "300ms", "--no-figures", "--out", dir, "-p", "spin_from=0", "testdata/cmd/unfinished.tengo")
-	if code != 1 {
-		t.Fatalf("exit %d, want 1 (timeout); stderr:\n%s", code, se)
+	ctx = interruptWhen(t, work(0, "spinning.yaml"), work(1, "spinning.yaml"), work(2, "spinning.yaml"), work(3, "spinning.yaml"))
+	code, _, se = runMain(t, ctx, "", "--seeds", "4", "--jobs", "4", "--no-figures", "--out", dir, "-p", "spin_from=0", "testdata/cmd/unfinished.tengo")
+	if code != 130 {
+		t.Fatalf("exit %d, want 130 (interrupted); stderr:\n%s", code, se)
 	}
 	sum.Metrics = nil
 	readYAML(t, filepath.Join(dir, "unfinished", "summary.yaml"), &sum)

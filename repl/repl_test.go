@@ -37,8 +37,30 @@ func (p *point) IndexGet(i tengo.Object) (tengo.Object, error) {
 	return pointMethods.Get(p, &p.methods, i)
 }
 
+// reached receives a value when a script calls geo.reached(), so that a
+// test acts on what a statement has done rather than after a delay.
+var reached = make(chan struct{}, 1)
+
+func signalReached() {
+	select {
+	case reached <- struct{}{}:
+	default:
+	}
+}
+
+// cancelWhenReached cancels once a statement (run after this call) calls
+// geo.reached().
+func cancelWhenReached(cancel context.CancelFunc) {
+	select {
+	case <-reached: // an earlier statement's
+	default:
+	}
+	go func() { <-reached; cancel() }()
+}
+
 // geo is a fake module: a constructor, a function that panics, one that
-// runs until its context is cancelled, and one that reads the seed.
+// runs until its context is cancelled, one that reads the seed, and one
+// that tells the test it was reached.
 var geo = &lib.Module{
 	Name: "geo",
 	Doc:  "Points in the plane.",
@@ -56,13 +78,18 @@ var geo = &lib.Module{
 			m["x"] = 1
 			return nil, nil
 		}},
-		{Name: "spin", Args: "()", Doc: "Runs until interrupted.", Call: func(env *lib.Env, fn string, _ []tengo.Object) (tengo.Object, error) {
+		{Name: "spin", Args: "()", Doc: "Runs until interrupted (reached first).", Call: func(env *lib.Env, fn string, _ []tengo.Object) (tengo.Object, error) {
+			signalReached()
 			for {
 				if err := env.Cancelled(fn); err != nil {
 					return nil, err
 				}
 				time.Sleep(time.Millisecond)
 			}
+		}},
+		{Name: "reached", Args: "()", Doc: "Tells the test it was reached.", Call: func(*lib.Env, string, []tengo.Object) (tengo.Object, error) {
+			signalReached()
+			return nil, nil
 		}},
 		{Name: "seed", Args: "() -> int", Doc: "The run's seed.", Call: func(env *lib.Env, _ string, _ []tengo.Object) (tengo.Object, error) {
 			return lib.FromInt(int(env.Seed)), nil
@@ -445,12 +472,12 @@ func TestComplete(t *testing.T) {
 
 func TestInterrupt(t *testing.T) {
 	s, out := newTestSession(t)
-	eval(t, s, out, "x := 1")
+	eval(t, s, out, `x := 1; geo := import("geo")`)
 
-	// Through the context.
+	// Through the context, once the loop has run a while.
 	ctx, cancel := context.WithCancel(context.Background())
-	go func() { time.Sleep(20 * time.Millisecond); cancel() }()
-	err := s.Eval(ctx, "for { x = x + 1 }")
+	cancelWhenReached(cancel)
+	err := s.Eval(ctx, "for { x = x + 1; if x == 3 { geo.reached() } }")
 	if !errors.Is(err, ErrInterrupted) {
 		t.Fatalf("for {} with a cancelled context: %v", err)
 	}
@@ -476,9 +503,8 @@ func TestInterrupt(t *testing.T) {
 	}
 
 	// A native call that polls the environment's context.
-	eval(t, s, out, `geo := import("geo")`)
 	ctx, cancel = context.WithCancel(context.Background())
-	go func() { time.Sleep(20 * time.Millisecond); cancel() }()
+	cancelWhenReached(cancel)
 	err = s.Eval(ctx, "geo.spin()")
 	if !errors.Is(err, ErrInterrupted) || !strings.Contains(err.Error(), ":1:1: interrupted\n    geo.spin()\n    ^") {
 		t.Fatalf("geo.spin(): %v", err)
