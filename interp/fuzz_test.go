@@ -50,6 +50,9 @@ func FuzzScript(f *testing.F) {
 		`bohp := import("bohp"); net := bohp.network({inputs: 4, layers: [{size: 3, plastic: true, retention: 0.9}, {size: 2, act: "softmax"}]})`,
 		`vec := import("vec"); v := vec.zeros(1000000000)`,
 		`yaml := import("yaml"); x := yaml.decode("a: &a [*a]")`,
+		`bohp := import("bohp"); vec := import("vec"); net := bohp.network({inputs: 3, layers: [{size: 4, rule: "retroactive", recurrent: true, clip: 1, fanout: true, eta_e: 0.1}, {size: 3}]}); net.record({max: 4}); net.reset(); for t := 0; t < 3; t++ { net.step([1, 0, 1]) }; ac := bohp.actor_critic(vec.mat(3, 3), [0, 1, 0], [0.0, 1.0, -1.0]); net.score_at(0, [0, 0, 0], 0.0); net.score_steps(ac.grad, ac.loss); net.end(); opt := bohp.adam({lr: 0.01, clip_norm: 1, batch: 2}); opt.update(net); r := net.recording()`,
+		`bohp := import("bohp"); net := bohp.network({inputs: 2, layers: [{size: 2, rule: "clipped_hebb", clip: 1, soft: true, eta: 0.1}, {size: 1}]}); net.record({figure: "trace"}); net.reset(); net.step([1, 1]); net.score("sse", [1]); net.end(); net.save("net.yaml"); x := bohp.load("net.yaml")`,
+		`params := import("params"); p := params.declare({n: 2, k: 1}, {}, {n: ">= 1 and <= 10", k: "in [0, n)"}); params.check(p.k < p.n, "k")`,
 	} {
 		f.Add([]byte(s))
 	}
