@@ -15,9 +15,38 @@ import (
 // that contains itself prints "{...}" or "[...]" where it recurs.
 // Custom objects print their String().
 func Format(o tengo.Object) string {
-	var b strings.Builder
-	writeValue(&b, o, &openSet{})
-	return b.String()
+	var w valueWriter
+	w.write(o)
+	return w.b.String()
+}
+
+// Sketch is the start of Format(o), at most n bytes ("..." ending a cut
+// one), written no further than it shows: a huge value costs nothing.
+func Sketch(o tengo.Object, n int) string {
+	w := valueWriter{limit: n + 1}
+	w.write(o)
+	s := w.b.String()
+	if len(s) > n {
+		s = s[:n-3] + "..."
+	}
+	return s
+}
+
+// IsContainer reports whether o is a map or an array, whose Tengo String()
+// Format replaces.
+func IsContainer(o tengo.Object) bool {
+	switch o.(type) {
+	case *tengo.Map, *tengo.ImmutableMap, *tengo.Array, *tengo.ImmutableArray:
+		return true
+	}
+	return false
+}
+
+// valueWriter writes values as Format shows them.
+type valueWriter struct {
+	b     strings.Builder
+	open  openSet // the containers being written (cycles)
+	limit int     // stop once b holds this many bytes (0: no limit)
 }
 
 // openSet holds the containers being written: a short list searched in
@@ -58,56 +87,67 @@ func (s *openSet) pop() {
 	}
 }
 
-// IsContainer reports whether o is a map or an array, whose Tengo String()
-// Format replaces.
-func IsContainer(o tengo.Object) bool {
-	switch o.(type) {
-	case *tengo.Map, *tengo.ImmutableMap, *tengo.Array, *tengo.ImmutableArray:
-		return true
-	}
-	return false
-}
+func (w *valueWriter) full() bool { return w.limit > 0 && w.b.Len() >= w.limit }
 
-// writeValue writes o; open holds the containers being written (cycles).
-func writeValue(b *strings.Builder, o tengo.Object, open *openSet) {
+func (w *valueWriter) write(o tengo.Object) {
+	if w.full() {
+		return
+	}
 	var elems []tengo.Object
 	var m map[string]tengo.Object
+	isMap := false
 	switch v := o.(type) {
 	case nil:
-		b.WriteString("undefined")
+		w.b.WriteString("undefined")
 		return
 	case *tengo.Map:
-		m = v.Value
+		m, isMap = v.Value, true
 	case *tengo.ImmutableMap:
-		m = v.Value
+		m, isMap = v.Value, true
 	case *tengo.Array:
 		elems = v.Value
 	case *tengo.ImmutableArray:
 		elems = v.Value
+	case *tengo.Error:
+		if v.Value == nil || w.open.has(o) {
+			w.b.WriteString("error")
+			return
+		}
+		w.b.WriteString("error: ")
+		w.open.push(o)
+		w.write(v.Value)
+		w.open.pop()
+		return
 	default:
-		b.WriteString(o.String())
+		s := o.String()
+		if w.limit > 0 {
+			s = s[:min(len(s), w.limit-w.b.Len())]
+		}
+		w.b.WriteString(s)
 		return
 	}
-	isMap := m != nil
-	if open.has(o) {
+	if w.open.has(o) {
 		if isMap {
-			b.WriteString("{...}")
+			w.b.WriteString("{...}")
 		} else {
-			b.WriteString("[...]")
+			w.b.WriteString("[...]")
 		}
 		return
 	}
-	open.push(o)
-	defer open.pop()
+	w.open.push(o)
+	defer w.open.pop()
 	if !isMap {
-		b.WriteByte('[')
+		w.b.WriteByte('[')
 		for i, e := range elems {
 			if i > 0 {
-				b.WriteString(", ")
+				w.b.WriteString(", ")
 			}
-			writeValue(b, e, open)
+			w.write(e)
+			if w.full() {
+				return
+			}
 		}
-		b.WriteByte(']')
+		w.b.WriteByte(']')
 		return
 	}
 	keys := make([]string, 0, len(m))
@@ -115,16 +155,19 @@ func writeValue(b *strings.Builder, o tengo.Object, open *openSet) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	b.WriteByte('{')
+	w.b.WriteByte('{')
 	for i, k := range keys {
 		if i > 0 {
-			b.WriteString(", ")
+			w.b.WriteString(", ")
 		}
-		b.WriteString(k)
-		b.WriteString(": ")
-		writeValue(b, m[k], open)
+		w.b.WriteString(k)
+		w.b.WriteString(": ")
+		w.write(m[k])
+		if w.full() {
+			return
+		}
 	}
-	b.WriteByte('}')
+	w.b.WriteByte('}')
 }
 
 // Formatted shows a map or an array as Format renders it wherever Tengo

@@ -63,3 +63,33 @@ func TestFormatDeep(t *testing.T) {
 		t.Errorf("a cycle %d deep: %s, want %s", depth, got, want)
 	}
 }
+
+// Sketch is the start of Format, written no further than it shows (a
+// value that contains itself, a huge one, cost nothing more).
+func TestSketch(t *testing.T) {
+	big := &tengo.Array{}
+	for i := range 100000 {
+		big.Value = append(big.Value, &tengo.Int{Value: int64(i)})
+	}
+	self := &tengo.Map{Value: map[string]tengo.Object{"b": &tengo.String{Value: strings.Repeat("x", 1000)}}}
+	self.Value["a"] = self
+	wrapped := &tengo.Error{Value: &tengo.Map{Value: map[string]tengo.Object{"z": &tengo.Int{Value: 1}, "a": &tengo.Int{Value: 2}}}}
+	for _, c := range []struct {
+		o    tengo.Object
+		n    int
+		want string
+	}{
+		{big, 20, "[0, 1, 2, 3, 4, 5..."},
+		{self, 30, `{a: {...}, b: "xxxxxxxxxxxx...`},
+		{wrapped, 40, "error: {a: 2, z: 1}"},
+		{&tengo.Error{}, 40, "error"},
+		{&tengo.String{Value: "short"}, 40, `"short"`},
+	} {
+		if got := lib.Sketch(c.o, c.n); got != c.want {
+			t.Errorf("Sketch(%d): %q, want %q", c.n, got, c.want)
+		}
+	}
+	if got := lib.Describe(wrapped); got != "error error: {a: 2, z: 1}" {
+		t.Errorf("Describe: %q", got)
+	}
+}

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"slices"
-	"strings"
 	"unsafe"
 
 	"github.com/d5/tengo/v2"
@@ -127,74 +125,4 @@ const maxDescribe = 40
 // huge value, or one that contains itself, costs nothing.
 func Describe(o tengo.Object) string {
 	return fmt.Sprintf("%s %s", o.TypeName(), Sketch(o, maxDescribe))
-}
-
-// Sketch is the start of o's Tengo form, at most n bytes ("..." ending a
-// cut one; map keys sorted), read no further than it shows.
-func Sketch(o tengo.Object, n int) string {
-	var b strings.Builder
-	writeShort(&b, o, n+1)
-	s := b.String()
-	if len(s) > n {
-		s = s[:n-3] + "..."
-	}
-	return s
-}
-
-// writeShort writes o's Tengo form until b holds limit bytes.
-func writeShort(b *strings.Builder, o tengo.Object, limit int) {
-	if b.Len() >= limit {
-		return
-	}
-	switch o := o.(type) {
-	case *tengo.Array:
-		writeList(b, o.Value, limit)
-	case *tengo.ImmutableArray:
-		writeList(b, o.Value, limit)
-	case *tengo.Map:
-		writeMap(b, o.Value, limit)
-	case *tengo.ImmutableMap:
-		writeMap(b, o.Value, limit)
-	case *tengo.Error:
-		b.WriteString("error: ")
-		writeShort(b, o.Value, limit)
-	default:
-		s := o.String()
-		b.WriteString(s[:min(len(s), limit-b.Len()+1)])
-	}
-}
-
-func writeList(b *strings.Builder, els []tengo.Object, limit int) {
-	b.WriteByte('[')
-	for i, e := range els {
-		if b.Len() >= limit {
-			return
-		}
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		writeShort(b, e, limit)
-	}
-	b.WriteByte(']')
-}
-
-func writeMap(b *strings.Builder, m map[string]tengo.Object, limit int) {
-	b.WriteByte('{')
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for i, k := range keys {
-		if b.Len() >= limit {
-			return
-		}
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(k)
-		b.WriteString(": ")
-		writeShort(b, m[k], limit)
-	}
-	b.WriteByte('}')
 }
