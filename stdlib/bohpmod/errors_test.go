@@ -82,6 +82,13 @@ func TestErrorMessages(t *testing.T) {
 		`bohp.network({inputs: 3, layers: [{size: 2, plastic: true, retention: 0.0 / 0.0}]})`: "retention must be in [0, 1], got NaN",
 		// infinite rate
 		`bohp.network({inputs: 3, layers: [{size: 2, rule: "oja", rate: 1e308 * 10}]})`: "rule oja: rate must be a finite number, got +Inf",
+		// the neuromodulated rules' settings: NaN and infinite ones by name
+		`bohp.network({inputs: 3, layers: [{size: 2, rule: "modulated", clip: 0.0 / 0.0}]})`:                                                                 "layers[0]: rule modulated: clip must be a finite number > 0, got NaN",
+		`bohp.network({inputs: 3, layers: [{size: 2, rule: "retroactive", clip: 1e308 * 10, eta_e: 0.1}]})`:                                                  "layers[0]: rule retroactive: clip must be a finite number > 0, got +Inf",
+		`bohp.network({inputs: 3, layers: [{size: 2, rule: "retroactive", clip: 1, eta_e: 0.0 / 0.0}]})`:                                                     "layers[0]: rule retroactive: eta_e must be in [0, 1], got NaN",
+		`bohp.network({inputs: 3, layers: [{size: 2, rule: "clipped_hebb", clip: 1, eta: -1e308 * 10}]})`:                                                    "layers[0]: rule clipped_hebb: eta must be a finite number, got -Inf",
+		`bohp.network({inputs: 3, layers: [{size: 2, rule: "clipped_hebb", clip: 1, eta: 0.1, recurrent: true, learn_rate: "cell", precision: "float32"}]})`: "rule clipped_hebb supports float64 only",
+		`bohp.adam({lr: 0.01, clip_norm: 0.0 / 0.0})`:                                                                                                        "bohp.adam: adam: clip_norm must be a finite number >= 0 (0: no clip), got NaN",
 		// setting of another rule
 		`bohp.network({inputs: 3, layers: [{size: 2, plastic: true, retention: 0.5, rate: 0.1}]})`: `rule "hebb": unknown setting "rate" (known: retention)`,
 		// setting without plasticity
