@@ -11,10 +11,17 @@ import (
 // each new input it finds (long inputs stalled it for a minute at a time).
 const maxFuzzCheckpoint = 2048
 
+// batched sets an optimizer's clip_norm and a batch of two episodes.
+func batched(o *Adam) *Adam {
+	o.GradOptions = GradOptions{ClipNorm: 1, Batch: 2}
+	return o
+}
+
 // FuzzLoadCheckpoint: no input makes LoadCheckpoint panic or hang, and
 // whatever it accepts saves and loads again. The seeds are the smallest
 // networks that use each part of the format (dense, Hebbian and Oja
-// layers, a recurrent layer with a trained rate, each optimizer, meta).
+// layers, a recurrent layer with a trained rate, the neuromodulated
+// kinds, each optimizer, a batch under way, meta).
 func FuzzLoadCheckpoint(f *testing.F) {
 	seeds := []struct {
 		in    int
@@ -26,6 +33,10 @@ func FuzzLoadCheckpoint(f *testing.F) {
 		{2, []LayerSpec{{Out: 1, Act: Tanh, Rule: Hebb{0.9}}, {Out: 2, Act: Softmax}}, NewRMSprop(0.01, 0.01, Penalty{L1: 1e-4}), map[string]any{"episode": 3}},
 		{1, []LayerSpec{{Out: 1, Act: Sigmoid, Rule: Oja{0.1}}}, NewAdam(0.001, Penalty{}), nil},
 		{1, []LayerSpec{{Out: 2, Act: Tanh, Rule: Hebb{0.5}, Recurrent: true, LearnRate: RateLayer}}, &SGD{LR: 0.1}, map[string]any{"note": "x"}},
+		// the neuromodulated kinds, and an optimizer with a batch under way
+		{1, []LayerSpec{{Out: 1, Act: Tanh, Rule: ModRule{Mode: ModRetro, Clip: 1, Soft: true, Fanout: true, Rate: 0.1}, Recurrent: true, LearnRate: RateCell}}, batched(NewAdam(0.01, Penalty{})), nil},
+		{1, []LayerSpec{{Out: 2, Act: Tanh, Rule: ModRule{Mode: ModHebb, Clip: 0.5, Rate: 0.2}}}, nil, nil},
+		{1, []LayerSpec{{Out: 1, Act: Tanh, Rule: ModRule{Mode: ModSimple, Clip: 1}, Recurrent: true}, {Out: 1, Act: Tanh, Recurrent: true}}, nil, nil},
 	}
 	for _, s := range seeds {
 		n, err := NewNetwork(s.in, EngineBPTT, s.specs...)
@@ -33,6 +44,11 @@ func FuzzLoadCheckpoint(f *testing.F) {
 			f.Fatal(err)
 		}
 		n.InitNormal(NewRNG(1), 0.1)
+		if s.opt != nil {
+			if err := s.opt.Update(n.Params()); err != nil { // one episode of the batch
+				f.Fatal(err)
+			}
+		}
 		var buf bytes.Buffer
 		if err := SaveCheckpoint(&buf, n, s.opt, s.meta); err != nil {
 			f.Fatal(err)
