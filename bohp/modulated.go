@@ -238,12 +238,6 @@ func (s *modState) pre(t int) []float64 {
 	return s.xs[t*s.cols : (t+1)*s.cols]
 }
 
-// input returns the input ξ(t) of a recurrent layer with input weights.
-func (s *modState) input(t int) []float64 {
-	in := s.l.In
-	return s.xs[t*in : (t+1)*in]
-}
-
 // mod returns M(t): the modulation, or the rates of clipped_hebb.
 func (s *modState) mod(t int) []float64 {
 	if s.rule.Mode == ModHebb {
