@@ -8,6 +8,7 @@
 //	bohp.sgd(opts)          plain gradient descent (lr, l1, l2)
 //	bohp.adam(opts)         Adam (lr, beta1, beta2, eps, l1, l2)
 //	bohp.actor_critic(outputs, actions, rewards[, opts])  the advantage actor-critic loss of an episode and its gradient
+//	bohp.engines            the gradient engines' names
 //
 // A network object runs episodes step by step (reset, step, score, end;
 // score_at and score_steps score past steps once rewards are known) or
@@ -279,6 +280,15 @@ func anyValue(v any) any {
 		return int64(x)
 	}
 	return v
+}
+
+// engineNames is the value bohp.engines.
+func engineNames() tengo.Object {
+	var names []tengo.Object
+	for _, e := range bohp.Engines() {
+		names = append(names, &tengo.String{Value: e.String()})
+	}
+	return &tengo.ImmutableArray{Value: names}
 }
 
 // readPath resolves a path to read: absolute, else the working directory
