@@ -311,15 +311,3 @@ func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
 }
-
-// writePath resolves a path to write: relative paths go into the run's
-// output directory (when there is one); parent directories are created.
-func writePath(env *lib.Env, p string) (string, error) {
-	if !filepath.IsAbs(p) && env.OutDir != "" {
-		p = filepath.Join(env.OutDir, p)
-	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return "", err
-	}
-	return p, nil
-}

@@ -32,6 +32,12 @@ func netRecord(n *Network, fn string, args []tengo.Object) (tengo.Object, error)
 	if limit < 1 {
 		return nil, lib.Errorf(fn, "max must be at least 1, got %d", limit)
 	}
+	fig.path = strings.TrimSuffix(strings.TrimSuffix(fig.path, ".png"), ".svg")
+	if fig.path != "" {
+		if _, err := n.env.OutPath(fig.path); err != nil { // refused now, at the call, not when the episode ends
+			return nil, lib.Errorf(fn, "figure %v", err)
+		}
+	}
 	n.Net.Record(limit)
 	n.figure = nil
 	if fig.path != "" {
@@ -52,7 +58,7 @@ func (n *Network) episodeEnded(fn string) error {
 	if n.env.NoFigures {
 		return nil
 	}
-	path, err := writePath(n.env, strings.TrimSuffix(strings.TrimSuffix(fig.path, ".png"), ".svg"))
+	path, err := n.env.WritePath(fig.path)
 	if err != nil {
 		return lib.Errorf(fn, "%v", err)
 	}

@@ -31,10 +31,13 @@ func TestRecordFigure(t *testing.T) {
 
 func TestRecordErrors(t *testing.T) {
 	scripttest.WantErrors(t, netSrc, map[string]string{
-		`net.record({max: 0})`:        "x.tengo:4:1: network.record: max must be at least 1, got 0",
-		`net.record({figure: 3})`:     "network.record: argument figure must be a string, got int 3",
-		`net.record({colours: true})`: `network.record: unknown option "colours" (known: figure, title, max)`,
-		`net.record(1)`:               "network.record: argument opts must be a map, got int 1",
-		`net.recording(1)`:            "network.recording: wrong number of arguments: want 0, got 1",
+		`net.record({max: 0})`:         "x.tengo:4:1: network.record: max must be at least 1, got 0",
+		`net.record({figure: 3})`:      "network.record: argument figure must be a string, got int 3",
+		`net.record({colours: true})`:  `network.record: unknown option "colours" (known: figure, title, max)`,
+		`net.record(1)`:                "network.record: argument opts must be a map, got int 1",
+		`net.record({figure: "../x"})`: `network.record: figure "../x": a relative path must stay inside the run's output directory (an absolute path writes elsewhere)`,
+		`net.save("a/../../x.yaml")`:   `network.save: "a/../../x.yaml": a relative path must stay inside the run's output directory`,
+		`net.diagram("../x.svg")`:      `network.diagram: "../x.svg": a relative path must stay inside the run's output directory`,
+		`net.recording(1)`:             "network.recording: wrong number of arguments: want 0, got 1",
 	})
 }

@@ -22,6 +22,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"sort"
 
 	"github.com/bohpsh/bohpsh/bohp"
@@ -53,6 +55,29 @@ func (e *Env) RNG() *bohp.RNG {
 		e.rng = bohp.NewRNG(e.Seed)
 	}
 	return e.rng
+}
+
+// OutPath resolves a path a function writes: a relative path goes into
+// the run's output directory, when there is one, and must stay inside it
+// (a file written beside it, e.g. "../x", would be lost when the run's
+// outputs are committed).
+func (e *Env) OutPath(p string) (string, error) {
+	if filepath.IsAbs(p) || e.OutDir == "" {
+		return p, nil
+	}
+	if !filepath.IsLocal(p) {
+		return "", fmt.Errorf("%q: a relative path must stay inside the run's output directory (an absolute path writes elsewhere)", p)
+	}
+	return filepath.Join(e.OutDir, p), nil
+}
+
+// WritePath is OutPath with the parent directories created.
+func (e *Env) WritePath(p string) (string, error) {
+	full, err := e.OutPath(p)
+	if err != nil {
+		return "", err
+	}
+	return full, os.MkdirAll(filepath.Dir(full), 0o755)
 }
 
 // Context is the run's context, or context.Background() when it has none.

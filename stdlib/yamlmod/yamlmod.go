@@ -90,7 +90,11 @@ func write(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
 	if err != nil {
 		return nil, lib.Errorf(fn, "%v", err)
 	}
-	if err := atomicfile.Write(resolve(env.OutDir, p), b); err != nil {
+	full, err := env.WritePath(p)
+	if err != nil {
+		return nil, lib.Errorf(fn, "%v", err)
+	}
+	if err := atomicfile.Write(full, b); err != nil {
 		return nil, lib.Errorf(fn, "%v", err)
 	}
 	return nil, nil

@@ -46,7 +46,8 @@ func TestErrors(t *testing.T) {
 		`yaml.encode({a: [1, bytes(2)]})`:     "yaml.encode: cannot encode a bytes at .a[1] as YAML",
 		`yaml.encode(func() {})`:              "yaml.encode: cannot encode a compiled-function as YAML",
 		`m := {}; m.self = m; yaml.encode(m)`: "yaml.encode: nesting deeper than 512",
-		`yaml.write("/proc/nope/x.yaml", 1)`:  "yaml.write: writing /proc/nope/x.yaml",
+		`yaml.write("/proc/nope/x.yaml", 1)`:  "yaml.write: mkdir /proc/nope",
+		`yaml.write("../x.yaml", 1)`:          `yaml.write: "../x.yaml": a relative path must stay inside the run's output directory`,
 	}
 	scripttest.WantErrors(t, `yaml := import("yaml")`, cases)
 }
