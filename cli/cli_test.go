@@ -183,6 +183,11 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"-p", "seed=3", "--seed", "4", "x.tengo"}, 2, "-p seed=3 and --seed 4 disagree"},
 		{[]string{"-p", "seed=x", "x.tengo"}, 2, "the seed must be an integer"},
 		{[]string{"-p", "novalue", "x.tengo"}, 2, `want key=value, got "novalue"`},
+		// a shipped script's bad -p value is a usage error as well (params.check)
+		{[]string{"--out", dir, "-p", "engine=exact", "../scripts/oneshot.tengo"}, 2, `tasks.network: unknown gradient engine "exact" (known: bptt, forward, paper)`},
+		{[]string{"--out", dir, "-p", "plasticity=foo", "../scripts/cue_reward.tengo"}, 2, `cue_reward: plasticity must be none, hebb, modulated or retroactive, got "foo"`},
+		{[]string{"--out", dir, "-p", "engine=forward", "../scripts/cue_reward.tengo"}, 2, `cue_reward: engine must be bptt`},
+		{[]string{"--out", dir, "-p", "precision=float16", "../scripts/recurrent_completion.tengo"}, 2, `recurrent_completion: precision must be float32 or float64, got "float16"`},
 		{[]string{"--out", dir, "../interp/testdata/errors/syntax.tengo"}, 1, "syntax.tengo:3:1: syntax error"},
 		{[]string{"--out", dir, "../interp/testdata/errors/divzero.tengo"}, 1, "divzero.tengo:3:6: integer division by zero"},
 		{[]string{"--out", dir, "--timeout", "300ms", "../interp/testdata/errors/loop.tengo"}, 1, "loop: stopped: timeout after 300ms (--timeout)"},

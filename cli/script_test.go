@@ -2,10 +2,12 @@ package cli_test
 
 import (
 	"bytes"
+	"errors"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -35,6 +37,9 @@ func TestMain(m *testing.M) {
 //	mounttmpfs DIR SIZE [ro]  mount a tmpfs of SIZE (e.g. 256k) on DIR,
 //	                        unmounted when the script ends
 //	remount DIR OPTIONS     remount the tmpfs on DIR with OPTIONS (ro, size=1m)
+//	status N CMD [ARGS...]  run CMD as exec does, and fail unless it exits
+//	                        with status N (exec and ! exec tell 0 from
+//	                        non-zero only)
 //
 // and the condition [mount]: tmpfs can be mounted (root; CI runs as root).
 func TestCLIScripts(t *testing.T) {
@@ -46,6 +51,7 @@ func TestCLIScripts(t *testing.T) {
 			"sametree":   cmdSametree,
 			"mounttmpfs": cmdMounttmpfs,
 			"remount":    cmdRemount,
+			"status":     cmdStatus,
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "mount" {
@@ -161,6 +167,25 @@ func cmdRemount(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if out, err := exec.Command("mount", "-o", "remount,"+args[1], ts.MkAbs(args[0])).CombinedOutput(); err != nil {
 		ts.Fatalf("mount: %v: %s", err, out)
+	}
+}
+
+func cmdStatus(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 || neg {
+		ts.Fatalf("usage: status N CMD [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	code := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) {
+			ts.Fatalf("%s: %v", args[1], err)
+		}
+		code = exit.ExitCode()
+	}
+	if code != want {
+		ts.Fatalf("%s exited with status %d, want %d", args[1], code, want)
 	}
 }
 
