@@ -69,14 +69,17 @@ func (n *Network) episodeEnded(fn string) error {
 }
 
 // TracePanels turns a recording into the panels of its figure: the
-// inputs, the outputs and the targets (on one colour scale), and each
-// layer's recorded quantities.
+// inputs, the outputs and the targets (on one colour scale; no targets
+// panel when no step was scored against a target, e.g. an actor-critic
+// loss given by score_steps), and each layer's recorded quantities.
 func TracePanels(net *bohp.Network, rec *bohp.Recording) []figures.TracePanel {
 	outScale := math.Max(figures.MaxAbs(rec.Outputs), figures.MaxAbs(rec.Targets))
 	panels := []figures.TracePanel{
 		{Title: "inputs" + kept(rec.InputIndex, net.In, "inputs"), Rows: indexLabels(rec.InputIndex), Values: rec.Inputs},
 		{Title: "outputs" + kept(rec.OutputIndex, net.Out(), "cells"), Rows: indexLabels(rec.OutputIndex), Values: rec.Outputs, Scale: outScale},
-		{Title: "targets (scored steps)", Rows: indexLabels(rec.OutputIndex), Values: scoredTargets(rec), Scale: outScale},
+	}
+	if targets := scoredTargets(rec); slices.ContainsFunc(targets, func(v float64) bool { return !math.IsNaN(v) }) {
+		panels = append(panels, figures.TracePanel{Title: "targets (scored steps)", Rows: indexLabels(rec.OutputIndex), Values: targets, Scale: outScale})
 	}
 	for _, s := range rec.States {
 		var rows []string

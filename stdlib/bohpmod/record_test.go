@@ -4,9 +4,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
+	"github.com/bohpsh/bohpsh/bohp"
 	"github.com/bohpsh/bohpsh/interp/scripttest"
+	"github.com/bohpsh/bohpsh/stdlib/bohpmod"
 )
 
 // network.record({figure}) draws the recorded episode in the run's
@@ -40,4 +43,41 @@ func TestRecordErrors(t *testing.T) {
 		`net.diagram("../x.svg")`:      `network.diagram: "../x.svg": a relative path must stay inside the run's output directory`,
 		`net.recording(1)`:             "network.recording: wrong number of arguments: want 0, got 1",
 	})
+}
+
+// The figure has a targets panel only when some step was scored against a
+// target: an episode scored by ScoreGrad alone (as an actor-critic loss
+// is) has none to show.
+func TestTracePanelsTargets(t *testing.T) {
+	for _, target := range []bool{true, false} {
+		net, err := bohp.NewNetwork(3, bohp.EngineBPTT, bohp.LayerSpec{Out: 2, Act: bohp.Tanh})
+		if err != nil {
+			t.Fatal(err)
+		}
+		net.Record(0)
+		net.Reset()
+		for range 2 {
+			if _, err := net.Step([]float64{1, 0, -1}); err != nil {
+				t.Fatal(err)
+			}
+			if target {
+				_, err = net.Score(bohp.SSE, []float64{0, 1}, 1)
+			} else {
+				err = net.ScoreGrad(0.5, []float64{0.1, -0.1})
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := net.EndEpisode(); err != nil {
+			t.Fatal(err)
+		}
+		var titles []string
+		for _, p := range bohpmod.TracePanels(net, net.Recorded()) {
+			titles = append(titles, p.Title)
+		}
+		if got := slices.Contains(titles, "targets (scored steps)"); got != target {
+			t.Errorf("scored against a target: %v; panels %q", target, titles)
+		}
+	}
 }
