@@ -67,7 +67,8 @@ Flags (-x and --x are the same; flags may follow the file names):
   --jobs J             runs in parallel (default: the number of cores)
   --out DIR            write outputs into DIR/<script name>/
                        (default: runs/<script name>/<timestamp>/; -e: none)
-  --quiet              no script output, no progress bar
+  --quiet              no script output (prints, -e's value), no progress bar,
+                       no closing lines; errors, warnings and files as usual
   --timeout DURATION   stop the runs after DURATION (e.g. 90s, 10m)
   --allow-os           allow Tengo's os module (files, processes)
   --no-figures         draw no figures (learning curves, trace figures of episodes)
@@ -92,8 +93,8 @@ naming the holder (pid, host, start); the lock of a dead process is taken
 over. An --out that cannot be written is refused before any run.
 
 Exit status: 0 success, 1 script error or timeout (or: output directory in
-use, merge incomplete), 2 usage error (or: --out cannot be written),
-130 interrupted (Ctrl-C; what was done is written, marked interrupted).
+use, merge incomplete), 2 usage error (or: --out cannot be written, a
+script's params.check, e.g. an unknown -p engine), 130 interrupted (Ctrl-C; what was done is written, marked interrupted).
 A REPL reading a pipe runs every statement and exits 1 if any failed.
 `
 
