@@ -74,7 +74,9 @@ Flags (-x and --x are the same; flags may follow the file names):
   --no-figures         draw no figures (learning curves, trace figures of episodes)
   --shard I/N          run only shard I (from 0) of N of the runs: runs I, I+N, ...
                        (auto: I/N of the Slurm array task; auto/N: I from
-                       JOB_COMPLETION_INDEX); bohpsh merge then writes the outputs
+                       JOB_COMPLETION_INDEX); bohpsh merge then writes the outputs.
+                       Inside a Slurm array task a run of several runs is split
+                       so by default (with a notice); --shard all runs them all
   --resume             skip the runs whose complete results of the same settings
                        are in the output directory (--shard and --resume need --out)
   --version            print the version
@@ -198,7 +200,7 @@ func parseFlagSet(args []string, extra ...func(*flag.FlagSet)) (*cmdFlags, *flag
 		return nil, nil, &usageError{fmt.Sprintf("--timeout must be positive, got %v", f.timeout)}
 	case f.evalSet && len(f.files) > 0:
 		return nil, nil, &usageError{"give either -e CODE or script files, not both"}
-	case (f.shard != "" || run.Resume) && run.Out == "":
+	case (f.shard != "" && f.shard != shardAll || run.Resume) && run.Out == "":
 		return nil, nil, &usageError{"--shard and --resume need --out DIR: every shard and every rerun must use the same output directory"}
 	}
 	if err := run.ResolveReserved(seedGiven); err != nil {
@@ -263,8 +265,9 @@ func mainCtx(parent context.Context, signals bool, args []string, stdin io.Reade
 		}
 	}
 	f, err := parseFlags(args)
-	if err == nil && f.shard != "" {
-		f.run.Shard, err = resolveShard(f.shard, os.Getenv)
+	notice := ""
+	if err == nil {
+		f.run.Shard, notice, err = chooseShard(f, os.Getenv)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "bohpsh: %v\nRun 'bohpsh --help' for usage.\n", err)
@@ -281,7 +284,7 @@ func mainCtx(parent context.Context, signals bool, args []string, stdin io.Reade
 
 	// The REPL.
 	if !f.evalSet && len(f.files) == 0 {
-		if len(f.run.Overrides) > 0 || f.run.Sweep != nil || f.run.Seeds > 1 || f.run.Out != "" || f.shard != "" {
+		if len(f.run.Overrides) > 0 || f.run.Sweep != nil || f.run.Seeds > 1 || f.run.Out != "" || f.shard != "" && f.shard != shardAll {
 			fmt.Fprintf(stderr, "bohpsh: -p, --seeds, --sweep, --out and --shard apply to scripts; the REPL takes --seed and --allow-os\n")
 			return ExitUsage
 		}
@@ -302,6 +305,7 @@ func mainCtx(parent context.Context, signals bool, args []string, stdin io.Reade
 		sources = append(sources, src)
 	}
 
+	io.WriteString(stderr, notice)
 	ctx, stop := runContext(parent, signals, f.timeout)
 	defer stop()
 	cfg := f.run
