@@ -59,6 +59,10 @@ func slurmMain(parent context.Context, signals bool, args []string, stdout, stde
 		io.WriteString(stdout, slurmUsage)
 		return ExitOK
 	}
+	tasksGiven := false
+	if err == nil {
+		fs.Visit(func(fl *flag.Flag) { tasksGiven = tasksGiven || fl.Name == "tasks" })
+	}
 	switch {
 	case err != nil:
 	case f.evalSet || len(f.files) != 1:
@@ -67,7 +71,7 @@ func slurmMain(parent context.Context, signals bool, args []string, stdout, stde
 		err = errors.New("give --out DIR: the array tasks and the merge job share it")
 	case f.shard != "":
 		err = errors.New("--shard is for the tasks: bohpsh slurm gives each its shard")
-	case tasks < 0:
+	case tasksGiven && tasks < 1:
 		err = fmt.Errorf("--tasks must be >= 1, got %d", tasks)
 	}
 	if err != nil {
@@ -81,8 +85,12 @@ func slurmMain(parent context.Context, signals bool, args []string, stdout, stde
 	}
 	cfg := f.run
 	runs := len(interp.NewPlan(src, cfg).Runs())
-	if tasks == 0 || tasks > runs {
+	switch {
+	case !tasksGiven:
 		tasks = min(runs, 1000)
+	case tasks > runs:
+		fmt.Fprintf(stderr, "bohpsh slurm: --tasks %d is more than the %d runs: %d tasks, one run each\n", tasks, runs, runs)
+		tasks = runs
 	}
 	cfg.Shard = interp.Shard{Count: tasks}
 	plan := interp.NewPlan(src, cfg)
@@ -194,10 +202,7 @@ func newSlurmJob(plan *interp.Plan, cfg interp.Config, src *interp.Source, runAr
 	}
 	logs := filepath.Join(absDir, interp.SlurmDir)
 	name := "bohpsh-" + interp.ScriptName(src)
-	extra := ""
-	if s := strings.TrimSpace(sbatchFlags); s != "" {
-		extra = "#SBATCH " + strings.ReplaceAll(s, "\n", " ") + "\n"
-	}
+	extra, mergeExtra := sbatchLine(sbatchFlags), sbatchLine(withoutArray(sbatchFlags))
 	n := plan.Shards
 	task := append([]string{exe, "--shard", "SHARD", "--resume"}, runArgs...)
 	task = append(task, src.Name)
@@ -234,8 +239,34 @@ func newSlurmJob(plan *interp.Plan, cfg interp.Config, src *interp.Source, runAr
 #SBATCH --output=%s/merge.%%j.log
 #SBATCH --chdir=%s
 %sexec %s
-`, dir, name, logs, shellQuote(cwd), extra, shellQuoteAll(merge))
+`, dir, name, logs, shellQuote(cwd), mergeExtra, shellQuoteAll(merge))
 	return j, nil
+}
+
+// sbatchLine is an #SBATCH line of flags ("" for none).
+func sbatchLine(flags string) string {
+	if s := strings.TrimSpace(strings.ReplaceAll(flags, "\n", " ")); s != "" {
+		return "#SBATCH " + s + "\n"
+	}
+	return ""
+}
+
+// withoutArray drops the array option (--array=1,5 to resubmit some tasks)
+// from sbatch flags, for the merge job, which is not an array.
+func withoutArray(flags string) string {
+	words := strings.Fields(flags)
+	var kept []string
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		switch {
+		case w == "--array" || w == "-a":
+			i++ // its value
+		case strings.HasPrefix(w, "--array=") || strings.HasPrefix(w, "-a"):
+		default:
+			kept = append(kept, w)
+		}
+	}
+	return strings.Join(kept, " ")
 }
 
 // executable is the path of this bohpsh as invoked (a symbolic link kept

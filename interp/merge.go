@@ -2,7 +2,6 @@ package interp
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -189,9 +188,9 @@ func incompleteError(res *Result) error {
 		what += ", " + plural(unfinished, "run") + " unfinished"
 	}
 	if len(bad) > 0 {
-		return fmt.Errorf("%s did not complete (%s)", pluralList("shard", bad, len(res.Shards)), what)
+		return fmt.Errorf("%s: %s did not complete (%s)", res.Script, pluralList("shard", bad, len(res.Shards)), what)
 	}
-	return errors.New(what)
+	return fmt.Errorf("%s: %s", res.Script, what)
 }
 
 func plural(n int, noun string) string {

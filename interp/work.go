@@ -112,9 +112,13 @@ func (w *workArea) prepare(mode workMode, resume bool) error {
 	case old != nil && !same && old.Shards > 0 && (mode == shardRun || !resume && completeRuns(w.dir, old) > 0):
 		// A shard cannot know whether the other sweep is abandoned; a new
 		// run or sweep replaces it only when that loses no results.
+		how := ", or give --resume to keep those of the same settings"
+		if mode == shardRun {
+			how = "; every shard of a sweep must be given the same settings"
+		}
 		return fmt.Errorf("the output directory %s holds the unmerged runs of another sweep (%s; this run differs: %s): "+
-			"merge them (bohpsh merge %s), or discard them (rm -r %s), or give --resume to keep those of the same settings",
-			w.d, old.Describe(), old.Difference(w.plan), w.d, w.dir)
+			"merge them (bohpsh merge %s), or discard them (rm -r %s)%s",
+			w.d, old.Describe(), old.Difference(w.plan), w.d, w.dir, how)
 	}
 	if old == nil {
 		if err := os.RemoveAll(w.dir); err != nil {
