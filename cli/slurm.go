@@ -113,7 +113,7 @@ func slurmMain(parent context.Context, signals bool, args []string, stdout, stde
 			job.dir, queued, strings.Join(strings.Fields(readString(jobsFile)), " "))
 		return ExitError
 	}
-	resumed, err := interp.SetUpSweep(job.dir, plan, cfg.Resume)
+	resumed, unresumed, err := interp.SetUpSweep(job.dir, plan, cfg.Resume)
 	if err != nil {
 		fmt.Fprintf(stderr, "bohpsh slurm: %v\n", err)
 		var ode *interp.OutputDirError
@@ -121,6 +121,10 @@ func slurmMain(parent context.Context, signals bool, args []string, stdout, stde
 			return ExitUsage
 		}
 		return ExitError
+	}
+	if unresumed.Runs > 0 {
+		fmt.Fprintf(stderr, "bohpsh slurm: warning: --resume does not resume %s in %s: of other settings (this sweep differs: %s)\n",
+			plural(unresumed.Runs, "complete run"), job.dir, unresumed.Why)
 	}
 	for path, text := range map[string]string{job.arrayPath: job.arrayScript, job.mergePath: job.mergeScript} {
 		if err := atomicfile.Write(path, []byte(text)); err != nil {

@@ -145,7 +145,11 @@ type runRecord struct {
 
 // matches reports whether the record is of run id of plan p, with the same
 // settings.
-func (rec *runRecord) matches(p *Plan, id RunID) bool {
+func (rec *runRecord) matches(p *Plan, id RunID) bool { return rec.difference(p, id) == "" }
+
+// difference names the first setting in which run id of plan p differs
+// from the record ("" when they are the same).
+func (rec *runRecord) difference(p *Plan, id RunID) string {
 	sweepKey := ""
 	if p.Sweep != nil {
 		sweepKey = p.Sweep.Key
@@ -154,8 +158,29 @@ func (rec *runRecord) matches(p *Plan, id RunID) bool {
 	if ov == nil {
 		ov = map[string]string{}
 	}
-	return rec.Script == p.Script && rec.ScriptSHA == p.ScriptSHA && rec.Seed == id.Seed &&
-		rec.SweepKey == sweepKey && rec.SweepValue == id.SweepValue && maps.Equal(ov, p.Overrides)
+	switch {
+	case rec.Script != p.Script:
+		return fmt.Sprintf("script %s, not %s", p.Script, rec.Script)
+	case rec.ScriptSHA != p.ScriptSHA:
+		return fmt.Sprintf("the script %s was changed", p.Script)
+	case rec.Seed != id.Seed:
+		return fmt.Sprintf("seed %d, not %d", id.Seed, rec.Seed)
+	case rec.SweepKey != sweepKey || rec.SweepValue != id.SweepValue:
+		return fmt.Sprintf("--sweep %s=%s, not %s=%s", sweepKey, id.SweepValue, rec.SweepKey, rec.SweepValue)
+	case !maps.Equal(ov, p.Overrides):
+		return fmt.Sprintf("-p settings %s, not %s", overridesString(p.Overrides), overridesString(ov))
+	}
+	return ""
+}
+
+// otherSettings is how run id of plan p differs from the completed run of
+// other settings recorded in dir ("" when dir holds none).
+func otherSettings(dir string, p *Plan, id RunID) string {
+	rec, err := readRecord(dir)
+	if err != nil || rec == nil || rec.Status != statusCompleted {
+		return ""
+	}
+	return rec.difference(p, id)
 }
 
 // readRecord reads the RunFile in dir: nil and no error when there is
