@@ -2,10 +2,13 @@ package interp
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -13,6 +16,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/bohpsh/bohpsh/internal/atomicfile"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
 	"github.com/d5/tengo/v2"
 	"gopkg.in/yaml.v3"
@@ -39,9 +43,14 @@ type runTimes struct {
 	Jobs              int
 }
 
-// saveRun writes run r's metrics.csv and then its RunFile into dir.
+// saveRun writes run r's metrics.csv and then its RunFile into dir. They
+// are not fsynced (a millisecond or more each, per run): the record
+// carries the checksum of metrics.csv, so a pair that a machine crash left
+// torn (the record written, its metrics lost) is not taken as complete.
 func saveRun(dir string, p *Plan, r *Run, t runTimes) error {
-	if err := writeFile(filepath.Join(dir, MetricsFile), func(w io.Writer) error {
+	sum := sha256.New()
+	if err := atomicfile.WriteFuncNoSync(filepath.Join(dir, MetricsFile), func(w io.Writer) error {
+		w = io.MultiWriter(w, sum)
 		if _, err := io.WriteString(w, metricsHeader(p.Sweep)); err != nil {
 			return err
 		}
@@ -49,12 +58,12 @@ func saveRun(dir string, p *Plan, r *Run, t runTimes) error {
 	}); err != nil {
 		return err
 	}
-	return writeFile(filepath.Join(dir, RunFile), func(w io.Writer) error {
-		return encodeYAML(w, runRecordDoc(p, r, t))
+	return atomicfile.WriteFuncNoSync(filepath.Join(dir, RunFile), func(w io.Writer) error {
+		return encodeYAML(w, runRecordDoc(p, r, t, hex.EncodeToString(sum.Sum(nil))))
 	})
 }
 
-func runRecordDoc(p *Plan, r *Run, t runTimes) *yaml.Node {
+func runRecordDoc(p *Plan, r *Run, t runTimes, metricsSHA string) *yaml.Node {
 	doc := ymap()
 	yset(doc, "script", ystr(p.Script))
 	yset(doc, "script_sha256", ystr(p.ScriptSHA))
@@ -97,6 +106,7 @@ func runRecordDoc(p *Plan, r *Run, t runTimes) *yaml.Node {
 		names.Content = append(names.Content, ystr(s.Name))
 	}
 	yset(doc, "metrics", names)
+	yset(doc, "metrics_sha256", ystr(metricsSHA))
 	if r.Env.Params.IsDeclared {
 		ps := yset(doc, "params", yseq(false))
 		for _, prm := range r.Env.Params.Declared {
@@ -133,6 +143,7 @@ type runRecord struct {
 	FinalLast  int               `yaml:"final_last"`
 	FinalFrom  int               `yaml:"final_from"`
 	Metrics    []string          `yaml:"metrics"`
+	MetricsSHA string            `yaml:"metrics_sha256"` // of the run's metrics.csv ("" in records written before it was added)
 	Params     *[]struct {
 		Name       string    `yaml:"name"`
 		Doc        string    `yaml:"doc"`
@@ -184,12 +195,25 @@ func otherSettings(dir string, p *Plan, id RunID) string {
 }
 
 // readRecord reads the RunFile in dir: nil and no error when there is
-// none (the run did not end: not started, or killed).
+// none (the run did not end: not started, or killed), or when the record
+// does not match its metrics.csv (left torn by a machine crash).
 func readRecord(dir string) (*runRecord, error) {
 	rec := &runRecord{}
-	found, err := readYAMLFile(filepath.Join(dir, RunFile), rec)
-	if !found || err != nil {
+	b, err := os.ReadFile(filepath.Join(dir, RunFile))
+	if errors.Is(err, fs.ErrNotExist) || err == nil && len(bytes.TrimSpace(b)) == 0 {
+		return nil, nil // none, or left empty by a machine crash
+	}
+	if err != nil {
 		return nil, err
+	}
+	if err := yaml.Unmarshal(b, rec); err != nil {
+		return nil, fmt.Errorf("%s: %v", filepath.Join(dir, RunFile), err)
+	}
+	if rec.MetricsSHA != "" {
+		m, err := os.ReadFile(filepath.Join(dir, MetricsFile))
+		if sum := sha256.Sum256(m); err != nil || hex.EncodeToString(sum[:]) != rec.MetricsSHA {
+			return nil, nil
+		}
 	}
 	switch rec.Status {
 	case statusCompleted, statusFailed, statusInterrupted:
