@@ -228,14 +228,21 @@ func printShardReports(res *interp.Result, w io.Writer) {
 		}
 		fmt.Fprintf(w, "bohpsh: %s: shard %d of %d %s", res.Script, s.Index, len(res.Shards), what)
 		if len(s.Missing) > 0 {
-			var names []string
-			for _, id := range s.Missing {
-				names = append(names, res.Plan.RunName(id))
-			}
-			fmt.Fprintf(w, "; no results for %s", strings.Join(names, ", "))
+			fmt.Fprintf(w, "; no results for %s", runNames(res.Plan, s.Missing))
+		}
+		if len(s.Unfinished) > 0 {
+			fmt.Fprintf(w, "; unfinished: %s", runNames(res.Plan, s.Unfinished))
 		}
 		fmt.Fprintln(w)
 	}
+}
+
+func runNames(p *interp.Plan, ids []interp.RunID) string {
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = p.RunName(id)
+	}
+	return strings.Join(names, ", ")
 }
 
 func firstLine(s string) string {

@@ -14,11 +14,12 @@ import (
 
 // ShardReport says how one shard of a sweep ended, as Merge found it.
 type ShardReport struct {
-	Index   int
-	State   string // completed, failed, interrupted, running, missing (never ran, or killed)
-	Err     string // the shard's error (failed)
-	Holder  string // who runs it (running)
-	Missing []RunID
+	Index      int
+	State      string  // completed, failed, interrupted, running, missing (never ran, or killed)
+	Err        string  // the shard's error (failed)
+	Holder     string  // who runs it (running)
+	Missing    []RunID // its runs without results
+	Unfinished []RunID // its runs that started but did not complete (failed or interrupted)
 }
 
 // Shard states of a ShardReport besides the run statuses.
@@ -161,8 +162,11 @@ func shardReports(work string, plan *Plan, runs []*Run) ([]ShardReport, error) {
 			}
 		}
 		for _, id := range plan.ShardRuns(Shard{Index: i, Count: plan.Shards}) {
-			if !runs[id.Index].Started {
+			switch r := runs[id.Index]; {
+			case !r.Started:
 				rep.Missing = append(rep.Missing, id)
+			case r.Err != nil:
+				rep.Unfinished = append(rep.Unfinished, id)
 			}
 		}
 	}
@@ -183,10 +187,14 @@ func incompleteError(res *Result) error {
 	}
 	missing := len(res.Summary.Missing)
 	unfinished := res.Summary.Runs - res.Summary.Completed - missing
-	what := plural(missing, "run") + " missing"
-	if unfinished > 0 {
-		what += ", " + plural(unfinished, "run") + " unfinished"
+	var parts []string
+	if missing > 0 {
+		parts = append(parts, plural(missing, "run")+" missing")
 	}
+	if unfinished > 0 {
+		parts = append(parts, plural(unfinished, "run")+" unfinished")
+	}
+	what := strings.Join(parts, ", ")
 	if len(bad) > 0 {
 		return fmt.Errorf("%s: %s did not complete (%s)", res.Script, pluralList("shard", bad, len(res.Shards)), what)
 	}
