@@ -75,8 +75,9 @@ Flags (-x and --x are the same; flags may follow the file names):
   --shard I/N          run only shard I (from 0) of N of the runs: runs I, I+N, ...
                        (auto: I/N of the Slurm array task; auto/N: I from
                        JOB_COMPLETION_INDEX); bohpsh merge then writes the outputs.
-                       Inside a Slurm array task a run of several runs is split
-                       so by default (with a notice); --shard all runs them all
+                       In a Slurm array task, a run of several runs runs the
+                       task's shard by default (said on stderr; needs --out);
+                       --shard all runs them all
   --resume             skip the runs whose complete results of the same settings
                        are in the output directory (--shard and --resume need --out)
   --version            print the version

@@ -30,7 +30,8 @@ The run flags are bohpsh's (-p, --seed, --seeds, --sweep, --jobs, ...);
 --out is required (the tasks and the merge share it: a shared file system).
 
   --tasks N        array tasks (default: one per run, at most 1000)
-  --sbatch FLAGS   sbatch options for both jobs, e.g. '--partition=short --time=1:00:00'
+  --sbatch FLAGS   sbatch options for both jobs (--array: for the array only),
+                   e.g. '--partition=short --time=1:00:00'
   --wait           wait for the merge job and exit with its status
   --dry-run        print the batch scripts and the sbatch commands, submit nothing
   --resume         keep the complete runs of the same settings found in the
