@@ -8,8 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-
-	"github.com/bohpsh/bohpsh/stdlib/lib"
 )
 
 // ShardReport says how one shard of a sweep ended, as Merge found it.
@@ -88,7 +86,7 @@ func Merge(ctx context.Context, d string, opts MergeOptions) *Result {
 		}
 		if !ok {
 			r = &Run{Index: id.Index, SweepIndex: id.SweepIndex, SweepValue: id.SweepValue, Seed: id.Seed,
-				Env: &lib.Env{Seed: id.Seed, Params: &lib.Params{}, Metrics: lib.NewMetrics()}}
+				Env: recordEnv(id.Seed)}
 		} else {
 			cfg.Jobs = max(cfg.Jobs, t.Jobs)
 			if first.IsZero() || t.Started.Before(first) {

@@ -252,7 +252,7 @@ func loadRun(dir string, p *Plan, id RunID) (r *Run, t runTimes, ok bool, err er
 			r.Err = &lib.UsageError{Err: r.Err}
 		}
 	}
-	env := &lib.Env{Seed: id.Seed, Params: &lib.Params{}, Metrics: lib.NewMetrics()}
+	env := recordEnv(id.Seed)
 	env.Metrics.Final = lib.FinalRule{Last: rec.FinalLast, From: rec.FinalFrom}
 	if rec.Params != nil {
 		env.Params.IsDeclared = true
@@ -272,6 +272,13 @@ func loadRun(dir string, p *Plan, id RunID) (r *Run, t runTimes, ok bool, err er
 	env.Metrics.SetProgress(rec.Done, rec.Planned)
 	r.Env = env
 	return r, t, true, nil
+}
+
+// recordEnv is the environment of a run read back from its record, or of
+// one that has none: results only (no script runs in it, so no context,
+// output or modules; NewEnv makes the environments that run).
+func recordEnv(seed int64) *lib.Env {
+	return &lib.Env{Seed: seed, Params: &lib.Params{}, Metrics: lib.NewMetrics()}
 }
 
 // recordedError is a run's error read back from its record.
