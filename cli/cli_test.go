@@ -188,6 +188,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"--out", dir, "-p", "plasticity=foo", "../scripts/cue_reward.tengo"}, 2, `cue_reward: plasticity must be none, hebb, modulated or retroactive, got "foo"`},
 		{[]string{"--out", dir, "-p", "engine=forward", "../scripts/cue_reward.tengo"}, 2, `cue_reward: engine must be bptt`},
 		{[]string{"--out", dir, "-p", "precision=float16", "../scripts/recurrent_completion.tengo"}, 2, `recurrent_completion: precision must be float32 or float64, got "float16"`},
+		{[]string{"--out", dir, "-p", "eta=1.5", "../scripts/recurrent_completion.tengo"}, 2, `recurrent_completion.tengo:50:1: recurrent_completion: eta must be in [0, 1] (the layer's retention is 1 - eta), got 1.5`},
 		{[]string{"--out", dir, "../interp/testdata/errors/syntax.tengo"}, 1, "syntax.tengo:3:1: syntax error"},
 		{[]string{"--out", dir, "../interp/testdata/errors/divzero.tengo"}, 1, "divzero.tengo:3:6: integer division by zero"},
 		{[]string{"--out", dir, "--timeout", "300ms", "../interp/testdata/errors/loop.tengo"}, 1, "loop: stopped: timeout after 300ms (--timeout)"},
