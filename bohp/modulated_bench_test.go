@@ -146,7 +146,8 @@ func newCueRewardNet(tb testing.TB, in, n int, rec LayerSpec) (*Network, Optimiz
 // the actor-critic loss scored after the episode, BPTT, and a tenth of an
 // Adam update) per recurrent rule, at the scale of the reproduction (32
 // cells, 60 steps, cues of 10 bits) and at the paper's (200 cells, 120
-// steps, 20 bits).
+// steps, 20 bits). "state-MB" is the memory the network, its BPTT state
+// and the optimizer hold.
 func BenchmarkCueRewardEpisode(b *testing.B) {
 	for _, size := range []struct{ n, steps, bits, cues int }{{32, 60, 10, 2}, {200, 120, 20, 4}} {
 		for _, rule := range cueRewardRules {
@@ -155,6 +156,7 @@ func BenchmarkCueRewardEpisode(b *testing.B) {
 				net, opt := newCueRewardNet(b, size.bits+7, size.n, rule.spec)
 				r := NewRNG(2)
 				benchEpisodes(b, 20, net, opt, func() error { _, err := tk.episode(net, r); return err })
+				b.ReportMetric(float64(heldBytes(net, opt.(*Adam)))/(1<<20), "state-MB")
 			})
 		}
 	}

@@ -216,62 +216,107 @@ func TestModulatedTracesRecomputed(t *testing.T) {
 }
 
 // What a script reads at each step: M(t) = tanh(mod_w·y(t) + mod_b) (per
-// cell f m + g with fan-out), the traces P_t and the eligibility trace E_t
-// the step used, computed here independently from the layer's outputs
-// (E_t before its update: the modulation of step t gates E_t, not the
-// coactivation of step t).
+// cell f m + g with fan-out; η for clipped_hebb), the traces P_t and the
+// eligibility trace E_t the step used, computed here independently from
+// the layer's outputs with the 2019 code's updates (E_t before its update:
+// the modulation of step t gates E_t, not the coactivation of step t; the
+// soft bound P + [Δ]₊ (1 - P/c) + [Δ]₋ (1 + P/c), then the clip), for every
+// rule, recurrent and feed-forward, hard and soft bound.
 func TestModulatedInspection(t *testing.T) {
 	const clip, eta = 0.4, 0.2
-	rule := ModRule{Mode: ModRetro, Clip: clip, Fanout: true, Rate: eta}
-	n, err := NewNetwork(2, EngineBPTT, LayerSpec{Out: 3, Act: Tanh, Rule: rule, Recurrent: true})
+	for _, c := range []struct {
+		rule      ModRule
+		recurrent bool
+	}{
+		{ModRule{Mode: ModRetro, Clip: clip, Fanout: true, Rate: eta}, true},
+		{ModRule{Mode: ModRetro, Clip: clip, Soft: true, Rate: eta}, false},
+		{ModRule{Mode: ModSimple, Clip: clip}, true},
+		{ModRule{Mode: ModSimple, Clip: clip, Soft: true, Fanout: true}, false},
+		{ModRule{Mode: ModHebb, Clip: clip, Rate: 1.5}, true},
+		{ModRule{Mode: ModHebb, Clip: clip, Soft: true, Rate: 1.5}, false},
+	} {
+		name := fmt.Sprintf("%s/soft=%v/fanout=%v/recurrent=%v", c.rule.Name(), c.rule.Soft, c.rule.Fanout, c.recurrent)
+		t.Run(name, func(t *testing.T) { checkInspection(t, c.rule, c.recurrent) })
+	}
+}
+
+// checkInspection runs 12 steps of a layer of 3 cells with rule r on 3
+// inputs and checks what Modulation, Traces and Eligibility return at each
+// against the reference.
+func checkInspection(t *testing.T, r ModRule, recurrent bool) {
+	n, err := NewNetwork(3, EngineBPTT, LayerSpec{Out: 3, Act: Tanh, Rule: r, Recurrent: recurrent})
 	if err != nil {
 		t.Fatal(err)
 	}
 	n.InitNormal(NewRNG(5), 0.8)
 	l := n.Layers[0]
-	if l.Modulation() != nil || len(l.Eligibility()) != 9 {
+	if l.Modulation() != nil || (len(l.Eligibility()) == 9) != (r.Mode == ModRetro) {
 		t.Fatalf("before the first step: modulation %v, eligibility %v", l.Modulation(), l.Eligibility())
 	}
 	P, E := make([]float64, 9), make([]float64, 9)
-	prev := make([]float64, 3) // y(t-1)
+	prev := make([]float64, 3)  // y(t-1)
+	clip, eta := r.Clip, r.Rate // eta: η_E (retroactive)
 	data := NewRNG(6)
-	x := make([]float64, 2)
-	bound := 0
+	x := make([]float64, 3)
+	bound, top := 0, 0.0
 	for step := 0; step < 12; step++ {
 		data.FillUniform(x, -1, 1)
 		y, err := n.Step(x)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !slices.Equal(l.Traces(), P) || !slices.Equal(l.Eligibility(), E) {
+		if !slices.Equal(l.Traces(), P) || r.Mode == ModRetro && !slices.Equal(l.Eligibility(), E) {
 			t.Fatalf("step %d: traces %v eligibility %v, want %v %v", step, l.Traces(), l.Eligibility(), P, E)
 		}
-		a := l.ModB.Data[0]
-		for i, v := range y {
-			a += l.ModW.Data[i] * v
-		}
-		m := math.Tanh(a)
-		M := l.Modulation()
-		for i := range M {
-			if want := l.Fanout.Data[i]*m + l.FanoutB.Data[i]; math.Abs(M[i]-want) > 1e-15 {
-				t.Fatalf("step %d: M[%d] = %v, want %v", step, i, M[i], want)
+		M := []float64{r.Rate, r.Rate, r.Rate}
+		if r.modulated() {
+			a := l.ModB.Data[0]
+			for i, v := range y {
+				a += l.ModW.Data[i] * v
 			}
+			m := math.Tanh(a)
+			M = l.Modulation()
+			for i := range M {
+				want := m
+				if r.Fanout {
+					want = l.Fanout.Data[i]*m + l.FanoutB.Data[i]
+				}
+				if math.Abs(M[i]-want) > 1e-15 {
+					t.Fatalf("step %d: M[%d] = %v, want %v", step, i, M[i], want)
+				}
+			}
+		} else if l.Modulation() != nil {
+			t.Fatalf("clipped_hebb has a modulation: %v", l.Modulation())
+		}
+		pre := x
+		if recurrent {
+			pre = prev
 		}
 		for i := range 3 {
 			for k := range 3 {
 				o := i*3 + k
-				v := P[o] + M[i]*E[o]
+				d := M[i] * y[i] * pre[k]
+				if r.Mode == ModRetro {
+					d = M[i] * E[o]
+				}
+				v := P[o] + d
+				if r.Soft {
+					v = P[o] + max(d, 0)*(1-P[o]/clip) + min(d, 0)*(1+P[o]/clip)
+				}
 				if math.Abs(v) > clip {
 					bound++
 				}
 				P[o] = max(-clip, min(clip, v))
-				E[o] = (1-eta)*E[o] + eta*y[i]*prev[k]
+				E[o] = (1-eta)*E[o] + eta*y[i]*pre[k]
+				top = max(top, math.Abs(P[o]))
 			}
 		}
 		copy(prev, y)
 	}
-	if bound == 0 {
-		t.Error("the clip never bound: the test shows less than it should")
+	// The test shows less than it should if the clip never binds, or if the
+	// soft bound's factor 1 ∓ P/c stays near 1.
+	if !r.Soft && bound == 0 || r.Soft && top < clip/2 {
+		t.Errorf("the clip bound %d times, the largest |P| is %.3g: the test shows less than it should", bound, top)
 	}
 }
 

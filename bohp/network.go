@@ -32,9 +32,12 @@ func (e Engine) String() string {
 // Exact reports whether the engine's gradient is exact (all but EnginePaper).
 func (e Engine) Exact() bool { return e != EnginePaper }
 
+// Engines lists every engine, the default (bptt) first.
+func Engines() []Engine { return []Engine{EngineBPTT, EngineForward, EnginePaper} }
+
 // ParseEngine maps "bptt", "forward" or "paper" to an Engine.
 func ParseEngine(name string) (Engine, error) {
-	for _, e := range []Engine{EngineBPTT, EngineForward, EnginePaper} {
+	for _, e := range Engines() {
 		if name == e.String() {
 			return e, nil
 		}

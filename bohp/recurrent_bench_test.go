@@ -144,7 +144,7 @@ func benchEpisodes(b *testing.B, warm int, net *Network, opt Optimizer, episode 
 }
 
 // heldBytes is the memory held by the network's tensors, gradients,
-// traces, BPTT state and the optimizer's state (an estimate from the
+// traces, BPTT state and the optimizer's state with its batch (an estimate from the
 // lengths of its buffers).
 func heldBytes(net *Network, opt *Adam) int {
 	total := 0
@@ -160,6 +160,9 @@ func heldBytes(net *Network, opt *Adam) int {
 		total += 8 * len(s)
 	}
 	for _, s := range opt.v {
+		total += 8 * len(s)
+	}
+	for _, s := range opt.sum { // a batch's gradients
 		total += 8 * len(s)
 	}
 	return total

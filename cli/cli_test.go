@@ -233,6 +233,12 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"-p", "seed=3", "--seed", "4", "x.tengo"}, 2, "-p seed=3 and --seed 4 disagree"},
 		{[]string{"-p", "seed=x", "x.tengo"}, 2, "the seed must be an integer"},
 		{[]string{"-p", "novalue", "x.tengo"}, 2, `want key=value, got "novalue"`},
+		// a shipped script's bad -p value is a usage error as well (params.check)
+		{[]string{"--out", dir, "-p", "engine=exact", "../scripts/oneshot.tengo"}, 2, `oneshot.tengo:11:6: params.declare: parameter engine = "exact" (from the command line) must be one of bptt, forward, paper`},
+		{[]string{"--out", dir, "-p", "plasticity=foo", "../scripts/cue_reward.tengo"}, 2, `parameter plasticity = "foo" (from the command line) must be one of none, hebb, modulated, retroactive`},
+		{[]string{"--out", dir, "-p", "engine=forward", "../scripts/cue_reward.tengo"}, 2, `parameter engine = "forward" (from the command line) must be one of bptt`},
+		{[]string{"--out", dir, "-p", "precision=float16", "../scripts/recurrent_completion.tengo"}, 2, `parameter precision = "float16" (from the command line) must be one of float32, float64`},
+		{[]string{"--out", dir, "-p", "eta=1.5", "../scripts/recurrent_completion.tengo"}, 2, `recurrent_completion.tengo:48:6: params.declare: parameter eta = 1.5 (from the command line) must be in [0, 1]`},
 		{[]string{"--out", dir, "../interp/testdata/errors/syntax.tengo"}, 1, "syntax.tengo:3:1: syntax error"},
 		{[]string{"--out", dir, "../interp/testdata/errors/divzero.tengo"}, 1, "divzero.tengo:3:6: integer division by zero"},
 		{[]string{"--out", dir, "--timeout", "300ms", "../interp/testdata/errors/loop.tengo"}, 1, "loop: stopped: timeout after 300ms (--timeout)"},

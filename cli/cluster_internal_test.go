@@ -31,13 +31,18 @@ func TestResolveShard(t *testing.T) {
 		{"auto", slurm, interp.Shard{Index: 2, Count: 4}, ""},
 		{"auto", env(), interp.Shard{}, "not in a Slurm job array"},
 		{"auto", env("SLURM_ARRAY_TASK_ID", "4", "SLURM_ARRAY_TASK_MIN", "0", "SLURM_ARRAY_TASK_MAX", "8", "SLURM_ARRAY_TASK_COUNT", "3", "SLURM_ARRAY_TASK_STEP", "4"),
-			interp.Shard{}, "are not 3 consecutive ids"},
+			interp.Shard{}, "3 task ids (0..8 step 4) are not consecutive"},
 		{"auto", env("SLURM_ARRAY_TASK_ID", "x", "SLURM_ARRAY_TASK_COUNT", "2"), interp.Shard{}, `SLURM_ARRAY_TASK_ID="x" is not a number`},
 		{"auto/8", env("JOB_COMPLETION_INDEX", "7"), interp.Shard{Index: 7, Count: 8}, ""},
 		{"auto/8", env("JOB_COMPLETION_INDEX", "8"), interp.Shard{}, "index 8 is not in 0..7"},
 		{"auto/6", slurm, interp.Shard{Index: 2, Count: 6}, ""},
 		{"auto/6", env(), interp.Shard{}, "neither JOB_COMPLETION_INDEX nor SLURM_ARRAY_TASK_ID is set"},
 		{"auto/0", env(), interp.Shard{}, "want auto/N with N >= 1"},
+		{"4/4", env(), interp.Shard{}, "--shard 4/4: shard I = 4 is not in 0..3"},
+		{"-1/3", env(), interp.Shard{}, "--shard -1/3: shard I = -1 is not in 0..2"},
+		{"1/0", env(), interp.Shard{}, "--shard 1/0: the number of shards N = 0 must be at least 1"},
+		{"x", env(), interp.Shard{}, "--shard x: want I/N (e.g. 0/4: shard 0 of 4, counted from 0), all, auto or auto/N"},
+		{"x/3", env(), interp.Shard{}, "--shard x/3: want I/N, e.g. 0/4"},
 	}
 	for _, c := range cases {
 		got, err := resolveShard(c.spec, c.env)

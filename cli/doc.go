@@ -13,7 +13,9 @@
 // of shards and of a merge job that depends on it with afterany, submits
 // them with sbatch, and with --wait follows the merge with scontrol). The
 // environment is read here only: --shard auto resolves the Slurm array task
-// or the Kubernetes completion index into an interp.Shard.
+// or the Kubernetes completion index into an interp.Shard, and inside a
+// Slurm array task a run of several runs gets the task's shard by default
+// (chooseShard; --shard all opts out).
 //
 // Exit status: 0 success; 1 script error, timeout or memory budget
 // exceeded (or: the output directory is in use, a merge lacks runs);

@@ -69,7 +69,8 @@ Flags (-x and --x are the same; flags may follow the file names):
   --jobs J             runs in parallel (default: the number of cores)
   --out DIR            write outputs into DIR/<script name>/
                        (default: runs/<script name>/<timestamp>/; -e: none)
-  --quiet              no script output, no progress bar
+  --quiet              no script output (prints, -e's value), no progress bar,
+                       no closing lines; errors, warnings and files as usual
   --timeout DURATION   stop the runs after DURATION (e.g. 90s, 10m)
   --allow-os           allow Tengo's os module (files, processes) and files
                        anywhere (see Files below)
@@ -79,7 +80,10 @@ Flags (-x and --x are the same; flags may follow the file names):
   --no-figures         draw no figures (learning curves, trace figures of episodes)
   --shard I/N          run only shard I (from 0) of N of the runs: runs I, I+N, ...
                        (auto: I/N of the Slurm array task; auto/N: I from
-                       JOB_COMPLETION_INDEX); bohpsh merge then writes the outputs
+                       JOB_COMPLETION_INDEX); bohpsh merge then writes the outputs.
+                       In a Slurm array task, a run of several runs runs the
+                       task's shard by default (said on stderr; needs --out);
+                       --shard all runs them all
   --resume             skip the runs whose complete results of the same settings
                        are in the output directory (--shard and --resume need --out)
   --version            print the version
@@ -107,9 +111,10 @@ working directory); ".." and links leading out are refused.
 Exit status: 0 success; 1 script error, timeout, --max-memory exceeded,
 output directory in use, merge incomplete; 2 usage error (bad flag,
 unknown or ill-typed -p, a parameter outside its constraints or refused by
-params.check, missing or non-text script, --out cannot be written);
-3 internal error (a bug of bohpsh: please report it); 130 interrupted
-(Ctrl-C or SIGTERM; what was done is written, marked interrupted).
+params.check, e.g. an unknown -p engine; missing or non-text script;
+--out cannot be written); 3 internal error (a bug of bohpsh: please
+report it); 130 interrupted (Ctrl-C or SIGTERM; what was done is
+written, marked interrupted).
 A REPL reading a pipe runs every statement and exits 1 if any failed.
 `
 
@@ -218,7 +223,7 @@ func parseFlagSet(args []string, extra ...func(*flag.FlagSet)) (*cmdFlags, *flag
 		return nil, nil, &usageError{fmt.Sprintf("--timeout must be positive, got %v", f.timeout)}
 	case f.evalSet && len(f.files) > 0:
 		return nil, nil, &usageError{"give either -e CODE or script files, not both"}
-	case (f.shard != "" || run.Resume) && run.Out == "":
+	case (f.shard != "" && f.shard != shardAll || run.Resume) && run.Out == "":
 		return nil, nil, &usageError{"--shard and --resume need --out DIR: every shard and every rerun must use the same output directory"}
 	}
 	if err := run.ResolveReserved(seedGiven); err != nil {
@@ -289,8 +294,9 @@ func mainCtx(parent context.Context, signals bool, args []string, stdin io.Reade
 		}
 	}
 	f, err := parseFlags(args)
-	if err == nil && f.shard != "" {
-		f.run.Shard, err = resolveShard(f.shard, os.Getenv)
+	notice := ""
+	if err == nil {
+		f.run.Shard, notice, err = chooseShard(f, os.Getenv)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "bohpsh: %v\nRun 'bohpsh --help' for usage.\n", err)
@@ -308,7 +314,7 @@ func mainCtx(parent context.Context, signals bool, args []string, stdin io.Reade
 
 	// The REPL.
 	if !f.evalSet && len(f.files) == 0 {
-		if len(f.run.Overrides) > 0 || f.run.Sweep != nil || f.run.Seeds > 1 || f.run.Out != "" || f.shard != "" {
+		if len(f.run.Overrides) > 0 || f.run.Sweep != nil || f.run.Seeds > 1 || f.run.Out != "" || f.shard != "" && f.shard != shardAll {
 			fmt.Fprintf(stderr, "bohpsh: -p, --seeds, --sweep, --out and --shard apply to scripts; the REPL takes --seed and --allow-os\n")
 			return ExitUsage
 		}
@@ -329,6 +335,7 @@ func mainCtx(parent context.Context, signals bool, args []string, stdin io.Reade
 		sources = append(sources, src)
 	}
 
+	io.WriteString(stderr, notice)
 	ctx, stop := runContext(parent, signals, f.timeout)
 	defer stop()
 	cfg := f.run

@@ -33,9 +33,6 @@ func TestMain(m *testing.M) {
 // github.com/rogpeppe/go-internal/testscript). Besides testscript's
 // commands they have:
 //
-//	status N CMD ARGS...    run a command (as exec does, keeping its output
-//	                        for stdout and stderr) and check that it exits
-//	                        with status N exactly
 //	waitfile PATH...        wait (up to a minute) until the files exist
 //	cptree SRC DST          copy a directory tree
 //	sametree A B            the trees hold the same files (the control
@@ -43,8 +40,12 @@ func TestMain(m *testing.M) {
 //	mounttmpfs DIR SIZE [ro]  mount a tmpfs of SIZE (e.g. 256k) on DIR,
 //	                        unmounted when the script ends
 //	remount DIR OPTIONS     remount the tmpfs on DIR with OPTIONS (ro, size=1m)
+//	status N CMD [ARGS...]  run CMD as exec does, and fail unless it exits
+//	                        with status N (exec and ! exec tell 0 from
+//	                        non-zero only)
 //
-// the shipped scripts' folder in $SCRIPTS, and the condition [mount]: tmpfs can be mounted (root; CI runs as root).
+// the shipped scripts' folder in $SCRIPTS, and the condition [mount]: tmpfs
+// can be mounted (root; CI runs as root).
 func TestCLIScripts(t *testing.T) {
 	scripts, err := filepath.Abs("../scripts")
 	if err != nil {
@@ -181,6 +182,25 @@ func cmdRemount(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
+func cmdStatus(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 || neg {
+		ts.Fatalf("usage: status N CMD [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	code := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) {
+			ts.Fatalf("%s: %v", args[1], err)
+		}
+		code = exit.ExitCode()
+	}
+	if code != want {
+		ts.Fatalf("%s exited with status %d, want %d", args[1], code, want)
+	}
+}
+
 var (
 	mountOnce sync.Once
 	mountOK   bool
@@ -202,27 +222,6 @@ func canMount() bool {
 		}
 	})
 	return mountOK
-}
-
-func cmdStatus(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) < 2 {
-		ts.Fatalf("usage: status N command [args...]")
-	}
-	want, err := strconv.Atoi(args[0])
-	if err != nil {
-		ts.Fatalf("status: %q is not a number", args[0])
-	}
-	got := 0
-	if err := ts.Exec(args[1], args[2:]...); err != nil {
-		var ee *exec.ExitError
-		if !errors.As(err, &ee) {
-			ts.Fatalf("status: %v", err)
-		}
-		got = ee.ExitCode()
-	}
-	if got != want {
-		ts.Fatalf("exit status %d, want %d", got, want)
-	}
 }
 
 type panicWriter struct{}

@@ -30,7 +30,8 @@ The run flags are bohpsh's (-p, --seed, --seeds, --sweep, --jobs, ...);
 --out is required (the tasks and the merge share it: a shared file system).
 
   --tasks N        array tasks (default: one per run, at most 1000)
-  --sbatch FLAGS   sbatch options for both jobs, e.g. '--partition=short --time=1:00:00'
+  --sbatch FLAGS   sbatch options for both jobs (--array: for the array only),
+                   e.g. '--partition=short --time=1:00:00'
   --wait           wait for the merge job and exit with its status
   --dry-run        print the batch scripts and the sbatch commands, submit nothing
   --resume         keep the complete runs of the same settings found in the
@@ -59,6 +60,10 @@ func slurmMain(parent context.Context, signals bool, args []string, stdout, stde
 		io.WriteString(stdout, slurmUsage)
 		return ExitOK
 	}
+	tasksGiven := false
+	if err == nil {
+		fs.Visit(func(fl *flag.Flag) { tasksGiven = tasksGiven || fl.Name == "tasks" })
+	}
 	switch {
 	case err != nil:
 	case f.evalSet || len(f.files) != 1:
@@ -67,7 +72,7 @@ func slurmMain(parent context.Context, signals bool, args []string, stdout, stde
 		err = errors.New("give --out DIR: the array tasks and the merge job share it")
 	case f.shard != "":
 		err = errors.New("--shard is for the tasks: bohpsh slurm gives each its shard")
-	case tasks < 0:
+	case tasksGiven && tasks < 1:
 		err = fmt.Errorf("--tasks must be >= 1, got %d", tasks)
 	}
 	if err != nil {
@@ -81,8 +86,12 @@ func slurmMain(parent context.Context, signals bool, args []string, stdout, stde
 	}
 	cfg := f.run
 	runs := len(interp.NewPlan(src, cfg).Runs())
-	if tasks == 0 || tasks > runs {
+	switch {
+	case !tasksGiven:
 		tasks = min(runs, 1000)
+	case tasks > runs:
+		fmt.Fprintf(stderr, "bohpsh slurm: --tasks %d is more than the %d runs: %d tasks, one run each\n", tasks, runs, runs)
+		tasks = runs
 	}
 	cfg.Shard = interp.Shard{Count: tasks}
 	plan := interp.NewPlan(src, cfg)
@@ -105,7 +114,7 @@ func slurmMain(parent context.Context, signals bool, args []string, stdout, stde
 			job.dir, queued, strings.Join(strings.Fields(readString(jobsFile)), " "))
 		return ExitError
 	}
-	resumed, err := interp.SetUpSweep(job.dir, plan, cfg.Resume)
+	resumed, unresumed, err := interp.SetUpSweep(job.dir, plan, cfg.Resume)
 	if err != nil {
 		fmt.Fprintf(stderr, "bohpsh slurm: %v\n", err)
 		var ode *interp.OutputDirError
@@ -113,6 +122,10 @@ func slurmMain(parent context.Context, signals bool, args []string, stdout, stde
 			return ExitUsage
 		}
 		return ExitError
+	}
+	if unresumed.Runs > 0 {
+		fmt.Fprintf(stderr, "bohpsh slurm: warning: --resume does not resume %s in %s: of other settings (this sweep differs: %s)\n",
+			plural(unresumed.Runs, "complete run"), job.dir, unresumed.Why)
 	}
 	for path, text := range map[string]string{job.arrayPath: job.arrayScript, job.mergePath: job.mergeScript} {
 		if err := atomicfile.Write(path, []byte(text)); err != nil {
@@ -194,10 +207,7 @@ func newSlurmJob(plan *interp.Plan, cfg interp.Config, src *interp.Source, runAr
 	}
 	logs := filepath.Join(absDir, interp.SlurmDir)
 	name := "bohpsh-" + interp.ScriptName(src)
-	extra := ""
-	if s := strings.TrimSpace(sbatchFlags); s != "" {
-		extra = "#SBATCH " + strings.ReplaceAll(s, "\n", " ") + "\n"
-	}
+	extra, mergeExtra := sbatchLine(sbatchFlags), sbatchLine(withoutArray(sbatchFlags))
 	n := plan.Shards
 	task := append([]string{exe, "--shard", "SHARD", "--resume"}, runArgs...)
 	task = append(task, src.Name)
@@ -234,8 +244,34 @@ func newSlurmJob(plan *interp.Plan, cfg interp.Config, src *interp.Source, runAr
 #SBATCH --output=%s/merge.%%j.log
 #SBATCH --chdir=%s
 %sexec %s
-`, dir, name, logs, shellQuote(cwd), extra, shellQuoteAll(merge))
+`, dir, name, logs, shellQuote(cwd), mergeExtra, shellQuoteAll(merge))
 	return j, nil
+}
+
+// sbatchLine is an #SBATCH line of flags ("" for none).
+func sbatchLine(flags string) string {
+	if s := strings.TrimSpace(strings.ReplaceAll(flags, "\n", " ")); s != "" {
+		return "#SBATCH " + s + "\n"
+	}
+	return ""
+}
+
+// withoutArray drops the array option (--array=1,5 to resubmit some tasks)
+// from sbatch flags, for the merge job, which is not an array.
+func withoutArray(flags string) string {
+	words := strings.Fields(flags)
+	var kept []string
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		switch {
+		case w == "--array" || w == "-a":
+			i++ // its value
+		case strings.HasPrefix(w, "--array=") || strings.HasPrefix(w, "-a"):
+		default:
+			kept = append(kept, w)
+		}
+	}
+	return strings.Join(kept, " ")
 }
 
 // executable is the path of this bohpsh as invoked (a symbolic link kept

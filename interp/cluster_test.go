@@ -248,8 +248,45 @@ func TestResume(t *testing.T) {
 	cfg = sweepConfig(out)
 	cfg.Seeds, cfg.Resume = 6, true
 	cfg.Overrides = map[string]string{"episodes": "31"}
-	if res := mustRun(t, src, cfg); res.Resumed != 0 {
-		t.Errorf("resumed %d runs of other settings", res.Resumed)
+	res = mustRun(t, src, cfg)
+	if res.Resumed != 0 || res.Unresumed.Runs != 12 || res.Unresumed.Why != "-p settings episodes=31, not episodes=30" {
+		t.Errorf("resumed %d runs of other settings; unresumed %+v", res.Resumed, res.Unresumed)
+	}
+}
+
+// The runs' records are not fsynced: a machine crash can leave a record
+// empty, or written while its metrics.csv is not. Such a run is not
+// complete: the merge lists it as missing, --resume runs it again.
+func TestTornRecordIsNotComplete(t *testing.T) {
+	src := writeScript(t, "task.tengo", sweepTask)
+	fresh := t.TempDir()
+	mustRun(t, src, sweepConfig(fresh))
+	want := readFile(t, filepath.Join(fresh, "task", interp.MetricsFile))
+
+	out := t.TempDir()
+	d := filepath.Join(out, "task")
+	cfg := sweepConfig(out)
+	cfg.Shard = interp.Shard{Index: 0, Count: 1}
+	mustRun(t, src, cfg)
+	work := filepath.Join(d, ".bohpsh", "work")
+	for f, text := range map[string]string{"noise=0/seed-4/run.yaml": "", "noise=0.5/seed-5/metrics.csv": "", "noise=0.5/seed-6/metrics.csv": "seed,noise,episode,metric,value\n"} {
+		if err := os.WriteFile(filepath.Join(work, f), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := interp.Merge(context.Background(), d, interp.MergeOptions{NoFigures: true})
+	if res.Err == nil || len(res.Summary.Missing) != 3 || res.Summary.Completed != 5 {
+		t.Errorf("merge of torn records: err %v, %d missing, %d completed", res.Err, len(res.Summary.Missing), res.Summary.Completed)
+	}
+	cfg.Resume = true
+	if res := mustRun(t, src, cfg); res.Resumed != 5 {
+		t.Errorf("resumed %d runs, want the 5 intact ones", res.Resumed)
+	}
+	if res := interp.Merge(context.Background(), d, interp.MergeOptions{NoFigures: true}); res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	if !bytes.Equal(readFile(t, filepath.Join(d, interp.MetricsFile)), want) {
+		t.Error("metrics.csv after resuming the torn runs differs from a run from scratch")
 	}
 }
 

@@ -84,7 +84,9 @@
 //	              yaml.write, checkpoints, network.record's trace figures: the
 //	              tasks module draws trace.png/.svg), created when first written,
 //	              and its record: run.yaml (RunFile: settings, status, times,
-//	              parameters) and its rows of metrics.csv
+//	              parameters, the SHA-256 of its metrics.csv) and its rows of
+//	              metrics.csv; the two are not fsynced, the checksum tells a
+//	              pair torn by a machine crash
 //
 // summary.yaml lists the runs without results (missing: cancelled, or of a
 // shard that did not run). summary.yaml, the figures and the command's

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -195,6 +197,38 @@ for ep := 0; ep < p.episodes; ep++ {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1000, "ns/episode")
+}
+
+// BenchmarkTinyRun measures the fixed cost of a run with outputs: a tiny
+// script's runs into a fresh --out directory, compiling it and writing
+// the outputs (the runs' records, metrics.csv, summary.yaml, with figures
+// the learning curve), which the output directory protocol adds to.
+func BenchmarkTinyRun(b *testing.B) {
+	src := &interp.Source{Name: "tiny.tengo", Dir: ".", Text: []byte(`
+params := import("params")
+metrics := import("metrics")
+p := params.declare({episodes: 20, seed: 0})
+for ep := 0; ep < p.episodes; ep++ {
+	metrics.record("x", ep, 0.5)
+}
+`)}
+	for _, c := range []struct {
+		seeds   int
+		figures bool
+	}{{2, false}, {2, true}, {20, false}} {
+		b.Run(fmt.Sprintf("seeds=%d/figures=%v", c.seeds, c.figures), func(b *testing.B) {
+			root := b.TempDir()
+			i := 0
+			b.ReportAllocs()
+			for b.Loop() {
+				i++
+				cfg := interp.Config{Out: filepath.Join(root, fmt.Sprint(i)), Seeds: c.seeds, Jobs: 2, Quiet: true, NoFigures: !c.figures}
+				if res := interp.RunScript(context.Background(), src, cfg); res.Err != nil {
+					b.Fatal(res.Err)
+				}
+			}
+		})
+	}
 }
 
 func TestDeepRecursion(t *testing.T) {

@@ -2,24 +2,22 @@ package interp
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
-
-	"github.com/bohpsh/bohpsh/stdlib/lib"
 )
 
 // ShardReport says how one shard of a sweep ended, as Merge found it.
 type ShardReport struct {
-	Index   int
-	State   string // completed, failed, interrupted, running, missing (never ran, or killed)
-	Err     string // the shard's error (failed)
-	Holder  string // who runs it (running)
-	Missing []RunID
+	Index      int
+	State      string  // completed, failed, interrupted, running, missing (never ran, or killed)
+	Err        string  // the shard's error (failed)
+	Holder     string  // who runs it (running)
+	Missing    []RunID // its runs without results
+	Unfinished []RunID // its runs that started but did not complete (failed or interrupted)
 }
 
 // Shard states of a ShardReport besides the run statuses.
@@ -88,7 +86,7 @@ func Merge(ctx context.Context, d string, opts MergeOptions) *Result {
 		}
 		if !ok {
 			r = &Run{Index: id.Index, SweepIndex: id.SweepIndex, SweepValue: id.SweepValue, Seed: id.Seed,
-				Env: &lib.Env{Seed: id.Seed, Params: &lib.Params{}, Metrics: lib.NewMetrics()}}
+				Env: recordEnv(id.Seed)}
 		} else {
 			cfg.Jobs = max(cfg.Jobs, t.Jobs)
 			if first.IsZero() || t.Started.Before(first) {
@@ -162,8 +160,11 @@ func shardReports(work string, plan *Plan, runs []*Run) ([]ShardReport, error) {
 			}
 		}
 		for _, id := range plan.ShardRuns(Shard{Index: i, Count: plan.Shards}) {
-			if !runs[id.Index].Started {
+			switch r := runs[id.Index]; {
+			case !r.Started:
 				rep.Missing = append(rep.Missing, id)
+			case r.Err != nil:
+				rep.Unfinished = append(rep.Unfinished, id)
 			}
 		}
 	}
@@ -184,14 +185,18 @@ func incompleteError(res *Result) error {
 	}
 	missing := len(res.Summary.Missing)
 	unfinished := res.Summary.Runs - res.Summary.Completed - missing
-	what := plural(missing, "run") + " missing"
+	var parts []string
+	if missing > 0 {
+		parts = append(parts, plural(missing, "run")+" missing")
+	}
 	if unfinished > 0 {
-		what += ", " + plural(unfinished, "run") + " unfinished"
+		parts = append(parts, plural(unfinished, "run")+" unfinished")
 	}
+	what := strings.Join(parts, ", ")
 	if len(bad) > 0 {
-		return fmt.Errorf("%s did not complete (%s)", pluralList("shard", bad, len(res.Shards)), what)
+		return fmt.Errorf("%s: %s did not complete (%s)", res.Script, pluralList("shard", bad, len(res.Shards)), what)
 	}
-	return errors.New(what)
+	return fmt.Errorf("%s: %s", res.Script, what)
 }
 
 func plural(n int, noun string) string {

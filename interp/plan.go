@@ -22,16 +22,18 @@ type Shard struct{ Index, Count int }
 
 func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.Index, s.Count) }
 
-// ParseShard parses --shard I/N (0 <= I < N).
+// ParseShard parses --shard I/N (0 <= I < N); its errors name the values.
 func ParseShard(s string) (Shard, error) {
 	is, ns, ok := strings.Cut(s, "/")
 	i, err1 := strconv.Atoi(strings.TrimSpace(is))
 	n, err2 := strconv.Atoi(strings.TrimSpace(ns))
-	if !ok || err1 != nil || err2 != nil {
+	switch {
+	case !ok || err1 != nil || err2 != nil:
 		return Shard{}, fmt.Errorf("--shard %s: want I/N, e.g. 0/4 (shard I of N, counted from 0)", s)
-	}
-	if n < 1 || i < 0 || i >= n {
-		return Shard{}, fmt.Errorf("--shard %s: want 0 <= I < N", s)
+	case n < 1:
+		return Shard{}, fmt.Errorf("--shard %s: the number of shards N = %d must be at least 1", s, n)
+	case i < 0 || i >= n:
+		return Shard{}, fmt.Errorf("--shard %s: shard I = %d is not in 0..%d (shards are counted from 0)", s, i, n-1)
 	}
 	return Shard{Index: i, Count: n}, nil
 }

@@ -2,10 +2,13 @@ package interp
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -13,6 +16,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/bohpsh/bohpsh/internal/atomicfile"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
 	"github.com/d5/tengo/v2"
 	"gopkg.in/yaml.v3"
@@ -39,9 +43,14 @@ type runTimes struct {
 	Jobs              int
 }
 
-// saveRun writes run r's metrics.csv and then its RunFile into dir.
+// saveRun writes run r's metrics.csv and then its RunFile into dir. They
+// are not fsynced (a millisecond or more each, per run): the record
+// carries the checksum of metrics.csv, so a pair that a machine crash left
+// torn (the record written, its metrics lost) is not taken as complete.
 func saveRun(dir string, p *Plan, r *Run, t runTimes) error {
-	if err := writeFile(filepath.Join(dir, MetricsFile), func(w io.Writer) error {
+	sum := sha256.New()
+	if err := atomicfile.WriteFuncNoSync(filepath.Join(dir, MetricsFile), func(w io.Writer) error {
+		w = io.MultiWriter(w, sum)
 		if _, err := io.WriteString(w, metricsHeader(p.Sweep)); err != nil {
 			return err
 		}
@@ -49,12 +58,12 @@ func saveRun(dir string, p *Plan, r *Run, t runTimes) error {
 	}); err != nil {
 		return err
 	}
-	return writeFile(filepath.Join(dir, RunFile), func(w io.Writer) error {
-		return encodeYAML(w, runRecordDoc(p, r, t))
+	return atomicfile.WriteFuncNoSync(filepath.Join(dir, RunFile), func(w io.Writer) error {
+		return encodeYAML(w, runRecordDoc(p, r, t, hex.EncodeToString(sum.Sum(nil))))
 	})
 }
 
-func runRecordDoc(p *Plan, r *Run, t runTimes) *yaml.Node {
+func runRecordDoc(p *Plan, r *Run, t runTimes, metricsSHA string) *yaml.Node {
 	doc := ymap()
 	yset(doc, "script", ystr(p.Script))
 	yset(doc, "script_sha256", ystr(p.ScriptSHA))
@@ -97,6 +106,7 @@ func runRecordDoc(p *Plan, r *Run, t runTimes) *yaml.Node {
 		names.Content = append(names.Content, ystr(s.Name))
 	}
 	yset(doc, "metrics", names)
+	yset(doc, "metrics_sha256", ystr(metricsSHA))
 	if r.Env.Params.IsDeclared {
 		ps := yset(doc, "params", yseq(false))
 		for _, prm := range r.Env.Params.Declared {
@@ -133,6 +143,7 @@ type runRecord struct {
 	FinalLast  int               `yaml:"final_last"`
 	FinalFrom  int               `yaml:"final_from"`
 	Metrics    []string          `yaml:"metrics"`
+	MetricsSHA string            `yaml:"metrics_sha256"` // of the run's metrics.csv ("" in records written before it was added)
 	Params     *[]struct {
 		Name       string    `yaml:"name"`
 		Doc        string    `yaml:"doc"`
@@ -145,7 +156,11 @@ type runRecord struct {
 
 // matches reports whether the record is of run id of plan p, with the same
 // settings.
-func (rec *runRecord) matches(p *Plan, id RunID) bool {
+func (rec *runRecord) matches(p *Plan, id RunID) bool { return rec.difference(p, id) == "" }
+
+// difference names the first setting in which run id of plan p differs
+// from the record ("" when they are the same).
+func (rec *runRecord) difference(p *Plan, id RunID) string {
 	sweepKey := ""
 	if p.Sweep != nil {
 		sweepKey = p.Sweep.Key
@@ -154,17 +169,51 @@ func (rec *runRecord) matches(p *Plan, id RunID) bool {
 	if ov == nil {
 		ov = map[string]string{}
 	}
-	return rec.Script == p.Script && rec.ScriptSHA == p.ScriptSHA && rec.Seed == id.Seed &&
-		rec.SweepKey == sweepKey && rec.SweepValue == id.SweepValue && maps.Equal(ov, p.Overrides)
+	switch {
+	case rec.Script != p.Script:
+		return fmt.Sprintf("script %s, not %s", p.Script, rec.Script)
+	case rec.ScriptSHA != p.ScriptSHA:
+		return fmt.Sprintf("the script %s was changed", p.Script)
+	case rec.Seed != id.Seed:
+		return fmt.Sprintf("seed %d, not %d", id.Seed, rec.Seed)
+	case rec.SweepKey != sweepKey || rec.SweepValue != id.SweepValue:
+		return fmt.Sprintf("--sweep %s=%s, not %s=%s", sweepKey, id.SweepValue, rec.SweepKey, rec.SweepValue)
+	case !maps.Equal(ov, p.Overrides):
+		return fmt.Sprintf("-p settings %s, not %s", overridesString(p.Overrides), overridesString(ov))
+	}
+	return ""
+}
+
+// otherSettings is how run id of plan p differs from the completed run of
+// other settings recorded in dir ("" when dir holds none).
+func otherSettings(dir string, p *Plan, id RunID) string {
+	rec, err := readRecord(dir)
+	if err != nil || rec == nil || rec.Status != statusCompleted {
+		return ""
+	}
+	return rec.difference(p, id)
 }
 
 // readRecord reads the RunFile in dir: nil and no error when there is
-// none (the run did not end: not started, or killed).
+// none (the run did not end: not started, or killed), or when the record
+// does not match its metrics.csv (left torn by a machine crash).
 func readRecord(dir string) (*runRecord, error) {
 	rec := &runRecord{}
-	found, err := readYAMLFile(filepath.Join(dir, RunFile), rec)
-	if !found || err != nil {
+	b, err := os.ReadFile(filepath.Join(dir, RunFile))
+	if errors.Is(err, fs.ErrNotExist) || err == nil && len(bytes.TrimSpace(b)) == 0 {
+		return nil, nil // none, or left empty by a machine crash
+	}
+	if err != nil {
 		return nil, err
+	}
+	if err := yaml.Unmarshal(b, rec); err != nil {
+		return nil, fmt.Errorf("%s: %v", filepath.Join(dir, RunFile), err)
+	}
+	if rec.MetricsSHA != "" {
+		m, err := os.ReadFile(filepath.Join(dir, MetricsFile))
+		if sum := sha256.Sum256(m); err != nil || hex.EncodeToString(sum[:]) != rec.MetricsSHA {
+			return nil, nil
+		}
 	}
 	switch rec.Status {
 	case statusCompleted, statusFailed, statusInterrupted:
@@ -203,7 +252,7 @@ func loadRun(dir string, p *Plan, id RunID) (r *Run, t runTimes, ok bool, err er
 			r.Err = &lib.UsageError{Err: r.Err}
 		}
 	}
-	env := &lib.Env{Seed: id.Seed, Params: &lib.Params{}, Metrics: lib.NewMetrics()}
+	env := recordEnv(id.Seed)
 	env.Metrics.Final = lib.FinalRule{Last: rec.FinalLast, From: rec.FinalFrom}
 	if rec.Params != nil {
 		env.Params.IsDeclared = true
@@ -223,6 +272,13 @@ func loadRun(dir string, p *Plan, id RunID) (r *Run, t runTimes, ok bool, err er
 	env.Metrics.SetProgress(rec.Done, rec.Planned)
 	r.Env = env
 	return r, t, true, nil
+}
+
+// recordEnv is the environment of a run read back from its record, or of
+// one that has none: results only (no script runs in it, so no context,
+// output or modules; NewEnv makes the environments that run).
+func recordEnv(seed int64) *lib.Env {
+	return &lib.Env{Seed: seed, Params: &lib.Params{}, Metrics: lib.NewMetrics()}
 }
 
 // recordedError is a run's error read back from its record.

@@ -84,6 +84,7 @@ type Result struct {
 	Shards      []ShardReport // of a merge: how each shard ended
 	Runs        []*Run        // in output order (a shard's: its own runs)
 	Resumed     int           // runs whose results were found complete (--resume)
+	Unresumed   Unresumed     // complete runs of other settings that --resume found and ran again
 	Interrupted bool          // the context was cancelled (Ctrl-C, --timeout)
 	Err         error         // the first error of a run in output order (not interruptions), or an output error
 	Wall        time.Duration
@@ -145,6 +146,11 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 		defer work.close()
 		if cfg.Shard.Count > 0 {
 			res.Work = work.dir
+		}
+		res.Unresumed = work.unresumed
+		if u := work.unresumed; u.Runs > 0 {
+			fmt.Fprintf(cfg.Stderr, "bohpsh: warning: %s: --resume does not resume %s in %s: of other settings (this run differs: %s)\n",
+				res.Script, plural(u.Runs, "complete run"), dir, u.Why)
 		}
 	}
 

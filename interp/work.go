@@ -26,7 +26,9 @@ type workArea struct {
 	dlock   *lockfile.Lock // D's lock: a local run holds it to the end
 	slock   *lockfile.Lock // the shard's lock
 	resumed map[RunID]bool // runs whose complete results are in the work area
-	started time.Time
+	// complete runs of other settings found by --resume, and not resumed
+	unresumed Unresumed
+	started   time.Time
 }
 
 // workMode is who prepares a work area.
@@ -76,21 +78,29 @@ func openWork(d string, plan *Plan, shard Shard, resume bool) (*workArea, error)
 	return w, nil
 }
 
+// Unresumed is what --resume found and did not resume: complete runs of
+// other settings (a changed -p, an edited script).
+type Unresumed struct {
+	Runs int    // how many
+	Why  string // how the first one differs: "-p settings a=2, not a=1"
+}
+
 // SetUpSweep prepares the work area of output directory d for a sharded
 // sweep of plan before its shards are submitted (bohpsh slurm): a sweep
 // that is not running is replaced, its complete runs of the same settings
-// kept with resume. It returns how many runs are complete already.
-func SetUpSweep(d string, plan *Plan, resume bool) (int, error) {
+// kept with resume. It returns how many runs are complete already, and
+// the complete runs of other settings that resume did not keep.
+func SetUpSweep(d string, plan *Plan, resume bool) (int, Unresumed, error) {
 	w := &workArea{d: d, dir: ctlPath(d, workName), plan: plan, resumed: map[RunID]bool{}}
 	var err error
 	if w.dlock, err = lockOutDir(d, registering+"a sweep of "+plan.Script, registering); err != nil {
-		return 0, err
+		return 0, Unresumed{}, err
 	}
 	defer w.dlock.Release()
 	if err := w.prepare(sweepSetup, resume); err != nil {
-		return 0, err
+		return 0, Unresumed{}, err
 	}
-	return len(w.resumed), nil
+	return len(w.resumed), w.unresumed, nil
 }
 
 // prepare readies the work area for this process (D's lock held).
@@ -112,9 +122,13 @@ func (w *workArea) prepare(mode workMode, resume bool) error {
 	case old != nil && !same && old.Shards > 0 && (mode == shardRun || !resume && completeRuns(w.dir, old) > 0):
 		// A shard cannot know whether the other sweep is abandoned; a new
 		// run or sweep replaces it only when that loses no results.
+		how := ", or give --resume to keep those of the same settings"
+		if mode == shardRun {
+			how = "; every shard of a sweep must be given the same settings"
+		}
 		return fmt.Errorf("the output directory %s holds the unmerged runs of another sweep (%s; this run differs: %s): "+
-			"merge them (bohpsh merge %s), or discard them (rm -r %s), or give --resume to keep those of the same settings",
-			w.d, old.Describe(), old.Difference(w.plan), w.d, w.dir)
+			"merge them (bohpsh merge %s), or discard them (rm -r %s)%s",
+			w.d, old.Describe(), old.Difference(w.plan), w.d, w.dir, how)
 	}
 	if old == nil {
 		if err := os.RemoveAll(w.dir); err != nil {
@@ -148,17 +162,34 @@ func (w *workArea) prepare(mode workMode, resume bool) error {
 			w.resumed[id] = true
 			continue
 		}
+		other := ""
+		if resume {
+			other = otherSettings(rd, w.plan, id)
+		}
 		os.RemoveAll(rd)
 		// With resume, a run complete in D's committed results is taken
 		// from there (hard links), except by a shard that joins a sweep
 		// set up before (the setup did that).
-		if resume && (fresh || mode != shardRun) && completeRecord(filepath.Join(w.d, w.plan.RunDir(id)), w.plan, id) {
-			if err := linkTree(filepath.Join(w.d, w.plan.RunDir(id)), rd); err != nil {
-				os.RemoveAll(rd)
-				return fmt.Errorf("taking the results of %s from %s: %v", w.plan.RunName(id), w.d, err)
+		committed := filepath.Join(w.d, w.plan.RunDir(id))
+		if resume && (fresh || mode != shardRun) {
+			if completeRecord(committed, w.plan, id) {
+				if err := linkTree(committed, rd); err != nil {
+					os.RemoveAll(rd)
+					return fmt.Errorf("taking the results of %s from %s: %v", w.plan.RunName(id), w.d, err)
+				}
+				keep[w.plan.RunDir(id)] = true
+				w.resumed[id] = true
+				continue
 			}
-			keep[w.plan.RunDir(id)] = true
-			w.resumed[id] = true
+			if other == "" {
+				other = otherSettings(committed, w.plan, id)
+			}
+		}
+		if other != "" {
+			w.unresumed.Runs++
+			if w.unresumed.Why == "" {
+				w.unresumed.Why = other
+			}
 		}
 	}
 	if mode != shardRun {

@@ -138,36 +138,50 @@ func BenchmarkCueRewardScript(b *testing.B) {
 	}
 }
 
-// The recurrent task gives bit-identical metrics and trained networks
-// whatever --jobs (with one job the runs' episodes get the idle core's
-// help, with two they do not).
-func TestRecurrentDeterministicWhateverJobs(t *testing.T) {
-	var files [2]map[string][]byte
-	for i, jobs := range []int{1, 2} {
-		src, err := interp.LoadSource("recurrent_completion.tengo")
-		if err != nil {
-			t.Fatal(err)
-		}
-		out := t.TempDir()
-		res := interp.RunScript(context.Background(), src, interp.Config{
-			Overrides: map[string]string{"n": "200", "episodes": "6"}, Seeds: 2, Jobs: jobs, Out: out,
-			Quiet: true, NoFigures: true, Stdout: io.Discard, Stderr: io.Discard,
-		})
-		if res.Err != nil {
-			t.Fatal(res.Err)
-		}
-		files[i] = map[string][]byte{}
-		for _, f := range []string{"metrics.csv", "seed-0/net.yaml", "seed-1/net.yaml"} {
-			b, err := os.ReadFile(filepath.Join(out, "recurrent_completion", f))
+// The recurrent task and the cue-reward task (actions sampled from the
+// run's generator, every network type) give bit-identical metrics and
+// trained networks whatever --jobs (with one job the runs' episodes get the
+// idle core's help, with two they do not).
+func TestDeterministicWhateverJobs(t *testing.T) {
+	for _, c := range []struct {
+		script    string
+		overrides map[string]string
+		sweep     *interp.Sweep
+		files     []string
+	}{
+		{"recurrent_completion", map[string]string{"n": "200", "episodes": "6"}, nil,
+			[]string{"metrics.csv", "seed-0/net.yaml", "seed-1/net.yaml"}},
+		{"cue_reward", map[string]string{"updates": "4", "batch": "3", "hidden": "8", "steps": "30", "final": "2"},
+			&interp.Sweep{Key: "plasticity", Values: []string{"none", "hebb", "modulated", "retroactive"}},
+			[]string{"metrics.csv", "plasticity=retroactive/seed-1/net.yaml", "plasticity=modulated/seed-0/net.yaml"}},
+	} {
+		var files [2]map[string][]byte
+		for i, jobs := range []int{1, 2} {
+			src, err := interp.LoadSource(c.script + ".tengo")
 			if err != nil {
 				t.Fatal(err)
 			}
-			files[i][f] = b
+			out := t.TempDir()
+			res := interp.RunScript(context.Background(), src, interp.Config{
+				Overrides: c.overrides, Sweep: c.sweep, Seeds: 2, Jobs: jobs, Out: out,
+				Quiet: true, NoFigures: true, Stdout: io.Discard, Stderr: io.Discard,
+			})
+			if res.Err != nil {
+				t.Fatal(res.Err)
+			}
+			files[i] = map[string][]byte{}
+			for _, f := range c.files {
+				b, err := os.ReadFile(filepath.Join(out, c.script, f))
+				if err != nil {
+					t.Fatal(err)
+				}
+				files[i][f] = b
+			}
 		}
-	}
-	for f, b := range files[0] {
-		if !bytes.Equal(b, files[1][f]) {
-			t.Errorf("%s differs between --jobs 1 and --jobs 2", f)
+		for f, b := range files[0] {
+			if !bytes.Equal(b, files[1][f]) {
+				t.Errorf("%s: %s differs between --jobs 1 and --jobs 2", c.script, f)
+			}
 		}
 	}
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A single-node Slurm cluster on this machine, for trying `bohpsh slurm`
-# (and for CI): munged, slurmctld and slurmd on 127.0.0.1, everything
-# (configuration, keys, state, logs, pid files) in one state directory.
+# (and for CI): munged, slurmctld and slurmd on 127.0.0.1 (free ports),
+# everything (configuration, keys, state, logs, pid files) in one state
+# directory.
 # Needs root and Debian's slurm-wlm and munge packages; no systemd.
 #
 #   tools/slurm-local.sh start STATEDIR   # prints the SLURM_CONF to export
@@ -33,6 +34,11 @@ stop() {
     done
 }
 
+# free_port prints a TCP port that nothing listens on now.
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 start() {
     for tool in munged slurmctld slurmd sinfo; do
         command -v "$tool" >/dev/null || {
@@ -49,7 +55,12 @@ start() {
     munged --force --key-file="$state/munge/munge.key" --socket="$state/munge/socket" \
         --pid-file="$state/munged.pid" --log-file="$state/munged.log" --seed-file="$state/munge/seed"
 
-    local node cpus mem
+    local node cpus mem ctld_port slurmd_port
+    # Free ports rather than Slurm's 6817/6818, so that clusters of other
+    # state directories (and a real Slurm) can run beside this one.
+    ctld_port=$(free_port)
+    slurmd_port=$(free_port)
+    while [ "$slurmd_port" = "$ctld_port" ]; do slurmd_port=$(free_port); done
     node=$(hostname -s)
     cpus=$(nproc)
     mem=$(awk '/MemTotal/ {print int($2 / 1024 * 0.9)}' /proc/meminfo)
@@ -67,8 +78,8 @@ SlurmctldPidFile=$state/slurmctld.pid
 SlurmdPidFile=$state/slurmd.pid
 SlurmctldLogFile=$state/slurmctld.log
 SlurmdLogFile=$state/slurmd.log
-SlurmctldPort=6817
-SlurmdPort=6818
+SlurmctldPort=$ctld_port
+SlurmdPort=$slurmd_port
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
 MpiDefault=none

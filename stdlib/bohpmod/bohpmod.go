@@ -8,6 +8,7 @@
 //	bohp.sgd(opts)          plain gradient descent (lr, l1, l2)
 //	bohp.adam(opts)         Adam (lr, beta1, beta2, eps, l1, l2)
 //	bohp.actor_critic(outputs, actions, rewards[, opts])  the advantage actor-critic loss of an episode and its gradient
+//	bohp.engines            the gradient engines' names
 //
 // A network object runs episodes step by step (reset, step, score, end;
 // score_at and score_steps score past steps once rewards are known) or
@@ -22,8 +23,6 @@ import (
 	"fmt"
 	"maps"
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -290,16 +289,11 @@ func anyValue(v any) any {
 	return v
 }
 
-// writePath resolves and checks a path to write (lib.Env.WritePath:
-// relative paths go into the run's output directory) and creates its
-// parent directories.
-func writePath(env *lib.Env, fn, p string) (string, error) {
-	p, err := env.WritePath(fn, p)
-	if err != nil {
-		return "", err
+// engineNames is the value bohp.engines.
+func engineNames() tengo.Object {
+	var names []tengo.Object
+	for _, e := range bohp.Engines() {
+		names = append(names, &tengo.String{Value: e.String()})
 	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return "", lib.Errorf(fn, "%v", err)
-	}
-	return p, nil
+	return &tengo.ImmutableArray{Value: names}
 }

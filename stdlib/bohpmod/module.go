@@ -22,6 +22,8 @@ var Module = &lib.Module{Name: "bohp", Doc: "plastic networks (Hebbian traces), 
 		"Adam with bias correction, then l1/l2 penalties on weights and alphas. opts: lr (0.001), beta1 (0.9), beta2 (0.999), eps (1e-8; the 2019 code: 1e-6), l1, l2, "+gradOptionsDoc,
 		optimizer("adam")),
 	lib.Fn("actor_critic", "(outputs mat, actions array|vec, rewards array|vec[, opts map]) -> map", actorCriticDoc, actorCritic),
+}, Values: []lib.Value{
+	{Name: "engines", Doc: `the names of the gradient engines, ["bptt", "forward", "paper"], the default first (tasks.network checks p.engine against them)`, Value: engineNames},
 }}
 
 // gradOptionsDoc documents the options every optimizer has.

@@ -51,7 +51,7 @@ var netMethods = lib.NewMethodSet("network",
 	lib.Def("record", "([opts map]) -> undefined", "record the next episode (episode, or reset … end): per step its input, output, scored target and weight, and every layer's per-step quantities (a plastic layer's Hebbian traces; other layer kinds' modulation or eligibility traces), at most max values of each per step (beyond, evenly spaced rows and columns); net.recording() returns them. opts: {figure: path (without extension): draw the episode as heatmaps over the steps, PNG and SVG, in the run's directory (not with --no-figures), title, max: 256}", netRecord),
 	lib.DefNoArgs("recording", "() -> map", "the last recorded episode (see record), undefined if none: {steps, inputs, outputs, targets (NaN at steps not scored), weights, input_index, output_index (the inputs and cells kept), states: {\"l0.hebb\": {values: mat steps × kept, rows, cols (the rows and columns kept; value k of a step is [rows[k / len(cols)]][cols[k % len(cols)]]), shape}}}", netRecording),
 	lib.Def("gradcheck", "([opts map]) -> map", "replay the last episode and compare the gradient with 4th-order central differences: {max_rel_err, max_abs_err, worst: where the largest relative error is, \"tensor[row][column]\", approximate: true with the paper engine, whose gradient is not exact (then also a note)}; opts: {eps: 1e-3}; an episode scored with score_grad cannot be replayed (check such a loss against score's built-in losses instead)", netGradcheck),
-	lib.Def("save", "(path string[, opts map]) -> string", "write a YAML checkpoint (atomically) and return its path; relative paths go to the run's output directory; opts: {optimizer, meta}", netSave),
+	lib.Def("save", "(path string[, opts map]) -> string", "write a YAML checkpoint (atomically) and return its path; relative paths go inside the run's output directory; opts: {optimizer, meta}", netSave),
 	lib.Def("diagram", "(path string[, opts map]) -> string", "draw the network as SVG (fixed/plastic, excitatory/inhibitory, width by strength); opts: {title, threshold: fraction of the largest |value| below which connections are left out (0.05)}", netDiagram),
 )
 
@@ -610,7 +610,7 @@ func netSave(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
 // write writes a file of the network at path (relative paths: in the
 // run's output directory) with save, and returns the full path.
 func (n *Network) write(fn, path string, save func(full string) error) (tengo.Object, error) {
-	full, err := writePath(n.env, fn, path)
+	full, err := n.env.WritePath(fn, path)
 	if err != nil {
 		return nil, err
 	}

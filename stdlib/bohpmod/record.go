@@ -33,10 +33,10 @@ func netRecord(n *Network, fn string, args []tengo.Object) (tengo.Object, error)
 		return nil, lib.Errorf(fn, "max must be at least 1, got %d", limit)
 	}
 	fig.path = strings.TrimSuffix(strings.TrimSuffix(fig.path, ".png"), ".svg")
-	if fig.path != "" && !n.env.NoFigures {
+	if fig.path != "" {
 		// Refused here, at the line that asks for it, rather than when
 		// the episode ends.
-		if _, err := n.env.WritePath(fn, fig.path+".png"); err != nil {
+		if _, err := n.env.OutPath(fn, fig.path+".png"); err != nil {
 			return nil, err
 		}
 	}
@@ -60,7 +60,7 @@ func (n *Network) episodeEnded(fn string) error {
 	if n.env.NoFigures {
 		return nil
 	}
-	path, err := writePath(n.env, fn, fig.path)
+	path, err := n.env.WritePath(fn, fig.path)
 	if err != nil {
 		return err
 	}
@@ -71,14 +71,17 @@ func (n *Network) episodeEnded(fn string) error {
 }
 
 // TracePanels turns a recording into the panels of its figure: the
-// inputs, the outputs and the targets (on one colour scale), and each
-// layer's recorded quantities.
+// inputs, the outputs and the targets (on one colour scale; no targets
+// panel when no step was scored against a target, e.g. an actor-critic
+// loss given by score_steps), and each layer's recorded quantities.
 func TracePanels(net *bohp.Network, rec *bohp.Recording) []figures.TracePanel {
 	outScale := math.Max(figures.MaxAbs(rec.Outputs), figures.MaxAbs(rec.Targets))
 	panels := []figures.TracePanel{
 		{Title: "inputs" + kept(rec.InputIndex, net.In, "inputs"), Rows: indexLabels(rec.InputIndex), Values: rec.Inputs},
 		{Title: "outputs" + kept(rec.OutputIndex, net.Out(), "cells"), Rows: indexLabels(rec.OutputIndex), Values: rec.Outputs, Scale: outScale},
-		{Title: "targets (scored steps)", Rows: indexLabels(rec.OutputIndex), Values: scoredTargets(rec), Scale: outScale},
+	}
+	if targets := scoredTargets(rec); slices.ContainsFunc(targets, func(v float64) bool { return !math.IsNaN(v) }) {
+		panels = append(panels, figures.TracePanel{Title: "targets (scored steps)", Rows: indexLabels(rec.OutputIndex), Values: targets, Scale: outScale})
 	}
 	for _, s := range rec.States {
 		var rows []string

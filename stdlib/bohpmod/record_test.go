@@ -4,9 +4,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
+	"github.com/bohpsh/bohpsh/bohp"
 	"github.com/bohpsh/bohpsh/interp/scripttest"
+	"github.com/bohpsh/bohpsh/stdlib/bohpmod"
 )
 
 // network.record({figure}) draws the recorded episode in the run's
@@ -31,10 +34,57 @@ func TestRecordFigure(t *testing.T) {
 
 func TestRecordErrors(t *testing.T) {
 	scripttest.WantErrors(t, netSrc, map[string]string{
-		`net.record({max: 0})`:        "x.tengo:4:1: network.record: max must be at least 1, got 0",
-		`net.record({figure: 3})`:     "network.record: argument figure must be a string, got int 3",
-		`net.record({colours: true})`: `network.record: unknown option "colours" (known: figure, title, max)`,
-		`net.record(1)`:               "network.record: argument opts must be a map, got int 1",
-		`net.recording(1)`:            "network.recording: wrong number of arguments: want 0, got 1",
+		`net.record({max: 0})`:         "x.tengo:4:1: network.record: max must be at least 1, got 0",
+		`net.record({figure: 3})`:      "network.record: argument figure must be a string, got int 3",
+		`net.record({colours: true})`:  `network.record: unknown option "colours" (known: figure, title, max)`,
+		`net.record(1)`:                "network.record: argument opts must be a map, got int 1",
+		`net.record({figure: "../x"})`: "network.record: cannot write ../x.png: scripts write only under their run's directory",
+		`net.save("a/../../x.yaml")`:   "network.save: cannot write a/../../x.yaml: scripts write only under their run's directory",
+		`net.diagram("../x.svg")`:      "network.diagram: cannot write ../x.svg: scripts write only under their run's directory",
+		`net.recording(1)`:             "network.recording: wrong number of arguments: want 0, got 1",
 	})
+	// With --allow-os too, a relative path stays in the run's directory:
+	// a file beside it would be lost when the run's outputs are committed.
+	scripttest.WantErrorsOpts(t, scripttest.Options{AllowOS: true}, netSrc, map[string]string{
+		`net.record({figure: "../x"})`: "network.record: cannot write ../x.png: a relative path must stay inside the run's directory",
+		`net.save("a/../../x.yaml")`:   "network.save: cannot write a/../../x.yaml: a relative path must stay inside the run's directory",
+		`net.diagram("../x.svg")`:      "network.diagram: cannot write ../x.svg: a relative path must stay inside the run's directory",
+	})
+}
+
+// The figure has a targets panel only when some step was scored against a
+// target: an episode scored by ScoreGrad alone (as an actor-critic loss
+// is) has none to show.
+func TestTracePanelsTargets(t *testing.T) {
+	for _, target := range []bool{true, false} {
+		net, err := bohp.NewNetwork(3, bohp.EngineBPTT, bohp.LayerSpec{Out: 2, Act: bohp.Tanh})
+		if err != nil {
+			t.Fatal(err)
+		}
+		net.Record(0)
+		net.Reset()
+		for range 2 {
+			if _, err := net.Step([]float64{1, 0, -1}); err != nil {
+				t.Fatal(err)
+			}
+			if target {
+				_, err = net.Score(bohp.SSE, []float64{0, 1}, 1)
+			} else {
+				err = net.ScoreGrad(0.5, []float64{0.1, -0.1})
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := net.EndEpisode(); err != nil {
+			t.Fatal(err)
+		}
+		var titles []string
+		for _, p := range bohpmod.TracePanels(net, net.Recorded()) {
+			titles = append(titles, p.Title)
+		}
+		if got := slices.Contains(titles, "targets (scored steps)"); got != target {
+			t.Errorf("scored against a target: %v; panels %q", target, titles)
+		}
+	}
 }

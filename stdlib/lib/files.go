@@ -71,11 +71,16 @@ func (e *Env) relRead(path string) string {
 	return path
 }
 
-// WritePath resolves path for writing and checks it: a relative path is
-// in the run's output directory. The error names the path and the flag.
-func (e *Env) WritePath(fn, path string) (string, error) {
+// OutPath resolves path for writing and checks it: a relative path is in
+// the run's own directory and stays inside it, also with --allow-os (a
+// file beside it would be lost when the run's outputs are committed).
+// The error names the path and the flag.
+func (e *Env) OutPath(fn, path string) (string, error) {
 	p := path
 	if !filepath.IsAbs(p) && e.OutDir != "" {
+		if e.AllowOS && !filepath.IsLocal(p) {
+			return "", Errorf(fn, "cannot write %s: a relative path must stay inside the run's directory (%s); an absolute one writes elsewhere", path, e.outName())
+		}
 		p = filepath.Join(e.OutDir, p)
 	}
 	if e.AllowOS {
@@ -86,6 +91,18 @@ func (e *Env) WritePath(fn, path string) (string, error) {
 	}
 	if !within(p, []string{e.OutDir}) {
 		return "", Errorf(fn, "cannot write %s: scripts write only under their run's directory (%s); run with --allow-os to write other files", path, e.outName())
+	}
+	return p, nil
+}
+
+// WritePath is OutPath with the parent directories created.
+func (e *Env) WritePath(fn, path string) (string, error) {
+	p, err := e.OutPath(fn, path)
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return "", Errorf(fn, "%v", err)
 	}
 	return p, nil
 }

@@ -18,6 +18,9 @@ func check(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
 		return nil, err
 	}
 	if !ok {
+		if message == "" { // a failure must still say something
+			return nil, &lib.UsageError{Err: lib.Errorf(fn, "a check failed (its message is empty)")}
+		}
 		return nil, &lib.UsageError{Err: errors.New(message)}
 	}
 	return tengo.UndefinedValue, nil

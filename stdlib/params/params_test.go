@@ -62,6 +62,7 @@ func TestBadDeclare(t *testing.T) {
 		`params.check(1 > 2, "frozen = 5 must not exceed episodes = 3")`: "x.tengo:2:1: frozen = 5 must not exceed episodes = 3",
 		`params.check(1, "x")`:                                           "params.check: argument ok must be a bool, got int 1",
 		`params.check(false)`:                                            "params.check: wrong number of arguments: want 2, got 1",
+		`params.check(false, "")`:                                        "params.check: a check failed (its message is empty)",
 	}
 	scripttest.WantErrors(t, `params := import("params")`, cases)
 }

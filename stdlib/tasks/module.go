@@ -13,6 +13,9 @@
 //	tasks.trace(p, net, f, ep) a figure of one episode, step by step
 //	tasks.labelled_patterns(p) the one-shot/reversal protocol, whole
 //
+// The helpers check their arguments (params.check: Tengo has no other way
+// to fail with a message).
+//
 // Module is the one source of the functions' documentation (docs/modules.md
 // and :help); TestTableMatchesSource checks it against what the source
 // exports.
@@ -29,7 +32,7 @@ var source string
 
 // Module is the "tasks" module.
 var Module = &lib.Module{Name: "tasks", Source: source,
-	Doc: "the paper's experiments as a library: pattern pairs, the train loop with frozen episodes, checkpoints and diagrams, label/learning-period schedules; p is the map params.declare returns, with the keys of run_docs (labelled_patterns also reads n, hidden, steps, retention, eta, maxdw, l1)",
+	Doc: "the paper's experiments as a library: pattern pairs, the train loop with frozen episodes, checkpoints and diagrams, label/learning-period schedules; p is the map params.declare returns, with the keys of run_docs (labelled_patterns also reads n, hidden, steps, retention, eta, maxdw, l1); a missing parameter, an unknown option or a wrong argument fails the run with a message naming the function and the value (params.check: exit status 2)",
 	Values: []lib.Value{
 		{Name: "run_docs", Doc: "one-line docs of the run parameters the helpers read (episodes, frozen, seed, engine, checkpoint, nonneg_alpha), for params.declare's docs"},
 		{Name: "run_constraints", Doc: "the values those run parameters accept ({episodes: \">= 1\", frozen: \"in [0, episodes]\", engine: \"one of bptt, forward, paper\"}), for params.declare's constraints"},

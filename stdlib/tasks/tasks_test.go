@@ -1,27 +1,59 @@
 package tasks_test
 
 import (
+	"io"
 	"testing"
 
 	"github.com/bohpsh/bohpsh/interp/scripttest"
+	"github.com/bohpsh/bohpsh/stdlib/lib"
 )
 
 func TestScripts(t *testing.T) { scripttest.Run(t, "testdata/*.tengo") }
 
-// Bad parameters are errors naming tasks.train, the values, and the
-// script's position (x.tengo, after the helper's own).
+// Bad parameters and arguments are errors naming the tasks function, the
+// values, and the script's position (x.tengo, after the helper's own).
 func TestErrorMessages(t *testing.T) {
 	pre := `tasks := import("tasks")
 params := import("params")
 bohp := import("bohp")
 net := bohp.network({inputs: 2, layers: [{size: 2}]})
-opt := bohp.sgd({lr: 0.1})`
+opt := bohp.sgd({lr: 0.1})
+ep := func(ep) { return 0 }
+p := func(episodes, frozen) { return {episodes: episodes, frozen: frozen, seed: 0, checkpoint: "", nonneg_alpha: false, engine: "bptt"} }`
 	scripttest.WantErrors(t, pre, map[string]string{
-		`tasks.train({episodes: 10, frozen: 20, checkpoint: ""}, net, opt, func(ep) { return 0 })`:             "tasks.train: frozen = 20 must be in [0, episodes = 10]",
-		`tasks.train({episodes: 10, frozen: -1, checkpoint: ""}, net, opt, func(ep) { return 0 })`:             "tasks.train: frozen = -1 must be in [0, episodes = 10]",
-		`tasks.train({episodes: 10, frozen: 2, checkpoint: ""}, net, opt, func(ep) { return 0 }, {final: -3})`: "tasks.train: final = -3 must be >= 0",
-		`tasks.train({episodes: 10, frozen: 2, checkpoint: ""}, net, opt, func(ep) { return "x" })`:            `metrics.record: value of error must be a number or bool, got string "x"`,
-		`tasks.patterns(3, 1)`: "tasks.patterns: 3 distinct patterns of 1 cells do not exist (at most 2)",
-		`tasks.network({checkpoint: "none.yaml"}, {inputs: 2, layers: [{size: 1}]})`: "bohp.load: open none.yaml: no such file or directory",
+		`tasks.train(p(10, 20), net, opt, ep)`:                                                       "tasks.train: frozen = 20 must be in [0, episodes = 10]",
+		`tasks.train(p(10, -1), net, opt, ep)`:                                                       "tasks.train: frozen = -1 must be in [0, episodes = 10]",
+		`tasks.train(p(10, 2), net, opt, ep, {final: -3})`:                                           "tasks.train: final = -3 must be >= 0",
+		`tasks.train(p(10, 2), net, opt, func(ep) { return "x" })`:                                   `metrics.record: value of error must be a number or bool, got string "x"`,
+		`tasks.train({episodes: 10, frozen: 2}, net, opt, ep)`:                                       "tasks.train: p has no parameter seed (declare it with params.declare)",
+		`tasks.train(3, net, opt, ep)`:                                                               "tasks.train: p must be the map params.declare returns, got 3",
+		`tasks.train(p(10, 2), net, opt, ep, {finl: 3})`:                                             `tasks.train: unknown option "finl" (known: final, optimizer, title, trace)`,
+		`tasks.train(p(10, 2), net, opt, ep, 7)`:                                                     "tasks.train: the last argument must be one map of options, got [7]",
+		`tasks.train(p(10, 2), net, opt, 3)`:                                                         "tasks.train: run_episode must be a function, got int 3",
+		`tasks.train(p(10, 2), opt, opt, ep)`:                                                        "tasks.train: net must be a network, got optimizer",
+		`tasks.train(p(10, 2), net, net, ep)`:                                                        "tasks.train: opt must be an optimizer, got network",
+		`tasks.save(p(10, 2), net, opt, {titel: "x"})`:                                               `tasks.save: unknown option "titel" (known: optimizer, title)`,
+		`tasks.trace(p(10, 2), net, "f", 0)`:                                                         `tasks.trace: run_episode must be a function, got string "f"`,
+		`tasks.patterns(3, 1)`:                                                                       "tasks.patterns: 3 distinct patterns of 1 cells do not exist (at most 2)",
+		`tasks.patterns(0, 4)`:                                                                       "tasks.patterns: want k >= 1 patterns of n >= 0 cells (ints), got k = 0, n = 4",
+		`tasks.patterns("a", 4)`:                                                                     `tasks.patterns: want k >= 1 patterns of n >= 0 cells (ints), got k = "a", n = 4`,
+		`tasks.schedule(6, 0, 4, func(t, k) { return k }, func(t) { return false })`:                 "tasks.schedule: want ints steps >= 0, labels >= 1, n >= 0, got steps = 6, labels = 0, n = 4",
+		`tasks.schedule(6, 2, 4, 1, func(t) { return false })`:                                       "tasks.schedule: label_of must be a function, got int 1",
+		`tasks.network({checkpoint: "none.yaml", engine: "bptt"}, {inputs: 2, layers: [{size: 1}]})`: "bohp.load: open none.yaml: no such file or directory",
+		`tasks.network({checkpoint: "", engine: "exact"}, {inputs: 2, layers: [{size: 1}]})`:         `tasks.network: unknown gradient engine "exact" (known: bptt, forward, paper)`,
+		`tasks.network({checkpoint: ""}, {inputs: 2, layers: [{size: 1}]})`:                          "tasks.network: p has no parameter engine",
+		`tasks.network(p(1, 0), 3)`:                                                                  "tasks.network: spec must be a map, got 3",
+		`tasks.labelled_patterns(p(1, 0), {lables: 3})`:                                              `tasks.labelled_patterns: unknown option "lables" (known: labels, label_of, learning, loss, final, optimizer, title, trace)`,
+		`tasks.labelled_patterns(p(1, 0))`:                                                           "tasks.labelled_patterns: p has no parameter n",
 	})
+}
+
+// A wrong parameter is a usage error (exit status 2), as a wrong -p value
+// is: -p engine=exact of a shipped script.
+func TestUsageErrors(t *testing.T) {
+	err := scripttest.RunCode(t.Context(), "x.tengo", `tasks := import("tasks")
+tasks.network({checkpoint: "", engine: "exact"}, {inputs: 2, layers: [{size: 1}]})`, scripttest.Options{}, io.Discard, t.TempDir())
+	if !lib.IsUsage(err) {
+		t.Errorf("an unknown engine: %v, want a usage error", err)
+	}
 }

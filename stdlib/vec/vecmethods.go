@@ -39,7 +39,7 @@ var vecMethods = lib.NewMethodSet("vec",
 	lib.DefNoArgs("norm", "() -> float", "Euclidean (L2) norm", reduce[*Vec](func(x []float64) float64 { return math.Sqrt(dot(x, x)) }, true)),
 	lib.DefNoArgs("abs", "() -> vec", "new vec of absolute values", unary[*Vec](math.Abs)),
 	lib.Def("clip", "(lo number, hi number) -> vec", "new vec with each element limited to [lo, hi]", vecClip),
-	lib.DefNoArgs("softmax", "() -> vec", "new vec exp(v[i] - max) / Σ_j exp(v[j] - max): the softmax of v, computed stably, a probability vector (e.g. for rand.categorical); empty is an error", vecSoftmax),
+	lib.DefNoArgs("softmax", "() -> vec", "new vec exp(v[i] - max) / Σ_j exp(v[j] - max): the softmax of v, computed stably, a probability vector (e.g. for rand.categorical); -Inf gives 0; empty, NaN, +Inf or all -Inf is an error", vecSoftmax),
 	lib.Def("scale", "(x number) -> vec", "new vec v * x", scalarMethod(opMul, false)),
 	lib.Def("add", "(w vec|array|number) -> vec", "new vec v + w, element-wise (same as the + operator)", arithMethod(opAdd, false)),
 	lib.Def("sub", "(w vec|array|number) -> vec", "new vec v - w, element-wise (same as the - operator)", arithMethod(opSub, false)),
@@ -57,6 +57,13 @@ var vecMethods = lib.NewMethodSet("vec",
 func vecSoftmax(v *Vec, fn string) (tengo.Object, error) {
 	if len(v.Data) == 0 {
 		return nil, lib.Errorf(fn, "empty vec")
+	}
+	// NaN, +Inf, or only -Inf: no probability vector (the result would be NaN)
+	if i := slices.IndexFunc(v.Data, func(x float64) bool { return math.IsNaN(x) || math.IsInf(x, 1) }); i >= 0 {
+		return nil, lib.Errorf(fn, "element %d of %s is %v", i, VecShape(len(v.Data)), v.Data[i])
+	}
+	if !slices.ContainsFunc(v.Data, func(x float64) bool { return !math.IsInf(x, -1) }) {
+		return nil, lib.Errorf(fn, "every element of %s is -Inf", VecShape(len(v.Data)))
 	}
 	out := make([]float64, len(v.Data))
 	bohp.SoftmaxInto(out, v.Data)

@@ -55,6 +55,7 @@ func TestErrors(t *testing.T) {
 	scripttest.WantErrorsOpts(t, scripttest.Options{AllowOS: true}, `yaml := import("yaml")`, map[string]string{
 		`yaml.read("` + bad + `")`:           "yaml.read: " + bad + ": malformed YAML: at or after line 2: did not find expected ',' or ']'",
 		`yaml.read("/nonexistent/x.yaml")`:   "yaml.read: open /nonexistent/x.yaml: no such file or directory",
-		`yaml.write("/proc/nope/x.yaml", 1)`: "yaml.write: writing /proc/nope/x.yaml",
+		`yaml.write("/proc/nope/x.yaml", 1)`: "yaml.write: mkdir /proc/nope",
+		`yaml.write("../x.yaml", 1)`:         "yaml.write: cannot write ../x.yaml: a relative path must stay inside the run's directory",
 	})
 }
