@@ -85,6 +85,11 @@ func TestRewriteKeepsMeaning(t *testing.T) {
 		"m := {}\nm.x = {\n  a: 1,\n  b: [2,\n    3]\n}\nresult := m",
 		`f := func() { m := {}; g := func(k) { m[k] = k + k; return m }; return g("a") }; result := f()`,
 		`x := error([1]); m := {e: x}; m.e = error(m.e); result := is_error(m.e)`,
+		// operands that start with a unary operator, whose Pos is Tengo's
+		// operand's (m.k = -a once assigned a)
+		`a := 2; m := {}; m.k = -a; m.j = ^a; m.n = !true; m.c = -a > 0 ? 1 : 2; x := [0, 0]; x[1] = -6; x[0] += -a; result := [m, x]`,
+		`a := [1]; b := -len(a + a) + 3; c := [-a[0] + 1]; d := -a[0] == -1; e := !(a == a); result := [b, c, d, e, [-1] + [2], -a[0] + len(a + [-a[0]])]`,
+		`f := func(x) { return -x }; m := {v: [0]}; m.v[0] = -f(-3) * 2; result := m`,
 		// errors: Tengo's message at Tengo's position
 		`a := [1]; a[5] = 1`,
 		`m := 1; m.x = 2`,

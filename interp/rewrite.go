@@ -71,7 +71,23 @@ type edit struct {
 func lit(text string, at int) piece { return piece{lit: true, text: text, lo: at} }
 
 // span is the piece of the original text of e, with the edits inside it.
-func (r *rewriter) span(e parser.Expr) piece { return piece{lo: r.off(e.Pos()), hi: r.end(e)} }
+func (r *rewriter) span(e parser.Expr) piece { return piece{lo: r.start(e), hi: r.end(e)} }
+
+// start is the offset of e's first byte. Tengo's Pos of a unary
+// expression is its operand's (-x at x), and so for the expressions that
+// start with one (-x + y, -x > 0 ? a : b): a span from Pos lost the
+// operator (m.k = -x assigned x).
+func (r *rewriter) start(e parser.Expr) int {
+	switch e := e.(type) {
+	case *parser.UnaryExpr:
+		return r.off(e.TokenPos)
+	case *parser.BinaryExpr:
+		return r.start(e.LHS)
+	case *parser.CondExpr:
+		return r.start(e.Cond)
+	}
+	return r.off(e.Pos())
+}
 
 // end is the offset after e. Tengo's End is one short for error(x) and
 // immutable(x) (and so for expressions ending with one), and assumes
@@ -488,7 +504,7 @@ func (r *rewriter) expr(e parser.Expr) {
 			guard = guardNotEqual
 		}
 		if guard != "" {
-			lo := r.off(e.Pos())
+			lo := r.start(e)
 			r.edits = append(r.edits, &edit{lo: lo, hi: r.end(e), pieces: []piece{
 				lit("import(\""+guard+"\")(", lo), r.span(e.LHS), lit(", ", lo), r.span(e.RHS), lit(")", lo),
 			}})
