@@ -90,10 +90,14 @@ whatever --jobs and --shard.
 
 The outputs replace the previous ones in the output directory only once
 all are written: a run that fails before (a typo, a compile error, a
-crash, kill -9) leaves them as they were; your own files there stay. The
-directory is locked while a run uses it: a second run into it is refused,
-naming the holder (pid, host, start); the lock of a dead process is taken
-over. An --out that cannot be written is refused before any run.
+crash, kill -9) leaves them as they were; your own files there stay. A
+run that read files of the results it replaces (-p checkpoint=... of a
+network trained into the same --out) keeps those results, all of them, in
+DIR/<script name>/<timestamp>/, which it names; evaluate into another
+--out to leave them in place. The directory is locked while a run uses
+it: a second run into it is refused, naming the holder (pid, host,
+start); the lock of a dead process is taken over. An --out that cannot be
+written is refused before any run.
 
 Exit status: 0 success, 1 script error or timeout (or: output directory in
 use, merge incomplete), 2 usage error (or: --out cannot be written, a

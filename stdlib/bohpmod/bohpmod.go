@@ -236,7 +236,9 @@ func load(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
 			return nil, err
 		}
 	}
-	ck, err := bohp.LoadCheckpointFile(readPath(env, path))
+	full := readPath(env, path)
+	env.NoteRead(full)
+	ck, err := bohp.LoadCheckpointFile(full)
 	if err != nil {
 		return nil, lib.Errorf(fn, "%v", err)
 	}

@@ -24,6 +24,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 
 	"github.com/bohpsh/bohpsh/bohp"
@@ -43,6 +44,7 @@ type Env struct {
 	Quiet     bool            // suppress print output
 	NoFigures bool            // draw no figures (--no-figures)
 	Workers   int             // goroutines an episode may use (fewer runs than cores); 0 means 1
+	Reads     []string        // the files the run read, absolute, each once (see NoteRead)
 
 	rng *bohp.RNG
 }
@@ -78,6 +80,16 @@ func (e *Env) WritePath(p string) (string, error) {
 		return "", err
 	}
 	return full, os.MkdirAll(filepath.Dir(full), 0o755)
+}
+
+// NoteRead records that the run reads the file path (yaml.read, bohp.load):
+// a run that read files of the results its outputs replace (a checkpoint
+// of the previous run in the same output directory) has those results kept
+// rather than removed (see package interp).
+func (e *Env) NoteRead(path string) {
+	if abs, err := filepath.Abs(path); err == nil && !slices.Contains(e.Reads, abs) {
+		e.Reads = append(e.Reads, abs)
+	}
 }
 
 // Context is the run's context, or context.Background() when it has none.

@@ -69,7 +69,9 @@ func read(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
 	if err := lib.UnpackArgs(fn, args, "path", &p); err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(resolve(env.ScriptDir, p))
+	full := resolve(env.ScriptDir, p)
+	env.NoteRead(full)
+	data, err := os.ReadFile(full)
 	if err != nil {
 		return nil, lib.Errorf(fn, "%v", err)
 	}
