@@ -25,16 +25,22 @@ metrics.record("x", 0, net.trained)
 yaml.write("net.yaml", {trained: net.trained, evaluated: p.checkpoint != ""})
 `
 
+// trainedResults trains evalTask's two seeds into out/task (d): their
+// files are trained.
+func trainedResults(t *testing.T) (src *interp.Source, out, d string, trained map[string]string) {
+	src = writeScript(t, "task.tengo", evalTask)
+	out = t.TempDir()
+	d = filepath.Join(out, "task")
+	mustRun(t, src, interp.Config{Out: out, Seeds: 2})
+	return src, out, d, tree(t, d)
+}
+
 // A run that read files of the results it replaces (a checkpoint of the
 // previous run in the same output directory) keeps those results, all of
 // them, in a directory of D; a run that read nothing of them, or whose
 // runs are D's own (--resume), replaces them as before.
 func TestRunKeepsTheResultsItRead(t *testing.T) {
-	src := writeScript(t, "task.tengo", evalTask)
-	out := t.TempDir()
-	d := filepath.Join(out, "task")
-	mustRun(t, src, interp.Config{Out: out, Seeds: 2})
-	trained := tree(t, d)
+	src, out, d, trained := trainedResults(t)
 	ckpt := filepath.Join(d, "seed-0", "net.yaml")
 
 	eval := interp.Config{Out: out, Overrides: map[string]string{"checkpoint": ckpt}}
@@ -100,11 +106,7 @@ func mustKept(t *testing.T, d string) string {
 // A sharded evaluation keeps them too: the shards record what they read
 // (run.yaml), the merge commits.
 func TestMergeKeepsTheResultsItRead(t *testing.T) {
-	src := writeScript(t, "task.tengo", evalTask)
-	out := t.TempDir()
-	d := filepath.Join(out, "task")
-	mustRun(t, src, interp.Config{Out: out, Seeds: 2})
-	trained := tree(t, d)
+	src, out, d, trained := trainedResults(t)
 	cfg := interp.Config{Out: out, Seeds: 2, Shard: interp.Shard{Index: 0, Count: 1},
 		Overrides: map[string]string{"checkpoint": filepath.Join(d, "seed-1", "net.yaml")}}
 	mustRun(t, src, cfg)
