@@ -31,9 +31,9 @@ const (
 // (with the run directories of the runs that ran, linked from from: the
 // work area, or D itself when a merge rewrites them) and commits them: they
 // replace D's results (kept in a directory of D, Result.Kept, when the
-// runs read files of them: see keptReads). An output that cannot be written (a full disk) is
-// reported by name and the others are still written and committed; the
-// runs' own files are kept whatever happens. With every run complete, the
+// runs read files of them: see keptReads). An output that cannot be
+// written (a full disk) is reported by name and the others are still
+// written and committed; the runs' own files are kept whatever happens. With every run complete, the
 // work area has served and is removed.
 func commitOutputs(d, from string, res *Result, src *Source, cfg Config, stderr io.Writer) error {
 	stage, err := newStage(d)
