@@ -165,3 +165,26 @@ func TestOptimizerGradOptionErrors(t *testing.T) {
 		t.Errorf("a full batch in the state: %v", err)
 	}
 }
+
+// An update allocates nothing once the optimizer has state for the tensors,
+// with and without a batch.
+func TestOptimizerUpdateAllocations(t *testing.T) {
+	for _, name := range []string{"sgd", "rmsprop", "adam"} {
+		for _, batch := range []float64{1, 3} {
+			o, err := NewOptimizer(name, map[string]float64{"batch": batch, "clip_norm": 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ps := gradParams()
+			setEpisodeGrads(ps, 0)
+			for range 3 {
+				if err := o.Update(ps); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if a := testing.AllocsPerRun(30, func() { o.Update(ps) }); a != 0 {
+				t.Errorf("%s, batch %v: %v allocations per update, want 0", name, batch, a)
+			}
+		}
+	}
+}
