@@ -156,8 +156,16 @@ type Module struct {
 }
 
 // Build makes the Tengo value of a module written in Go for one run (see
-// Source for a module written in Tengo).
+// Source for a module written in Tengo). An env made without Params or
+// Metrics (a test's &Env{}) is given empty ones, so that no module's
+// function meets a nil one.
 func (m *Module) Build(env *Env) map[string]tengo.Object {
+	if env.Params == nil {
+		env.Params = &Params{}
+	}
+	if env.Metrics == nil {
+		env.Metrics = NewMetrics()
+	}
 	out := make(map[string]tengo.Object, len(m.Funcs)+len(m.Values))
 	for _, f := range m.Funcs {
 		q := m.Name + "." + f.Name
