@@ -37,12 +37,13 @@ type modRow struct {
 	delta, m, mp, keep, ey, lo, hi float64 // keep = 1-η_E, ey = η_E y_i(t): retroactive only
 }
 
-// tail returns the row from element k on.
-func (r *modRow) tail(k int) *modRow {
+// tail returns the row from element k on (a value: a pointer would make
+// it escape).
+func (r *modRow) tail(k int) modRow {
 	t := *r
 	t.p, t.e, t.g, t.gam, t.w, t.a = rowFrom(r.p, k), rowFrom(r.e, k), rowFrom(r.g, k), rowFrom(r.gam, k), rowFrom(r.w, k), rowFrom(r.a, k)
 	t.ga, t.r, t.x, t.pp, t.ep, t.xp = rowFrom(r.ga, k), rowFrom(r.r, k), rowFrom(r.x, k), rowFrom(r.pp, k), rowFrom(r.ep, k), rowFrom(r.xp, k)
-	return &t
+	return t
 }
 
 // rowFrom returns s from element k on, nil for nil.

@@ -75,7 +75,11 @@ func modHebbBackwardAVX(r *modRow) float64 {
 	}
 	q := modPtrs(r, false)
 	s := modHebbBackwardAVX64(&q, n)
-	return s + modHebbBackwardGo(r.tail(n))
+	if n == len(r.p) {
+		return s
+	}
+	t := r.tail(n)
+	return s + modHebbBackwardGo(&t)
 }
 
 func modRetroBackwardAVX(r *modRow) (se, sgx, sge float64) {
@@ -85,7 +89,11 @@ func modRetroBackwardAVX(r *modRow) (se, sgx, sge float64) {
 	}
 	q := modPtrs(r, true)
 	se, sgx, sge = modRetroBackwardAVX64(&q, n)
-	te, tx, tg := modRetroBackwardGo(r.tail(n))
+	if n == len(r.p) {
+		return se, sgx, sge
+	}
+	t := r.tail(n)
+	te, tx, tg := modRetroBackwardGo(&t)
 	return se + te, sgx + tx, sge + tg
 }
 
