@@ -12,12 +12,13 @@ package bohp
 
 // modKernels is a set of the neuromodulated layer's row kernels.
 type modKernels struct {
-	// update applies p = clip(p + float64(m x), lo, hi) (clipped_hebb,
-	// modulated: m = M_i y_i).
-	update func(p, x []float64, m, lo, hi float64)
-	// retroUpdate applies p = clip(p + float64(m e), lo, hi) and
-	// e = keep e + float64(ey x) (retroactive: m = M_i, keep = 1-η_E, ey = η_E y_i).
-	retroUpdate func(p, e, x []float64, m, keep, ey, lo, hi float64)
+	// update writes p = clip(ps + float64(m x), lo, hi) (clipped_hebb,
+	// modulated: m = M_i y_i); p may be ps.
+	update func(p, ps, x []float64, m, lo, hi float64)
+	// retroUpdate writes p = clip(ps + float64(m es), lo, hi) and
+	// e = keep es + float64(ey x) (retroactive: m = M_i, keep = 1-η_E,
+	// ey = η_E y_i); p may be ps and e es.
+	retroUpdate func(p, e, ps, es, x []float64, m, keep, ey, lo, hi float64)
 	// dot returns Σ_k (w_k + a_k p_k) x_k, a cell's plastic input.
 	dot func(w, a, p, x []float64) float64
 	// hebbBackward and retroBackward are one row of a backward sweep; see
@@ -75,18 +76,18 @@ func gate(g, v, lo, hi float64) float64 {
 	return 0
 }
 
-func modUpdateGo(p, x []float64, m, lo, hi float64) {
-	x = x[:len(p)]
+func modUpdateGo(p, ps, x []float64, m, lo, hi float64) {
+	ps, x = ps[:len(p)], x[:len(p)]
 	for k, xk := range x {
-		p[k] = clipTo(p[k]+float64(m*xk), lo, hi)
+		p[k] = clipTo(ps[k]+float64(m*xk), lo, hi)
 	}
 }
 
-func modRetroUpdateGo(p, e, x []float64, m, keep, ey, lo, hi float64) {
-	e, x = e[:len(p)], x[:len(p)]
+func modRetroUpdateGo(p, e, ps, es, x []float64, m, keep, ey, lo, hi float64) {
+	e, ps, es, x = e[:len(p)], ps[:len(p)], es[:len(p)], x[:len(p)]
 	for k, xk := range x {
-		ek := e[k]
-		p[k] = clipTo(p[k]+float64(m*ek), lo, hi)
+		ek := es[k]
+		p[k] = clipTo(ps[k]+float64(m*ek), lo, hi)
 		e[k] = float64(keep*ek) + float64(ey*xk)
 	}
 }

@@ -8,10 +8,10 @@ import "golang.org/x/sys/cpu"
 // (modkernel_amd64.s), used when the CPU has both.
 
 //go:noescape
-func modUpdateAVX64(p, x *float64, n int, m, lo, hi float64)
+func modUpdateAVX64(p, ps, x *float64, n int, m, lo, hi float64)
 
 //go:noescape
-func modRetroUpdateAVX64(p, e, x *float64, n int, m, keep, ey, lo, hi float64)
+func modRetroUpdateAVX64(p, e, ps, es, x *float64, n int, m, keep, ey, lo, hi float64)
 
 //go:noescape
 func modDotAVX64(w, a, p, x *float64, n int) float64
@@ -40,22 +40,22 @@ func init() {
 // of bounds), run the assembly on the largest multiple of 4 elements and
 // the portable kernel on the rest, adding the sums in that order.
 
-func modUpdateAVX(p, x []float64, m, lo, hi float64) {
+func modUpdateAVX(p, ps, x []float64, m, lo, hi float64) {
 	n := len(p) &^ 3
 	if n > 0 {
-		_ = x[len(p)-1]
-		modUpdateAVX64(&p[0], &x[0], n, m, lo, hi)
+		_, _ = ps[len(p)-1], x[len(p)-1]
+		modUpdateAVX64(&p[0], &ps[0], &x[0], n, m, lo, hi)
 	}
-	modUpdateGo(p[n:], x[n:], m, lo, hi)
+	modUpdateGo(p[n:], ps[n:], x[n:], m, lo, hi)
 }
 
-func modRetroUpdateAVX(p, e, x []float64, m, keep, ey, lo, hi float64) {
+func modRetroUpdateAVX(p, e, ps, es, x []float64, m, keep, ey, lo, hi float64) {
 	n := len(p) &^ 3
 	if n > 0 {
-		_, _ = e[len(p)-1], x[len(p)-1]
-		modRetroUpdateAVX64(&p[0], &e[0], &x[0], n, m, keep, ey, lo, hi)
+		_, _, _, _ = e[len(p)-1], ps[len(p)-1], es[len(p)-1], x[len(p)-1]
+		modRetroUpdateAVX64(&p[0], &e[0], &ps[0], &es[0], &x[0], n, m, keep, ey, lo, hi)
 	}
-	modRetroUpdateGo(p[n:], e[n:], x[n:], m, keep, ey, lo, hi)
+	modRetroUpdateGo(p[n:], e[n:], ps[n:], es[n:], x[n:], m, keep, ey, lo, hi)
 }
 
 func modDotAVX(w, a, p, x []float64) float64 {

@@ -29,19 +29,20 @@
 	VUNPCKHPD    X, X, XT;  \
 	VADDSD       XT, X, X
 
-// func modUpdateAVX64(p, x *float64, n int, m, lo, hi float64)
-TEXT ·modUpdateAVX64(SB), NOSPLIT, $0-48
+// func modUpdateAVX64(p, ps, x *float64, n int, m, lo, hi float64)
+TEXT ·modUpdateAVX64(SB), NOSPLIT, $0-56
 	MOVQ         p+0(FP), DI
-	MOVQ         x+8(FP), SI
-	MOVQ         n+16(FP), CX
-	VBROADCASTSD m+24(FP), Y12
-	VBROADCASTSD lo+32(FP), Y13
-	VBROADCASTSD hi+40(FP), Y14
+	MOVQ         ps+8(FP), R8
+	MOVQ         x+16(FP), SI
+	MOVQ         n+24(FP), CX
+	VBROADCASTSD m+32(FP), Y12
+	VBROADCASTSD lo+40(FP), Y13
+	VBROADCASTSD hi+48(FP), Y14
 	XORQ         AX, AX
 
 uloop:
 	VMULPD  (SI)(AX*8), Y12, Y0
-	VADDPD  (DI)(AX*8), Y0, Y0
+	VADDPD  (R8)(AX*8), Y0, Y0
 	CLIP(Y0)
 	VMOVUPD Y0, (DI)(AX*8)
 	ADDQ    $4, AX
@@ -50,23 +51,25 @@ uloop:
 	VZEROUPPER
 	RET
 
-// func modRetroUpdateAVX64(p, e, x *float64, n int, m, keep, ey, lo, hi float64)
-TEXT ·modRetroUpdateAVX64(SB), NOSPLIT, $0-72
+// func modRetroUpdateAVX64(p, e, ps, es, x *float64, n int, m, keep, ey, lo, hi float64)
+TEXT ·modRetroUpdateAVX64(SB), NOSPLIT, $0-88
 	MOVQ         p+0(FP), DI
 	MOVQ         e+8(FP), DX
-	MOVQ         x+16(FP), SI
-	MOVQ         n+24(FP), CX
-	VBROADCASTSD m+32(FP), Y10
-	VBROADCASTSD keep+40(FP), Y11
-	VBROADCASTSD ey+48(FP), Y12
-	VBROADCASTSD lo+56(FP), Y13
-	VBROADCASTSD hi+64(FP), Y14
+	MOVQ         ps+16(FP), R8
+	MOVQ         es+24(FP), R9
+	MOVQ         x+32(FP), SI
+	MOVQ         n+40(FP), CX
+	VBROADCASTSD m+48(FP), Y10
+	VBROADCASTSD keep+56(FP), Y11
+	VBROADCASTSD ey+64(FP), Y12
+	VBROADCASTSD lo+72(FP), Y13
+	VBROADCASTSD hi+80(FP), Y14
 	XORQ         AX, AX
 
 rloop:
-	VMOVUPD (DX)(AX*8), Y0
+	VMOVUPD (R9)(AX*8), Y0
 	VMULPD  Y0, Y10, Y1
-	VADDPD  (DI)(AX*8), Y1, Y1
+	VADDPD  (R8)(AX*8), Y1, Y1
 	CLIP(Y1)
 	VMOVUPD Y1, (DI)(AX*8)
 	VMULPD  Y0, Y11, Y2

@@ -30,23 +30,32 @@ func testModKernels(t *testing.T, k modKernels, tol float64) {
 		if n > 0 { // a NaN passes the clip, as in the portable kernels
 			x[n/2] = math.NaN()
 			p, p2 := slices.Clone(p), slices.Clone(p)
-			k.update(p, x, 0.6, lo, hi)
-			goModKernels.update(p2, x, 0.6, lo, hi)
+			k.update(p, p, x, 0.6, lo, hi)
+			goModKernels.update(p2, p2, x, 0.6, lo, hi)
 			if !slices.EqualFunc(p, p2, sameFloat) {
 				t.Fatalf("n=%d: update with a NaN = %v, want %v", n, p, p2)
 			}
 			x[n/2] = 0.5
 		}
+		// in place, then out of place (ps, es unchanged)
 		p2, e2 := slices.Clone(p), slices.Clone(e)
-		k.update(p, x, 0.6, lo, hi)
-		goModKernels.update(p2, x, 0.6, lo, hi)
+		k.update(p, p, x, 0.6, lo, hi)
+		goModKernels.update(p2, p2, x, 0.6, lo, hi)
 		if !slices.Equal(p, p2) {
 			t.Fatalf("n=%d: update = %v, want %v", n, p, p2)
 		}
-		k.retroUpdate(p, e, x, -0.4, 0.9, 0.3, lo, hi)
-		goModKernels.retroUpdate(p2, e2, x, -0.4, 0.9, 0.3, lo, hi)
+		k.retroUpdate(p, e, p, e, x, -0.4, 0.9, 0.3, lo, hi)
+		goModKernels.retroUpdate(p2, e2, p2, e2, x, -0.4, 0.9, 0.3, lo, hi)
 		if !slices.Equal(p, p2) || !slices.Equal(e, e2) {
 			t.Fatalf("n=%d: retroUpdate p, e = %v, %v, want %v, %v", n, p, e, p2, e2)
+		}
+		po, eo, po2, eo2 := vec(), vec(), vec(), vec()
+		k.update(po, p, x, 0.6, lo, hi)
+		goModKernels.update(po2, p2, x, 0.6, lo, hi)
+		k.retroUpdate(po, eo, p, e, x, -0.4, 0.9, 0.3, lo, hi)
+		goModKernels.retroUpdate(po2, eo2, p2, e2, x, -0.4, 0.9, 0.3, lo, hi)
+		if !slices.Equal(po, po2) || !slices.Equal(eo, eo2) || !slices.Equal(p, p2) || !slices.Equal(e, e2) {
+			t.Fatalf("n=%d: out of place: retroUpdate p, e = %v, %v, want %v, %v", n, po, eo, po2, eo2)
 		}
 		got, want := k.dot(w, a, p, x), goModKernels.dot(w, a, p, x)
 		if !closeTo(got, want, tol*float64(n+1)) {
@@ -109,10 +118,10 @@ func BenchmarkModKernels(b *testing.B) {
 			}
 		}
 		b.Run(k.name+"/update", func(b *testing.B) {
-			rows(b, func(o int) { k.k.update(P[o:o+n], x, 1e-3, -1, 1) })
+			rows(b, func(o int) { k.k.update(P[o:o+n], P[o:o+n], x, 1e-3, -1, 1) })
 		})
 		b.Run(k.name+"/retroUpdate", func(b *testing.B) {
-			rows(b, func(o int) { k.k.retroUpdate(P[o:o+n], E[o:o+n], x, 1e-3, 0.9, 1e-3, -1, 1) })
+			rows(b, func(o int) { k.k.retroUpdate(P[o:o+n], E[o:o+n], P[o:o+n], E[o:o+n], x, 1e-3, 0.9, 1e-3, -1, 1) })
 		})
 		b.Run(k.name+"/dot", func(b *testing.B) {
 			rows(b, func(o int) { k.k.dot(W[o:o+n], A[o:o+n], P[o:o+n], x) })

@@ -324,7 +324,7 @@ func (f *modStepSweep) runChunk(c int) {
 		row := i * cols
 		p, e := rowOf(s.P, row, cols), rowOf(s.E, row, cols)
 		if s.pending {
-			s.rule.updateRow(p, e, ux, uy[i], uM[i], s.eta[i])
+			s.rule.updateRow(p, e, p, e, ux, uy[i], uM[i], s.eta[i])
 		}
 		if s.recurrent && t == 0 {
 			continue // y(-1) = 0
@@ -371,18 +371,19 @@ func (s *modState) modulate(t int) {
 	s.M = M
 }
 
-// applyUpdate applies the update of step u to the traces P and E (P_u,
-// E_u in, P_{u+1}, E_{u+1} out), as the forward pass does row by row.
-func (s *modState) applyUpdate(P, E []float64, u int) {
-	s.upd.P, s.upd.E, s.upd.u = P, E, u
+// applyUpdate writes into P and E the traces P_{u+1} and E_{u+1} that the
+// update of step u makes of Ps = P_u and Es = E_u (they may be P and E), as
+// the forward pass does row by row.
+func (s *modState) applyUpdate(P, E, Ps, Es []float64, u int) {
+	s.upd.P, s.upd.E, s.upd.Ps, s.upd.Es, s.upd.u = P, E, Ps, Es, u
 	s.run.run(&s.upd, s.chunks, s.workers)
 }
 
 // modUpdateSweep applies the update of step u to the rows of a chunk.
 type modUpdateSweep struct {
-	s    *modState
-	P, E []float64
-	u    int
+	s            *modState
+	P, E, Ps, Es []float64
+	u            int
 }
 
 func (f *modUpdateSweep) runChunk(c int) {
@@ -391,7 +392,7 @@ func (f *modUpdateSweep) runChunk(c int) {
 	lo, hi := chunkRows(s.n, s.chunks, c)
 	for i := lo; i < hi; i++ {
 		row := i * cols
-		s.rule.updateRow(f.P[row:row+cols:row+cols], rowOf(f.E, row, cols), x, y[i], M[i], s.eta[i])
+		s.rule.updateRow(f.P[row:row+cols:row+cols], rowOf(f.E, row, cols), f.Ps[row:row+cols:row+cols], rowOf(f.Es, row, cols), x, y[i], M[i], s.eta[i])
 	}
 }
 
@@ -403,32 +404,33 @@ func rowOf(m []float64, row, cols int) []float64 {
 	return m[row : row+cols : row+cols]
 }
 
-// updateRow applies the update of one step to a row of the traces: p (and
-// e) of the cell whose output was yi, modulation Mi and rate eta, with the
-// step's presynaptic vector x. The forward pass and BPTT's recomputation
+// updateRow writes into p (and e) a row of the traces after the update of
+// one step of the row ps (and es; p may be ps, e es) of the cell whose
+// output was yi, modulation Mi and rate eta, with the step's presynaptic
+// vector x. The forward pass and BPTT's recomputation
 // both run it, so their traces agree bit for bit: the explicit conversions
 // round each product, so that no fused multiply-add makes them differ (the
 // hard bound's kernels round alike).
-func (r *ModRule) updateRow(p, e, x []float64, yi, Mi, eta float64) {
-	p = p[:len(x)]
+func (r *ModRule) updateRow(p, e, ps, es, x []float64, yi, Mi, eta float64) {
+	p, ps = p[:len(x)], ps[:len(x)]
 	c := r.Clip
 	switch {
 	case !r.Soft && r.Mode == ModRetro:
-		modK.retroUpdate(p, e, x, Mi, 1-eta, float64(eta*yi), -c, c)
+		modK.retroUpdate(p, e, ps, es, x, Mi, 1-eta, float64(eta*yi), -c, c)
 	case !r.Soft:
-		modK.update(p, x, float64(Mi*yi), -c, c)
+		modK.update(p, ps, x, float64(Mi*yi), -c, c)
 	case r.Mode == ModRetro:
-		e = e[:len(x)]
+		e, es = e[:len(x)], es[:len(x)]
 		keep, ey := 1-eta, float64(eta*yi)
 		for k, xk := range x {
-			ek := e[k]
-			p[k] = clipTo(softStep(p[k], float64(Mi*ek), c), -c, c)
+			ek := es[k]
+			p[k] = clipTo(softStep(ps[k], float64(Mi*ek), c), -c, c)
 			e[k] = float64(keep*ek) + float64(ey*xk)
 		}
 	default:
 		my := float64(Mi * yi)
 		for k, xk := range x {
-			p[k] = clipTo(softStep(p[k], float64(my*xk), c), -c, c)
+			p[k] = clipTo(softStep(ps[k], float64(my*xk), c), -c, c)
 		}
 	}
 }
@@ -462,7 +464,7 @@ func (r *ModRule) softGate(p, d, g float64) (gd, gp float64) {
 
 func (s *modState) finish() {
 	if s.pending {
-		s.applyUpdate(s.P, s.E, s.steps-1)
+		s.applyUpdate(s.P, s.E, s.P, s.E, s.steps-1)
 		s.pending = false
 	}
 }

@@ -193,10 +193,7 @@ func (s *modState) load(lo int) {
 	}
 	b.first = first
 	for u := first; u < min(first+K, b.T-1); u++ {
-		P, E := s.slot(b.segP, u+1), s.slot(b.segE, u+1)
-		copy(P, s.slot(b.segP, u))
-		copy(E, s.slot(b.segE, u))
-		s.applyUpdate(P, E, u)
+		s.applyUpdate(s.slot(b.segP, u+1), s.slot(b.segE, u+1), s.slot(b.segP, u), s.slot(b.segE, u), u)
 	}
 }
 

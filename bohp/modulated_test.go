@@ -90,7 +90,7 @@ func clipStats(n *Network) (bound int, margin, minDelta float64) {
 					}
 				}
 			}
-			s.applyUpdate(P, E, u)
+			s.applyUpdate(P, E, P, E, u)
 		}
 	}
 	return bound, margin, minDelta
