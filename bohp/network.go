@@ -443,7 +443,8 @@ func (n *Network) EndEpisode() (float64, error) {
 }
 
 // SetWorkers sets how many goroutines may share an episode's sweeps over a
-// recurrent layer's matrices (default 1). Results do not depend on it.
+// recurrent or neuromodulated layer's matrices (default 1). Results do not
+// depend on it.
 func (n *Network) SetWorkers(workers int) {
 	for _, l := range n.Layers {
 		if l.kind != nil {
