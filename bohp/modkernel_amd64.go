@@ -8,10 +8,10 @@ import "golang.org/x/sys/cpu"
 // (modkernel_amd64.s), used when the CPU has both.
 
 //go:noescape
-func modUpdateAVX64(p, ps, x *float64, n int, m, lo, hi float64)
+func modUpdateAVX64(q *modRowPtrs, n int)
 
 //go:noescape
-func modRetroUpdateAVX64(p, e, ps, es, x *float64, n int, m, keep, ey, lo, hi float64)
+func modRetroUpdateAVX64(q *modRowPtrs, n int)
 
 //go:noescape
 func modDotAVX64(w, a, p, x *float64, n int) float64
@@ -23,8 +23,8 @@ func modHebbBackwardAVX64(q *modRowPtrs, n int) float64
 func modRetroBackwardAVX64(q *modRowPtrs, n int) (se, sgx, sge float64)
 
 // modRowPtrs is modRow as the assembly reads it: the slices' first
-// elements, then the scalars. Its layout is fixed by the offsets in
-// modkernel_amd64.s.
+// elements, then the scalars (the update kernels take ps and es in pp and
+// ep). Its layout is fixed by the offsets in modkernel_amd64.s.
 type modRowPtrs struct {
 	p, e, g, gam, w, a, ga, r, x, pp, ep, xp *float64
 	delta, m, mp, keep, ey, lo, hi           float64
@@ -44,7 +44,8 @@ func modUpdateAVX(p, ps, x []float64, m, lo, hi float64) {
 	n := len(p) &^ 3
 	if n > 0 {
 		_, _ = ps[len(p)-1], x[len(p)-1]
-		modUpdateAVX64(&p[0], &ps[0], &x[0], n, m, lo, hi)
+		q := modRowPtrs{p: &p[0], pp: &ps[0], x: &x[0], m: m, lo: lo, hi: hi}
+		modUpdateAVX64(&q, n)
 	}
 	modUpdateGo(p[n:], ps[n:], x[n:], m, lo, hi)
 }
@@ -53,7 +54,8 @@ func modRetroUpdateAVX(p, e, ps, es, x []float64, m, keep, ey, lo, hi float64) {
 	n := len(p) &^ 3
 	if n > 0 {
 		_, _, _, _ = e[len(p)-1], ps[len(p)-1], es[len(p)-1], x[len(p)-1]
-		modRetroUpdateAVX64(&p[0], &e[0], &ps[0], &es[0], &x[0], n, m, keep, ey, lo, hi)
+		q := modRowPtrs{p: &p[0], e: &e[0], pp: &ps[0], ep: &es[0], x: &x[0], m: m, keep: keep, ey: ey, lo: lo, hi: hi}
+		modRetroUpdateAVX64(&q, n)
 	}
 	modRetroUpdateGo(p[n:], e[n:], ps[n:], es[n:], x[n:], m, keep, ey, lo, hi)
 }

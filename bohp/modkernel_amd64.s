@@ -22,6 +22,22 @@
 	VCMPPD $2, V, Y13, T; \
 	VANDPD T, M, M
 
+// Offsets in modRowPtrs: the pointers p, e, g, gam, w, a, ga, r, x, pp,
+// ep, xp at 0, 8, ..., 88; the scalars δ, m, mp, keep, ey, lo, hi from 96.
+// The update kernels read ps and es from pp and ep.
+
+// SETP stores clip(ps + D) to p (R8 ps, DI p).
+#define SETP(D) \
+	VADDPD  (R8)(AX*8), D, D; \
+	CLIP(D);                  \
+	VMOVUPD D, (DI)(AX*8)
+
+// NEXT moves AX to the next vector and loops while AX < CX.
+#define NEXT(LOOP) \
+	ADDQ $4, AX;   \
+	CMPQ AX, CX;   \
+	JLT  LOOP
+
 // HSUM leaves the sum of Y's four lanes in its low lane X; XT is scratch.
 #define HSUM(Y, X, XT) \
 	VEXTRACTF128 $1, Y, XT; \
@@ -29,56 +45,50 @@
 	VUNPCKHPD    X, X, XT;  \
 	VADDSD       XT, X, X
 
-// func modUpdateAVX64(p, ps, x *float64, n int, m, lo, hi float64)
-TEXT ·modUpdateAVX64(SB), NOSPLIT, $0-56
-	MOVQ         p+0(FP), DI
-	MOVQ         ps+8(FP), R8
-	MOVQ         x+16(FP), SI
-	MOVQ         n+24(FP), CX
-	VBROADCASTSD m+32(FP), Y12
-	VBROADCASTSD lo+40(FP), Y13
-	VBROADCASTSD hi+48(FP), Y14
+// UPD_SETUP loads, from the modRowPtrs at AX, the operands of both update
+// kernels (DI p, R8 pp as ps, SI x, Y12 m, Y13 lo, Y14 hi) and zeroes AX.
+#define UPD_SETUP \
+	MOVQ         0(AX), DI;    \
+	MOVQ         72(AX), R8;   \
+	MOVQ         64(AX), SI;   \
+	VBROADCASTSD 104(AX), Y12; \
+	VBROADCASTSD 136(AX), Y13; \
+	VBROADCASTSD 144(AX), Y14; \
 	XORQ         AX, AX
 
+// func modUpdateAVX64(q *modRowPtrs, n int)
+TEXT ·modUpdateAVX64(SB), NOSPLIT, $0-16
+	MOVQ q+0(FP), AX
+	MOVQ n+8(FP), CX
+	UPD_SETUP
+
 uloop:
-	VMULPD  (SI)(AX*8), Y12, Y0
-	VADDPD  (R8)(AX*8), Y0, Y0
-	CLIP(Y0)
-	VMOVUPD Y0, (DI)(AX*8)
-	ADDQ    $4, AX
-	CMPQ    AX, CX
-	JLT     uloop
+	VMULPD (SI)(AX*8), Y12, Y0
+	SETP(Y0)
+	NEXT(uloop)
 	VZEROUPPER
 	RET
 
-// func modRetroUpdateAVX64(p, e, ps, es, x *float64, n int, m, keep, ey, lo, hi float64)
-TEXT ·modRetroUpdateAVX64(SB), NOSPLIT, $0-88
-	MOVQ         p+0(FP), DI
-	MOVQ         e+8(FP), DX
-	MOVQ         ps+16(FP), R8
-	MOVQ         es+24(FP), R9
-	MOVQ         x+32(FP), SI
-	MOVQ         n+40(FP), CX
-	VBROADCASTSD m+48(FP), Y10
-	VBROADCASTSD keep+56(FP), Y11
-	VBROADCASTSD ey+64(FP), Y12
-	VBROADCASTSD lo+72(FP), Y13
-	VBROADCASTSD hi+80(FP), Y14
-	XORQ         AX, AX
+// func modRetroUpdateAVX64(q *modRowPtrs, n int)
+// DX e, R9 ep as es; Y11 keep, Y15 ey.
+TEXT ·modRetroUpdateAVX64(SB), NOSPLIT, $0-16
+	MOVQ         q+0(FP), AX
+	MOVQ         n+8(FP), CX
+	MOVQ         8(AX), DX
+	MOVQ         80(AX), R9
+	VBROADCASTSD 120(AX), Y11
+	VBROADCASTSD 128(AX), Y15
+	UPD_SETUP
 
 rloop:
 	VMOVUPD (R9)(AX*8), Y0
-	VMULPD  Y0, Y10, Y1
-	VADDPD  (R8)(AX*8), Y1, Y1
-	CLIP(Y1)
-	VMOVUPD Y1, (DI)(AX*8)
+	VMULPD  Y0, Y12, Y1
+	SETP(Y1)
 	VMULPD  Y0, Y11, Y2
-	VMULPD  (SI)(AX*8), Y12, Y3
+	VMULPD  (SI)(AX*8), Y15, Y3
 	VADDPD  Y3, Y2, Y2
 	VMOVUPD Y2, (DX)(AX*8)
-	ADDQ    $4, AX
-	CMPQ    AX, CX
-	JLT     rloop
+	NEXT(rloop)
 	VZEROUPPER
 	RET
 
@@ -97,36 +107,56 @@ dloop:
 	VMOVUPD     (R8)(AX*8), Y2
 	VFMADD231PD (DI)(AX*8), Y2, Y1
 	VFMADD231PD (R10)(AX*8), Y1, Y0
-	ADDQ        $4, AX
-	CMPQ        AX, CX
-	JLT         dloop
+	NEXT(dloop)
 	HSUM(Y0, X0, X1)
 	VMOVSD      X0, ret+40(FP)
 	VZEROUPPER
 	RET
 
-// Offsets in modRowPtrs: the pointers p, e, g, gam, w, a, ga, r, x, pp,
-// ep, xp at 0, 8, ..., 88; the scalars δ, m, mp, keep, ey, lo, hi from 96.
+
+// ROW_SETUP loads, from the modRowPtrs at AX, the pointers both backward
+// kernels use (BX p, DX g, SI w, R8 a, DI ga, R9 r, R10 x, R11 pp, R12 xp)
+// and the scalars δ, m, mp and the bounds (Y10-Y14).
+#define ROW_SETUP \
+	MOVQ         0(AX), BX;   \
+	MOVQ         16(AX), DX;  \
+	MOVQ         32(AX), SI;  \
+	MOVQ         40(AX), R8;  \
+	MOVQ         48(AX), DI;  \
+	MOVQ         56(AX), R9;  \
+	MOVQ         64(AX), R10; \
+	MOVQ         72(AX), R11; \
+	MOVQ         88(AX), R12; \
+	VBROADCASTSD 96(AX), Y10;  \
+	VBROADCASTSD 104(AX), Y11; \
+	VBROADCASTSD 112(AX), Y12; \
+	VBROADCASTSD 136(AX), Y13; \
+	VBROADCASTSD 144(AX), Y14
+
+// ALPHA_GRAD adds DX P to ga, loads a into A and leaves w + a P in WAP;
+// T is scratch (it may be WAP).
+#define ALPHA_GRAD(P, DX, T, A, WAP) \
+	VMOVUPD     (DI)(AX*8), T;  \
+	VFMADD231PD DX, P, T;       \
+	VMOVUPD     T, (DI)(AX*8);  \
+	VMOVUPD     (R8)(AX*8), A;  \
+	VMOVUPD     (SI)(AX*8), WAP; \
+	VFMADD231PD A, P, WAP
+
+// PREV_GATE leaves in M the adjoint G gated by the clip of the previous
+// step's update, pp + MP V (R11 pp); T and S are scratch.
+#define PREV_GATE(V, MP, G, M, T, S) \
+	VMULPD V, MP, T;           \
+	VADDPD (R11)(AX*8), T, T;  \
+	GATE(T, M, S);             \
+	VANDPD G, M, M
 
 // func modHebbBackwardAVX64(q *modRowPtrs, n int) float64
 // BX p, DX g, SI w, R8 a, DI ga, R9 r, R10 x, R11 pp, R12 xp; Y10 δ,
 // Y11 m, Y12 mp; Y0 the sum.
 TEXT ·modHebbBackwardAVX64(SB), NOSPLIT, $0-24
 	MOVQ         q+0(FP), AX
-	MOVQ         0(AX), BX
-	MOVQ         16(AX), DX
-	MOVQ         32(AX), SI
-	MOVQ         40(AX), R8
-	MOVQ         48(AX), DI
-	MOVQ         56(AX), R9
-	MOVQ         64(AX), R10
-	MOVQ         72(AX), R11
-	MOVQ         88(AX), R12
-	VBROADCASTSD 96(AX), Y10
-	VBROADCASTSD 104(AX), Y11
-	VBROADCASTSD 112(AX), Y12
-	VBROADCASTSD 136(AX), Y13
-	VBROADCASTSD 144(AX), Y14
+	ROW_SETUP
 	MOVQ         n+8(FP), CX
 	XORQ         AX, AX
 	VXORPD       Y0, Y0, Y0
@@ -139,12 +169,7 @@ hloop:
 	GATE(Y3, Y4, Y5)
 	VANDPD      (DX)(AX*8), Y4, Y4 // ĝ
 	VMULPD      Y2, Y10, Y5        // δ x
-	VMOVUPD     (DI)(AX*8), Y6
-	VFMADD231PD Y5, Y1, Y6
-	VMOVUPD     Y6, (DI)(AX*8)     // ga += δ x p
-	VMOVUPD     (R8)(AX*8), Y7     // a
-	VMOVUPD     (SI)(AX*8), Y8
-	VFMADD231PD Y7, Y1, Y8         // w + a p
+	ALPHA_GRAD(Y1, Y5, Y6, Y7, Y8)
 	VMOVUPD     (R9)(AX*8), Y9
 	VFMADD231PD Y10, Y8, Y9
 	VFMADD231PD Y11, Y4, Y9
@@ -152,14 +177,9 @@ hloop:
 	VFMADD231PD Y7, Y5, Y4
 	VMOVUPD     Y4, (DX)(AX*8)     // G_t = ĝ + a δ x
 	VMOVUPD     (R12)(AX*8), Y2    // x(t-1)
-	VMULPD      Y2, Y12, Y3
-	VADDPD      (R11)(AX*8), Y3, Y3
-	GATE(Y3, Y5, Y6)
-	VANDPD      Y4, Y5, Y5
+	PREV_GATE(Y2, Y12, Y4, Y5, Y3, Y6)
 	VFMADD231PD Y2, Y5, Y0
-	ADDQ        $4, AX
-	CMPQ        AX, CX
-	JLT         hloop
+	NEXT(hloop)
 	HSUM(Y0, X0, X1)
 	VMOVSD      X0, ret+16(FP)
 	VZEROUPPER
@@ -167,29 +187,16 @@ hloop:
 
 // func modRetroBackwardAVX64(q *modRowPtrs, n int) (se, sgx, sge float64)
 // BX p, R13 e, DX g, R14 gam, SI w, R8 a, DI ga, R9 r, R10 x, R11 pp,
-// CX ep, R12 xp (R14 is scratch in ABI0); Y9 δ, Y10 m, Y11 mp, Y12 keep,
+// CX ep, R12 xp (R14 is scratch in ABI0); Y10 δ, Y11 m, Y12 mp, Y9 keep,
 // Y15 ey; Y0-Y2 the sums. n is compared in memory: no register is left.
 TEXT ·modRetroBackwardAVX64(SB), NOSPLIT, $0-40
 	MOVQ         q+0(FP), AX
-	MOVQ         0(AX), BX
+	ROW_SETUP
 	MOVQ         8(AX), R13
-	MOVQ         16(AX), DX
 	MOVQ         24(AX), R14
-	MOVQ         32(AX), SI
-	MOVQ         40(AX), R8
-	MOVQ         48(AX), DI
-	MOVQ         56(AX), R9
-	MOVQ         64(AX), R10
-	MOVQ         72(AX), R11
 	MOVQ         80(AX), CX
-	MOVQ         88(AX), R12
-	VBROADCASTSD 96(AX), Y9
-	VBROADCASTSD 104(AX), Y10
-	VBROADCASTSD 112(AX), Y11
-	VBROADCASTSD 120(AX), Y12
+	VBROADCASTSD 120(AX), Y9
 	VBROADCASTSD 128(AX), Y15
-	VBROADCASTSD 136(AX), Y13
-	VBROADCASTSD 144(AX), Y14
 	XORQ         AX, AX
 	VXORPD       Y0, Y0, Y0
 	VXORPD       Y1, Y1, Y1
@@ -197,33 +204,25 @@ TEXT ·modRetroBackwardAVX64(SB), NOSPLIT, $0-40
 
 eloop:
 	VMOVUPD     (BX)(AX*8), Y3 // p
-	VMULPD      (R13)(AX*8), Y10, Y5
+	VMULPD      (R13)(AX*8), Y11, Y5
 	VADDPD      Y3, Y5, Y5     // p + m e
 	GATE(Y5, Y6, Y7)
 	VANDPD      (DX)(AX*8), Y6, Y6 // ĝ
-	VMULPD      (R10)(AX*8), Y9, Y4 // δ x
-	VMOVUPD     (DI)(AX*8), Y5
-	VFMADD231PD Y4, Y3, Y5
-	VMOVUPD     Y5, (DI)(AX*8)      // ga += δ x p
-	VMOVUPD     (R8)(AX*8), Y7      // a
-	VMOVUPD     (SI)(AX*8), Y5
-	VFMADD231PD Y7, Y3, Y5          // w + a p
+	VMULPD      (R10)(AX*8), Y10, Y4 // δ x
+	ALPHA_GRAD(Y3, Y4, Y5, Y7, Y5)
 	VMOVUPD     (R9)(AX*8), Y8
-	VFMADD231PD Y9, Y5, Y8
+	VFMADD231PD Y10, Y5, Y8
 	VMOVUPD     (R14)(AX*8), Y5     // γ
 	VFMADD231PD Y15, Y5, Y8
 	VMOVUPD     Y8, (R9)(AX*8)      // r += (w + a p) δ + γ ey
 	VMOVAPD     Y6, Y3
 	VFMADD231PD Y7, Y4, Y3
 	VMOVUPD     Y3, (DX)(AX*8)      // G_t = ĝ + a δ x
-	VMULPD      Y5, Y12, Y5
-	VFMADD231PD Y10, Y6, Y5
+	VMULPD      Y5, Y9, Y5
+	VFMADD231PD Y11, Y6, Y5
 	VMOVUPD     Y5, (R14)(AX*8)     // Γ_t = keep γ + m ĝ
 	VMOVUPD     (CX)(AX*8), Y4      // E_{t-1}
-	VMULPD      Y4, Y11, Y6
-	VADDPD      (R11)(AX*8), Y6, Y6
-	GATE(Y6, Y7, Y8)
-	VANDPD      Y3, Y7, Y7
+	PREV_GATE(Y4, Y12, Y3, Y7, Y6, Y8)
 	VFMADD231PD Y4, Y7, Y0
 	VFMADD231PD (R12)(AX*8), Y5, Y1
 	VFMADD231PD Y4, Y5, Y2
