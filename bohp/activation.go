@@ -15,23 +15,13 @@ const (
 	Softmax                   // y = exp(z)/sum(exp(z)); only for a non-plastic last layer
 )
 
-var activationNames = [...]string{"linear", "tanh", "sigmoid", "softmax"}
+var activationNames = []string{"linear", "tanh", "sigmoid", "softmax"}
 
-func (a Activation) String() string {
-	if int(a) >= 0 && int(a) < len(activationNames) {
-		return activationNames[a]
-	}
-	return fmt.Sprintf("Activation(%d)", int(a))
-}
+func (a Activation) String() string { return enumName(activationNames, a, "Activation") }
 
 // ParseActivation maps a name ("tanh", "sigmoid", "linear", "softmax") to an Activation.
 func ParseActivation(name string) (Activation, error) {
-	for i, n := range activationNames {
-		if n == name {
-			return Activation(i), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown activation %q (known: tanh, sigmoid, linear, softmax)", name)
+	return parseEnum[Activation](activationNames, name, "activation")
 }
 
 // apply computes y = act(z).
@@ -64,12 +54,7 @@ func SoftmaxInto(p, z []float64) error {
 
 // softmax is the numerically stable softmax (shifted by the maximum).
 func softmax(z, y []float64) {
-	m := math.Inf(-1)
-	for _, v := range z {
-		if v > m {
-			m = v
-		}
-	}
+	m := maxValue(z)
 	s := 0.0
 	for i, v := range z {
 		e := math.Exp(v - m)
@@ -80,6 +65,18 @@ func softmax(z, y []float64) {
 	for i := range y {
 		y[i] *= inv
 	}
+}
+
+// maxValue is the largest value of z (-Inf when empty), the shift of a
+// stable softmax or log-sum-exp; NaNs are passed over.
+func maxValue(z []float64) float64 {
+	m := math.Inf(-1)
+	for _, v := range z {
+		if v > m {
+			m = v
+		}
+	}
+	return m
 }
 
 // deriv is dy/dz of an elementwise activation, from its output y.

@@ -22,23 +22,13 @@ const (
 	ConcentrationPenalty
 )
 
-var bonusNames = [...]string{"entropy", "concentration"}
+var bonusNames = []string{"entropy", "concentration"}
 
-func (b Bonus) String() string {
-	if int(b) >= 0 && int(b) < len(bonusNames) {
-		return bonusNames[b]
-	}
-	return fmt.Sprintf("Bonus(%d)", int(b))
-}
+func (b Bonus) String() string { return enumName(bonusNames, b, "Bonus") }
 
 // ParseBonus maps "entropy" or "concentration" to a Bonus.
 func ParseBonus(name string) (Bonus, error) {
-	for i, n := range bonusNames {
-		if n == name {
-			return Bonus(i), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown exploration bonus %q (known: entropy, concentration)", name)
+	return parseEnum[Bonus](bonusNames, name, "exploration bonus")
 }
 
 // ActorCritic is the advantage actor-critic loss of one episode of T steps

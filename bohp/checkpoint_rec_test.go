@@ -1,7 +1,7 @@
 package bohp
 
 import (
-	"bytes"
+	"io"
 	"math"
 	"strings"
 	"testing"
@@ -12,13 +12,10 @@ import (
 func TestRecurrentCheckpointRoundTrip(t *testing.T) {
 	for _, c := range append(recurrentCases(Float32), modCases(0.3, true)...) {
 		n := runRandomEpisode(t, c, EngineBPTT, 1)
-		var buf bytes.Buffer
-		if err := SaveCheckpoint(&buf, n, nil, nil); err != nil {
-			t.Fatal(err)
-		}
-		ck, err := LoadCheckpoint(bytes.NewReader(buf.Bytes()))
+		text := checkpointText(t, n, nil, nil)
+		ck, err := LoadCheckpoint(strings.NewReader(text))
 		if err != nil {
-			t.Fatalf("%s: %v\n%s", c.name, err, buf.String())
+			t.Fatalf("%s: %v\n%s", c.name, err, text)
 		}
 		m := ck.Network
 		for i, l := range n.Layers {
@@ -46,11 +43,7 @@ func TestRecurrentCheckpointRoundTrip(t *testing.T) {
 // sequences and reports errors at the right line.
 func TestCheckpointArrays(t *testing.T) {
 	n, opt := trainedNet(t)
-	var buf bytes.Buffer
-	if err := SaveCheckpoint(&buf, n, opt, nil); err != nil {
-		t.Fatal(err)
-	}
-	good := buf.String()
+	good := checkpointText(t, n, opt, nil)
 	// A sequence written over several lines, in block style, with an
 	// integer and a "+.inf" free of the fast path, still loads.
 	multi := strings.Replace(good, "data: [", "data: [\n          ", 1)
@@ -74,7 +67,7 @@ func TestCheckpointArrays(t *testing.T) {
 			t.Errorf("%s: error %v, want %q", c.name, err, c.want)
 		}
 	}
-	if err := SaveCheckpoint(&buf, n, opt, map[string]any{"note": floatsToken + "0"}); err == nil || !strings.Contains(err.Error(), "reserved") {
+	if err := SaveCheckpoint(io.Discard, n, opt, map[string]any{"note": floatsToken + "0"}); err == nil || !strings.Contains(err.Error(), "reserved") {
 		t.Errorf("reserved text in metadata: %v", err)
 	}
 }

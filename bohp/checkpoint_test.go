@@ -31,15 +31,22 @@ func trainedNet(t *testing.T) (*Network, *RMSprop) {
 	return n, opt
 }
 
-func TestCheckpointRoundTrip(t *testing.T) {
-	n, opt := trainedNet(t)
+// checkpointText is the checkpoint of n and opt (nil: none) with meta.
+func checkpointText(t testing.TB, n *Network, opt Optimizer, meta map[string]any) string {
+	t.Helper()
 	var buf bytes.Buffer
-	if err := SaveCheckpoint(&buf, n, opt, map[string]any{"episode": 20, "task": "reversal"}); err != nil {
+	if err := SaveCheckpoint(&buf, n, opt, meta); err != nil {
 		t.Fatal(err)
 	}
-	ck, err := LoadCheckpoint(bytes.NewReader(buf.Bytes()))
+	return buf.String()
+}
+
+func TestCheckpointRoundTrip(t *testing.T) {
+	n, opt := trainedNet(t)
+	text := checkpointText(t, n, opt, map[string]any{"episode": 20, "task": "reversal"})
+	ck, err := LoadCheckpoint(strings.NewReader(text))
 	if err != nil {
-		t.Fatalf("%v\n%s", err, buf.String())
+		t.Fatalf("%v\n%s", err, text)
 	}
 	m := ck.Network
 	if m.In != n.In || len(m.Layers) != len(n.Layers) || m.Engine() != n.Engine() {
@@ -77,12 +84,8 @@ func TestCheckpointRoundTrip(t *testing.T) {
 		}
 	}
 	// Saving the loaded checkpoint gives the same text.
-	var buf2 bytes.Buffer
-	if err := SaveCheckpoint(&buf2, m, o2, ck.Meta); err != nil {
-		t.Fatal(err)
-	}
-	if buf.String() != buf2.String() {
-		t.Errorf("re-saved checkpoint differs:\n%s\n---\n%s", buf.String(), buf2.String())
+	if again := checkpointText(t, m, o2, ck.Meta); again != text {
+		t.Errorf("re-saved checkpoint differs:\n%s\n---\n%s", text, again)
 	}
 }
 
@@ -107,11 +110,7 @@ func TestCheckpointFileAtomic(t *testing.T) {
 
 func TestCheckpointErrors(t *testing.T) {
 	n, opt := trainedNet(t)
-	var buf bytes.Buffer
-	if err := SaveCheckpoint(&buf, n, opt, nil); err != nil {
-		t.Fatal(err)
-	}
-	good := buf.String()
+	good := checkpointText(t, n, opt, nil)
 	cases := []struct{ name, text, want string }{
 		{"empty", "", "empty file"},
 		{"not yaml", "format: [unclosed\n", "line"},
@@ -189,11 +188,7 @@ func TestCheckpointFloatForms(t *testing.T) {
 	}
 	opt := NewAdam(1, Penalty{L1: 1e-05})
 	meta := map[string]any{"lr": 3.0, "tiny": 5e-324, "inf": math.Inf(-1), "n": int64(4), "s": "yes", "list": []any{1e-05, "0x10"}}
-	var buf bytes.Buffer
-	if err := SaveCheckpoint(&buf, n, opt, meta); err != nil {
-		t.Fatal(err)
-	}
-	text := buf.String()
+	text := checkpointText(t, n, opt, meta)
 	for _, s := range []string{"retention: 1.0\n", "lr: 1.0\n", "l1: 1.0e-05\n", "l2: 0.0\n", "name: \"on\"\n", "name: \"1e5\"\n",
 		"data: [1.0e-05, -5.0e-324, 1.7976931348623157e+308, -0.0]", "lr: 3.0\n", "tiny: 5.0e-324\n", "inf: -.inf\n",
 		"\"n\": 4\n", "s: \"yes\"\n", "- 1.0e-05\n", "- \"0x10\"\n"} {

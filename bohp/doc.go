@@ -74,8 +74,10 @@
 // alike (a recurrent layer without a rule is the plain recurrent network),
 // differentiated exactly by BPTT (modulated_bptt.go; the clip's derivative
 // is 0 where it binds), which recomputes their traces from checkpoints
-// rather than running the clipped updates backwards. The forward engine
-// refuses them: the modulator couples every cell's traces.
+// rather than running the clipped updates backwards. With the hard bound
+// their sweeps over the rows run AVX2/FMA kernels where available
+// (modkernel_amd64.s), and are shared like the recurrent layer's. The
+// forward engine refuses them: the modulator couples every cell's traces.
 //
 // Optimizers (RMSprop as in the paper's code, SGD, Adam) update the
 // parameters after an episode, honouring per-tensor options: frozen, a sign

@@ -77,6 +77,26 @@ func (g *GradOptions) take(params []*Param) (scale float64, due bool, err error)
 	return scale, true, nil
 }
 
+// step is what every optimizer's Update does around its own rule: it takes
+// the episode's gradients and, when an update is due, calls update for each
+// tensor not frozen with the gradient to apply (times scale), then applies
+// the penalty and the sign constraint. It reports whether it updated.
+func (g *GradOptions) step(params []*Param, pen Penalty, update func(p *Param, grad []float64, scale float64)) (bool, error) {
+	scale, due, err := g.take(params)
+	if !due {
+		return false, err
+	}
+	for _, p := range params {
+		if p.Frozen {
+			continue
+		}
+		update(p, g.grad(p), scale)
+		pen.apply(p)
+		p.applySign()
+	}
+	return true, nil
+}
+
 // grad is the gradient of p that the update applies (times take's scale).
 func (g *GradOptions) grad(p *Param) []float64 {
 	if g.Batch > 1 {

@@ -1,7 +1,6 @@
 package bohp
 
 import (
-	"bytes"
 	"math"
 	"strings"
 	"testing"
@@ -121,14 +120,11 @@ func TestOptimizerBatchCheckpoint(t *testing.T) {
 	}
 	o, _ := NewOptimizer("adam", map[string]float64{"batch": 5, "clip_norm": 1})
 	run(n, o, 0, 8) // one update, 3 episodes of the next batch
-	var buf bytes.Buffer
-	if err := SaveCheckpoint(&buf, n, o, nil); err != nil {
-		t.Fatal(err)
+	text := checkpointText(t, n, o, nil)
+	if !strings.Contains(text, "batch: [3.0]") || !strings.Contains(text, "l0.w/batch: [") {
+		t.Fatalf("the unfinished batch is not saved:\n%s", text)
 	}
-	if !strings.Contains(buf.String(), "batch: [3.0]") || !strings.Contains(buf.String(), "l0.w/batch: [") {
-		t.Fatalf("the unfinished batch is not saved:\n%s", buf.String())
-	}
-	ck, err := LoadCheckpoint(&buf)
+	ck, err := LoadCheckpoint(strings.NewReader(text))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,5 +159,28 @@ func TestOptimizerGradOptionErrors(t *testing.T) {
 	o, _ := NewOptimizer("sgd", map[string]float64{"batch": 3})
 	if err := o.SetState(map[string][]float64{"batch": {3}, "a/batch": {1, 2}}, 0); err == nil || !strings.Contains(err.Error(), "batch is [3], want the number of episodes added to an unfinished batch of 3") {
 		t.Errorf("a full batch in the state: %v", err)
+	}
+}
+
+// An update allocates nothing once the optimizer has state for the tensors,
+// with and without a batch.
+func TestOptimizerUpdateAllocations(t *testing.T) {
+	for _, name := range []string{"sgd", "rmsprop", "adam"} {
+		for _, batch := range []float64{1, 3} {
+			o, err := NewOptimizer(name, map[string]float64{"batch": batch, "clip_norm": 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ps := gradParams()
+			setEpisodeGrads(ps, 0)
+			for range 3 {
+				if err := o.Update(ps); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if a := testing.AllocsPerRun(30, func() { o.Update(ps) }); a != 0 {
+				t.Errorf("%s, batch %v: %v allocations per update, want 0", name, batch, a)
+			}
+		}
 	}
 }

@@ -1,7 +1,6 @@
 package bohp
 
 import (
-	"fmt"
 	"math"
 )
 
@@ -19,24 +18,12 @@ const (
 	CrossEntropy
 )
 
-var lossNames = [...]string{"sse", "l1", "cross_entropy"}
+var lossNames = []string{"sse", "l1", "cross_entropy"}
 
-func (l Loss) String() string {
-	if int(l) >= 0 && int(l) < len(lossNames) {
-		return lossNames[l]
-	}
-	return fmt.Sprintf("Loss(%d)", int(l))
-}
+func (l Loss) String() string { return enumName(lossNames, l, "Loss") }
 
 // ParseLoss maps "sse", "l1" or "cross_entropy" to a Loss.
-func ParseLoss(name string) (Loss, error) {
-	for i, n := range lossNames {
-		if n == name {
-			return Loss(i), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown loss %q (known: sse, l1, cross_entropy)", name)
-}
+func ParseLoss(name string) (Loss, error) { return parseEnum[Loss](lossNames, name, "loss") }
 
 // eval returns the loss of the last layer l against target and adds
 // weight * dLoss/dz (z: the layer's pre-activation) into gz, using gy as
@@ -50,12 +37,7 @@ func (loss Loss) eval(l *Layer, target []float64, weight float64, gz, gy, gyOut 
 			return crossEntropySoftmax(l.z, y, target, weight, gz)
 		}
 		logits := y
-		m := math.Inf(-1)
-		for _, v := range logits {
-			if v > m {
-				m = v
-			}
-		}
+		m := maxValue(logits)
 		s := 0.0
 		for _, v := range logits {
 			s += math.Exp(v - m)

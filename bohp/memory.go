@@ -60,10 +60,11 @@ func stateBytes(s LayerSpec, in int) int64 {
 
 // modStateFloats is the float64s a neuromodulated layer (plastic: its
 // rule is rule) or a recurrent layer without plasticity holds: per cell
-// its rates and 9 vectors of BPTT; the traces, their gradient and their
-// values at a segment's steps, and the same for the eligibility traces.
+// its rates and 9 vectors of BPTT, per chunk of rows its part of ∂L/∂x;
+// the traces, their gradient and their values at a segment's steps, and
+// the same for the eligibility traces.
 func modStateFloats(rule ModRule, plastic bool, n, cols int64) int64 {
-	f := 10*n + 2*cols
+	f := 10*n + (2+int64(chunkCount(int(n))))*cols
 	if plastic {
 		f += (2 + checkpointEvery + 1) * n * cols
 		if rule.Mode == ModRetro {

@@ -161,7 +161,8 @@ func newModLayer(l *Layer, spec LayerSpec) error {
 	l.LearnRate = spec.LearnRate
 	l.W = newParam(name+".w", KindWeight, n, cols)
 	s := &modState{l: l, rule: rule, plastic: plastic, recurrent: spec.Recurrent, n: n, cols: cols,
-		zero: make([]float64, cols), eta: make([]float64, n)}
+		zero: make([]float64, cols), eta: make([]float64, n), chunks: chunkCount(n), workers: 1}
+	s.fwd.s, s.upd.s = s, s
 	if plastic {
 		l.Alpha = newParam(name+".alpha", KindAlpha, n, cols)
 		s.P = make([]float64, n*cols)
@@ -208,6 +209,12 @@ type modState struct {
 	ckP, ckE []float64
 
 	bwd *modBackward // allocated by the first BPTT
+
+	// The sweeps over the rows, in chunks shared by up to workers goroutines.
+	chunks, workers int
+	run             chunkRun
+	fwd             modStepSweep
+	upd             modUpdateSweep
 }
 
 func (s *modState) reset() {
@@ -218,7 +225,7 @@ func (s *modState) reset() {
 	s.ckP, s.ckE = s.ckP[:0], s.ckE[:0]
 }
 
-func (s *modState) setWorkers(int) {} // one goroutine: the sizes of these networks gain nothing from more
+func (s *modState) setWorkers(n int) { s.workers = max(n, 1) }
 
 func (s *modState) traces() []float64 { return s.P }
 
@@ -263,7 +270,7 @@ func (s *modState) rates() {
 }
 
 func (s *modState) step(x []float64, record bool) {
-	l, t, cols := s.l, s.steps, s.cols
+	l, t := s.l, s.steps
 	if t == 0 {
 		s.record = record
 		s.rates()
@@ -281,35 +288,8 @@ func (s *modState) step(x []float64, record bool) {
 			z[i] += v
 		}
 	}
-	// One pass over the rows: the update of step t-1 (pending), then the
-	// row's recurrent or plastic input with the traces P_t.
-	pre, w := s.pre(t), l.W.Data
-	var ux, uy, uM []float64
-	if s.pending {
-		ux, uy, uM = s.pre(t-1), s.y(t-1), s.mod(t-1)
-	}
-	for i := range z {
-		row := i * cols
-		p, e := rowOf(s.P, row, cols), rowOf(s.E, row, cols)
-		if s.pending {
-			s.rule.updateRow(p, e, ux, uy[i], uM[i], s.eta[i])
-		}
-		if s.recurrent && t == 0 {
-			continue // y(-1) = 0
-		}
-		wr, sum := w[row:row+cols], 0.0
-		if s.plastic {
-			a := l.Alpha.Data[row : row+cols]
-			for k, xk := range pre {
-				sum += (wr[k] + a[k]*p[k]) * xk
-			}
-		} else {
-			for k, xk := range pre {
-				sum += wr[k] * xk
-			}
-		}
-		z[i] += sum
-	}
+	s.fwd.t = t
+	s.run.run(&s.fwd, s.chunks, s.workers)
 	if s.plastic && s.record && t%checkpointEvery == 0 {
 		s.ckP = append(s.ckP, s.P...)
 		s.ckE = append(s.ckE, s.E...)
@@ -321,6 +301,51 @@ func (s *modState) step(x []float64, record bool) {
 	}
 	s.steps++
 	s.pending = s.plastic
+}
+
+// modStepSweep is a forward step's pass over the rows of a chunk: the
+// update of step t-1 (pending), then the row's recurrent or plastic input
+// with the traces P_t.
+type modStepSweep struct {
+	s *modState
+	t int
+}
+
+func (f *modStepSweep) runChunk(c int) {
+	s, t, cols := f.s, f.t, f.s.cols
+	l, z := s.l, s.l.z
+	pre, w := s.pre(t), s.l.W.Data
+	var ux, uy, uM []float64
+	if s.pending {
+		ux, uy, uM = s.pre(t-1), s.y(t-1), s.mod(t-1)
+	}
+	lo, hi := chunkRows(s.n, s.chunks, c)
+	for i := lo; i < hi; i++ {
+		row := i * cols
+		p, e := rowOf(s.P, row, cols), rowOf(s.E, row, cols)
+		if s.pending {
+			s.rule.updateRow(p, e, p, e, ux, uy[i], uM[i], s.eta[i])
+		}
+		if s.recurrent && t == 0 {
+			continue // y(-1) = 0
+		}
+		wr := w[row : row+cols]
+		if s.plastic {
+			z[i] += modK.dot(wr, l.Alpha.Data[row:row+cols], p, pre)
+		} else {
+			z[i] += dotRow(wr, pre)
+		}
+	}
+}
+
+// dotRow returns Σ_k w_k x_k.
+func dotRow(w, x []float64) float64 {
+	x = x[:len(w)]
+	sum := 0.0
+	for k, wk := range w {
+		sum += wk * x[k]
+	}
+	return sum
 }
 
 // modulate computes m(t) and M(t) from the step's output.
@@ -346,13 +371,28 @@ func (s *modState) modulate(t int) {
 	s.M = M
 }
 
-// applyUpdate applies the update of step u to the traces P and E (P_u,
-// E_u in, P_{u+1}, E_{u+1} out), as the forward pass does row by row.
-func (s *modState) applyUpdate(P, E []float64, u int) {
-	x, y, M, cols := s.pre(u), s.y(u), s.mod(u), s.cols
-	for i, yi := range y {
+// applyUpdate writes into P and E the traces P_{u+1} and E_{u+1} that the
+// update of step u makes of Ps = P_u and Es = E_u (they may be P and E), as
+// the forward pass does row by row.
+func (s *modState) applyUpdate(P, E, Ps, Es []float64, u int) {
+	s.upd.P, s.upd.E, s.upd.Ps, s.upd.Es, s.upd.u = P, E, Ps, Es, u
+	s.run.run(&s.upd, s.chunks, s.workers)
+}
+
+// modUpdateSweep applies the update of step u to the rows of a chunk.
+type modUpdateSweep struct {
+	s            *modState
+	P, E, Ps, Es []float64
+	u            int
+}
+
+func (f *modUpdateSweep) runChunk(c int) {
+	s, u, cols := f.s, f.u, f.s.cols
+	x, y, M := s.pre(u), s.y(u), s.mod(u)
+	lo, hi := chunkRows(s.n, s.chunks, c)
+	for i := lo; i < hi; i++ {
 		row := i * cols
-		s.rule.updateRow(P[row:row+cols:row+cols], rowOf(E, row, cols), x, yi, M[i], s.eta[i])
+		s.rule.updateRow(f.P[row:row+cols:row+cols], rowOf(f.E, row, cols), f.Ps[row:row+cols:row+cols], rowOf(f.Es, row, cols), x, y[i], M[i], s.eta[i])
 	}
 }
 
@@ -364,45 +404,35 @@ func rowOf(m []float64, row, cols int) []float64 {
 	return m[row : row+cols : row+cols]
 }
 
-// updateRow applies the update of one step to a row of the traces: p (and
-// e) of the cell whose output was yi, modulation Mi and rate eta, with the
-// step's presynaptic vector x. The forward pass and BPTT's recomputation
-// both run it, so their traces agree bit for bit.
-func (r *ModRule) updateRow(p, e, x []float64, yi, Mi, eta float64) {
-	p = p[:len(x)]
-	if r.Mode == ModRetro {
-		e = e[:len(x)]
-		ey := float64(eta * yi)
-		for k, xk := range x {
-			ek := e[k]
-			p[k] = r.bound(p[k], float64(Mi*ek))
-			e[k] = (1-eta)*ek + float64(ey*xk)
-		}
-		return
-	}
-	my := float64(Mi * yi)
-	for k, xk := range x {
-		p[k] = r.bound(p[k], float64(my*xk))
-	}
-}
-
-// bound returns the trace that follows p after the raw increment d. The
-// explicit conversions in the callers round each product, so that no
-// fused multiply-add makes the forward pass and BPTT differ.
-func (r *ModRule) bound(p, d float64) float64 {
-	if r.Soft {
-		p = softStep(p, d, r.Clip)
-	} else {
-		p += d
-	}
+// updateRow writes into p (and e) a row of the traces after the update of
+// one step of the row ps (and es; p may be ps, e es) of the cell whose
+// output was yi, modulation Mi and rate eta, with the step's presynaptic
+// vector x. The forward pass and BPTT's recomputation
+// both run it, so their traces agree bit for bit: the explicit conversions
+// round each product, so that no fused multiply-add makes them differ (the
+// hard bound's kernels round alike).
+func (r *ModRule) updateRow(p, e, ps, es, x []float64, yi, Mi, eta float64) {
+	p, ps = p[:len(x)], ps[:len(x)]
 	c := r.Clip
-	if p > c {
-		return c
+	switch {
+	case !r.Soft && r.Mode == ModRetro:
+		modK.retroUpdate(p, e, ps, es, x, Mi, 1-eta, float64(eta*yi), -c, c)
+	case !r.Soft:
+		modK.update(p, ps, x, float64(Mi*yi), -c, c)
+	case r.Mode == ModRetro:
+		e, es = e[:len(x)], es[:len(x)]
+		keep, ey := 1-eta, float64(eta*yi)
+		for k, xk := range x {
+			ek := es[k]
+			p[k] = clipTo(softStep(ps[k], float64(Mi*ek), c), -c, c)
+			e[k] = float64(keep*ek) + float64(ey*xk)
+		}
+	default:
+		my := float64(Mi * yi)
+		for k, xk := range x {
+			p[k] = clipTo(softStep(ps[k], float64(my*xk), c), -c, c)
+		}
 	}
-	if p < -c {
-		return -c
-	}
-	return p
 }
 
 // softStep is the soft bound's move of p by d before the clip.
@@ -414,13 +444,6 @@ func softStep(p, d, c float64) float64 {
 		return p + float64(d*float64(1+p/c))
 	}
 	return p
-}
-
-// inside reports whether the hard clip of p + d to [-c, c] does not bind
-// (where its derivative is 1).
-func inside(p, d, c float64) bool {
-	v := p + d
-	return v <= c && v >= -c
 }
 
 // softGate returns ∂P_{t+1}/∂d · g and ∂P_{t+1}/∂p · g for the soft
@@ -441,7 +464,7 @@ func (r *ModRule) softGate(p, d, g float64) (gd, gp float64) {
 
 func (s *modState) finish() {
 	if s.pending {
-		s.applyUpdate(s.P, s.E, s.steps-1)
+		s.applyUpdate(s.P, s.E, s.P, s.E, s.steps-1)
 		s.pending = false
 	}
 }

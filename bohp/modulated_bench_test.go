@@ -146,14 +146,21 @@ func newCueRewardNet(tb testing.TB, in, n int, rec LayerSpec) (*Network, Optimiz
 // the actor-critic loss scored after the episode, BPTT, and a tenth of an
 // Adam update) per recurrent rule, at the scale of the reproduction (32
 // cells, 60 steps, cues of 10 bits) and at the paper's (200 cells, 120
-// steps, 20 bits). "state-MB" is the memory the network, its BPTT state
-// and the optimizer hold.
+// steps, 20 bits), there also with two workers sharing the sweeps over the
+// rows. "state-MB" is the memory the network, its BPTT state and the
+// optimizer hold.
 func BenchmarkCueRewardEpisode(b *testing.B) {
-	for _, size := range []struct{ n, steps, bits, cues int }{{32, 60, 10, 2}, {200, 120, 20, 4}} {
+	sizes := []struct{ n, steps, bits, cues, workers int }{{32, 60, 10, 2, 1}, {200, 120, 20, 4, 1}, {200, 120, 20, 4, 2}}
+	for _, size := range sizes {
 		for _, rule := range cueRewardRules {
-			b.Run(fmt.Sprintf("N=%d/%s", size.n, rule.name), func(b *testing.B) {
+			name := fmt.Sprintf("N=%d/%s", size.n, rule.name)
+			if size.workers > 1 {
+				name = fmt.Sprintf("N=%d,workers=%d/%s", size.n, size.workers, rule.name)
+			}
+			b.Run(name, func(b *testing.B) {
 				tk := newCueRewardTask(size.cues, size.bits, size.steps)
 				net, opt := newCueRewardNet(b, size.bits+7, size.n, rule.spec)
+				net.SetWorkers(size.workers)
 				r := NewRNG(2)
 				benchEpisodes(b, 20, net, opt, func() error { _, err := tk.episode(net, r); return err })
 				b.ReportMetric(float64(heldBytes(net, opt.(*Adam)))/(1<<20), "state-MB")

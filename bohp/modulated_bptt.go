@@ -42,11 +42,15 @@ type modBackward struct {
 	gM, gy, gyRec, delta, gEta []float64 // per cell: ∂L/∂M(t), ∂L/∂y(t), from step t+1, ∂L/∂z(t), ∂L/∂η
 	r                          []float64 // ∂L/∂x(t), cols
 	D                          []float64 // δ of every step, n×T (row i: δ_i(0), ..., δ_i(T-1))
+
+	parts []float64 // per chunk: its rows' part of ∂L/∂x(t), chunks × cols
+	rows  []modRow  // per chunk: the operands of a row kernel
+	sweep modRows
 }
 
 func (b *modBackward) size() int {
 	return len(b.G) + len(b.Gam) + len(b.segP) + len(b.segE) + len(b.sumX) + len(b.sumE) + len(b.sumGamX) + len(b.sumGamE) +
-		len(b.gM) + len(b.gy) + len(b.gyRec) + len(b.delta) + len(b.gEta) + len(b.r) + cap(b.D)
+		len(b.gM) + len(b.gy) + len(b.gyRec) + len(b.delta) + len(b.gEta) + len(b.r) + cap(b.D) + len(b.parts)
 }
 
 func (s *modState) beginBackward() {
@@ -55,7 +59,8 @@ func (s *modState) beginBackward() {
 	if b == nil {
 		vec := func() []float64 { return make([]float64, n) }
 		b = &modBackward{sumX: vec(), sumE: vec(), sumGamX: vec(), sumGamE: vec(),
-			gM: vec(), gy: vec(), gyRec: vec(), delta: vec(), gEta: vec(), r: make([]float64, cols)}
+			gM: vec(), gy: vec(), gyRec: vec(), delta: vec(), gEta: vec(), r: make([]float64, cols),
+			parts: make([]float64, s.chunks*cols), rows: make([]modRow, s.chunks)}
 		if s.plastic {
 			b.G, b.segP = make([]float64, n*cols), make([]float64, (checkpointEvery+1)*n*cols)
 		}
@@ -188,10 +193,7 @@ func (s *modState) load(lo int) {
 	}
 	b.first = first
 	for u := first; u < min(first+K, b.T-1); u++ {
-		P, E := s.slot(b.segP, u+1), s.slot(b.segE, u+1)
-		copy(P, s.slot(b.segP, u))
-		copy(E, s.slot(b.segE, u))
-		s.applyUpdate(P, E, u)
+		s.applyUpdate(s.slot(b.segP, u+1), s.slot(b.segE, u+1), s.slot(b.segP, u), s.slot(b.segE, u), u)
 	}
 }
 
@@ -206,13 +208,11 @@ func (s *modState) slot(buf []float64, t int) []float64 {
 }
 
 // sweep is backward step t's pass over the rows (see the top of the file);
-// it forms ∂L/∂x(t) in r when needR.
+// it forms ∂L/∂x(t) in r when needR. Each chunk of rows sums its part of
+// ∂L/∂x(t), and the parts are added in chunk order.
 func (s *modState) sweep(t int, needR bool) {
 	b, l := s.bwd, s.l
 	x := s.pre(t)
-	if needR && s.plastic {
-		clear(b.r)
-	}
 	if !s.plastic {
 		if needR {
 			gemvTransDelta(b.r, l.W.Data, b.delta, 1, 0)
@@ -220,16 +220,23 @@ func (s *modState) sweep(t int, needR bool) {
 		return
 	}
 	s.load(max(t-1, 0))
-	rows := modRows{s: s, x: x, y: s.y(t), M: s.mod(t), P: s.slot(b.segP, t), E: s.slot(b.segE, t), needR: needR, prev: t >= 1}
-	if rows.prev {
-		rows.xp, rows.yp, rows.Mp = s.pre(t-1), s.y(t-1), s.mod(t-1)
-		rows.Pp, rows.Ep = s.slot(b.segP, t-1), s.slot(b.segE, t-1)
+	P, E := s.slot(b.segP, t), s.slot(b.segE, t)
+	w := &b.sweep
+	*w = modRows{s: s, x: x, y: s.y(t), M: s.mod(t), P: P, E: E, prev: t >= 1,
+		xp: x, Pp: P, Ep: E, Mp: s.zero[:0]} // placeholders unless prev
+	if w.prev {
+		w.xp, w.yp, w.Mp = s.pre(t-1), s.y(t-1), s.mod(t-1)
+		w.Pp, w.Ep = s.slot(b.segP, t-1), s.slot(b.segE, t-1)
 	}
-	for i := range b.delta {
-		if s.rule.Mode == ModRetro {
-			rows.retro(i)
-		} else {
-			rows.hebb(i)
+	s.run.run(w, s.chunks, s.workers)
+	if !needR {
+		return
+	}
+	cols := s.cols
+	copy(b.r, b.parts[:cols])
+	for c := 1; c < s.chunks; c++ {
+		for k, v := range b.parts[c*cols : (c+1)*cols] {
+			b.r[k] += v
 		}
 	}
 }
@@ -237,16 +244,71 @@ func (s *modState) sweep(t int, needR bool) {
 // modRows holds the operands of one backward step's sweep: step t's
 // presynaptic input, output, modulation and traces, and step t-1's (prev).
 type modRows struct {
-	s           *modState
-	x, y, M     []float64
-	P, E        []float64
-	xp, yp, Mp  []float64
-	Pp, Ep      []float64
-	needR, prev bool
+	s          *modState
+	x, y, M    []float64
+	P, E       []float64
+	xp, yp, Mp []float64
+	Pp, Ep     []float64
+	prev       bool
 }
 
-// hebb is row i of the sweep of clipped_hebb and modulated (Δ = M y xᵀ).
-func (w *modRows) hebb(i int) {
+func (w *modRows) runChunk(c int) {
+	s, b := w.s, w.s.bwd
+	R := b.parts[c*s.cols : (c+1)*s.cols]
+	clear(R)
+	lo, hi := chunkRows(s.n, s.chunks, c)
+	for i := lo; i < hi; i++ {
+		switch {
+		case !s.rule.Soft:
+			w.kernelRow(i, R, &b.rows[c])
+		case s.rule.Mode == ModRetro:
+			w.retro(i, R)
+		default:
+			w.hebb(i, R)
+		}
+	}
+}
+
+// prevOf returns v[i] for step t-1's operand v, 0 at t = 0.
+func (w *modRows) prevOf(v []float64, i int) float64 {
+	if !w.prev {
+		return 0
+	}
+	return v[i]
+}
+
+// kernelRow is row i of the sweep with the hard bound, by the row kernels;
+// R accumulates the chunk's part of ∂L/∂x(t).
+func (w *modRows) kernelRow(i int, R []float64, row *modRow) {
+	s, b, l := w.s, w.s.bwd, w.s.l
+	o, cols, c := i*s.cols, s.cols, s.rule.Clip
+	*row = modRow{p: w.P[o : o+cols], e: rowOf(w.E, o, cols), g: b.G[o : o+cols], gam: rowOf(b.Gam, o, cols),
+		w: l.W.Data[o : o+cols], a: l.Alpha.Data[o : o+cols], ga: l.Alpha.Grad[o : o+cols], r: R,
+		x: w.x, pp: w.Pp[o : o+cols], ep: rowOf(w.Ep, o, cols), xp: w.xp, delta: b.delta[i], lo: -c, hi: c}
+	if s.rule.Mode == ModRetro {
+		eta := s.eta[i]
+		row.m, row.mp, row.keep, row.ey = w.M[i], w.prevOf(w.Mp, i), 1-eta, eta*w.y[i]
+		se, sgx, sge := modK.retroBackward(row)
+		if !w.prev {
+			se, sgx, sge = 0, 0, 0
+		}
+		b.sumE[i], b.sumGamX[i], b.sumGamE[i] = se, sgx, sge
+		return
+	}
+	row.m = float64(w.M[i] * w.y[i])
+	if w.prev {
+		row.mp = float64(w.Mp[i] * w.yp[i])
+	}
+	sum := modK.hebbBackward(row)
+	if !w.prev {
+		sum = 0
+	}
+	b.sumX[i] = sum
+}
+
+// hebb is row i of the sweep of clipped_hebb and modulated (Δ = M y xᵀ)
+// with the soft bound.
+func (w *modRows) hebb(i int, R []float64) {
 	s, b, l := w.s, w.s.bwd, w.s.l
 	r, cols := &s.rule, s.cols
 	o := i * cols
@@ -255,43 +317,31 @@ func (w *modRows) hebb(i int) {
 	W, A := l.W.Data[o:o+cols], l.Alpha.Data[o:o+cols]
 	gA := l.Alpha.Grad[o : o+cols]
 	d, my := b.delta[i], float64(w.M[i]*w.y[i])
-	needR, prev, soft, c := w.needR, w.prev, r.Soft, r.Clip
-	R, Pp, xp := b.r[:cols], w.P[o:o+cols], x // Pp, xp: placeholders unless prev
+	prev := w.prev
+	R, Pp, xp := R[:cols], w.Pp[o:o+cols], w.xp[:cols]
 	myp, sum := 0.0, 0.0
 	if prev {
-		Pp, xp, myp = w.Pp[o:o+cols], w.xp[:cols], float64(w.Mp[i]*w.yp[i])
+		myp = float64(w.Mp[i] * w.yp[i])
 	}
 	for k, xk := range x {
 		p, dd, g := P[k], float64(my*xk), G[k]
-		gd, gp := g, g
-		if soft {
-			gd, gp = r.softGate(p, dd, g)
-		} else if !inside(p, dd, c) {
-			gd, gp = 0, 0
-		}
+		gd, gp := r.softGate(p, dd, g)
 		dx := d * xk
 		gA[k] += dx * p
-		if needR {
-			R[k] += (W[k]+A[k]*p)*d + gd*my
-		}
+		R[k] += (W[k]+A[k]*p)*d + gd*my
 		gn := gp + A[k]*dx
 		G[k] = gn
 		if prev {
 			xpk := xp[k]
-			pp, ddp := Pp[k], float64(myp*xpk)
-			if soft {
-				gn, _ = r.softGate(pp, ddp, gn)
-			} else if !inside(pp, ddp, c) {
-				gn = 0
-			}
+			gn, _ = r.softGate(Pp[k], float64(myp*xpk), gn)
 			sum += gn * xpk
 		}
 	}
 	b.sumX[i] = sum
 }
 
-// retro is row i of the sweep of retroactive (Δ = M E).
-func (w *modRows) retro(i int) {
+// retro is row i of the sweep of retroactive (Δ = M E) with the soft bound.
+func (w *modRows) retro(i int, R []float64) {
 	s, b, l := w.s, w.s.bwd, w.s.l
 	r, cols := &s.rule, s.cols
 	o := i * cols
@@ -301,38 +351,23 @@ func (w *modRows) retro(i int) {
 	gA := l.Alpha.Grad[o : o+cols]
 	d, Mi, eta := b.delta[i], w.M[i], s.eta[i]
 	ey := eta * w.y[i]
-	needR, prev, soft, c := w.needR, w.prev, r.Soft, r.Clip
-	R, Pp, Ep, xp := b.r[:cols], P, E, x // Pp, Ep, xp: placeholders unless prev
-	Mp := 0.0
-	if prev {
-		Pp, Ep, xp, Mp = w.Pp[o:o+cols], w.Ep[o:o+cols], w.xp[:cols], w.Mp[i]
-	}
+	prev := w.prev
+	R, Pp, Ep, xp := R[:cols], w.Pp[o:o+cols], w.Ep[o:o+cols], w.xp[:cols]
+	Mp := w.prevOf(w.Mp, i)
 	var se, sgx, sge float64
 	for k, xk := range x {
-		p, gm, dd, g := P[k], Gam[k], float64(Mi*E[k]), G[k]
-		gd, gp := g, g
-		if soft {
-			gd, gp = r.softGate(p, dd, g)
-		} else if !inside(p, dd, c) {
-			gd, gp = 0, 0
-		}
+		p, gm := P[k], Gam[k]
+		gd, gp := r.softGate(p, float64(Mi*E[k]), G[k])
 		dx := d * xk
 		gA[k] += dx * p
-		if needR {
-			R[k] += (W[k]+A[k]*p)*d + gm*ey
-		}
+		R[k] += (W[k]+A[k]*p)*d + gm*ey
 		gn := gp + A[k]*dx
 		G[k] = gn
 		gmn := (1-eta)*gm + Mi*gd
 		Gam[k] = gmn
 		if prev {
 			ep := Ep[k]
-			pp, ddp, gdp := Pp[k], float64(Mp*ep), gn
-			if soft {
-				gdp, _ = r.softGate(pp, ddp, gn)
-			} else if !inside(pp, ddp, c) {
-				gdp = 0
-			}
+			gdp, _ := r.softGate(Pp[k], float64(Mp*ep), gn)
 			se += gdp * ep
 			sgx += gmn * xp[k]
 			sge += gmn * ep

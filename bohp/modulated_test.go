@@ -40,6 +40,10 @@ func modCases(clip float64, soft bool) []gradCase {
 		{"ff-retro-cell-between", 2, []LayerSpec{dense, ff(3, retro, RateCell), {Out: 2, Act: Softmax}}, CrossEntropy, 10, nil, true},
 		{"rec-retro-long", 2, []LayerSpec{rec(2, fan(retro), InputWeights, RateLayer)}, SSE, 40, func(t int) bool { return t < 35 }, true},
 		{"ff-modulated-long", 2, []LayerSpec{ff(2, simple, RateFixed)}, SSE, 37, func(t int) bool { return t%8 != 0 }, true},
+		// rows of 5 and 6: the row kernels' vector part and its tail
+		{"rec-modulated-wide", 2, []LayerSpec{rec(5, simple, InputWeights, RateFixed), readout}, SSE, 10, nil, true},
+		{"rec-retro-wide", 6, []LayerSpec{rec(6, fan(retro), InputDirect, RateCell), readout}, SSE, 10, nil, true},
+		{"ff-hebb-wide", 5, []LayerSpec{ff(3, hebb, RateCell), readout}, SSE, 10, nil, true},
 	}
 }
 
@@ -86,7 +90,7 @@ func clipStats(n *Network) (bound int, margin, minDelta float64) {
 					}
 				}
 			}
-			s.applyUpdate(P, E, u)
+			s.applyUpdate(P, E, P, E, u)
 		}
 	}
 	return bound, margin, minDelta
@@ -372,5 +376,23 @@ func TestModulatedDiffSpec(t *testing.T) {
 	}
 	if d := n.DiffSpec(3, []LayerSpec{{Out: 2, Act: Tanh, Rule: ModRule{Mode: ModSimple, Clip: 1}, LearnRate: RateLayer}}); len(d) != 1 || d[0].Field != "rule" {
 		t.Errorf("another rule: %v", d)
+	}
+}
+
+// Gradients and traces of the neuromodulated layers are bit-identical
+// whatever the number of workers sharing the sweeps (N = 200: 3 chunks).
+func TestModulatedWorkersDeterministic(t *testing.T) {
+	soft := ModRule{Mode: ModRetro, Clip: 1, Soft: true, Rate: 0.1}
+	specs := []LayerSpec{{Rule: soft, LearnRate: RateCell}}
+	for _, rule := range cueRewardRules[2:] {
+		specs = append(specs, rule.spec)
+	}
+	for _, spec := range specs {
+		sameWhateverWorkers(t, spec.Rule.Name(), []int{2, 3}, func() (*Network, func() error) {
+			tk := newCueRewardTask(4, 20, 40)
+			net, _ := newCueRewardNet(t, 27, 200, spec)
+			r := NewRNG(3)
+			return net, func() error { _, err := tk.episode(net, r); return err }
+		})
 	}
 }

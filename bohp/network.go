@@ -17,17 +17,9 @@ const (
 	EnginePaper
 )
 
-func (e Engine) String() string {
-	switch e {
-	case EngineBPTT:
-		return "bptt"
-	case EngineForward:
-		return "forward"
-	case EnginePaper:
-		return "paper"
-	}
-	return fmt.Sprintf("Engine(%d)", int(e))
-}
+var engineNames = []string{"bptt", "forward", "paper"}
+
+func (e Engine) String() string { return enumName(engineNames, e, "Engine") }
 
 // Exact reports whether the engine's gradient is exact (all but EnginePaper).
 func (e Engine) Exact() bool { return e != EnginePaper }
@@ -37,12 +29,7 @@ func Engines() []Engine { return []Engine{EngineBPTT, EngineForward, EnginePaper
 
 // ParseEngine maps "bptt", "forward" or "paper" to an Engine.
 func ParseEngine(name string) (Engine, error) {
-	for _, e := range Engines() {
-		if name == e.String() {
-			return e, nil
-		}
-	}
-	return 0, fmt.Errorf("unknown gradient engine %q (known: bptt, forward, paper)", name)
+	return parseEnum[Engine](engineNames, name, "gradient engine")
 }
 
 // gradEngine accumulates the episode gradient. step is called once per
@@ -476,7 +463,8 @@ func (n *Network) tag(err error) error {
 }
 
 // SetWorkers sets how many goroutines may share an episode's sweeps over a
-// recurrent layer's matrices (default 1). Results do not depend on it.
+// recurrent or neuromodulated layer's matrices (default 1). Results do not
+// depend on it.
 func (n *Network) SetWorkers(workers int) {
 	for _, l := range n.Layers {
 		if l.kind != nil {

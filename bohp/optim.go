@@ -77,21 +77,14 @@ func (o *RMSprop) Update(params []*Param) error {
 	if err := checkState("rmsprop", params, o.m); err != nil {
 		return err
 	}
-	scale, due, err := o.take(params)
-	if !due {
-		return err
-	}
-	for _, p := range params {
-		if p.Frozen {
-			continue
-		}
+	due, err := o.step(params, o.Penalty, func(p *Param, grad []float64, scale float64) {
 		m := o.m[p.Name]
 		first := m == nil
 		if first {
 			m = make([]float64, len(p.Data))
 			o.m[p.Name] = m
 		}
-		for i, g := range o.grad(p) {
+		for i, g := range grad {
 			g *= scale
 			if first {
 				m[i] = g * g
@@ -104,11 +97,11 @@ func (o *RMSprop) Update(params []*Param) error {
 			}
 			p.Data[i] += d
 		}
-		o.Penalty.apply(p)
-		p.applySign()
+	})
+	if due {
+		o.updates++
 	}
-	o.updates++
-	return nil
+	return err
 }
 
 func (o *RMSprop) State() (map[string][]float64, int) {
@@ -138,22 +131,15 @@ func (o *SGD) Settings() map[string]float64 {
 func (o *SGD) Updates() int { return o.updates }
 
 func (o *SGD) Update(params []*Param) error {
-	scale, due, err := o.take(params)
-	if !due {
-		return err
-	}
-	for _, p := range params {
-		if p.Frozen {
-			continue
-		}
-		for i, g := range o.grad(p) {
+	due, err := o.step(params, o.Penalty, func(p *Param, grad []float64, scale float64) {
+		for i, g := range grad {
 			p.Data[i] -= o.LR * (g * scale)
 		}
-		o.Penalty.apply(p)
-		p.applySign()
+	})
+	if due {
+		o.updates++
 	}
-	o.updates++
-	return nil
+	return err
 }
 
 func (o *SGD) State() (map[string][]float64, int) {
@@ -198,32 +184,26 @@ func (o *Adam) Update(params []*Param) error {
 	if err := checkState("adam", params, o.m, o.v); err != nil {
 		return err
 	}
-	scale, due, err := o.take(params)
-	if !due {
-		return err
-	}
-	o.updates++
-	c1 := 1 - math.Pow(o.Beta1, float64(o.updates))
-	c2 := 1 - math.Pow(o.Beta2, float64(o.updates))
-	for _, p := range params {
-		if p.Frozen {
-			continue
-		}
+	// The bias corrections of the update this call may apply.
+	t := float64(o.updates + 1)
+	c1, c2 := 1-math.Pow(o.Beta1, t), 1-math.Pow(o.Beta2, t)
+	due, err := o.step(params, o.Penalty, func(p *Param, grad []float64, scale float64) {
 		m, v := o.m[p.Name], o.v[p.Name]
 		if m == nil {
 			m, v = make([]float64, len(p.Data)), make([]float64, len(p.Data))
 			o.m[p.Name], o.v[p.Name] = m, v
 		}
-		for i, g := range o.grad(p) {
+		for i, g := range grad {
 			g *= scale
 			m[i] = o.Beta1*m[i] + (1-o.Beta1)*g
 			v[i] = o.Beta2*v[i] + (1-o.Beta2)*g*g
 			p.Data[i] -= o.LR * (m[i] / c1) / (math.Sqrt(v[i]/c2) + o.Eps)
 		}
-		o.Penalty.apply(p)
-		p.applySign()
+	})
+	if due {
+		o.updates++
 	}
-	return nil
+	return err
 }
 
 func (o *Adam) State() (map[string][]float64, int) {

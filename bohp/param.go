@@ -16,19 +16,9 @@ const (
 	KindRule               // parameters of a plasticity rule (e.g. a learned rate)
 )
 
-func (k Kind) String() string {
-	switch k {
-	case KindWeight:
-		return "weight"
-	case KindAlpha:
-		return "alpha"
-	case KindBias:
-		return "bias"
-	case KindRule:
-		return "rule"
-	}
-	return fmt.Sprintf("Kind(%d)", int(k))
-}
+var kindNames = []string{"weight", "alpha", "bias", "rule"}
+
+func (k Kind) String() string { return enumName(kindNames, k, "Kind") }
 
 // Param is one trained tensor with its gradient and per-tensor options.
 type Param struct {

@@ -1,10 +1,5 @@
 package bohp
 
-import (
-	"fmt"
-	"strings"
-)
-
 // rateRule is a rule whose update of the row of cell j is affine in the
 // trace, with coefficients that depend on a rate η and the cell's output y:
 //
@@ -72,40 +67,21 @@ var (
 	precisionNames = []string{"float64", "float32"}
 )
 
-func (m InputMode) String() string { return enumName(inputModeNames, int(m), "InputMode") }
-func (m RateMode) String() string  { return enumName(rateModeNames, int(m), "RateMode") }
-func (p Precision) String() string { return enumName(precisionNames, int(p), "Precision") }
-
-func enumName(names []string, i int, typ string) string {
-	if i >= 0 && i < len(names) {
-		return names[i]
-	}
-	return fmt.Sprintf("%s(%d)", typ, i)
-}
+func (m InputMode) String() string { return enumName(inputModeNames, m, "InputMode") }
+func (m RateMode) String() string  { return enumName(rateModeNames, m, "RateMode") }
+func (p Precision) String() string { return enumName(precisionNames, p, "Precision") }
 
 // ParseInputMode maps "weights" or "direct" to an InputMode.
 func ParseInputMode(s string) (InputMode, error) {
-	i, err := parseEnum(inputModeNames, s, "input mode")
-	return InputMode(i), err
+	return parseEnum[InputMode](inputModeNames, s, "input mode")
 }
 
 // ParseRateMode maps "fixed", "layer" or "cell" to a RateMode.
 func ParseRateMode(s string) (RateMode, error) {
-	i, err := parseEnum(rateModeNames, s, "rate mode")
-	return RateMode(i), err
+	return parseEnum[RateMode](rateModeNames, s, "rate mode")
 }
 
 // ParsePrecision maps "float64" or "float32" to a Precision.
 func ParsePrecision(s string) (Precision, error) {
-	i, err := parseEnum(precisionNames, s, "precision")
-	return Precision(i), err
-}
-
-func parseEnum(names []string, s, what string) (int, error) {
-	for i, n := range names {
-		if n == s {
-			return i, nil
-		}
-	}
-	return 0, fmt.Errorf("unknown %s %q (known: %s)", what, s, strings.Join(names, ", "))
+	return parseEnum[Precision](precisionNames, s, "precision")
 }

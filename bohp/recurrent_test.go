@@ -124,34 +124,51 @@ func TestRecurrentTraceRecovery(t *testing.T) {
 // workers sharing the sweeps.
 func TestRecurrentWorkersDeterministic(t *testing.T) {
 	for _, prec := range []Precision{Float64, Float32} {
-		var ref []*Network
-		for _, workers := range []int{1, 2, 3, 7} {
+		sameWhateverWorkers(t, prec.String(), []int{2, 3, 7}, func() (*Network, func() error) {
 			net, _, r := newCompletionNet(t, 200, prec, RateCell)
-			net.SetWorkers(workers)
 			tk := newCompletionTask(200)
-			for range 2 {
-				if _, err := tk.episode(net, r); err != nil {
-					t.Fatal(err)
-				}
+			return net, func() error { _, err := tk.episode(net, r); return err }
+		})
+	}
+}
+
+// sameWhateverWorkers fails unless the networks that build makes, run
+// with each number of workers for two episodes, have the gradients and
+// traces of the one run with one worker.
+func sameWhateverWorkers(t *testing.T, what string, workers []int, build func() (net *Network, episode func() error)) {
+	t.Helper()
+	run := func(w int) *Network {
+		net, episode := build()
+		net.SetWorkers(w)
+		for range 2 {
+			if err := episode(); err != nil {
+				t.Fatal(err)
 			}
-			if ref == nil {
-				ref = append(ref, net)
-				continue
+		}
+		return net
+	}
+	ref := run(1)
+	for _, w := range workers {
+		requireSameState(t, fmt.Sprintf("%s, %d workers", what, w), ref, run(w))
+	}
+}
+
+// requireSameState fails unless net's gradients and first layer's traces
+// are bit for bit those of ref (the run with one worker).
+func requireSameState(t *testing.T, what string, ref, net *Network) {
+	t.Helper()
+	for k, p := range ref.Params() {
+		q := net.Params()[k]
+		for e := range p.Grad {
+			if math.Float64bits(p.Grad[e]) != math.Float64bits(q.Grad[e]) {
+				t.Fatalf("%s: %s gradient [%d] = %v, with 1 worker %v", what, p.Name, e, q.Grad[e], p.Grad[e])
 			}
-			for k, p := range ref[0].Params() {
-				q := net.Params()[k]
-				for e := range p.Grad {
-					if math.Float64bits(p.Grad[e]) != math.Float64bits(q.Grad[e]) {
-						t.Fatalf("%s, %d workers: %s gradient [%d] = %v, with 1 worker %v", prec, workers, p.Name, e, q.Grad[e], p.Grad[e])
-					}
-				}
-			}
-			a, b := ref[0].Layers[0].Traces(), net.Layers[0].Traces()
-			for e := range a {
-				if math.Float64bits(a[e]) != math.Float64bits(b[e]) {
-					t.Fatalf("%s, %d workers: traces differ at %d", prec, workers, e)
-				}
-			}
+		}
+	}
+	a, b := ref.Layers[0].Traces(), net.Layers[0].Traces()
+	for e := range a {
+		if math.Float64bits(a[e]) != math.Float64bits(b[e]) {
+			t.Fatalf("%s: traces differ at %d", what, e)
 		}
 	}
 }

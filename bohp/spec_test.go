@@ -1,7 +1,6 @@
 package bohp
 
 import (
-	"bytes"
 	"context"
 	"math"
 	"slices"
@@ -209,16 +208,13 @@ func TestDiffSpec(t *testing.T) {
 // Every registered rule's settings go through a checkpoint and back.
 func TestCheckpointRules(t *testing.T) {
 	n := mixedNet(t)
-	var buf bytes.Buffer
-	if err := SaveCheckpoint(&buf, n, nil, nil); err != nil {
-		t.Fatal(err)
-	}
+	text := checkpointText(t, n, nil, nil)
 	for _, want := range []string{"rule: hebb\n", "retention: 0.9\n", "rule: oja\n", "rate: 0.05\n"} {
-		if !strings.Contains(buf.String(), want) {
-			t.Errorf("checkpoint has no %q:\n%s", want, buf.String())
+		if !strings.Contains(text, want) {
+			t.Errorf("checkpoint has no %q:\n%s", want, text)
 		}
 	}
-	ck, err := LoadCheckpoint(&buf)
+	ck, err := LoadCheckpoint(strings.NewReader(text))
 	if err != nil {
 		t.Fatal(err)
 	}

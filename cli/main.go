@@ -96,14 +96,18 @@ whatever --jobs and --shard.
 
 The outputs replace the previous ones in the output directory only once
 all are written: a run that fails before (a typo, a compile error, a
-crash, kill -9) leaves them as they were; your own files there stay. The
-directory is locked while a run uses it: a second run into it is refused,
-naming the holder (pid, host, start); the lock of a dead process is taken
-over. An --out that cannot be written is refused before any run.
+crash, kill -9) leaves them as they were; your own files there stay. A
+run that read files of the results it replaces (-p checkpoint=... of a
+network trained into the same --out) keeps those results, all of them, in
+DIR/<script name>/<timestamp>/, which it names; evaluate into another
+--out to leave them in place. The directory is locked while a run uses
+it: a second run into it is refused, naming the holder (pid, host,
+start); the lock of a dead process is taken over. An --out that cannot be
+written is refused before any run.
 
-Files: without --allow-os a script reads only under its own folder and the
-working directory (import, yaml.read, bohp.load, the REPL's :load) and its
-run's own files, and writes only its run's own files (yaml.write, net.save,
+Files: without --allow-os a script reads only under its own folder, the
+working directory and the output directory (import, yaml.read, bohp.load,
+the REPL's :load), and writes only its run's own files (yaml.write, net.save,
 net.diagram, figures: seed-<S>/ of the output directory, written in its
 work area .bohpsh/work/ until the outputs are committed; the REPL's is the
 working directory); ".." and links leading out are refused.

@@ -43,6 +43,8 @@ func TestMain(m *testing.M) {
 //	status N CMD [ARGS...]  run CMD as exec does, and fail unless it exits
 //	                        with status N (exec and ! exec tell 0 from
 //	                        non-zero only)
+//	glob1 VAR PATTERN       set $VAR to the one path matching PATTERN
+//	                        (fail unless exactly one does)
 //
 // the shipped scripts' folder in $SCRIPTS, and the condition [mount]: tmpfs
 // can be mounted (root; CI runs as root).
@@ -64,6 +66,7 @@ func TestCLIScripts(t *testing.T) {
 			"sametree":   cmdSametree,
 			"mounttmpfs": cmdMounttmpfs,
 			"remount":    cmdRemount,
+			"glob1":      cmdGlob1,
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "mount" {
@@ -199,6 +202,20 @@ func cmdStatus(ts *testscript.TestScript, neg bool, args []string) {
 	if code != want {
 		ts.Fatalf("%s exited with status %d, want %d", args[1], code, want)
 	}
+}
+
+func cmdGlob1(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 || neg {
+		ts.Fatalf("usage: glob1 VAR PATTERN")
+	}
+	m, err := filepath.Glob(ts.MkAbs(args[1]))
+	ts.Check(err)
+	if len(m) != 1 {
+		ts.Fatalf("%s matches %d paths: %v", args[1], len(m), m)
+	}
+	rel, err := filepath.Rel(ts.MkAbs("."), m[0])
+	ts.Check(err)
+	ts.Setenv(args[0], rel)
 }
 
 var (

@@ -84,7 +84,8 @@
 //	              yaml.write, checkpoints, network.record's trace figures: the
 //	              tasks module draws trace.png/.svg), created when first written,
 //	              and its record: run.yaml (RunFile: settings, status, times,
-//	              parameters, the SHA-256 of its metrics.csv) and its rows of
+//	              parameters, the SHA-256 of its metrics.csv, the files it
+//	              read: lib.Env.Reads) and its rows of
 //	              metrics.csv; the two are not fsynced, the checksum tells a
 //	              pair torn by a machine crash
 //
@@ -107,7 +108,9 @@
 // journal, replacing the previous run's entries (listed in a manifest)
 // and only them, so that a run that fails before it has outputs leaves the
 // previous ones as they were, and a commit cut short is finished by the
-// next process. An unwritable directory is an *OutputDirError before any
+// next process. A run whose runs read files of the results it replaces
+// (a checkpoint of the previous run) keeps those results, all of them, in
+// D/<timestamp>/ instead (Result.Kept, a notice on stderr; keptReads). An unwritable directory is an *OutputDirError before any
 // run. outdir.go describes the files.
 //
 // # Shards, merging, resuming

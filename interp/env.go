@@ -31,6 +31,7 @@ type EnvConfig struct {
 	Out       io.Writer         // the script's prints
 	OutDir    string            // the run's own files ("": none)
 	OutName   string            // OutDir's place once committed, for messages ("": OutDir)
+	OutRoot   string            // --out DIR, which the run may read ("": none)
 	ScriptDir string            // the main script's directory
 	AllowOS   bool              // allow Tengo's os module
 	Quiet     bool              // suppress the script's prints
@@ -58,6 +59,7 @@ func NewEnv(c EnvConfig) (*lib.Env, *tengo.ModuleMap) {
 		Out:       c.Out,
 		OutDir:    c.OutDir,
 		OutName:   c.OutName,
+		OutRoot:   c.OutRoot,
 		ScriptDir: c.ScriptDir,
 		AllowOS:   c.AllowOS,
 		Quiet:     c.Quiet,

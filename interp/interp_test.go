@@ -30,12 +30,6 @@ var boom = &lib.Module{
 	}}},
 }
 
-func runFile(t *testing.T, path string, opts scripttest.Options) error {
-	t.Helper()
-	var out bytes.Buffer
-	return scripttest.RunFile(context.Background(), path, opts, &out, t.TempDir())
-}
-
 // wantErr checks that err is a *interp.ScriptError of kind whose message
 // contains every piece of want.
 func wantErr(t *testing.T, err error, kind interp.ErrorKind, want ...string) {
@@ -87,23 +81,23 @@ func TestErrorPositions(t *testing.T) {
 		{"read_missing", interp.RuntimeError, []string{
 			"testdata/errors/read_missing.tengo:2:8: yaml.read: open testdata/errors/no-such-config.yaml: no such file or directory"}},
 	} {
-		wantErr(t, runFile(t, "testdata/errors/"+c.script+".tengo", scripttest.Options{}), c.kind, c.want...)
+		wantErr(t, scripttest.FileError(t, "testdata/errors/"+c.script+".tengo", scripttest.Options{}), c.kind, c.want...)
 	}
 }
 
 func TestWrongArguments(t *testing.T) {
-	err := scripttest.RunCode(context.Background(), "w.tengo", "m := import(\"metrics\")\nm.record(\"x\")\n", scripttest.Options{}, &bytes.Buffer{}, t.TempDir())
+	err := scripttest.CodeError(t, "w.tengo", "m := import(\"metrics\")\nm.record(\"x\")\n", scripttest.Options{})
 	wantErr(t, err, interp.RuntimeError, "w.tengo:2:1: metrics.record: wrong number of arguments: want 3, got 1", "\n    m.record(\"x\")\n    ^")
 	// A script function called with the wrong count.
-	err = scripttest.RunCode(context.Background(), "w.tengo", "f := func(a, b) { return a }\nf(1)\n", scripttest.Options{}, &bytes.Buffer{}, t.TempDir())
+	err = scripttest.CodeError(t, "w.tengo", "f := func(a, b) { return a }\nf(1)\n", scripttest.Options{})
 	wantErr(t, err, interp.RuntimeError, "w.tengo:2:1: wrong number of arguments: want=2, got=1")
 	// Tengo's own stdlib functions name themselves.
-	err = scripttest.RunCode(context.Background(), "w.tengo", "math := import(\"math\")\nmath.abs()\n", scripttest.Options{}, &bytes.Buffer{}, t.TempDir())
+	err = scripttest.CodeError(t, "w.tengo", "math := import(\"math\")\nmath.abs()\n", scripttest.Options{})
 	wantErr(t, err, interp.RuntimeError, "w.tengo:2:1: wrong number of arguments in call to 'math.abs'")
 }
 
 func TestPanicInModuleIsAnError(t *testing.T) {
-	err := runFile(t, "testdata/errors/panic.tengo", scripttest.Options{Modules: []*lib.Module{boom}})
+	err := scripttest.FileError(t, "testdata/errors/panic.tengo", scripttest.Options{Modules: []*lib.Module{boom}})
 	wantErr(t, err, interp.PanicError,
 		"testdata/errors/panic.tengo:3:1: internal error (Go panic): assignment to entry in nil map",
 		"\n    boom.now(\"at line 3\")\n    ^")
@@ -123,13 +117,13 @@ func TestMissingFiles(t *testing.T) {
 	if err == nil || err.Error() != "cannot read script testdata: is a directory" {
 		t.Errorf("unreadable script: %v", err)
 	}
-	err = scripttest.RunCode(context.Background(), "testdata/i.tengo", `h := import("./nothere")`, scripttest.Options{}, &bytes.Buffer{}, t.TempDir())
+	err = scripttest.CodeError(t, "testdata/i.tengo", `h := import("./nothere")`, scripttest.Options{})
 	wantErr(t, err, interp.CompileError, "testdata/i.tengo:1:6: compile error: module file path error: module './nothere' not found")
 }
 
 func TestTimeoutCancelsLoop(t *testing.T) {
 	start := time.Now()
-	err := runFile(t, "testdata/errors/loop.tengo", scripttest.Options{Timeout: 200 * time.Millisecond})
+	err := scripttest.FileError(t, "testdata/errors/loop.tengo", scripttest.Options{Timeout: 200 * time.Millisecond})
 	wantErr(t, err, interp.Interrupted, "testdata/errors/loop.tengo", "interrupted: script test timed out after 200ms")
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("the loop ran %v after a 200ms timeout", d)
@@ -138,9 +132,9 @@ func TestTimeoutCancelsLoop(t *testing.T) {
 
 func TestOSModuleNeedsFlag(t *testing.T) {
 	code := "os := import(\"os\")\nx := os.getenv(\"HOME\")\n"
-	err := scripttest.RunCode(context.Background(), "o.tengo", code, scripttest.Options{}, &bytes.Buffer{}, t.TempDir())
+	err := scripttest.CodeError(t, "o.tengo", code, scripttest.Options{})
 	wantErr(t, err, interp.RuntimeError, "o.tengo:2:6: os.getenv: the os module is disabled; run with --allow-os to enable it")
-	if err := scripttest.RunCode(context.Background(), "o.tengo", code, scripttest.Options{AllowOS: true}, &bytes.Buffer{}, t.TempDir()); err != nil {
+	if err := scripttest.CodeError(t, "o.tengo", code, scripttest.Options{AllowOS: true}); err != nil {
 		t.Errorf("with AllowOS: %v", err)
 	}
 }
@@ -233,7 +227,7 @@ for ep := 0; ep < p.episodes; ep++ {
 
 func TestDeepRecursion(t *testing.T) {
 	code := "f := 0\nf = func(n) { return n == 0 ? 0 : 1 + f(n-1) }\ng := func() { return f(100000) }\ng()\n"
-	err := scripttest.RunCode(context.Background(), "r.tengo", code, scripttest.Options{}, &bytes.Buffer{}, t.TempDir())
+	err := scripttest.CodeError(t, "r.tengo", code, scripttest.Options{})
 	wantErr(t, err, interp.PanicError, "r.tengo:2:41: stack overflow (recursion too deep?)",
 		"\n  called from r.tengo:2:39 (", " times)\n  called from r.tengo:3:22\n  called from r.tengo:4:1")
 	if n := strings.Count(err.Error(), "\n"); n > 30 {
@@ -255,7 +249,7 @@ func TestAssertFailures(t *testing.T) {
 		`assert.near(0.1 + 0.2, 0.3, 1e-12)`: "",
 		`assert.near([0.5, 1], [0.5, 1], 0)`: "",
 	} {
-		err := scripttest.RunCode(context.Background(), "a.tengo", "assert := import(\"assert\")\n"+code+"\n", scripttest.Options{}, &bytes.Buffer{}, t.TempDir())
+		err := scripttest.CodeError(t, "a.tengo", "assert := import(\"assert\")\n"+code+"\n", scripttest.Options{})
 		switch {
 		case want == "" && err != nil:
 			t.Errorf("%s: %v", code, err)

@@ -44,6 +44,14 @@ import (
 // the commit. So a run that fails before it has its outputs (a typo, a
 // compile error, a crash, kill -9) leaves D's results exactly as they were,
 // and the results in D are always those of one run.
+//
+// A run that read files of the results it replaces (evaluating a checkpoint
+// that the previous run wrote into the same directory: -p
+// checkpoint=D/seed-0/net.yaml) does not delete them: the old entries move,
+// with their manifest and plan, into a new directory of D named after the
+// time they were committed (D/20060102-150405/, as a run without --out
+// names its directory) instead of the trash, and the commit says so. That
+// directory is the user's from then on: later commits leave it alone.
 const controlDir = ".bohpsh"
 
 const (
@@ -168,6 +176,10 @@ type journal struct {
 	Old   []string `yaml:"old"`   // the committed entries it replaces
 	New   []string `yaml:"new"`   // the stage's entries
 	Plan  string   `yaml:"plan"`  // the new plan.yaml
+	// Kept, when set, is the directory of D the old entries move into
+	// instead of the trash, with OldPlan, their plan.yaml.
+	Kept    string `yaml:"kept,omitempty"`
+	OldPlan string `yaml:"old_plan,omitempty"`
 }
 
 // newStage creates an empty stage directory.
@@ -182,22 +194,47 @@ func newStage(d string) (string, error) {
 }
 
 // commitStage makes stage's entries D's committed results, in place of
-// the previous ones (D's lock must be held).
-func commitStage(d, stage string, p *Plan) error {
+// the previous ones (D's lock must be held). With keep, the previous ones
+// are kept in a new directory of D, whose name it returns.
+func commitStage(d, stage string, p *Plan, keep bool) (kept string, err error) {
 	entries, err := os.ReadDir(stage)
 	if err != nil {
-		return err
+		return "", err
 	}
 	j := &journal{Stage: filepath.Base(stage), Old: committedEntries(d), Plan: string(p.encode())}
 	for _, e := range entries {
 		j.New = append(j.New, e.Name())
 	}
+	if keep && len(j.Old) > 0 {
+		j.Kept = keptName(d)
+		if b, err := os.ReadFile(ctlPath(d, planName)); err == nil {
+			j.OldPlan = string(b)
+		}
+	}
 	var b bytes.Buffer
 	yaml.NewEncoder(&b).Encode(j)
 	if err := atomicfile.Write(ctlPath(d, journalName), b.Bytes()); err != nil {
-		return err
+		return "", err
 	}
-	return rollForward(d, j)
+	return j.Kept, rollForward(d, j)
+}
+
+// keptName names the directory of D that keeps its committed results: the
+// time they were committed, as outputDir names a run's directory, with -2,
+// -3, ... when taken.
+func keptName(d string) string {
+	t := time.Now()
+	if info, err := os.Stat(ctlPath(d, manifestName)); err == nil {
+		t = info.ModTime()
+	}
+	base := t.Format("20060102-150405")
+	name := base
+	for i := 2; ; i++ {
+		if _, err := os.Lstat(filepath.Join(d, name)); errors.Is(err, fs.ErrNotExist) {
+			return name
+		}
+		name = fmt.Sprintf("%s-%d", base, i)
+	}
 }
 
 // recoverCommit finishes a commit that a killed process left.
@@ -223,6 +260,16 @@ func rollForward(d string, j *journal) error {
 	stage := ctlPath(d, filepath.Base(j.Stage))
 	trash := ctlPath(d, trashName)
 	staged := func(e string) bool { _, err := os.Lstat(filepath.Join(stage, e)); return err == nil }
+	out := trash // where the old entries go
+	if j.Kept != "" {
+		if !validEntry(j.Kept) {
+			return fmt.Errorf("%s: a damaged commit journal (kept: %q); remove it to go on", ctlPath(d, journalName), j.Kept)
+		}
+		out = filepath.Join(d, j.Kept)
+		if err := writeKeptControl(out, j); err != nil {
+			return err
+		}
+	}
 	for _, e := range unionNames(j.Old, j.New) {
 		if slices.Contains(j.New, e) && !staged(e) {
 			continue // already moved in
@@ -231,14 +278,16 @@ func rollForward(d string, j *journal) error {
 		if _, err := os.Lstat(dst); err != nil {
 			continue
 		}
-		if err := os.MkdirAll(trash, 0o755); err != nil {
+		if err := os.MkdirAll(out, 0o755); err != nil {
 			return err
 		}
-		os.RemoveAll(filepath.Join(trash, e))
+		if out == trash {
+			os.RemoveAll(filepath.Join(trash, e))
+		}
 		if err := beforeMove(); err != nil {
 			return err
 		}
-		if err := os.Rename(dst, filepath.Join(trash, e)); err != nil {
+		if err := os.Rename(dst, filepath.Join(out, e)); err != nil {
 			return fmt.Errorf("replacing %s: %v", dst, unwrapPath(err))
 		}
 	}
@@ -266,6 +315,22 @@ func rollForward(d string, j *journal) error {
 	os.RemoveAll(trash)
 	os.RemoveAll(stage)
 	return nil
+}
+
+// writeKeptControl gives the directory that keeps D's old entries their
+// manifest and plan, so that it is an output directory of its own (bohpsh
+// merge reads it).
+func writeKeptControl(kept string, j *journal) error {
+	if err := os.MkdirAll(ctlPath(kept), 0o755); err != nil {
+		return err
+	}
+	if err := atomicfile.Write(ctlPath(kept, manifestName), []byte(strings.Join(j.Old, "\n")+"\n")); err != nil {
+		return err
+	}
+	if j.OldPlan == "" {
+		return nil
+	}
+	return atomicfile.Write(ctlPath(kept, planName), []byte(j.OldPlan))
 }
 
 // beforeMove is called before each move of a commit: tests make it fail

@@ -10,7 +10,7 @@ import (
 	"testing"
 )
 
-// tree lists the files under dir (outside the control directory) with
+// tree lists the files under dir (outside control directories) with
 // their contents.
 func tree(t *testing.T, dir string) map[string]string {
 	t.Helper()
@@ -20,7 +20,7 @@ func tree(t *testing.T, dir string) map[string]string {
 			t.Fatal(err)
 		}
 		rel, _ := filepath.Rel(dir, path)
-		if e.IsDir() && rel == controlDir {
+		if e.IsDir() && e.Name() == controlDir {
 			return filepath.SkipDir
 		}
 		if !e.IsDir() {
@@ -45,16 +45,20 @@ func writeTree(t *testing.T, dir string, files map[string]string) {
 
 // A commit killed before any of its moves is finished by the next process
 // that locks the directory, and the result is the same as an uninterrupted
-// commit: the new results in place of the old, the user's files kept.
+// commit: the new results in place of the old, the user's files kept; the
+// old results removed, or with keep kept whole in a directory of D with
+// their manifest and plan.
 func TestCommitIsFinishedAfterACrash(t *testing.T) {
+	for _, keep := range []bool{false, true} {
+		testCommitAfterCrash(t, keep)
+	}
+}
+
+func testCommitAfterCrash(t *testing.T, keep bool) {
 	old := map[string]string{"params.yaml": "old params", "metrics.csv": "old", "gone.png": "old figure",
 		"seed-0/net.yaml": "old net", "seed-9/net.yaml": "old seed 9", "notes.txt": "mine"}
 	next := map[string]string{"params.yaml": "new params", "metrics.csv": "new", "x.svg": "new figure",
 		"seed-0/net.yaml": "new net", "seed-0/run.yaml": "new record"}
-	want := map[string]string{"notes.txt": "mine"}
-	for k, v := range next {
-		want[k] = v
-	}
 	plan := &Plan{Script: "x.tengo", Seeds: 1, Overrides: map[string]string{}}
 	defer func() { beforeMove = func() error { return nil } }()
 	crash := errors.New("killed")
@@ -63,6 +67,20 @@ func TestCommitIsFinishedAfterACrash(t *testing.T) {
 		os.MkdirAll(ctlPath(d), 0o755)
 		writeTree(t, d, old)
 		os.WriteFile(ctlPath(d, manifestName), []byte("params.yaml\nmetrics.csv\ngone.png\nseed-0\nseed-9\n"), 0o644)
+		os.WriteFile(ctlPath(d, planName), []byte("old plan\n"), 0o644)
+		want := map[string]string{"notes.txt": "mine"}
+		for k, v := range next {
+			want[k] = v
+		}
+		keptDir := ""
+		if keep {
+			keptDir = keptName(d)
+			for k, v := range old {
+				if k != "notes.txt" {
+					want[filepath.Join(keptDir, k)] = v
+				}
+			}
+		}
 		stage, err := newStage(d)
 		if err != nil {
 			t.Fatal(err)
@@ -76,8 +94,11 @@ func TestCommitIsFinishedAfterACrash(t *testing.T) {
 			moves++
 			return nil
 		}
-		err = commitStage(d, stage, plan)
+		kept, err := commitStage(d, stage, plan, keep)
 		beforeMove = func() error { return nil }
+		if kept != keptDir {
+			t.Fatalf("kept in %q, want %q", kept, keptDir)
+		}
 		if err == nil {
 			if step < 5 {
 				t.Fatalf("only %d moves", step)
@@ -96,7 +117,7 @@ func TestCommitIsFinishedAfterACrash(t *testing.T) {
 		}
 		l.Release()
 		if got := tree(t, d); !mapsEqual(got, want) {
-			t.Errorf("crash before move %d, then recovery:\n%v\nwant\n%v", step, got, want)
+			t.Errorf("keep %v: crash before move %d, then recovery:\n%v\nwant\n%v", keep, step, got, want)
 		}
 		entries, _ := os.ReadDir(ctlPath(d))
 		for _, e := range entries {
@@ -106,6 +127,16 @@ func TestCommitIsFinishedAfterACrash(t *testing.T) {
 		}
 		if m, _ := os.ReadFile(ctlPath(d, manifestName)); !slices.Equal(strings.Fields(string(m)), []string{"metrics.csv", "params.yaml", "seed-0", "x.svg"}) {
 			t.Errorf("step %d: manifest %q", step, m)
+		}
+		if !keep {
+			continue
+		}
+		k := filepath.Join(d, keptDir)
+		if m, _ := os.ReadFile(ctlPath(k, manifestName)); !slices.Equal(strings.Fields(string(m)), []string{"params.yaml", "metrics.csv", "gone.png", "seed-0", "seed-9"}) {
+			t.Errorf("step %d: kept manifest %q", step, m)
+		}
+		if p, _ := os.ReadFile(ctlPath(k, planName)); string(p) != "old plan\n" {
+			t.Errorf("step %d: kept plan %q", step, p)
 		}
 	}
 }

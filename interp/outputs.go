@@ -30,9 +30,10 @@ const (
 // commitOutputs writes the outputs of res into a stage directory of D
 // (with the run directories of the runs that ran, linked from from: the
 // work area, or D itself when a merge rewrites them) and commits them: they
-// replace D's results. An output that cannot be written (a full disk) is
-// reported by name and the others are still written and committed; the
-// runs' own files are kept whatever happens. With every run complete, the
+// replace D's results (kept in a directory of D, Result.Kept, when the
+// runs read files of them: see keptReads). An output that cannot be
+// written (a full disk) is reported by name and the others are still
+// written and committed; the runs' own files are kept whatever happens. With every run complete, the
 // work area has served and is removed.
 func commitOutputs(d, from string, res *Result, src *Source, cfg Config, stderr io.Writer) error {
 	stage, err := newStage(d)
@@ -55,10 +56,16 @@ func commitOutputs(d, from string, res *Result, src *Source, cfg Config, stderr 
 			fmt.Fprintf(stderr, "bohpsh: warning: %v\n", w)
 		}
 	}
-	if err := commitStage(d, stage, res.Plan); err != nil {
+	reads := keptReads(d, from, res)
+	kept, err := commitStage(d, stage, res.Plan, len(reads) > 0)
+	if err != nil {
 		return fmt.Errorf("the outputs were not moved into %s (the runs' results are in %s): %v", d, from, err)
 	}
 	res.Dir = d
+	if kept != "" {
+		res.Kept = filepath.Join(d, kept)
+		fmt.Fprintf(stderr, "bohpsh: %s\n", keptNotice(d, res.Kept, reads))
+	}
 	if res.Summary.Completed == res.Summary.Runs && from == ctlPath(d, workName) {
 		os.RemoveAll(from)
 	}

@@ -107,6 +107,14 @@ func runRecordDoc(p *Plan, r *Run, t runTimes, metricsSHA string) *yaml.Node {
 	}
 	yset(doc, "metrics", names)
 	yset(doc, "metrics_sha256", ystr(metricsSHA))
+	if len(r.Env.Reads) > 0 {
+		// The commit that takes this run's results keeps the results
+		// these lie in (see keptReads).
+		reads := yset(doc, "reads", yseq(false))
+		for _, f := range r.Env.Reads {
+			reads.Content = append(reads.Content, ystr(f))
+		}
+	}
 	if r.Env.Params.IsDeclared {
 		ps := yset(doc, "params", yseq(false))
 		for _, prm := range r.Env.Params.Declared {
@@ -144,6 +152,7 @@ type runRecord struct {
 	FinalFrom  int               `yaml:"final_from"`
 	Metrics    []string          `yaml:"metrics"`
 	MetricsSHA string            `yaml:"metrics_sha256"` // of the run's metrics.csv ("" in records written before it was added)
+	Reads      []string          `yaml:"reads"`          // the files the run read (lib.Env.Reads)
 	Params     *[]struct {
 		Name       string    `yaml:"name"`
 		Doc        string    `yaml:"doc"`
@@ -270,6 +279,7 @@ func loadRun(dir string, p *Plan, id RunID) (r *Run, t runTimes, ok bool, err er
 		return nil, t, false, err
 	}
 	env.Metrics.SetProgress(rec.Done, rec.Planned)
+	env.Reads = rec.Reads
 	r.Env = env
 	return r, t, true, nil
 }

@@ -78,6 +78,7 @@ func (r *Run) Completed() bool { return r.Started && r.Err == nil }
 type Result struct {
 	Script      string // the script's name (file name without .tengo)
 	Dir         string // the output directory ("" when no outputs were written into it)
+	Kept        string // where the results it replaced were kept, because its runs read them ("": removed, or none)
 	Work        string // the work area a shard wrote its runs into ("" unless sharded)
 	Plan        *Plan
 	Shard       Shard
@@ -204,9 +205,12 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 			overrides[cfg.Sweep.Key] = r.SweepValue
 			prefix = cfg.Sweep.Key + "=" + r.SweepValue + " "
 		}
-		runDir, runName := "", ""
+		runDir, runName, outRoot := "", "", cfg.Out
 		if work != nil {
 			runDir, runName = work.runDir(r.id()), filepath.Join(work.d, plan.RunDir(r.id()))
+			if outRoot == "" {
+				outRoot = work.d
+			}
 		}
 		w := out.writer(r.Index, "")
 		if multi {
@@ -219,6 +223,7 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 			Out:       w,
 			OutDir:    runDir,
 			OutName:   runName,
+			OutRoot:   outRoot,
 			ScriptDir: src.Dir,
 			AllowOS:   cfg.AllowOS,
 			Quiet:     cfg.Quiet,

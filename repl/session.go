@@ -428,8 +428,8 @@ func (s *Session) Flush(ctx context.Context) error {
 const FilesHelp = `Files: without --allow-os the session reads (import, yaml.read, bohp.load,
 :load) and writes (yaml.write, net.save, net.diagram, net.record's
 figures) only under the working directory. A script run by bohpsh reads
-only under its own folder, the working directory and its run's directory,
-and writes only in its run's directory (seed-<S>/ of --out, written in
+only under its own folder, the working directory and the output
+directory, and writes only in its run's directory (seed-<S>/ of --out, written in
 .bohpsh/work/ until the run's outputs are committed). ".." and links
 leading out are refused; the error names the path and the flag.
 `

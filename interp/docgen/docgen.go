@@ -210,18 +210,8 @@ func ModuleText(m *lib.Module) string {
 	if m.Source != "" {
 		fmt.Fprintf(&b, "    %s\n", writtenInTengo)
 	}
-	if len(m.Funcs) > 0 {
-		b.WriteString("\nfunctions:\n")
-		for _, f := range m.Funcs {
-			fmt.Fprintf(&b, "  %s\n      %s\n", FuncSignature(m, f), f.Doc)
-		}
-	}
-	if len(m.Values) > 0 {
-		b.WriteString("\nvalues:\n")
-		for _, v := range m.Values {
-			fmt.Fprintf(&b, "  %s.%s\n      %s\n", m.Name, v.Name, v.Doc)
-		}
-	}
+	textList(&b, "\nfunctions:\n", funcEntries(m))
+	textList(&b, "\nvalues:\n", valueEntries(m))
 	for _, t := range m.Types {
 		b.WriteString("\n")
 		b.WriteString(TypeText(t, nil))
@@ -237,13 +227,60 @@ func TypeText(t lib.Type, m *lib.Module) string {
 	if m != nil {
 		fmt.Fprintf(&b, "    (module %s)\n", m.Name)
 	}
-	if len(t.Methods) > 0 {
-		b.WriteString("methods:\n")
-		for _, me := range t.Methods {
-			fmt.Fprintf(&b, "  %s\n      %s\n", MethodSignature(t, me), me.Doc)
-		}
-	}
+	textList(&b, "methods:\n", methodEntries(t))
 	return b.String()
+}
+
+// entry is a documented name as the docs list it (a signature, or a
+// value's qualified name) with its doc line.
+type entry struct{ name, doc string }
+
+func funcEntries(m *lib.Module) []entry {
+	es := make([]entry, len(m.Funcs))
+	for i, f := range m.Funcs {
+		es[i] = entry{FuncSignature(m, f), f.Doc}
+	}
+	return es
+}
+
+func valueEntries(m *lib.Module) []entry {
+	es := make([]entry, len(m.Values))
+	for i, v := range m.Values {
+		es[i] = entry{m.Name + "." + v.Name, v.Doc}
+	}
+	return es
+}
+
+func methodEntries(t lib.Type) []entry {
+	es := make([]entry, len(t.Methods))
+	for i, me := range t.Methods {
+		es[i] = entry{MethodSignature(t, me), me.Doc}
+	}
+	return es
+}
+
+// textList writes heading and the entries as :help shows them; nothing
+// when there are none.
+func textList(b *strings.Builder, heading string, es []entry) {
+	if len(es) == 0 {
+		return
+	}
+	b.WriteString(heading)
+	for _, e := range es {
+		fmt.Fprintf(b, "  %s\n      %s\n", e.name, e.doc)
+	}
+}
+
+// markdownTable writes heading and the entries as a table whose first
+// column is named column; nothing when there are none.
+func markdownTable(b *strings.Builder, heading, column string, es []entry) {
+	if len(es) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "%s| %s | Description |\n|---|---|\n", heading, column)
+	for _, e := range es {
+		fmt.Fprintf(b, "| %s | %s |\n", code(e.name), cell(e.doc))
+	}
 }
 
 // writtenInTengo marks a source module (lib.Module.Source) in the docs.
@@ -278,28 +315,13 @@ func Markdown(mods []*lib.Module) string {
 		if m.Source != "" {
 			fmt.Fprintf(&b, "\n%s\n", writtenInTengo)
 		}
-		if len(m.Funcs) > 0 {
-			b.WriteString("\n### Functions\n\n| Function | Description |\n|---|---|\n")
-			for _, f := range m.Funcs {
-				fmt.Fprintf(&b, "| %s | %s |\n", code(FuncSignature(m, f)), cell(f.Doc))
-			}
-		}
-		if len(m.Values) > 0 {
-			b.WriteString("\n### Values\n\n| Value | Description |\n|---|---|\n")
-			for _, v := range m.Values {
-				fmt.Fprintf(&b, "| %s | %s |\n", code(m.Name+"."+v.Name), cell(v.Doc))
-			}
-		}
+		markdownTable(&b, "\n### Functions\n\n", "Function", funcEntries(m))
+		markdownTable(&b, "\n### Values\n\n", "Value", valueEntries(m))
 		if len(m.Types) > 0 {
 			b.WriteString("\n### Types\n")
 			for _, t := range m.Types {
 				fmt.Fprintf(&b, "\n#### type `%s`\n\n%s\n", t.Name, t.Doc)
-				if len(t.Methods) > 0 {
-					b.WriteString("\n| Method | Description |\n|---|---|\n")
-					for _, me := range t.Methods {
-						fmt.Fprintf(&b, "| %s | %s |\n", code(MethodSignature(t, me)), cell(me.Doc))
-					}
-				}
+				markdownTable(&b, "\n", "Method", methodEntries(t))
 			}
 		}
 	}

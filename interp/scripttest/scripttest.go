@@ -90,6 +90,17 @@ func RunCode(ctx context.Context, name, code string, opts Options, out io.Writer
 	return runSource(ctx, &interp.Source{Name: name, Text: []byte(code)}, opts, out, outDir)
 }
 
+// FileError runs the script at path for test t (in its context, prints
+// discarded, files written to a new directory) and returns its error.
+func FileError(t testing.TB, path string, opts Options) error {
+	return RunFile(t.Context(), path, opts, io.Discard, t.TempDir())
+}
+
+// CodeError is FileError for code run as the file name (see RunCode).
+func CodeError(t testing.TB, name, code string, opts Options) error {
+	return RunCode(t.Context(), name, code, opts, io.Discard, t.TempDir())
+}
+
 // WantErrors runs, for each entry of cases, the code prelude + "\n" + entry
 // (as the file x.tengo, with every module) and requires that it fails with
 // an error that contains the entry's value and a position in x.tengo after

@@ -243,6 +243,7 @@ func load(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
 	if err != nil {
 		return nil, err
 	}
+	env.NoteRead(full)
 	ck, err := bohp.LoadCheckpointFile(full)
 	if err != nil {
 		return nil, lib.Errorf(fn, "%v", err)

@@ -14,8 +14,9 @@ import (
 // imports, the REPL's :load) is resolved and checked here. Without
 // --allow-os (Env.AllowOS) a run
 //
-//   - reads only under the main script's folder, the working directory and
-//     its own directory;
+//   - reads only under the main script's folder, the working directory, its
+//     own directory and the output directory given (Env.OutRoot: --out
+//     DIR, whose earlier results a run may evaluate);
 //   - writes only under its own directory (Env.OutDir: seed-<S>/ of the
 //     output directory, which a run writes in the output directory's work
 //     area until its outputs are committed, see interp; the REPL's is the
@@ -41,12 +42,17 @@ func (e *Env) ReadPath(fn, path string) (string, error) {
 	if e.ScriptDir != "" {
 		roots = append(roots, e.ScriptDir)
 	}
-	if e.OutDir != "" {
-		roots = append(roots, e.OutDir)
+	for _, d := range []string{e.OutDir, e.OutRoot} {
+		if d != "" {
+			roots = append(roots, d)
+		}
 	}
 	if !within(p, roots) {
-		return "", Errorf(fn, "cannot read %s: scripts read only under their own folder (%s) and the working directory; run with --allow-os to read other files",
-			path, shown(e.ScriptDir))
+		where := fmt.Sprintf("their own folder (%s) and the working directory", shown(e.ScriptDir))
+		if e.OutRoot != "" {
+			where = fmt.Sprintf("their own folder (%s), the working directory and the output directory (%s)", shown(e.ScriptDir), e.OutRoot)
+		}
+		return "", Errorf(fn, "cannot read %s: scripts read only under %s; run with --allow-os to read other files", path, where)
 	}
 	return p, nil
 }

@@ -22,6 +22,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
+	"slices"
 	"sort"
 
 	"github.com/bohpsh/bohpsh/bohp"
@@ -37,11 +39,13 @@ type Env struct {
 	Out       io.Writer       // where print goes (the run's output)
 	OutDir    string          // the run's own directory, where it writes ("" when none)
 	OutName   string          // how messages name OutDir: where its files end up once committed ("": OutDir)
+	OutRoot   string          // the output directory given (--out DIR): the run may read under it, e.g. earlier results
 	ScriptDir string          // directory of the main script, for relative paths
 	AllowOS   bool            // whether Tengo's os module may be imported
 	Quiet     bool            // suppress print output
 	NoFigures bool            // draw no figures (--no-figures)
 	Workers   int             // goroutines an episode may use (fewer runs than cores); 0 means 1
+	Reads     []string        // the files the run read, absolute, each once (see NoteRead)
 
 	rng *bohp.RNG
 }
@@ -54,6 +58,16 @@ func (e *Env) RNG() *bohp.RNG {
 		e.rng = bohp.NewRNG(e.Seed)
 	}
 	return e.rng
+}
+
+// NoteRead records that the run reads the file path (yaml.read, bohp.load):
+// a run that read files of the results its outputs replace (a checkpoint
+// of the previous run in the same output directory) has those results kept
+// rather than removed (see package interp).
+func (e *Env) NoteRead(path string) {
+	if abs, err := filepath.Abs(path); err == nil && !slices.Contains(e.Reads, abs) {
+		e.Reads = append(e.Reads, abs)
+	}
 }
 
 // Context is the run's context, or context.Background() when it has none.
@@ -120,8 +134,16 @@ type Module struct {
 }
 
 // Build makes the Tengo value of a module written in Go for one run (see
-// Source for a module written in Tengo).
+// Source for a module written in Tengo). An env made without Params or
+// Metrics (a test's &Env{}) is given empty ones, so that no module's
+// function meets a nil one.
 func (m *Module) Build(env *Env) map[string]tengo.Object {
+	if env.Params == nil {
+		env.Params = &Params{}
+	}
+	if env.Metrics == nil {
+		env.Metrics = NewMetrics()
+	}
 	out := make(map[string]tengo.Object, len(m.Funcs)+len(m.Values))
 	for _, f := range m.Funcs {
 		q := m.Name + "." + f.Name

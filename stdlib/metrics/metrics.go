@@ -24,13 +24,6 @@ import (
 	"github.com/d5/tengo/v2"
 )
 
-func metrics(env *lib.Env) *lib.Metrics {
-	if env.Metrics == nil {
-		env.Metrics = lib.NewMetrics()
-	}
-	return env.Metrics
-}
-
 // episode is an argument that is an episode number, >= 0.
 func episode(dst *int) lib.Unpacker {
 	return func(fn, name string, o tengo.Object) error {
@@ -72,7 +65,7 @@ func recordOne(env *lib.Env, fn, name string, ep int, o tengo.Object) error {
 	if name == "" {
 		return lib.Errorf(fn, "empty metric name")
 	}
-	if err := metrics(env).Record(name, ep, v); err != nil {
+	if err := env.Metrics.Record(name, ep, v); err != nil {
 		return lib.Errorf(fn, "%v", err)
 	}
 	return nil
@@ -102,7 +95,7 @@ func finalLast(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, erro
 	if n < 1 {
 		return nil, lib.Errorf(fn, "count must be >= 1, got %d", n)
 	}
-	metrics(env).Final = lib.FinalRule{Last: n}
+	env.Metrics.Final = lib.FinalRule{Last: n}
 	return nil, nil
 }
 
@@ -111,7 +104,7 @@ func finalFrom(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, erro
 	if err := lib.UnpackArgs(fn, args, "episode", episode(&ep)); err != nil {
 		return nil, err
 	}
-	metrics(env).Final = lib.FinalRule{From: ep}
+	env.Metrics.Final = lib.FinalRule{From: ep}
 	return nil, nil
 }
 
@@ -121,10 +114,10 @@ func series(env *lib.Env, fn string, args []tengo.Object) (*lib.Series, error) {
 	if err := lib.UnpackArgs(fn, args, "name", &name); err != nil {
 		return nil, err
 	}
-	s := metrics(env).Get(name)
+	s := env.Metrics.Get(name)
 	if s == nil {
 		var known []string
-		for _, s := range metrics(env).Series() {
+		for _, s := range env.Metrics.Series() {
 			known = append(known, s.Name)
 		}
 		return nil, lib.Errorf(fn, "no metric %q recorded (recorded: %v)", name, known)
@@ -137,7 +130,7 @@ func final(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, _ := metrics(env).FinalValue(s)
+	v, _ := env.Metrics.FinalValue(s)
 	return lib.FromFloat(v), nil
 }
 
@@ -162,7 +155,7 @@ func names(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
 		return nil, err
 	}
 	var out []tengo.Object
-	for _, s := range metrics(env).Series() {
+	for _, s := range env.Metrics.Series() {
 		out = append(out, &tengo.String{Value: s.Name})
 	}
 	return &tengo.Array{Value: out}, nil
@@ -185,6 +178,6 @@ func progress(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, error
 	if done < 0 || total < 0 {
 		return nil, lib.Errorf(fn, "done and total must be >= 0, got %d and %d", done, total)
 	}
-	metrics(env).SetProgress(int64(done), int64(total))
+	env.Metrics.SetProgress(int64(done), int64(total))
 	return nil, nil
 }

@@ -33,19 +33,12 @@ import (
 	"github.com/d5/tengo/v2"
 )
 
-func params(env *lib.Env) *lib.Params {
-	if env.Params == nil {
-		env.Params = &lib.Params{}
-	}
-	return env.Params
-}
-
 func declare(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
 	var defaults, docs, checks map[string]tengo.Object
 	if err := lib.UnpackArgs(fn, args, "defaults, docs?, constraints?", &defaults, &docs, &checks); err != nil {
 		return nil, err
 	}
-	ps := params(env)
+	ps := env.Params
 	// Merge with earlier declarations (a REPL session may redeclare).
 	byName := map[string]lib.Param{}
 	for _, p := range ps.Declared {
@@ -204,9 +197,9 @@ func lookup(env *lib.Env, fn string, args []tengo.Object) (*lib.Param, error) {
 	if err := lib.UnpackArgs(fn, args, "name", &name); err != nil {
 		return nil, err
 	}
-	p, ok := params(env).Lookup(name)
+	p, ok := env.Params.Lookup(name)
 	if !ok {
-		return nil, lib.Errorf(fn, "no declared parameter %q (declared: %s)", name, Known(params(env).Declared))
+		return nil, lib.Errorf(fn, "no declared parameter %q (declared: %s)", name, Known(env.Params.Declared))
 	}
 	return p, nil
 }

@@ -1,7 +1,6 @@
 package params_test
 
 import (
-	"io"
 	"strings"
 	"testing"
 
@@ -33,7 +32,7 @@ func TestBadOverrides(t *testing.T) {
 		{map[string]string{"seed": "3"}, []string{`set it with --seed`}},
 	}
 	for _, c := range cases {
-		err := scripttest.RunFile(t.Context(), "testdata/overrides/ok.tengo", scripttest.Options{Params: c.params}, io.Discard, t.TempDir())
+		err := scripttest.FileError(t, "testdata/overrides/ok.tengo", scripttest.Options{Params: c.params})
 		if err == nil {
 			t.Errorf("%v: no error", c.params)
 			continue
@@ -69,7 +68,7 @@ func TestBadDeclare(t *testing.T) {
 
 // A failed check is a usage error (the command exits with status 2).
 func TestCheckIsUsageError(t *testing.T) {
-	err := scripttest.RunCode(t.Context(), "x.tengo", "params := import(\"params\")\nparams.check(false, \"no\")", scripttest.Options{}, io.Discard, t.TempDir())
+	err := scripttest.CodeError(t, "x.tengo", "params := import(\"params\")\nparams.check(false, \"no\")", scripttest.Options{})
 	if err == nil || !lib.IsUsage(err) {
 		t.Errorf("params.check(false): %v, want a usage error", err)
 	}

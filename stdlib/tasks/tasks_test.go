@@ -1,7 +1,6 @@
 package tasks_test
 
 import (
-	"io"
 	"testing"
 
 	"github.com/bohpsh/bohpsh/interp/scripttest"
@@ -51,8 +50,8 @@ p := func(episodes, frozen) { return {episodes: episodes, frozen: frozen, seed: 
 // A wrong parameter is a usage error (exit status 2), as a wrong -p value
 // is: -p engine=exact of a shipped script.
 func TestUsageErrors(t *testing.T) {
-	err := scripttest.RunCode(t.Context(), "x.tengo", `tasks := import("tasks")
-tasks.network({checkpoint: "", engine: "exact"}, {inputs: 2, layers: [{size: 1}]})`, scripttest.Options{}, io.Discard, t.TempDir())
+	err := scripttest.CodeError(t, "x.tengo", `tasks := import("tasks")
+tasks.network({checkpoint: "", engine: "exact"}, {inputs: 2, layers: [{size: 1}]})`, scripttest.Options{})
 	if !lib.IsUsage(err) {
 		t.Errorf("an unknown engine: %v, want a usage error", err)
 	}

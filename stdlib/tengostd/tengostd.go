@@ -5,8 +5,11 @@
 //
 // The functions are Tengo's own (github.com/d5/tengo/v2/stdlib, the version
 // in go.mod); their one-line docs are extracted from Tengo's documentation by
-// gendocs.go (go generate). Two changes: times has no sleep, and fmt.print/println/printf write to the
-// run's output (suppressed by --quiet). Tengo's rand module is not offered:
+// gendocs.go (go generate). The changes: times has no sleep;
+// fmt.print/println/printf write to the run's output (suppressed by
+// --quiet); and what Tengo writes in Go's random map order comes out with
+// sorted keys, so that a run's bytes do not vary (json.encode; maps and
+// arrays that the text functions read as text, see sorted.go). Tengo's rand module is not offered:
 // bohpsh's own rand module replaces it (per-run seeded state).
 package tengostd
 
@@ -31,7 +34,7 @@ var moduleDocs = []struct{ name, doc string }{
 	{"math", "Tengo's math module: constants and functions of Go's math package"},
 	{"text", "Tengo's text module: strings, regular expressions, conversions"},
 	{"times", "Tengo's times module: time and duration functions (without sleep)"},
-	{"json", "Tengo's json module: JSON encoding and decoding"},
+	{"json", "Tengo's json module: JSON encoding (map keys sorted) and decoding"},
 	{"enum", "Tengo's enum module: all, any, chunk, each, filter, find, map over arrays and maps"},
 	{"base64", "Tengo's base64 module"},
 	{"hex", "Tengo's hex module"},
@@ -82,13 +85,18 @@ func fromTengo(m *lib.Module, attrs map[string]tengo.Object) {
 				f.Doc = "see Tengo's documentation of module " + m.Name
 			}
 			fn := uf.Value
-			f.Call = func(_ *lib.Env, name string, args []tengo.Object) (tengo.Object, error) {
+			call := func(_ *lib.Env, _ string, args []tengo.Object) (tengo.Object, error) { return fn(sortedArgs(args)...) }
+			if r, ok := replaced[m.Name+"."+n]; ok {
+				call, f.Doc = r.call, r.doc
+			}
+			f.Call = func(env *lib.Env, name string, args []tengo.Object) (tengo.Object, error) {
 				// Tengo's functions convert their arguments with String(),
-				// which walks arrays and maps recursively.
+				// which walks arrays and maps recursively, as json.encode
+				// does.
 				if err := lib.CheckArgs(name, args); err != nil {
 					return nil, err
 				}
-				return fn(args...)
+				return call(env, name, args)
 			}
 			if m.Name == "times" && n == "sleep" {
 				continue // runs are computations: no sleeping (and a sleep would hold a run's slot)
@@ -103,6 +111,15 @@ func fromTengo(m *lib.Module, attrs map[string]tengo.Object) {
 		o := obj
 		m.Values = append(m.Values, lib.Value{Name: n, Doc: doc, Value: func() tengo.Object { return o }})
 	}
+}
+
+// replaced are the functions of Tengo's modules that bohpsh replaces (see
+// sorted.go).
+var replaced = map[string]struct {
+	doc  string
+	call func(*lib.Env, string, []tengo.Object) (tengo.Object, error)
+}{
+	"json.encode": {"returns the JSON string (bytes) of the object, map keys in sorted order (Tengo's encoding otherwise: no HTML escaping); a value JSON cannot hold (a function, a network) is an error", jsonEncode},
 }
 
 func enumFuncs() []lib.Func {

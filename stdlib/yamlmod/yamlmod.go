@@ -77,6 +77,7 @@ func read(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
 	if err != nil {
 		return nil, err
 	}
+	env.NoteRead(full)
 	data, err := os.ReadFile(full)
 	if err != nil {
 		return nil, lib.Errorf(fn, "%v", err)

@@ -1,0 +1,114 @@
+//go:build amd64 && !purego
+
+package bohp
+
+import "golang.org/x/sys/cpu"
+
+// AVX2+FMA versions of the neuromodulated layer's row kernels
+// (modkernel_amd64.s), used when the CPU has both.
+
+//go:noescape
+func modUpdateAVX64(q *modRowPtrs, n int)
+
+//go:noescape
+func modRetroUpdateAVX64(q *modRowPtrs, n int)
+
+//go:noescape
+func modDotAVX64(w, a, p, x *float64, n int) float64
+
+//go:noescape
+func modHebbBackwardAVX64(q *modRowPtrs, n int) float64
+
+//go:noescape
+func modRetroBackwardAVX64(q *modRowPtrs, n int) (se, sgx, sge float64)
+
+// modRowPtrs is modRow as the assembly reads it: the slices' first
+// elements, then the scalars (the update kernels take ps and es in pp and
+// ep). Its layout is fixed by the offsets in modkernel_amd64.s.
+type modRowPtrs struct {
+	p, e, g, gam, w, a, ga, r, x, pp, ep, xp *float64
+	delta, m, mp, keep, ey, lo, hi           float64
+}
+
+func init() {
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		modK = modKernels{modUpdateAVX, modRetroUpdateAVX, modDotAVX, modHebbBackwardAVX, modRetroBackwardAVX}
+	}
+}
+
+// The adapters check the slices' lengths (so the assembly never reads out
+// of bounds), run the assembly on the largest multiple of 4 elements and
+// the portable kernel on the rest, adding the sums in that order.
+
+func modUpdateAVX(p, ps, x []float64, m, lo, hi float64) {
+	n := len(p) &^ 3
+	if n > 0 {
+		_, _ = ps[len(p)-1], x[len(p)-1]
+		q := modRowPtrs{p: &p[0], pp: &ps[0], x: &x[0], m: m, lo: lo, hi: hi}
+		modUpdateAVX64(&q, n)
+	}
+	modUpdateGo(p[n:], ps[n:], x[n:], m, lo, hi)
+}
+
+func modRetroUpdateAVX(p, e, ps, es, x []float64, m, keep, ey, lo, hi float64) {
+	n := len(p) &^ 3
+	if n > 0 {
+		_, _, _, _ = e[len(p)-1], ps[len(p)-1], es[len(p)-1], x[len(p)-1]
+		q := modRowPtrs{p: &p[0], e: &e[0], pp: &ps[0], ep: &es[0], x: &x[0], m: m, keep: keep, ey: ey, lo: lo, hi: hi}
+		modRetroUpdateAVX64(&q, n)
+	}
+	modRetroUpdateGo(p[n:], e[n:], ps[n:], es[n:], x[n:], m, keep, ey, lo, hi)
+}
+
+func modDotAVX(w, a, p, x []float64) float64 {
+	n := len(w) &^ 3
+	if n == 0 {
+		return modDotGo(w, a, p, x)
+	}
+	_, _, _ = a[len(w)-1], p[len(w)-1], x[len(w)-1]
+	s := modDotAVX64(&w[0], &a[0], &p[0], &x[0], n)
+	return s + modDotGo(w[n:], a[n:], p[n:], x[n:])
+}
+
+func modHebbBackwardAVX(r *modRow) float64 {
+	n := len(r.p) &^ 3
+	if n == 0 {
+		return modHebbBackwardGo(r)
+	}
+	q := modPtrs(r, false)
+	s := modHebbBackwardAVX64(&q, n)
+	if n == len(r.p) {
+		return s
+	}
+	t := r.tail(n)
+	return s + modHebbBackwardGo(&t)
+}
+
+func modRetroBackwardAVX(r *modRow) (se, sgx, sge float64) {
+	n := len(r.p) &^ 3
+	if n == 0 {
+		return modRetroBackwardGo(r)
+	}
+	q := modPtrs(r, true)
+	se, sgx, sge = modRetroBackwardAVX64(&q, n)
+	if n == len(r.p) {
+		return se, sgx, sge
+	}
+	t := r.tail(n)
+	te, tx, tg := modRetroBackwardGo(&t)
+	return se + te, sgx + tx, sge + tg
+}
+
+// modPtrs checks r's slices (e, gam and ep only when retro) and returns
+// the assembly's view of them (len(r.p) > 0).
+func modPtrs(r *modRow, retro bool) modRowPtrs {
+	k := len(r.p) - 1
+	_, _, _, _, _, _, _, _ = r.g[k], r.w[k], r.a[k], r.ga[k], r.r[k], r.x[k], r.pp[k], r.xp[k]
+	q := modRowPtrs{p: &r.p[0], g: &r.g[0], w: &r.w[0], a: &r.a[0], ga: &r.ga[0], r: &r.r[0], x: &r.x[0], pp: &r.pp[0], xp: &r.xp[0],
+		delta: r.delta, m: r.m, mp: r.mp, keep: r.keep, ey: r.ey, lo: r.lo, hi: r.hi}
+	if retro {
+		_, _, _ = r.e[k], r.gam[k], r.ep[k]
+		q.e, q.gam, q.ep = &r.e[0], &r.gam[0], &r.ep[0]
+	}
+	return q
+}
