@@ -187,6 +187,8 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"--out", dir, "-p", "engine=exact", "../scripts/oneshot.tengo"}, 2, `tasks.network: unknown gradient engine "exact" (known: bptt, forward, paper)`},
 		{[]string{"--out", dir, "-p", "plasticity=foo", "../scripts/cue_reward.tengo"}, 2, `cue_reward: plasticity must be none, hebb, modulated or retroactive, got "foo"`},
 		{[]string{"--out", dir, "-p", "engine=forward", "../scripts/cue_reward.tengo"}, 2, `cue_reward: engine must be bptt`},
+		{[]string{"--out", dir, "-p", "cues=5", "-p", "cue_bits=2", "../scripts/cue_reward.tengo"}, 2, `cue_reward: want 2 <= cues <= 2^cue_bits distinct cues, got cues = 5, cue_bits = 2`},
+		{[]string{"--out", dir, "-p", "steps=3", "../scripts/cue_reward.tengo"}, 2, `cue_reward: steps = 3 must be at least cues/2 + cues + 1 = 4, so that the first trial reaches its GO step`},
 		{[]string{"--out", dir, "-p", "precision=float16", "../scripts/recurrent_completion.tengo"}, 2, `recurrent_completion: precision must be float32 or float64, got "float16"`},
 		{[]string{"--out", dir, "-p", "eta=1.5", "../scripts/recurrent_completion.tengo"}, 2, `recurrent_completion.tengo:50:1: recurrent_completion: eta must be in [0, 1] (the layer's retention is 1 - eta), got 1.5`},
 		{[]string{"--out", dir, "../interp/testdata/errors/syntax.tengo"}, 1, "syntax.tengo:3:1: syntax error"},
