@@ -76,7 +76,11 @@ func (n *Network) String() string {
 			k, _ := bohp.LookupRule(l.Rule.Name())
 			var parts []string
 			for i, v := range l.Rule.Settings() {
-				parts = append(parts, fmt.Sprintf("%s=%g", k.Settings[i].Name, v))
+				if set := k.Settings[i]; set.Flag { // a bool, as net.layers() gives it
+					parts = append(parts, fmt.Sprintf("%s=%t", set.Name, v != 0))
+				} else {
+					parts = append(parts, fmt.Sprintf("%s=%g", set.Name, v))
+				}
 			}
 			fmt.Fprintf(&b, " %s(%s)", l.Rule.Name(), strings.Join(parts, ", "))
 		}
