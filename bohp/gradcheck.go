@@ -89,7 +89,7 @@ type GradCheckResult struct {
 const GradCheckFloor = 1e-7
 
 // ErrNoEpisode is returned by GradCheck when there is no episode to replay.
-var ErrNoEpisode = errors.New("gradcheck: no episode recorded (run an episode first)")
+var ErrNoEpisode = errors.New("no episode recorded (run an episode first)")
 
 // GradCheck replays the last episode (its inputs, targets, weights and
 // losses), computes the engine's gradient and the fourth-order central
@@ -112,10 +112,10 @@ func (n *Network) GradCheckContext(ctx context.Context, eps float64) (*GradCheck
 		return nil, ErrNoEpisode
 	}
 	if n.log.custom {
-		return nil, errors.New("gradcheck: the episode was scored with a custom loss gradient, which cannot be replayed")
+		return nil, errors.New("the episode was scored with a custom loss gradient (score_grad, score_at or score_steps), which cannot be replayed")
 	}
 	if !(eps > 0) {
-		return nil, fmt.Errorf("gradcheck: eps must be positive, got %v", eps)
+		return nil, fmt.Errorf("eps must be positive, got %v", eps)
 	}
 	n.log.frozen = true
 	defer func() { n.log.frozen = false }()

@@ -237,6 +237,8 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"--out", dir, "-p", "engine=exact", "../scripts/oneshot.tengo"}, 2, `oneshot.tengo:11:6: params.declare: parameter engine = "exact" (from the command line) must be one of bptt, forward, paper`},
 		{[]string{"--out", dir, "-p", "plasticity=foo", "../scripts/cue_reward.tengo"}, 2, `parameter plasticity = "foo" (from the command line) must be one of none, hebb, modulated, retroactive`},
 		{[]string{"--out", dir, "-p", "engine=forward", "../scripts/cue_reward.tengo"}, 2, `parameter engine = "forward" (from the command line) must be one of bptt`},
+		{[]string{"--out", dir, "-p", "cues=5", "-p", "cue_bits=2", "../scripts/cue_reward.tengo"}, 2, `cue_reward.tengo:77:1: cues = 5 distinct cues of cue_bits = 2 bits do not exist`},
+		{[]string{"--out", dir, "-p", "steps=3", "../scripts/cue_reward.tengo"}, 2, `steps = 3 leaves no room for a trial of 2 cues (at least 4 steps)`},
 		{[]string{"--out", dir, "-p", "precision=float16", "../scripts/recurrent_completion.tengo"}, 2, `parameter precision = "float16" (from the command line) must be one of float32, float64`},
 		{[]string{"--out", dir, "-p", "eta=1.5", "../scripts/recurrent_completion.tengo"}, 2, `recurrent_completion.tengo:48:6: params.declare: parameter eta = 1.5 (from the command line) must be in [0, 1]`},
 		{[]string{"--out", dir, "../interp/testdata/errors/syntax.tengo"}, 1, "syntax.tengo:3:1: syntax error"},

@@ -104,8 +104,8 @@ func resolveShard(spec string, getenv func(string) string) (interp.Shard, error)
 // SLURM_ARRAY_TASK_COUNT, whose ids must be consecutive.
 func slurmArrayShard(getenv func(string) string) (interp.Shard, error) {
 	id, ok, err1 := envInt(getenv, "SLURM_ARRAY_TASK_ID")
-	lo, _, err2 := envInt(getenv, "SLURM_ARRAY_TASK_MIN")
-	hi, _, err3 := envInt(getenv, "SLURM_ARRAY_TASK_MAX")
+	lo, okLo, err2 := envInt(getenv, "SLURM_ARRAY_TASK_MIN")
+	hi, okHi, err3 := envInt(getenv, "SLURM_ARRAY_TASK_MAX")
 	n, okN, err4 := envInt(getenv, "SLURM_ARRAY_TASK_COUNT")
 	step, okStep, err5 := envInt(getenv, "SLURM_ARRAY_TASK_STEP")
 	if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
@@ -114,6 +114,9 @@ func slurmArrayShard(getenv func(string) string) (interp.Shard, error) {
 	switch {
 	case !ok || !okN:
 		return interp.Shard{}, errors.New("not in a Slurm job array (SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT are not set): give --shard I/N, or auto/N for a Kubernetes indexed job")
+	case !okLo || !okHi:
+		// Slurm sets both in an array task; without them the ids cannot be counted.
+		return interp.Shard{}, errors.New("SLURM_ARRAY_TASK_MIN and SLURM_ARRAY_TASK_MAX must both be set with SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT (Slurm sets them in an array task): give --shard I/N")
 	case okStep && step != 1 || hi-lo+1 != n:
 		ids := fmt.Sprintf("%d..%d", lo, hi)
 		if okStep && step != 1 {

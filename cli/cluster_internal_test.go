@@ -33,6 +33,8 @@ func TestResolveShard(t *testing.T) {
 		{"auto", env("SLURM_ARRAY_TASK_ID", "4", "SLURM_ARRAY_TASK_MIN", "0", "SLURM_ARRAY_TASK_MAX", "8", "SLURM_ARRAY_TASK_COUNT", "3", "SLURM_ARRAY_TASK_STEP", "4"),
 			interp.Shard{}, "3 task ids (0..8 step 4) are not consecutive"},
 		{"auto", env("SLURM_ARRAY_TASK_ID", "x", "SLURM_ARRAY_TASK_COUNT", "2"), interp.Shard{}, `SLURM_ARRAY_TASK_ID="x" is not a number`},
+		{"auto", env("SLURM_ARRAY_TASK_ID", "1", "SLURM_ARRAY_TASK_MIN", "0", "SLURM_ARRAY_TASK_COUNT", "2"),
+			interp.Shard{}, "SLURM_ARRAY_TASK_MIN and SLURM_ARRAY_TASK_MAX must both be set"},
 		{"auto/8", env("JOB_COMPLETION_INDEX", "7"), interp.Shard{Index: 7, Count: 8}, ""},
 		{"auto/8", env("JOB_COMPLETION_INDEX", "8"), interp.Shard{}, "index 8 is not in 0..7"},
 		{"auto/6", slurm, interp.Shard{Index: 2, Count: 6}, ""},

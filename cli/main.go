@@ -96,7 +96,7 @@ whatever --jobs and --shard.
 
 The outputs replace the previous ones in the output directory only once
 all are written: a run that fails before (a typo, a compile error, a
-crash, kill -9) leaves them as they were; your own files there stay. A
+crash, kill -9) or whose every run fails leaves them as they were; your own files there stay. A
 run that read files of the results it replaces (-p checkpoint=... of a
 network trained into the same --out) keeps those results, all of them, in
 DIR/<script name>/<timestamp>/, which it names; evaluate into another

@@ -106,8 +106,8 @@
 // holder's lock is taken over). The runs write into its work area
 // (.bohpsh/work); the outputs are assembled apart and committed with a
 // journal, replacing the previous run's entries (listed in a manifest)
-// and only them, so that a run that fails before it has outputs leaves the
-// previous ones as they were, and a commit cut short is finished by the
+// and only them, so that a run that fails before it has outputs, or whose every run
+// fails, leaves the previous ones as they were, and a commit cut short is finished by the
 // next process. A run whose runs read files of the results it replaces
 // (a checkpoint of the previous run) keeps those results, all of them, in
 // D/<timestamp>/ instead (Result.Kept, a notice on stderr; keptReads). An unwritable directory is an *OutputDirError before any

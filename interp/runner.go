@@ -307,8 +307,9 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 		}
 		return res
 	}
-	if !anyRecorded(res) && res.Err != nil || res.Err != nil && (lib.IsUsage(res.Err) || isCompileError(res.Err)) {
-		// Nothing ran (a compile or usage error): the earlier outputs stay.
+	if res.Err != nil && (!anyRecorded(res) || lib.IsUsage(res.Err) || isCompileError(res.Err) || noneCompleted(res)) {
+		// Nothing ran (a compile or usage error), or every run failed (a
+		// checkpoint path mistyped in -p): the earlier outputs stay.
 		work.discard(res)
 		return res
 	}
@@ -332,6 +333,12 @@ func isInterruption(err error) bool {
 func isCompileError(err error) bool {
 	var se *ScriptError
 	return errors.As(err, &se) && se.Kind == CompileError
+}
+
+// noneCompleted says that no run completed and none was stopped by an
+// interruption (whose partial results are written).
+func noneCompleted(res *Result) bool {
+	return res.Summary.Completed == 0 && !res.Interrupted
 }
 
 func anyRecorded(res *Result) bool {

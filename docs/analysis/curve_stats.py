@@ -30,7 +30,7 @@ for value, by_episode in curves.items():
         for e in range(len(median)):
             if all(m < threshold for m in median[e:]):
                 return e
-        return None
+        return "never"  # the curve ends at or above the threshold
 
     print(f"{value or run}: median curve over the last {frozen} episodes {sum(tail) / len(tail):.2g}, "
           f"below 0.05 from episode {below(0.05)} ({below(0.1)} for 0.1)")

@@ -155,6 +155,8 @@ func TestErrorMessages(t *testing.T) {
 		`bohp.adam({batch: 0})`:     "bohp.adam: adam: batch must be a whole number >= 1, got 0",
 		`bohp.sgd({clip_norm: -1})`: "bohp.sgd: sgd: clip_norm must be a finite number >= 0 (0: no clip), got -1",
 		// gradcheck without episode
-		"n3 := bohp.network({inputs: 1, layers: [{size: 1}]})\nn3.gradcheck()": "network.gradcheck: gradcheck: no episode recorded",
+		"n3 := bohp.network({inputs: 1, layers: [{size: 1}]})\nn3.gradcheck()":                                                               "network.gradcheck: no episode recorded",
+		"n4 := bohp.network({inputs: 1, layers: [{size: 1}]})\nn4.reset()\nn4.step([1])\nn4.score_grad(0.5, [1])\nn4.end()\nn4.gradcheck()":  "network.gradcheck: the episode was scored with a custom loss gradient (score_grad, score_at or score_steps), which cannot be replayed",
+		"n5 := bohp.network({inputs: 1, layers: [{size: 1}]})\nn5.episode(vec.mat(1, 1), vec.mat(1, 1), 1, \"sse\")\nn5.gradcheck({eps: 0})": "network.gradcheck: eps must be positive, got 0",
 	})
 }

@@ -84,19 +84,29 @@ func TracePanels(net *bohp.Network, rec *bohp.Recording) []figures.TracePanel {
 		panels = append(panels, figures.TracePanel{Title: "targets (scored steps)", Rows: indexLabels(rec.OutputIndex), Values: targets, Scale: outScale})
 	}
 	for _, s := range rec.States {
-		var rows []string
-		for _, i := range s.RowIndex {
-			for _, j := range s.ColIndex {
-				rows = append(rows, fmt.Sprintf("%d,%d", i, j))
-			}
-		}
-		title := fmt.Sprintf("%s [row,col]", s.Label())
-		if len(s.RowIndex)*len(s.ColIndex) < s.Rows*s.Cols {
-			title += fmt.Sprintf(" (%d×%d of %d×%d, evenly spaced)", len(s.RowIndex), len(s.ColIndex), s.Rows, s.Cols)
-		}
-		panels = append(panels, figures.TracePanel{Title: title, Rows: rows, Values: s.Values})
+		panels = append(panels, statePanel(s))
 	}
 	return panels
+}
+
+// statePanel is the panel of one recorded quantity: a matrix's rows are
+// labelled "row,col", a vector's (one column: a modulation) by its cell.
+func statePanel(s bohp.RecordedState) figures.TracePanel {
+	if s.Cols == 1 {
+		title := s.Label() + " [cell]" + kept(s.RowIndex, s.Rows, "cells")
+		return figures.TracePanel{Title: title, Rows: indexLabels(s.RowIndex), Values: s.Values}
+	}
+	var rows []string
+	for _, i := range s.RowIndex {
+		for _, j := range s.ColIndex {
+			rows = append(rows, fmt.Sprintf("%d,%d", i, j))
+		}
+	}
+	title := s.Label() + " [row,col]"
+	if len(s.RowIndex)*len(s.ColIndex) < s.Rows*s.Cols {
+		title += fmt.Sprintf(" (%d×%d of %d×%d, evenly spaced)", len(s.RowIndex), len(s.ColIndex), s.Rows, s.Cols)
+	}
+	return figures.TracePanel{Title: title, Rows: rows, Values: s.Values}
 }
 
 // scoredTargets are the targets with the steps that were not scored blank.

@@ -2,9 +2,11 @@ package bohpmod_test
 
 import (
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/bohpsh/bohpsh/bohp"
@@ -86,5 +88,35 @@ func TestTracePanelsTargets(t *testing.T) {
 		if got := slices.Contains(titles, "targets (scored steps)"); got != target {
 			t.Errorf("scored against a target: %v; panels %q", target, titles)
 		}
+	}
+}
+
+// A modulation is one value per cell: its panel's rows are the cells
+// (subsampled as cells), not "row,col" pairs with a column 0.
+func TestTracePanelsModulation(t *testing.T) {
+	net, err := bohp.NewNetwork(3, bohp.EngineBPTT,
+		bohp.LayerSpec{Out: 20, Act: bohp.Tanh, Rule: bohp.ModRule{Mode: bohp.ModSimple, Clip: 1}, Recurrent: true},
+		bohp.LayerSpec{Out: 2, Act: bohp.Linear})
+	if err != nil {
+		t.Fatal(err)
+	}
+	net.Record(8)
+	net.Reset()
+	if _, err := net.Step([]float64{1, 0, -1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := net.EndEpisode(); err != nil {
+		t.Fatal(err)
+	}
+	panels := map[string][]string{}
+	for _, p := range bohpmod.TracePanels(net, net.Recorded()) {
+		panels[p.Title] = p.Rows
+	}
+	mod, ok := panels["l0.modulation [cell] (8 of 20 cells, evenly spaced)"]
+	if !ok || len(mod) != 8 || mod[0] != "0" || strings.Contains(strings.Join(mod, " "), ",") {
+		t.Errorf("modulation panel rows %q; panels %v", mod, slices.Collect(maps.Keys(panels)))
+	}
+	if _, ok := panels["l0.hebb [row,col] (2×4 of 20×20, evenly spaced)"]; !ok {
+		t.Errorf("no traces panel in %v", slices.Collect(maps.Keys(panels)))
 	}
 }
