@@ -367,11 +367,18 @@ func TestHelp(t *testing.T) {
 	}
 }
 
-func TestLoadAndReset(t *testing.T) {
+// newLoadSession is a test session working in a fresh directory (:load
+// reads under the working directory).
+func newLoadSession(t *testing.T) (*Session, *bytes.Buffer, context.Context, string) {
+	t.Helper()
 	s, out := newTestSession(t)
-	ctx := context.Background()
 	dir := t.TempDir()
-	t.Chdir(dir) // :load reads under the working directory
+	t.Chdir(dir)
+	return s, out, context.Background(), dir
+}
+
+func TestLoadAndReset(t *testing.T) {
+	s, out, ctx, dir := newLoadSession(t)
 	lib1 := filepath.Join(dir, "lib1.tengo")
 	os.WriteFile(lib1, []byte("#!/usr/bin/env bohpsh\nsq := func(v) { return v * v }\nx := 5\nx\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "helper.tengo"), []byte("export { three: 3 }\n"), 0o644)
@@ -535,10 +542,7 @@ func TestGlobalSlots(t *testing.T) {
 }
 
 func TestConstantsStaySmall(t *testing.T) {
-	s, out := newTestSession(t)
-	ctx := context.Background()
-	dir := t.TempDir()
-	t.Chdir(dir) // :load reads under the working directory
+	s, out, ctx, dir := newLoadSession(t)
 	path := filepath.Join(dir, "consts.tengo")
 	var b strings.Builder
 	b.WriteString("tab := func(i) { return [\"alpha\", 2.5, 'c', 7][i] }\n")
