@@ -20,6 +20,7 @@
 package bohpmod
 
 import (
+	"bytes"
 	"fmt"
 	"maps"
 	"math"
@@ -239,14 +240,13 @@ func load(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
 			return nil, err
 		}
 	}
-	full, err := env.ReadPath(fn, path)
+	data, full, err := env.ReadFile(fn, path)
 	if err != nil {
 		return nil, err
 	}
-	env.NoteRead(full)
-	ck, err := bohp.LoadCheckpointFile(full)
+	ck, err := bohp.LoadCheckpoint(bytes.NewReader(data))
 	if err != nil {
-		return nil, lib.Errorf(fn, "%v", err)
+		return nil, lib.Errorf(fn, "%s: %v", full, err)
 	}
 	if want != nil {
 		if diffs := ck.Network.DiffSpec(want.inputs, want.layers); diffs != nil {

@@ -57,6 +57,20 @@ func (e *Env) ReadPath(fn, path string) (string, error) {
 	return p, nil
 }
 
+// ReadFile reads the file path names, for the script function fn: the
+// path is checked by ReadPath and noted as read by the run (NoteRead).
+// It also returns the resolved path, for messages.
+func (e *Env) ReadFile(fn, path string) (data []byte, full string, err error) {
+	if full, err = e.ReadPath(fn, path); err != nil {
+		return nil, "", err
+	}
+	e.NoteRead(full)
+	if data, err = os.ReadFile(full); err != nil {
+		return nil, full, Errorf(fn, "%v", err)
+	}
+	return data, full, nil
+}
+
 // relRead is where a relative path to read is: in the run's own directory
 // when the run wrote it there (the directory starts empty: a run under
 // way has its files in the work area, not yet in the output directory),

@@ -26,7 +26,6 @@ package yamlmod
 import (
 	"fmt"
 	"math"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -73,14 +72,9 @@ func read(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
 	if err := lib.UnpackArgs(fn, args, "path", &p); err != nil {
 		return nil, err
 	}
-	full, err := env.ReadPath(fn, p)
+	data, _, err := env.ReadFile(fn, p)
 	if err != nil {
 		return nil, err
-	}
-	env.NoteRead(full)
-	data, err := os.ReadFile(full)
-	if err != nil {
-		return nil, lib.Errorf(fn, "%v", err)
 	}
 	v, err := Decode(data)
 	if err != nil {
