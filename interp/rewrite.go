@@ -78,13 +78,11 @@ func (r *rewriter) span(e parser.Expr) piece { return piece{lo: r.start(e), hi: 
 // start with one (-x + y, -x > 0 ? a : b): a span from Pos lost the
 // operator (m.k = -x assigned x).
 func (r *rewriter) start(e parser.Expr) int {
-	switch e := e.(type) {
-	case *parser.UnaryExpr:
-		return r.off(e.TokenPos)
-	case *parser.BinaryExpr:
-		return r.start(e.LHS)
-	case *parser.CondExpr:
-		return r.start(e.Cond)
+	if u, ok := e.(*parser.UnaryExpr); ok {
+		return r.off(u.TokenPos)
+	}
+	if first, _ := operands(e); first != nil {
+		return r.start(first)
 	}
 	return r.off(e.Pos())
 }
@@ -102,14 +100,26 @@ func (r *rewriter) end(e parser.Expr) int {
 		if hi, ok := importEnd(r.src, r.off(e.Pos())); ok {
 			return hi
 		}
-	case *parser.BinaryExpr:
-		return r.end(e.RHS)
-	case *parser.CondExpr:
-		return r.end(e.False)
-	case *parser.UnaryExpr:
-		return r.end(e.Expr)
+	}
+	if _, last := operands(e); last != nil {
+		return r.end(last)
 	}
 	return r.off(e.End())
+}
+
+// operands are the first and the last operand of an operator expression,
+// whose own start and end are theirs (nil for the first of a unary
+// expression, which starts at its operator; nil, nil for other expressions).
+func operands(e parser.Expr) (first, last parser.Expr) {
+	switch e := e.(type) {
+	case *parser.BinaryExpr:
+		return e.LHS, e.RHS
+	case *parser.CondExpr:
+		return e.Cond, e.False
+	case *parser.UnaryExpr:
+		return nil, e.Expr
+	}
+	return nil, nil
 }
 
 // segment is a stretch of rewritten text: copied from the original at old
