@@ -80,12 +80,17 @@ func UnpackArgs(fn string, args []tengo.Object, params string, vars ...any) erro
 // missing required key or a key not in params (a misspelt option) is an
 // error that names the known ones. where names the map in errors, for an
 // options map inside an argument ("layers[0]"); "" for an argument itself.
-// A nil map has no keys.
+// A nil map has no keys. Of several unknown keys the error names the first
+// in sorted order, so that it does not change with Go's map order.
 func UnpackOptions(fn, where string, opts map[string]tengo.Object, params string, vars ...any) error {
+	unknown, found := "", false
 	for k := range opts {
-		if !hasParam(params, k) {
-			return Errorf(fn, "unknown option %q%s (known: %s)", k, in(where), paramList(params))
+		if !hasParam(params, k) && (!found || k < unknown) {
+			unknown, found = k, true
 		}
+	}
+	if found {
+		return Errorf(fn, "unknown option %q%s (known: %s)", unknown, in(where), paramList(params))
 	}
 	if _, _, n := arity(params); n != len(vars) {
 		return Errorf(fn, "internal error: options %q for %d variables", params, len(vars))
