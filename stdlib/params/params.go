@@ -25,6 +25,8 @@ package params
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -44,7 +46,10 @@ func declare(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, error)
 	for _, p := range ps.Declared {
 		byName[p.Name] = p
 	}
-	for name, def := range defaults {
+	// In name order, so that of several bad entries the error names the
+	// same one in every run (not whichever Go's map order gives).
+	for _, name := range slices.Sorted(maps.Keys(defaults)) {
+		def := defaults[name]
 		switch def.(type) {
 		case *tengo.Int, *tengo.Float, *tengo.Bool, *tengo.String:
 		default:
@@ -55,7 +60,8 @@ func declare(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, error)
 		}
 		byName[name] = lib.Param{Name: name, Default: def, Value: def}
 	}
-	for name, d := range docs {
+	for _, name := range slices.Sorted(maps.Keys(docs)) {
+		d := docs[name]
 		p, ok := byName[name]
 		if !ok {
 			return nil, lib.Errorf(fn, "doc for %q, which is not a declared parameter", name)

@@ -66,6 +66,19 @@ func TestBadDeclare(t *testing.T) {
 	scripttest.WantErrors(t, `params := import("params")`, cases)
 }
 
+// Of several bad entries, the error names the first by name in every run,
+// not the one Go's map order gives (each try iterates the maps afresh).
+func TestBadDeclareNamesTheFirst(t *testing.T) {
+	cases := map[string]string{
+		`params.declare({d: [1], b: [2], c: [3], a: 1})`:          `params.declare: default of parameter "b" must be`,
+		`params.declare({a: 1}, {z: "1", x: "2", y: "3", a: ""})`: `params.declare: doc for "x", which is not a declared parameter`,
+		`params.declare({a: 1, b: 2, c: 3}, {c: 1, b: 2, a: 3})`:  `params.declare: doc of parameter "a" must be a string, got int 3`,
+	}
+	for range 10 {
+		scripttest.WantErrors(t, `params := import("params")`, cases)
+	}
+}
+
 // A failed check is a usage error (the command exits with status 2).
 func TestCheckIsUsageError(t *testing.T) {
 	err := scripttest.CodeError(t, "x.tengo", "params := import(\"params\")\nparams.check(false, \"no\")", scripttest.Options{})
