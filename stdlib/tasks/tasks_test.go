@@ -47,6 +47,16 @@ p := func(episodes, frozen) { return {episodes: episodes, frozen: frozen, seed: 
 	})
 }
 
+// Of several unknown options, the error names the first in sorted order in
+// every run, not the one the map's order gives (each try iterates afresh).
+func TestUnknownOptionsInOrder(t *testing.T) {
+	for range 10 {
+		scripttest.WantErrors(t, `tasks := import("tasks")`, map[string]string{
+			`tasks.save({episodes: 1, seed: 0}, 1, 2, {zz: 1, yy: 2, xx: 3, ww: 4, vv: 5})`: `tasks.save: unknown option "vv" (known: optimizer, title)`,
+		})
+	}
+}
+
 // A wrong parameter is a usage error (exit status 2), as a wrong -p value
 // is: -p engine=exact of a shipped script.
 func TestUsageErrors(t *testing.T) {
