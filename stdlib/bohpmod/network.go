@@ -645,12 +645,15 @@ func netDiagram(n *Network, fn string, args []tengo.Object) (tengo.Object, error
 	if err != nil {
 		return nil, err
 	}
-	var opt figures.DiagramOptions
+	opt := figures.DiagramOptions{Threshold: figures.DefaultThreshold}
 	if err := lib.UnpackOptions(fn, "", opts, "title?, threshold?", &opt.Title, &opt.Threshold); err != nil {
 		return nil, err
 	}
 	if opt.Threshold < 0 || opt.Threshold > 1 || math.IsNaN(opt.Threshold) {
 		return nil, lib.Errorf(fn, "threshold must be in [0, 1], got %v", opt.Threshold)
+	}
+	if opt.Threshold == 0 { // every nonzero connection: figures reads 0 as its default
+		opt.Threshold = -1
 	}
 	return n.write(fn, path, func(full string) error { return figures.WriteDiagram(full, DiagramLayers(n.Net), opt) })
 }

@@ -34,6 +34,28 @@ func TestRecordFigure(t *testing.T) {
 	}
 }
 
+// network.diagram's threshold 0 leaves out no connection (but zeros); the
+// default is 0.05. The legend says which.
+func TestDiagramThreshold(t *testing.T) {
+	for call, want := range map[string]string{
+		`net.diagram("d.svg")`:                   "Not drawn: |value| &lt; 5% of that and zeros",
+		`net.diagram("d.svg", {threshold: 0})`:   "Not drawn: zeros (",
+		`net.diagram("d.svg", {threshold: 0.5})`: "Not drawn: |value| &lt; 50% of that and zeros",
+	} {
+		dir := t.TempDir()
+		if err := scripttest.RunCode(t.Context(), "x.tengo", netSrc+"\n"+call, scripttest.Options{}, io.Discard, dir); err != nil {
+			t.Fatalf("%s: %v", call, err)
+		}
+		svg, err := os.ReadFile(filepath.Join(dir, "d.svg"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(svg), want) {
+			t.Errorf("%s: the legend does not say %q", call, want)
+		}
+	}
+}
+
 func TestRecordErrors(t *testing.T) {
 	scripttest.WantErrors(t, netSrc, map[string]string{
 		`net.record({max: 0})`:         "x.tengo:4:1: network.record: max must be at least 1, got 0",
