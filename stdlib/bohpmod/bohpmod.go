@@ -50,7 +50,11 @@ func networkDoc() string {
 		if st.Optional {
 			need = "optional"
 		}
-		settings = append(settings, fmt.Sprintf("%s: %s, %s (%s for %s)", st.Name, st.Doc, st.Range(), need, strings.Join(users, ", ")))
+		accepts := st.Range()
+		if st.Flag { // a script gives a bool (layerRule), not the 1 or 0 of Range
+			accepts = "a bool"
+		}
+		settings = append(settings, fmt.Sprintf("%s: %s, %s (%s for %s)", st.Name, st.Doc, accepts, need, strings.Join(users, ", ")))
 	}
 	return "build a network: {inputs: int, layers: [layer, ...], engine: bptt (default) | forward | paper (the forward recursion with the 2016 code's two approximations: hidden biases by their leading term only, tanh factor 1 - tanh(y)² of the output; an approximate gradient, to reproduce the paper's code), init: std of the N(0, std²) initial parameters (0.1)}; " +
 		"layer: {size: int, act: tanh (default) | sigmoid | linear | softmax (last layer only), plastic: bool (false), rule: " + strings.Join(rules, " | ") + ", " +
