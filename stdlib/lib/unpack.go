@@ -143,7 +143,7 @@ func Object[T tengo.Object](typeName string, dst *T) Unpacker {
 	return func(fn, name string, o tengo.Object) error {
 		v, ok := o.(T)
 		if !ok {
-			return typeError(fn, name, article(typeName), o)
+			return typeError(fn, name, Article(typeName), o)
 		}
 		*dst = v
 		return nil
@@ -325,8 +325,8 @@ func internalError(fn, name string, v any) error {
 	return Errorf(fn, "internal error: cannot unpack argument %s into a %s", name, reflect.TypeOf(v))
 }
 
-// article puts "a" or "an" before a type name.
-func article(typeName string) string {
+// Article puts "a" or "an" before a type name ("an int", "a float").
+func Article(typeName string) string {
 	if strings.ContainsAny(typeName[:1], "aeiou") {
 		return "an " + typeName
 	}

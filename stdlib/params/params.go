@@ -56,7 +56,7 @@ func declare(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, error)
 			return nil, lib.Errorf(fn, "default of parameter %q must be an int, float, bool or string, got %s", name, lib.Describe(def))
 		}
 		if r, ok := reserved(ps, name); ok && def.TypeName() != r.Value.TypeName() {
-			return nil, lib.Errorf(fn, "parameter %q is %s and must have %s default, got %s", name, r.What, article(r.Value.TypeName()), lib.Describe(def))
+			return nil, lib.Errorf(fn, "parameter %q is %s and must have %s default, got %s", name, r.What, lib.Article(r.Value.TypeName()), lib.Describe(def))
 		}
 		byName[name] = lib.Param{Name: name, Default: def, Value: def}
 	}
@@ -126,14 +126,6 @@ func reserved(ps *lib.Params, name string) (lib.ReservedParam, bool) {
 		}
 	}
 	return lib.ReservedParam{}, false
-}
-
-// article puts "a" or "an" before a type name ("an int", "a float").
-func article(typeName string) string {
-	if strings.ContainsAny(typeName[:1], "aeiou") {
-		return "an " + typeName
-	}
-	return "a " + typeName
 }
 
 func usage(fn string, declared []lib.Param, format string, a ...any) error {
