@@ -586,7 +586,8 @@ func NewOptimizer(name string, settings map[string]float64) (Optimizer, error) {
 	if err := gopts.setOptions(name, get); err != nil {
 		return nil, err
 	}
-	for k, v := range settings {
+	for _, k := range slices.Sorted(maps.Keys(settings)) { // of several bad ones, the same named in every run
+		v := settings[k]
 		found := false
 		for _, n := range known {
 			found = found || n == k

@@ -12,6 +12,16 @@ const netSrc = `bohp := import("bohp")
 vec := import("vec")
 net := bohp.network({inputs: 3, layers: [{size: 2, plastic: true, retention: 0.9}, {size: 2, act: "softmax"}]})`
 
+// Of several bad optimizer settings, the error names the first by name in
+// every run, not the one Go's map order gives (each try iterates afresh).
+func TestOptimizerErrorsInOrder(t *testing.T) {
+	for range 10 {
+		scripttest.WantErrors(t, `bohp := import("bohp")`, map[string]string{
+			`bohp.sgd({lr: 0.1, qux: 1, foo: 2, bar: 3, baz: 4})`: `unknown setting "bar"`,
+		})
+	}
+}
+
 // Every bad input to the bohp module is an error with the script position,
 // the source line and a message naming the function and the values.
 func TestErrorMessages(t *testing.T) {
