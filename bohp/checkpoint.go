@@ -598,6 +598,28 @@ func NewOptimizer(name string, settings map[string]float64) (Optimizer, error) {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return nil, fmt.Errorf("%s: setting %s is %v", name, k, v)
 		}
+		if r, ok := settingRanges[k]; ok && !r.holds(v) {
+			return nil, fmt.Errorf("%s: setting %s must be %s, got %v", name, k, r.text, v)
+		}
 	}
 	return opt, nil
 }
+
+// settingRange is the values an optimizer setting accepts. Outside them the
+// updates go NaN (beta1 or beta2 = 1, a negative decay, eps = 0 where a
+// gradient is 0) or silently wrong (a negative rate or penalty ascends).
+type settingRange struct {
+	holds func(float64) bool
+	text  string
+}
+
+var (
+	nonNegative   = settingRange{func(v float64) bool { return v >= 0 }, ">= 0"}
+	settingRanges = map[string]settingRange{
+		"eta": nonNegative, "lr": nonNegative, "maxdw": nonNegative, "l1": nonNegative, "l2": nonNegative,
+		"eps":   {func(v float64) bool { return v > 0 }, "> 0"},
+		"decay": {func(v float64) bool { return v > 0 && v <= 1 }, "in (0, 1]"},
+		"beta1": {func(v float64) bool { return v >= 0 && v < 1 }, "in [0, 1)"},
+		"beta2": {func(v float64) bool { return v >= 0 && v < 1 }, "in [0, 1)"},
+	}
+)
