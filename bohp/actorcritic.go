@@ -64,7 +64,7 @@ func DiscountedReturns(dst, rewards []float64, gamma float64) error {
 		return &ShapeError{Op: "discounted returns", Got: fmt.Sprintf("dst of %d values", len(dst)), Want: fmt.Sprintf("%d (one per reward)", len(rewards))}
 	}
 	if !(gamma >= 0 && gamma <= 1) {
-		return fmt.Errorf("discounted returns: gamma must be in [0, 1], got %v", gamma)
+		return opErrorf("discounted returns", "gamma must be in [0, 1], got %v", gamma)
 	}
 	if err := allFinite("discounted returns", "reward", rewards); err != nil {
 		return err
@@ -102,7 +102,7 @@ func (ac ActorCritic) check(probs []float64, actions []int, rewards, values, gLo
 	const op = "actor-critic loss"
 	T := len(actions)
 	if T == 0 {
-		return 0, fmt.Errorf("%s: the episode has no steps", op)
+		return 0, opErrorf(op, "the episode has no steps")
 	}
 	if len(probs) == 0 || len(probs)%T != 0 {
 		return 0, &ShapeError{Op: op, Got: fmt.Sprintf("probabilities of %d values for %d actions taken", len(probs), T), Want: "T×K values (K actions per step, one row per action taken)"}
@@ -117,13 +117,13 @@ func (ac ActorCritic) check(probs []float64, actions []int, rewards, values, gLo
 		}
 	}
 	if !(ac.Gamma >= 0 && ac.Gamma <= 1) {
-		return 0, fmt.Errorf("%s: gamma must be in [0, 1], got %v", op, ac.Gamma)
+		return 0, opErrorf(op, "gamma must be in [0, 1], got %v", ac.Gamma)
 	}
 	if !(ac.ValueCoef >= 0) || math.IsInf(ac.ValueCoef, 0) || !(ac.EntropyCoef >= 0) || math.IsInf(ac.EntropyCoef, 0) {
-		return 0, fmt.Errorf("%s: the value and entropy coefficients must be finite and non-negative, got %v and %v", op, ac.ValueCoef, ac.EntropyCoef)
+		return 0, opErrorf(op, "the value and entropy coefficients must be finite and non-negative, got %v and %v", ac.ValueCoef, ac.EntropyCoef)
 	}
 	if ac.Bonus != EntropyBonus && ac.Bonus != ConcentrationPenalty {
-		return 0, fmt.Errorf("%s: unknown exploration bonus %d", op, int(ac.Bonus))
+		return 0, opErrorf(op, "unknown exploration bonus %d", int(ac.Bonus))
 	}
 	if err := allFinite(op, "reward", rewards); err != nil {
 		return 0, err
@@ -134,13 +134,13 @@ func (ac ActorCritic) check(probs []float64, actions []int, rewards, values, gLo
 	for t, a := range actions {
 		p := probs[t*k : (t+1)*k]
 		if err := checkProbs(p); err != nil {
-			return 0, fmt.Errorf("%s: step %d: %w", op, t, err)
+			return 0, opErrorf(op, "step %d: %w", t, err)
 		}
 		if a < 0 || a >= k {
-			return 0, fmt.Errorf("%s: step %d: action %d is not in [0, %d)", op, t, a, k)
+			return 0, opErrorf(op, "step %d: action %d is not in [0, %d)", t, a, k)
 		}
 		if p[a] == 0 {
-			return 0, fmt.Errorf("%s: step %d: action %d has probability 0 (log π is -Inf)", op, t, a)
+			return 0, opErrorf(op, "step %d: action %d has probability 0 (log π is -Inf)", t, a)
 		}
 	}
 	return k, nil
@@ -150,7 +150,7 @@ func (ac ActorCritic) check(probs []float64, actions []int, rewards, values, gLo
 func allFinite(op, what string, s []float64) error {
 	for t, v := range s {
 		if v-v != 0 {
-			return fmt.Errorf("%s: the %s at step %d is %v", op, what, t, v)
+			return opErrorf(op, "the %s at step %d is %v", what, t, v)
 		}
 	}
 	return nil

@@ -69,7 +69,7 @@ func (f floatsIn) resolve(arrays [][]float64) ([]float64, error) {
 // writeWithArrays writes doc with each token replaced by its array.
 func writeWithArrays(w io.Writer, doc []byte, arrays [][]float64) error {
 	if c := bytes.Count(doc, []byte(floatsToken)); c != len(arrays) {
-		return fmt.Errorf("save checkpoint: the metadata contains the reserved text %q", floatsToken)
+		return opErrorf("save checkpoint", "the metadata contains the reserved text %q", floatsToken)
 	}
 	bw := bufio.NewWriter(w)
 	var num []byte
@@ -313,13 +313,13 @@ func SaveCheckpoint(w io.Writer, n *Network, opt Optimizer, meta map[string]any)
 			var node yaml.Node
 			t := tensorYAML[string]{Name: p.Name, Kind: p.Kind.String(), Rows: p.Rows, Cols: p.Cols, Frozen: p.Frozen, Sign: p.Sign, Data: ref(p.Data)}
 			if err := node.Encode(t); err != nil {
-				return fmt.Errorf("save checkpoint: %s: %w", p.Name, err)
+				return opErrorf("save checkpoint", "%s: %w", p.Name, err)
 			}
 			ly.Tensors = append(ly.Tensors, node)
 		}
 		var node yaml.Node
 		if err := node.Encode(ly); err != nil {
-			return fmt.Errorf("save checkpoint: layer %s: %w", l.Name, err)
+			return opErrorf("save checkpoint", "layer %s: %w", l.Name, err)
 		}
 		ck.Layers = append(ck.Layers, node)
 	}
@@ -335,10 +335,10 @@ func SaveCheckpoint(w io.Writer, n *Network, opt Optimizer, meta map[string]any)
 	enc := yaml.NewEncoder(&doc)
 	enc.SetIndent(2)
 	if err := enc.Encode(&ck); err != nil {
-		return fmt.Errorf("save checkpoint: %w", err)
+		return &OpError{Op: "save checkpoint", Err: err}
 	}
 	if err := enc.Close(); err != nil {
-		return fmt.Errorf("save checkpoint: %w", err)
+		return &OpError{Op: "save checkpoint", Err: err}
 	}
 	return writeWithArrays(w, doc.Bytes(), arrays)
 }
@@ -593,10 +593,10 @@ func NewOptimizer(name string, settings map[string]float64) (Optimizer, error) {
 			found = found || n == k
 		}
 		if !found {
-			return nil, fmt.Errorf("%s: unknown setting %q (known: %s)", name, k, strings.Join(known, ", "))
+			return nil, opErrorf(name, "unknown setting %q (known: %s)", k, strings.Join(known, ", "))
 		}
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("%s: setting %s is %v", name, k, v)
+			return nil, opErrorf(name, "setting %s is %v", k, v)
 		}
 		if r, ok := settingRanges[k]; ok && !r.holds(v) {
 			return nil, fmt.Errorf("%s: setting %s must be %s, got %v", name, k, r.text, v)

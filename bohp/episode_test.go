@@ -129,7 +129,7 @@ func TestRunEpisodeErrors(t *testing.T) {
 	bad("losses", func(e *Episode) { e.Losses = make([]float64, 1) }, "got losses of 1 values")
 	bad("steps", func(e *Episode) { e.Steps = -1 }, "steps must be >= 0")
 	bad("non-finite input", func(e *Episode) { e.Inputs = slices.Clone(e.Inputs); e.Inputs[35] = math.NaN() }, "non-finite value NaN in input[5] at step 3 of episode 0")
-	bad("non-finite weight", func(e *Episode) { e.Weights = slices.Clone(e.Weights); e.Weights[2] = math.Inf(1) }, "score cross_entropy: weight is +Inf")
+	bad("non-finite weight", func(e *Episode) { e.Weights = slices.Clone(e.Weights); e.Weights[2] = math.Inf(1) }, "score: weight is +Inf at step 2")
 	// A finite loss times a finite weight that overflows: +Inf, an error
 	// at its step (it was returned as the episode's loss).
 	bad("weighted loss +Inf", func(e *Episode) { e.Weights = nil; e.Weight = math.MaxFloat64 }, "non-finite value +Inf in weighted episode loss cross_entropy[0] at step 1 of episode 0")

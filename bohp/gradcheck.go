@@ -132,7 +132,7 @@ func (n *Network) GradCheckContext(ctx context.Context, eps float64) (*GradCheck
 		num := make([]float64, len(p.Data))
 		for i := range p.Data {
 			if err := ctx.Err(); err != nil {
-				return nil, fmt.Errorf("gradcheck: %w", err)
+				return nil, &OpError{Op: "gradcheck", Err: err}
 			}
 			v, err := n.centralDiff(p, i, eps)
 			if err != nil {

@@ -123,10 +123,10 @@ func (g *GradOptions) setOptions(name string, get func(string, float64) float64)
 	g.ClipNorm = get("clip_norm", 0)
 	b := get("batch", 1)
 	if !(g.ClipNorm >= 0) || math.IsInf(g.ClipNorm, 0) {
-		return fmt.Errorf("%s: clip_norm must be a finite number >= 0 (0: no clip), got %v", name, g.ClipNorm)
+		return opErrorf(name, "clip_norm must be a finite number >= 0 (0: no clip), got %v", g.ClipNorm)
 	}
 	if !(b >= 1 && b <= 1<<30) || b != math.Trunc(b) {
-		return fmt.Errorf("%s: batch must be a whole number >= 1, got %v", name, b)
+		return opErrorf(name, "batch must be a whole number >= 1, got %v", b)
 	}
 	g.Batch = int(b)
 	return nil

@@ -72,27 +72,27 @@ func lateOp(t int) string { return fmt.Sprintf("score of step %d", t) }
 // checkLate reports why step t of the episode cannot be scored now
 // (every: for ScoreSteps, which scores them all).
 func (n *Network) checkLate(t int, every bool) error {
-	op := func() string {
+	fail := func(format string, a ...any) error {
 		if every {
-			return "score of every step"
+			return opErrorf("score", format, a...)
 		}
-		return lateOp(t)
+		return opErrorf("score", "step %d: "+format, append([]any{t}, a...)...)
 	}
 	steps := n.Steps()
 	switch {
 	case n.broken != nil:
 		return n.broken
 	case n.ended:
-		return fmt.Errorf("%s: the episode has ended (reset starts the next)", op())
+		return fail("the episode has ended (reset starts the next)")
 	case steps == 0:
-		return fmt.Errorf("%s: no step has been run since the episode started", op())
+		return fail("no step has been run since the episode started")
 	case t < 0:
-		return fmt.Errorf("%s: steps are numbered from 0", op())
+		return fail("steps are numbered from 0")
 	case t >= steps:
-		return fmt.Errorf("%s: the episode has run %d steps (0 to %d)", op(), steps, steps-1)
+		return fail("the episode has run %d steps (0 to %d)", steps, steps-1)
 	}
 	if _, ok := n.eng.(*bpttEngine); !ok && (!n.inStep || t < n.step || every && steps > 1) {
-		return fmt.Errorf("%s: the %s engine adds each step's gradient as the episode runs and cannot score a past step (the current step is %d); use the bptt engine", op(), n.engine, steps-1)
+		return fail("the %s engine adds each step's gradient as the episode runs and cannot score a past step (the current step is %d); use the bptt engine", n.engine, steps-1)
 	}
 	return nil
 }

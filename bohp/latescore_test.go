@@ -88,7 +88,7 @@ func TestLateScoresEqualScoresInTime(t *testing.T) {
 func TestLateScoreErrors(t *testing.T) {
 	n := lateNets(t)[0]
 	g := []float64{1, 2, 3}
-	if err := n.ScoreAt(0, 0, g); err == nil || err.Error() != "score of step 0: no step has been run since the episode started" {
+	if err := n.ScoreAt(0, 0, g); err == nil || err.Error() != "score: step 0: no step has been run since the episode started" {
 		t.Errorf("before a step: %v", err)
 	}
 	for range 3 {
@@ -100,8 +100,8 @@ func TestLateScoreErrors(t *testing.T) {
 		grad  []float64
 		want  string
 	}{
-		{-1, 0, g, "score of step -1: steps are numbered from 0"},
-		{3, 0, g, "score of step 3: the episode has run 3 steps (0 to 2)"},
+		{-1, 0, g, "score: step -1: steps are numbered from 0"},
+		{3, 0, g, "score: step 3: the episode has run 3 steps (0 to 2)"},
 		{1, 0, g[:2], "score of step 1: shape mismatch: got gradient of 2 values, want 3 (the output size)"},
 		{1, math.NaN(), g, "non-finite value NaN in custom loss[0] at step 1 of episode 0"},
 		{0, 0, []float64{1, math.Inf(1), 0}, "non-finite value +Inf in custom loss gradient[1] at step 0 of episode 0"},
@@ -120,7 +120,7 @@ func TestLateScoreErrors(t *testing.T) {
 		t.Errorf("ScoreSteps with a NaN at step 1: %v (loss now %v)", err, n.EpisodeLoss())
 	}
 	n.EndEpisode()
-	if err := n.ScoreAt(1, 0, g); err == nil || err.Error() != "score of step 1: the episode has ended (reset starts the next)" {
+	if err := n.ScoreAt(1, 0, g); err == nil || err.Error() != "score: step 1: the episode has ended (reset starts the next)" {
 		t.Errorf("after the end: %v", err)
 	}
 	f, err := NewNetwork(2, EngineForward, LayerSpec{Out: 3, Act: Tanh, Rule: Hebb{0.5}})
@@ -133,7 +133,7 @@ func TestLateScoreErrors(t *testing.T) {
 	if err := f.ScoreAt(3, 1, g); err != nil {
 		t.Errorf("forward engine, current step: %v", err)
 	}
-	want := "score of step 2: the forward engine adds each step's gradient as the episode runs and cannot score a past step (the current step is 3); use the bptt engine"
+	want := "score: step 2: the forward engine adds each step's gradient as the episode runs and cannot score a past step (the current step is 3); use the bptt engine"
 	if err := f.ScoreAt(2, 1, g); err == nil || err.Error() != want {
 		t.Errorf("forward engine, past step: %v", err)
 	}

@@ -46,7 +46,7 @@ type gradEngine interface {
 const MaxElements = 1 << 28
 
 // ErrNoStep is returned by Score when no step has been run in the episode.
-var ErrNoStep = errors.New("score: no step has been run since the episode started")
+var ErrNoStep error = &OpError{Op: "score", Err: errors.New("no step has been run since the episode started")}
 
 // Network is a feed-forward stack of layers with an episode state and a
 // gradient engine. It is not safe for concurrent use.
@@ -82,28 +82,28 @@ type Network struct {
 // parameters zero (see InitNormal), using the given gradient engine.
 func NewNetwork(in int, engine Engine, specs ...LayerSpec) (*Network, error) {
 	if in <= 0 || in > MaxElements {
-		return nil, fmt.Errorf("network: input size must be in [1, %d], got %d", MaxElements, in)
+		return nil, opErrorf("network", "input size must be in [1, %d], got %d", MaxElements, in)
 	}
 	if len(specs) == 0 {
-		return nil, errors.New("network: no layers")
+		return nil, opErrorf("network", "no layers")
 	}
 	n := &Network{In: in, engine: engine, input: make([]float64, in)}
 	prev := in
 	names := map[string]bool{}
 	for i, s := range specs {
 		if s.Out > 0 && prev > MaxElements/s.Out {
-			return nil, fmt.Errorf("network: layer %d: %d x %d connections is too large (at most %d per tensor)", i, s.Out, prev, MaxElements)
+			return nil, opErrorf("network", "layer %d: %d x %d connections is too large (at most %d per tensor)", i, s.Out, prev, MaxElements)
 		}
 		l, err := newLayer(s, i, prev)
 		if err != nil {
-			return nil, fmt.Errorf("network: %w", err)
+			return nil, &OpError{Op: "network", Err: err}
 		}
 		if names[l.Name] {
-			return nil, fmt.Errorf("network: two layers are named %q", l.Name)
+			return nil, opErrorf("network", "two layers are named %q", l.Name)
 		}
 		names[l.Name] = true
 		if l.Act == Softmax && i != len(specs)-1 {
-			return nil, fmt.Errorf("network: layer %s: softmax is only allowed on the last layer", l.Name)
+			return nil, opErrorf("network", "layer %s: softmax is only allowed on the last layer", l.Name)
 		}
 		n.Layers = append(n.Layers, l)
 		n.params = append(n.params, l.Params()...)
@@ -130,13 +130,13 @@ func (n *Network) SetEngine(e Engine) error {
 			}
 		}
 		if need := forwardSize(n); need > MaxElements {
-			return fmt.Errorf("network: the %s engine would need %d floats (%.1f GiB) of trace tangents; use the bptt engine for networks this wide", e, need, float64(need)*8/(1<<30))
+			return opErrorf("network", "the %s engine would need %d floats (%.1f GiB) of trace tangents; use the bptt engine for networks this wide", e, need, float64(need)*8/(1<<30))
 		}
 		f := newForward(n)
 		f.paper = e == EnginePaper
 		n.eng = f
 	default:
-		return fmt.Errorf("network: unknown gradient engine %d", e)
+		return opErrorf("network", "unknown gradient engine %d", e)
 	}
 	n.gyOut = nil
 	if e == EnginePaper {
@@ -154,10 +154,10 @@ func forwardSupports(l *Layer, e Engine) error {
 		if r.modulated() {
 			why = fmt.Sprintf("the modulator couples every cell's traces: the %s engine would need O(N^4) tangents", e)
 		}
-		return fmt.Errorf("network: layer %s: rule %s needs the bptt engine (%s)", l.Name, r.Name(), why)
+		return opErrorf("network", "layer %s: rule %s needs the bptt engine (%s)", l.Name, r.Name(), why)
 	}
 	if l.Recurrent() {
-		return fmt.Errorf("network: layer %s is recurrent, which the %s engine does not support; use the bptt engine", l.Name, e)
+		return opErrorf("network", "layer %s is recurrent, which the %s engine does not support; use the bptt engine", l.Name, e)
 	}
 	return nil
 }
@@ -318,13 +318,13 @@ func (n *Network) Score(loss Loss, target []float64, weight float64) (float64, e
 		return 0, &ShapeError{Op: "score " + loss.String(), Got: fmt.Sprintf("target of %d values", len(target)), Want: fmt.Sprintf("%d (the output size)", last.Out)}
 	}
 	if loss == CrossEntropy && last.Act != Softmax && last.Act != Linear {
-		return 0, fmt.Errorf("score cross_entropy: the last layer %s is %s; cross-entropy needs a softmax or linear output layer", last.Name, last.Act)
+		return 0, opErrorf("score", "the last layer %s is %s; cross-entropy needs a softmax or linear output layer", last.Name, last.Act)
 	}
 	if loss < SSE || loss > CrossEntropy {
-		return 0, fmt.Errorf("score: unknown loss %d", loss)
+		return 0, opErrorf("score", "unknown loss %d", loss)
 	}
 	if math.IsNaN(weight) || math.IsInf(weight, 0) {
-		return 0, fmt.Errorf("score %s: weight is %v", loss, weight)
+		return 0, opErrorf("score", "weight is %v at step %d", weight, n.step)
 	}
 	for i, v := range target {
 		if math.IsNaN(v) || math.IsInf(v, 0) {

@@ -1,8 +1,10 @@
 package bohp
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"strings"
 )
 
 // Kind says what a parameter tensor is; penalties apply to Weight and Alpha
@@ -51,7 +53,7 @@ func (p *Param) Set(values []float64) error {
 	}
 	for i, v := range values {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("set %s: value %d is %v", p.Name, i, v)
+			return opErrorf("set", "%s: value %d is %v", p.Name, i, v)
 		}
 	}
 	copy(p.Data, values)
@@ -104,6 +106,33 @@ type ShapeError struct {
 
 func (e *ShapeError) Error() string {
 	return fmt.Sprintf("%s: shape mismatch: got %s, want %s", e.Op, e.Got, e.Want)
+}
+
+// OpError is an error of one of the engine's operations, named by Op
+// ("network", "adam", "score"): its message is "Op: Err". A caller that
+// names the operation itself, as a script function's error does, shows Err
+// alone (see OpDetail).
+type OpError struct {
+	Op  string
+	Err error
+}
+
+func (e *OpError) Error() string { return e.Op + ": " + e.Err.Error() }
+func (e *OpError) Unwrap() error { return e.Err }
+
+func opErrorf(op, format string, a ...any) error {
+	return &OpError{Op: op, Err: fmt.Errorf(format, a...)}
+}
+
+// OpDetail is err's message without the name of the operation that failed:
+// the first OpError in err's chain is told by its Err alone.
+func OpDetail(err error) string {
+	msg := err.Error()
+	var op *OpError
+	if errors.As(err, &op) {
+		msg = strings.Replace(msg, op.Error(), op.Err.Error(), 1)
+	}
+	return msg
 }
 
 // NonFiniteError reports the first NaN or Inf found in an episode.

@@ -1,7 +1,5 @@
 package bohp
 
-import "fmt"
-
 // Categorical draws an index from the distribution p (non-negative,
 // summing to 1 within 1e-6, as a softmax output does): index i with
 // probability p[i] / sum(p), never an index whose probability is 0. It
@@ -9,10 +7,10 @@ import "fmt"
 // whatever the probabilities.
 func (r *RNG) Categorical(p []float64) (int, error) {
 	if len(p) == 0 {
-		return 0, fmt.Errorf("categorical: no probabilities")
+		return 0, opErrorf("categorical", "no probabilities")
 	}
 	if err := checkProbs(p); err != nil {
-		return 0, fmt.Errorf("categorical: %w", err)
+		return 0, &OpError{Op: "categorical", Err: err}
 	}
 	s := 0.0
 	for _, v := range p {

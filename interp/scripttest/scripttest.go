@@ -120,6 +120,9 @@ func WantErrorsOpts(t *testing.T, opts Options, prelude string, cases map[string
 			t.Errorf("%s:\n got %v\nwant %q", code, err, want)
 			continue
 		}
+		if doubled := doubledPrefix(err.Error()); doubled != "" {
+			t.Errorf("%s: error %q names the function twice (%s)", code, err, doubled)
+		}
 		line := 0
 		if m := position.FindStringSubmatch(err.Error()); m != nil {
 			line, _ = strconv.Atoi(m[1])
@@ -131,6 +134,27 @@ func WantErrorsOpts(t *testing.T, opts Options, prelude string, cases map[string
 }
 
 var position = regexp.MustCompile(`x\.tengo:(\d+):`)
+
+// fnError finds the function and the message of an error "pkg.fn: message"
+// (after the position).
+var fnError = regexp.MustCompile(`(?:^|: )([a-z_]+)\.([a-z_]+): ([a-z_ -]+?)[ :]`)
+
+// doubledPrefix reports a message that names its function again, as
+// "bohp.adam: adam: ..." or "network.set_engine: network: ...": the first
+// word of the message is a part of the function's name.
+func doubledPrefix(msg string) string {
+	m := fnError.FindStringSubmatch(msg)
+	if m == nil {
+		return ""
+	}
+	word := strings.ReplaceAll(m[3], "-", "_")
+	for _, part := range append([]string{m[1]}, strings.Split(m[2], "_")...) {
+		if word == part || strings.HasPrefix(word, part+"_") || word == m[2] {
+			return m[1] + "." + m[2] + " and " + m[3]
+		}
+	}
+	return ""
+}
 
 func runSource(ctx context.Context, src *interp.Source, opts Options, out io.Writer, outDir string) error {
 	timeout := opts.Timeout

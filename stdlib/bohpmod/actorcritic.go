@@ -33,7 +33,7 @@ func actorCritic(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, erro
 	}
 	var err error
 	if ac.Bonus, err = bohp.ParseBonus(bonus); err != nil {
-		return nil, lib.Errorf(fn, "%v", err)
+		return nil, lib.EngineError(fn, err)
 	}
 	T, K := out.Rows, out.Cols-1
 	if K < 2 {
@@ -63,7 +63,7 @@ func actorCritic(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, erro
 	gL, gV := make([]float64, T*K), make([]float64, T)
 	loss, err := ac.Loss(probs, actions, rewards, values, gL, gV)
 	if err != nil {
-		return nil, lib.Errorf(fn, "%v", err)
+		return nil, lib.EngineError(fn, err)
 	}
 	grad := vec.NewMat(T, K+1, nil)
 	for t := range T {

@@ -98,7 +98,7 @@ func network(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, error)
 	}
 	net, err := bohp.NewNetwork(ns.inputs, ns.engine, ns.layers...)
 	if err != nil {
-		return nil, lib.Errorf(fn, "%v", err)
+		return nil, lib.EngineError(fn, err)
 	}
 	net.InitNormal(env.RNG(), ns.std)
 	return newNetworkObject(env, net), nil
@@ -121,7 +121,7 @@ func parseSpec(fn string, spec map[string]tengo.Object) (*netSpec, error) {
 	}
 	var err error
 	if ns.engine, err = bohp.ParseEngine(engine); err != nil {
-		return nil, lib.Errorf(fn, "%v", err)
+		return nil, lib.EngineError(fn, err)
 	}
 	if ns.std < 0 || math.IsNaN(ns.std) || math.IsInf(ns.std, 0) {
 		return nil, lib.Errorf(fn, "init must be a finite std >= 0, got %v", ns.std)
@@ -250,7 +250,7 @@ func load(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
 	}
 	ck, err := bohp.LoadCheckpoint(bytes.NewReader(data))
 	if err != nil {
-		return nil, lib.Errorf(fn, "%s: %v", full, err)
+		return nil, lib.Errorf(fn, "%s: %s", full, bohp.OpDetail(err))
 	}
 	if want != nil {
 		if diffs := ck.Network.DiffSpec(want.inputs, want.layers); diffs != nil {

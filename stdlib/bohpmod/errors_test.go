@@ -106,7 +106,7 @@ func TestErrorMessages(t *testing.T) {
 		`bohp.network({inputs: 3, layers: [{size: 2, rule: "retroactive", clip: 1, eta_e: 0.0 / 0.0}]})`:                                                     "layers[0]: rule retroactive: eta_e must be in [0, 1], got NaN",
 		`bohp.network({inputs: 3, layers: [{size: 2, rule: "clipped_hebb", clip: 1, eta: -1e308 * 10}]})`:                                                    "layers[0]: rule clipped_hebb: eta must be a finite number, got -Inf",
 		`bohp.network({inputs: 3, layers: [{size: 2, rule: "clipped_hebb", clip: 1, eta: 0.1, recurrent: true, learn_rate: "cell", precision: "float32"}]})`: "rule clipped_hebb supports float64 only",
-		`bohp.adam({lr: 0.01, clip_norm: 0.0 / 0.0})`:                                                                                                        "bohp.adam: adam: clip_norm must be a finite number >= 0 (0: no clip), got NaN",
+		`bohp.adam({lr: 0.01, clip_norm: 0.0 / 0.0})`:                                                                                                        "x.tengo:4:1: bohp.adam: clip_norm must be a finite number >= 0 (0: no clip), got NaN",
 		// setting of another rule
 		`bohp.network({inputs: 3, layers: [{size: 2, plastic: true, retention: 0.5, rate: 0.1}]})`: `rule "hebb": unknown setting "rate" (known: retention)`,
 		// setting without plasticity
@@ -118,9 +118,7 @@ func TestErrorMessages(t *testing.T) {
 		// checkpoint not recurrent
 		"p := net.save(\"n.yaml\")\nbohp.load(p, {inputs: 3, layers: [{size: 2, recurrent: true, plastic: true, retention: 0.9}, {size: 2, act: \"softmax\"}]})": "layer l0: recurrent false in the checkpoint, true in the script",
 		// recurrent with the forward engine
-		`bohp.network({inputs: 3, engine: "forward", layers: [{size: 3, recurrent: true, plastic: true, retention: 0.9}]})`: "bohp.network: network: layer l0 is recurrent, which the forward engine does not support; use the bptt engine",
-		// recurrent switched to forward
-		"r := bohp.network({inputs: 3, layers: [{size: 3, recurrent: true, plastic: true, retention: 0.9}]})\nr.set_engine(\"forward\")": "use the bptt engine",
+		`bohp.network({inputs: 3, engine: "forward", layers: [{size: 3, recurrent: true, plastic: true, retention: 0.9}]})`: "x.tengo:4:1: bohp.network: layer l0 is recurrent, which the forward engine does not support; use the bptt engine",
 		// direct input of another size
 		`bohp.network({inputs: 3, layers: [{size: 4, recurrent: true, plastic: true, retention: 0.9, input: "direct"}]})`: "layer l0: direct input needs as many inputs as cells: 3 inputs, 4 cells",
 		// recurrent option of a dense layer
@@ -132,7 +130,7 @@ func TestErrorMessages(t *testing.T) {
 		`bohp.network({inputs: 3, engine: "exact", layers: [{size: 2}]})`: `bohp.network: unknown gradient engine "exact" (known: bptt, forward, paper)`,
 		`net.set_engine("papr")`: `x.tengo:4:1: network.set_engine: unknown gradient engine "papr" (known: bptt, forward, paper)`,
 		// recurrent with the paper engine
-		`bohp.network({inputs: 3, engine: "paper", layers: [{size: 3, recurrent: true, plastic: true, retention: 0.9}]})`: "bohp.network: network: layer l0 is recurrent, which the paper engine does not support; use the bptt engine",
+		`bohp.network({inputs: 3, engine: "paper", layers: [{size: 3, recurrent: true, plastic: true, retention: 0.9}]})`: "x.tengo:4:1: bohp.network: layer l0 is recurrent, which the paper engine does not support; use the bptt engine",
 		// tensors of an unknown kind or layer
 		`net.tensors({kind: "alphas"})`: `x.tengo:4:1: network.tensors: unknown tensor kind "alphas" (known: weight, alpha, bias, rule)`,
 		`net.tensors({layer: "l2"})`:    `network.tensors: no layer "l2" (layers: l0, l1)`,
@@ -144,21 +142,21 @@ func TestErrorMessages(t *testing.T) {
 		`bohp.network({inputs: 3, layers: [{size: 2, rule: "modulated", clip: 1, soft: 1}]})`:                                             "bohp.network: argument layers[0].soft must be a bool, got int 1",
 		`bohp.network({inputs: 3, layers: [{size: 2, rule: "modulated", clip: 0}]})`:                                                      "bohp.network: layers[0]: rule modulated: clip must be a finite number > 0, got 0",
 		`bohp.network({inputs: 3, layers: [{size: 2, rule: "modulated"}]})`:                                                               `bohp.network: layers[0]: rule "modulated" needs setting "clip"`,
-		`bohp.network({inputs: 3, layers: [{size: 2, rule: "modulated", clip: 1, learn_rate: "layer"}]})`:                                 "bohp.network: network: layer l0: rule modulated has no rate to train (learn_rate must be fixed)",
-		`bohp.network({inputs: 3, layers: [{size: 2, rule: "retroactive", clip: 1, eta_e: 0.1, recurrent: true, precision: "float32"}]})`: "bohp.network: network: layer l0: rule retroactive supports float64 only",
-		`bohp.network({inputs: 3, engine: "forward", layers: [{size: 2, rule: "retroactive", clip: 1, eta_e: 0.1}]})`:                     "bohp.network: network: layer l0: rule retroactive needs the bptt engine (the modulator couples every cell's traces: the forward engine would need O(N^4) tangents)",
+		`bohp.network({inputs: 3, layers: [{size: 2, rule: "modulated", clip: 1, learn_rate: "layer"}]})`:                                 "x.tengo:4:1: bohp.network: layer l0: rule modulated has no rate to train (learn_rate must be fixed)",
+		`bohp.network({inputs: 3, layers: [{size: 2, rule: "retroactive", clip: 1, eta_e: 0.1, recurrent: true, precision: "float32"}]})`: "x.tengo:4:1: bohp.network: layer l0: rule retroactive supports float64 only",
+		`bohp.network({inputs: 3, engine: "forward", layers: [{size: 2, rule: "retroactive", clip: 1, eta_e: 0.1}]})`:                     "x.tengo:4:1: bohp.network: layer l0: rule retroactive needs the bptt engine (the modulator couples every cell's traces: the forward engine would need O(N^4) tangents)",
 		// modulation and eligibility of layers without them
 		`net.modulation("l0")`: "network.modulation: layer l0 (rule hebb) has no modulation: only modulated and retroactive layers have one",
 		"m := bohp.network({inputs: 3, layers: [{size: 2, rule: \"modulated\", clip: 1}]})\nm.step([1, 2, 3])\nm.eligibility(\"l0\")": "network.eligibility: layer l0 (rule modulated) has no eligibility trace: only retroactive layers have one",
 		"m := bohp.network({inputs: 3, layers: [{size: 2, rule: \"modulated\", clip: 1}]})\nm.modulation(\"l0\")":                     "network.modulation: no step has been run since the episode started",
 		// late scores
-		"net.step([1, 2, 3])\nnet.score_at(1, [0, 0])":                                                                           "network.score_at: score of step 1: the episode has run 1 steps (0 to 0)",
-		"net.step([1, 2, 3])\nnet.score_at(-1, [0, 0])":                                                                          "network.score_at: score of step -1: steps are numbered from 0",
+		"net.step([1, 2, 3])\nnet.score_at(1, [0, 0])":                                                                           "x.tengo:5:1: network.score_at: step 1: the episode has run 1 steps (0 to 0)",
+		"net.step([1, 2, 3])\nnet.score_at(-1, [0, 0])":                                                                          "x.tengo:5:1: network.score_at: step -1: steps are numbered from 0",
 		"net.step([1, 2, 3])\nnet.score_at(0, [0, 0, 0])":                                                                        "network.score_at: shape mismatch: got array(3), want vec(2) (the output size)",
 		"net.step([1, 2, 3])\nnet.score_at(0, [0, 0], 0.0/0.0)":                                                                  "network.score_at: non-finite value NaN in custom loss[0] at step 0 of episode 0",
-		"net.step([1, 2, 3])\nnet.end()\nnet.score_at(0, [0, 0])":                                                                "network.score_at: score of step 0: the episode has ended (reset starts the next)",
+		"net.step([1, 2, 3])\nnet.end()\nnet.score_at(0, [0, 0])":                                                                "x.tengo:6:1: network.score_at: step 0: the episode has ended (reset starts the next)",
 		"net.step([1, 2, 3])\nnet.score_steps(vec.mat(2, 2))":                                                                    "network.score_steps: shape mismatch: got grads mat(2x2), want mat(1x2) (a row per step run, a column per output)",
-		"f := bohp.network({inputs: 1, engine: \"forward\", layers: [{size: 1}]})\nf.step([1])\nf.step([1])\nf.score_at(0, [1])": "network.score_at: score of step 0: the forward engine adds each step's gradient as the episode runs and cannot score a past step (the current step is 1); use the bptt engine",
+		"f := bohp.network({inputs: 1, engine: \"forward\", layers: [{size: 1}]})\nf.step([1])\nf.step([1])\nf.score_at(0, [1])": "x.tengo:7:1: network.score_at: step 0: the forward engine adds each step's gradient as the episode runs and cannot score a past step (the current step is 1); use the bptt engine",
 		// actor-critic
 		`bohp.actor_critic(vec.mat(3, 2), [0, 1, 0], [0, 0, 1])`:                       "bohp.actor_critic: outputs has 2 columns, need K+1 >= 3 (K >= 2 action logits, then the value)",
 		`bohp.actor_critic(vec.mat(3, 3), [0, 2, 0], [0, 0, 1])`:                       "bohp.actor_critic: actions[1] is 2, not an action (an int in [0, 2))",
@@ -166,12 +164,33 @@ func TestErrorMessages(t *testing.T) {
 		`bohp.actor_critic(vec.mat(3, 3), [0, 1, 1], [0, 1])`:                          "bohp.actor_critic: shape mismatch: got rewards array(2), want vec(3) (one per row of outputs)",
 		`bohp.actor_critic(vec.mat(3, 3), [0, 1, 1], [0, 1, 0], {bonus: "gini"})`:      `bohp.actor_critic: unknown exploration bonus "gini" (known: entropy, concentration)`,
 		`bohp.actor_critic(vec.mat(3, 3), [0, 1, 1], [0, 1, 0], {gama: 0.9})`:          `bohp.actor_critic: unknown option "gama" (known: gamma, value_coef, entropy_coef, bonus)`,
-		`bohp.actor_critic(vec.mat(3, 3), [0, 1, 1], [0, 1, 0], {gamma: 1.5})`:         "bohp.actor_critic: actor-critic loss: gamma must be in [0, 1], got 1.5",
+		`bohp.actor_critic(vec.mat(3, 3), [0, 1, 1], [0, 1, 0], {gamma: 1.5})`:         "x.tengo:4:1: bohp.actor_critic: gamma must be in [0, 1], got 1.5",
 		`bohp.actor_critic(vec.mat(3, 3).set(1, 2, 1e308 * 10), [0, 1, 1], [0, 1, 0])`: "bohp.actor_critic: outputs[1][2] is +Inf",
 		`bohp.actor_critic(vec.mat(0, 3), [], [])`:                                     "bohp.actor_critic: the episode has no steps (outputs has no rows)",
 		// optimizer options
-		`bohp.adam({batch: 0})`:     "bohp.adam: adam: batch must be a whole number >= 1, got 0",
-		`bohp.sgd({clip_norm: -1})`: "bohp.sgd: sgd: clip_norm must be a finite number >= 0 (0: no clip), got -1",
+		`bohp.adam({batch: 0})`:     "x.tengo:4:1: bohp.adam: batch must be a whole number >= 1, got 0",
+		`bohp.sgd({clip_norm: -1})`: "x.tengo:4:1: bohp.sgd: clip_norm must be a finite number >= 0 (0: no clip), got -1",
+		// engine errors name the script function once, not the engine's operation too
+		`bohp.network({inputs: 0, layers: [{size: 2}]})`:                                                                                 "x.tengo:4:1: bohp.network: input size must be in [1, 268435456], got 0",
+		`bohp.network({inputs: 3, layers: []})`:                                                                                          "x.tengo:4:1: bohp.network: no layers",
+		`bohp.network({inputs: 3, layers: [{size: 2, name: "a"}, {size: 2, name: "a"}]})`:                                                `x.tengo:4:1: bohp.network: two layers are named "a"`,
+		`bohp.network({inputs: 3, layers: [{size: 0}]})`:                                                                                 "x.tengo:4:1: bohp.network: layer l0: size must be positive, got 0",
+		"m := bohp.network({inputs: 3, layers: [{size: 2, rule: \"modulated\", clip: 1}]})\nm.set_engine(\"paper\")":                     "x.tengo:5:1: network.set_engine: layer l0: rule modulated needs the bptt engine (the modulator couples every cell's traces: the paper engine would need O(N^4) tangents)",
+		"r := bohp.network({inputs: 3, layers: [{size: 3, recurrent: true, plastic: true, retention: 0.9}]})\nr.set_engine(\"forward\")": "x.tengo:5:1: network.set_engine: layer l0 is recurrent, which the forward engine does not support; use the bptt engine",
+		"net.reset()\nnet.score(\"sse\", [0, 1])":                                                                                        "x.tengo:5:1: network.score: no step has been run since the episode started",
+		"net.reset()\nnet.score_grad(1, [0, 1])":                                                                                         "x.tengo:5:1: network.score_grad: no step has been run since the episode started",
+		"net.step([1, 2, 3])\nnet.score(\"sse\", [0, 1], 0.0/0.0)":                                                                       "x.tengo:5:1: network.score: weight is NaN at step 0",
+		`net.episode(vec.mat(2, 3), vec.mat(2, 2), [1, 1e308 * 10], "sse")`:                                                              "x.tengo:4:1: network.episode: weight is +Inf at step 1",
+		"s := bohp.network({inputs: 3, layers: [{size: 2, act: \"sigmoid\"}]})\ns.step([1, 2, 3])\ns.score(\"cross_entropy\", [0, 1])":   "x.tengo:6:1: network.score: the last layer l0 is sigmoid; cross-entropy needs a softmax or linear output layer",
+		"net.reset()\nnet.score_steps(vec.mat(0, 2))":                                                                                    "x.tengo:5:1: network.score_steps: no step has been run since the episode started",
+		`net.set("l0.w", [1, 2, 3, 4, 5, 0.0/0.0])`:                                                                                      "x.tengo:4:1: network.set: l0.w: value 5 is NaN",
+		`net.fix("l0.b", [1e308 * 10, 0])`:                                                                                               "x.tengo:4:1: network.fix: l0.b: value 0 is +Inf",
+		`net.save("n.yaml", {meta: {a: "bohp-floats-1"}})`:                                                                               `n.yaml: the metadata contains the reserved text "bohp-floats-"`,
+		`bohp.rmsprop({eta: 0.1, beta1: 0.9})`:                                                                                           `x.tengo:4:1: bohp.rmsprop: unknown setting "beta1" (known: eta, maxdw, l1, l2, decay, eps, clip_norm, batch)`,
+		`bohp.sgd({lr: 0.0/0.0})`:                                                                                                        "x.tengo:4:1: bohp.sgd: setting lr is NaN",
+		`bohp.actor_critic(vec.mat_from([[1, -1e308, 0]]), [1], [1])`:                                                                    "x.tengo:4:1: bohp.actor_critic: step 0: action 1 has probability 0 (log π is -Inf)",
+		`bohp.actor_critic(vec.mat(2, 3), [0, 1], [0, 0.0/0.0])`:                                                                         "x.tengo:4:1: bohp.actor_critic: the reward at step 1 is NaN",
+		`bohp.actor_critic(vec.mat(2, 3), [0, 1], [0, 1], {value_coef: -1})`:                                                             "x.tengo:4:1: bohp.actor_critic: the value and entropy coefficients must be finite and non-negative, got -1 and 0.1",
 		// gradcheck without episode
 		"n3 := bohp.network({inputs: 1, layers: [{size: 1}]})\nn3.gradcheck()":                                                               "network.gradcheck: no episode recorded",
 		"n4 := bohp.network({inputs: 1, layers: [{size: 1}]})\nn4.reset()\nn4.step([1])\nn4.score_grad(0.5, [1])\nn4.end()\nn4.gradcheck()":  "network.gradcheck: the episode was scored with a custom loss gradient (score_grad, score_at or score_steps), which cannot be replayed",

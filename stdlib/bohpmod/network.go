@@ -99,8 +99,6 @@ func (n *Network) IndexGet(i tengo.Object) (tengo.Object, error) {
 	return netMethods.Get(n, &n.methods, i)
 }
 
-func engineErr(fn string, err error) error { return lib.Errorf(fn, "%v", err) }
-
 func netReset(n *Network, _ string) (tengo.Object, error) {
 	n.Net.Reset()
 	return tengo.UndefinedValue, nil
@@ -116,7 +114,7 @@ func netStep(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
 	}
 	y, err := n.Net.Step(x)
 	if err != nil {
-		return nil, engineErr(fn, err)
+		return nil, lib.EngineError(fn, err)
 	}
 	return vec.New(slices.Clone(y)), nil
 }
@@ -129,7 +127,7 @@ func readLoss(fn, name string, o tengo.Object) (bohp.Loss, error) {
 	}
 	l, err := bohp.ParseLoss(s)
 	if err != nil {
-		return 0, lib.Errorf(fn, "%v", err)
+		return 0, lib.EngineError(fn, err)
 	}
 	return l, nil
 }
@@ -154,7 +152,7 @@ func netScore(n *Network, fn string, args []tengo.Object) (tengo.Object, error) 
 	}
 	v, err := n.Net.Score(loss, target, w)
 	if err != nil {
-		return nil, engineErr(fn, err)
+		return nil, lib.EngineError(fn, err)
 	}
 	return lib.FromFloat(v), nil
 }
@@ -169,7 +167,7 @@ func netScoreGrad(n *Network, fn string, args []tengo.Object) (tengo.Object, err
 		return nil, err
 	}
 	if err := n.Net.ScoreGrad(v, g); err != nil {
-		return nil, engineErr(fn, err)
+		return nil, lib.EngineError(fn, err)
 	}
 	return tengo.UndefinedValue, nil
 }
@@ -185,7 +183,7 @@ func netScoreAt(n *Network, fn string, args []tengo.Object) (tengo.Object, error
 		return nil, err
 	}
 	if err := n.Net.ScoreAt(t, v, g); err != nil {
-		return nil, engineErr(fn, err)
+		return nil, lib.EngineError(fn, err)
 	}
 	return tengo.UndefinedValue, nil
 }
@@ -200,7 +198,7 @@ func netScoreSteps(n *Network, fn string, args []tengo.Object) (tengo.Object, er
 		return nil, &vec.ShapeError{Fn: fn, Got: "grads " + vec.MatShape(g.Rows, g.Cols), Want: vec.MatShape(steps, out) + " (a row per step run, a column per output)"}
 	}
 	if err := n.Net.ScoreSteps(v, g.Data); err != nil {
-		return nil, engineErr(fn, err)
+		return nil, lib.EngineError(fn, err)
 	}
 	return tengo.UndefinedValue, nil
 }
@@ -208,7 +206,7 @@ func netScoreSteps(n *Network, fn string, args []tengo.Object) (tengo.Object, er
 func netEnd(n *Network, fn string) (tengo.Object, error) {
 	l, err := n.Net.EndEpisode()
 	if err != nil {
-		return nil, engineErr(fn, err)
+		return nil, lib.EngineError(fn, err)
 	}
 	if err := n.episodeEnded(fn); err != nil {
 		return nil, err
@@ -245,7 +243,7 @@ func netEpisode(n *Network, fn string, args []tengo.Object) (tengo.Object, error
 	ep.Outputs = make([]float64, ep.Steps*n.Net.Out())
 	total, err := n.Net.RunEpisode(n.env.Context(), &ep)
 	if err != nil {
-		return nil, engineErr(fn, err)
+		return nil, lib.EngineError(fn, err)
 	}
 	if err := n.episodeEnded(fn); err != nil {
 		return nil, err
@@ -404,7 +402,7 @@ func (n *Network) setTensor(fn string, args []tengo.Object) (*bohp.Param, error)
 		return nil, err
 	}
 	if err := p.Set(data); err != nil {
-		return nil, engineErr(fn, err)
+		return nil, lib.EngineError(fn, err)
 	}
 	return p, nil
 }
@@ -437,7 +435,7 @@ func netConstrain(n *Network, fn string, args []tengo.Object) (tengo.Object, err
 	}
 	if sign != p.Sign {
 		if err := p.SetSign(sign); err != nil {
-			return nil, engineErr(fn, err)
+			return nil, lib.EngineError(fn, err)
 		}
 	}
 	p.Frozen = frozen
@@ -542,10 +540,10 @@ func netSetEngine(n *Network, fn string, args []tengo.Object) (tengo.Object, err
 	}
 	e, err := bohp.ParseEngine(s)
 	if err != nil {
-		return nil, lib.Errorf(fn, "%v", err)
+		return nil, lib.EngineError(fn, err)
 	}
 	if err := n.Net.SetEngine(e); err != nil {
-		return nil, engineErr(fn, err)
+		return nil, lib.EngineError(fn, err)
 	}
 	return tengo.UndefinedValue, nil
 }
@@ -561,7 +559,7 @@ func netGradcheck(n *Network, fn string, args []tengo.Object) (tengo.Object, err
 	}
 	res, err := n.Net.GradCheckContext(n.env.Context(), eps)
 	if err != nil {
-		return nil, engineErr(fn, err)
+		return nil, lib.EngineError(fn, err)
 	}
 	out := map[string]tengo.Object{
 		"max_rel_err": lib.FromFloat(res.MaxRelErr),
@@ -619,7 +617,7 @@ func (n *Network) write(fn, path string, save func(full string) error) (tengo.Ob
 		return nil, err
 	}
 	if err := save(full); err != nil {
-		return nil, lib.Errorf(fn, "%v", err)
+		return nil, lib.EngineError(fn, err)
 	}
 	return &tengo.String{Value: full}, nil
 }

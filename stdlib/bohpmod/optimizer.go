@@ -29,7 +29,7 @@ func optimizer(name string) func(*lib.Env, string, []tengo.Object) (tengo.Object
 		}
 		opt, err := bohp.NewOptimizer(name, settings)
 		if err != nil {
-			return nil, lib.Errorf(fn, "%v", err)
+			return nil, lib.EngineError(fn, err)
 		}
 		return newOptimizerObject(opt), nil
 	}
@@ -68,7 +68,7 @@ func optUpdate(o *Optimizer, fn string, args []tengo.Object) (tengo.Object, erro
 	}
 	before := o.Opt.Updates()
 	if err := o.Opt.Update(n.Net.Params()); err != nil {
-		return nil, lib.Errorf(fn, "%v", err)
+		return nil, lib.EngineError(fn, err)
 	}
 	return lib.FromBool(o.Opt.Updates() > before), nil
 }

@@ -3,6 +3,7 @@ package lib
 import (
 	"fmt"
 
+	"github.com/bohpsh/bohpsh/bohp"
 	"github.com/d5/tengo/v2"
 )
 
@@ -17,6 +18,13 @@ func (e *ArgError) Error() string { return e.Fn + ": " + e.Msg }
 // Errorf makes an *ArgError for function fn.
 func Errorf(fn, format string, a ...any) error {
 	return &ArgError{Fn: fn, Msg: fmt.Sprintf(format, a...)}
+}
+
+// EngineError makes an *ArgError for function fn from an error of the
+// engine (package bohp): fn names the operation, so the engine's own name
+// of it ("network: ", "adam: ") is left out.
+func EngineError(fn string, err error) error {
+	return &ArgError{Fn: fn, Msg: bohp.OpDetail(err)}
 }
 
 // FromFloat boxes a float64.

@@ -13,7 +13,6 @@ package rand
 import (
 	"math"
 	"slices"
-	"strings"
 
 	"github.com/bohpsh/bohpsh/bohp"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
@@ -274,7 +273,7 @@ func drawCategorical(r *bohp.RNG, fn string, args []tengo.Object) (tengo.Object,
 	}
 	i, err := r.Categorical(p)
 	if err != nil {
-		return nil, lib.Errorf(fn, "%s (p = %s)", strings.TrimPrefix(err.Error(), "categorical: "), lib.Describe(args[0]))
+		return nil, lib.Errorf(fn, "%s (p = %s)", bohp.OpDetail(err), lib.Describe(args[0]))
 	}
 	return &tengo.Int{Value: int64(i)}, nil
 }
