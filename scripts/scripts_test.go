@@ -43,7 +43,7 @@ func runScript(tb testing.TB, path string, overrides map[string]string, seeds in
 var (
 	evaluated = map[string]bool{"completion": true, "oneshot": true, "reversal": true, "oneshot3": true, "recurrent_completion": true, "cue_reward": true}
 	short     = map[string]map[string]string{"cue_reward": {"updates": "4", "batch": "2", "final": "2"}}
-	smaller   = map[string]map[string]string{"recurrent_completion": {"n": "100"}}
+	smaller   = map[string]map[string]string{"recurrent_completion": {"n": "100", "final": "4"}}
 )
 
 // Every shipped script runs end to end with a few episodes, writes its
@@ -62,7 +62,11 @@ func TestScriptsSmoke(t *testing.T) {
 			}
 			maps.Copy(train, smaller[name])
 			maps.Copy(eval, smaller[name])
-			runScript(t, path, train, 2, out)
+			res := runScript(t, path, train, 2, out)
+			wantEpisodes(t, res, name, train)
+			if sum, err := os.ReadFile(filepath.Join(out, name, "summary.yaml")); err != nil || !strings.Contains(string(sum), fmt.Sprintf("\nepisodes: %d #", 2*episodesRun(name, train))) {
+				t.Errorf("summary.yaml does not count the %d episodes of 2 runs (%v):\n%s", 2*episodesRun(name, train), err, sum)
+			}
 			if _, err := os.Stat(filepath.Join(out, name, "seed-0", "trace.png")); err == nil {
 				t.Error("a trace figure drawn with NoFigures")
 			}
@@ -71,12 +75,48 @@ func TestScriptsSmoke(t *testing.T) {
 				// The checkpoint is in a temporary directory, outside the
 				// folders a script may read without --allow-os.
 				allowOS := func(c *interp.Config) { c.AllowOS = true }
-				runScript(t, path, eval, 1, t.TempDir(), allowOS)
+				wantEpisodes(t, runScript(t, path, eval, 1, t.TempDir(), allowOS), name, eval)
 			}
 		})
 	}
 	if n < 3 {
 		t.Errorf("found %d experiment scripts, want at least 3", n)
+	}
+}
+
+// episodesRun is the number of episodes a run of script name with the
+// parameters p runs (trace episodes aside): cue_reward runs batch episodes
+// per update, and evaluates final updates' worth; the others run episodes,
+// and evaluate final ones if they have that parameter, else frozen ones.
+func episodesRun(name string, p map[string]string) int {
+	n := func(key string) int {
+		var v int
+		fmt.Sscan(p[key], &v)
+		return v
+	}
+	switch {
+	case name == "cue_reward" && p["checkpoint"] != "":
+		return n("final") * n("batch")
+	case name == "cue_reward":
+		return n("updates") * n("batch")
+	case p["checkpoint"] != "" && p["final"] != "":
+		return n("final")
+	case p["checkpoint"] != "":
+		return n("frozen")
+	}
+	return n("episodes")
+}
+
+// wantEpisodes checks that every run's progress (the terminal's progress
+// line, run.yaml's episodes_done and episodes_planned, summary.yaml's
+// episodes) counts the episodes it ran.
+func wantEpisodes(t *testing.T, res *interp.Result, name string, p map[string]string) {
+	t.Helper()
+	want := int64(episodesRun(name, p))
+	for _, r := range res.Runs {
+		if done, planned := r.Env.Metrics.Progress(); done != want || planned != want {
+			t.Errorf("%s: progress %d of %d episodes, want %d of %d", name, done, planned, want, want)
+		}
 	}
 }
 
