@@ -359,21 +359,14 @@ func mainCtx(parent context.Context, signals bool, args []string, stdin io.Reade
 func report(res *interp.Result, ctx context.Context, cfg interp.Config, stderr io.Writer) int {
 	code := ExitOK
 	if res.Err != nil {
-		var failed *interp.Run
-		for _, r := range res.Runs {
-			if r.Err == res.Err {
-				failed = r
-			}
-		}
+		// An error with its script position is printed as it is, else
+		// after "bohpsh: " (which also introduces the run that failed).
+		failure := res.Failure()
 		var se *interp.ScriptError
-		if failed != nil && len(res.Runs) > 1 {
-			fmt.Fprintf(stderr, "bohpsh: %s failed in the run with %s:\n", res.Script, runName(failed, cfg))
+		if !errors.As(res.Err, &se) || failure != res.Err.Error() {
+			failure = "bohpsh: " + failure
 		}
-		if errors.As(res.Err, &se) || failed != nil && len(res.Runs) > 1 {
-			fmt.Fprintln(stderr, res.Err.Error())
-		} else {
-			fmt.Fprintf(stderr, "bohpsh: %v\n", res.Err)
-		}
+		fmt.Fprintln(stderr, failure)
 		code = ExitError
 		var ode *interp.OutputDirError
 		switch {
@@ -411,13 +404,6 @@ func report(res *interp.Result, ctx context.Context, cfg interp.Config, stderr i
 		printFinals(sum, stderr)
 	}
 	return code
-}
-
-func runName(r *interp.Run, cfg interp.Config) string {
-	if cfg.Sweep != nil {
-		return fmt.Sprintf("%s=%s, seed %d", cfg.Sweep.Key, r.SweepValue, r.Seed)
-	}
-	return fmt.Sprintf("seed %d", r.Seed)
 }
 
 // printFinals prints each metric's final median and quartiles over the

@@ -55,7 +55,11 @@
 // bit-identical whatever Jobs. The scripts' prints are forwarded in run
 // order (the first unfinished run writes through, later ones are buffered),
 // each line prefixed with "[seed S] " (or "[key=value seed S] ") when there
-// are several runs. The first run error cancels the other runs.
+// are several runs. A run's error cancels the runs after it in that order
+// (those before it run to their end), so the error reported, the first in
+// output order, does not depend on which run failed first in time; the
+// command and summary.yaml name the run that failed (Result.Failure),
+// with one run as with several.
 //
 // Outputs go to DIR/<script name>/ with --out DIR, else to
 // runs/<script name>/<timestamp>/ (code given with -e writes nothing

@@ -336,7 +336,7 @@ func summaryDoc(res *Result, src *Source, cfg Config) *yaml.Node {
 	}
 	yset(doc, "interrupted", ybool(sum.Interrupted))
 	if res.Err != nil {
-		yset(doc, "error", ystr(res.Err.Error()))
+		yset(doc, "error", ystr(res.Failure()))
 	}
 	yset(doc, "wall_seconds", yfloat(math.Round(sum.Wall.Seconds()*1000)/1000))
 	yset(doc, "jobs", yint(int64(cfg.Jobs)))

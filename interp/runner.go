@@ -92,6 +92,33 @@ type Result struct {
 	Summary     *Summary // computed once the runs have ended
 }
 
+// FailedRun is the run whose error is res.Err; nil when res.Err is not a
+// run's (an output error) or there is none.
+func (res *Result) FailedRun() *Run {
+	for _, r := range res.Runs {
+		if res.Err != nil && r.Err == res.Err {
+			return r
+		}
+	}
+	return nil
+}
+
+// Failure is res.Err as the command and summary.yaml report it, the same
+// whatever the number of runs: the error of a run is introduced by the run
+// ("task failed in the run with seed 2:", then the error with its script
+// position); a usage or compile error, which every run would meet, is given
+// alone, as are errors of no run. "" when res.Err is nil.
+func (res *Result) Failure() string {
+	if res.Err == nil {
+		return ""
+	}
+	r := res.FailedRun()
+	if r == nil || res.Plan == nil || lib.IsUsage(res.Err) || isCompileError(res.Err) {
+		return res.Err.Error()
+	}
+	return fmt.Sprintf("%s failed in the run with %s:\n%v", res.Script, res.Plan.RunName(r.id()), res.Err)
+}
+
 // ScriptName is the name of a script for output directories: the file
 // name without directory and .tengo extension.
 func ScriptName(src *Source) string {
@@ -110,9 +137,10 @@ const EvalName = "(eval)"
 // metrics.csv, summary.yaml, figures) into the output directory. Results
 // do not depend on cfg.Jobs or on the sharding: every run has its own
 // module map, environment and random stream, and outputs are ordered by
-// (sweep value, seed). The first run error (by that order) cancels the
-// other runs. When ctx is cancelled, the runs stop and what was recorded
-// so far is written, marked interrupted.
+// (sweep value, seed). A run's error cancels the runs after it in that
+// order, so that the first error in that order is the one reported. When
+// ctx is cancelled, the runs stop and what was recorded so far is written,
+// marked interrupted.
 //
 // The output directory is locked for the run; the runs write into its work
 // area, and the outputs replace the previous ones only once written (see
@@ -192,6 +220,21 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 		prog.done = res.Resumed
 	}
 	out := newOrderedOutput(cfg.Stdout, len(res.Runs), prog)
+	// A run's error cancels the runs after it in output order, not those
+	// before, so that the error reported (the first in output order) does
+	// not depend on which run failed first in time.
+	cancels := make([]context.CancelCauseFunc, len(res.Runs))
+	var failMu sync.Mutex
+	failedAt := len(res.Runs)
+	failed := func(i int) {
+		failMu.Lock()
+		defer failMu.Unlock()
+		for ; i+1 < failedAt; failedAt-- {
+			if c := cancels[failedAt-1]; c != nil {
+				c(errRunFailed)
+			}
+		}
+	}
 	for _, r := range res.Runs {
 		if r.Resumed {
 			continue
@@ -216,8 +259,10 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 		if multi {
 			w = out.writer(r.Index, fmt.Sprintf("[%sseed %d] ", prefix, r.Seed))
 		}
+		var ctx context.Context
+		ctx, cancels[r.Index] = context.WithCancelCause(runCtx)
 		r.Env, r.modules = NewEnv(EnvConfig{
-			Ctx:       runCtx,
+			Ctx:       ctx,
 			Seed:      r.Seed,
 			Overrides: overrides,
 			Out:       w,
@@ -259,13 +304,13 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 		go func() {
 			defer wg.Done()
 			for r := range next {
-				if runCtx.Err() != nil {
+				if r.Env.Ctx.Err() != nil {
 					out.finish(r.Index)
 					continue
 				}
 				t0 := time.Now()
 				r.Started = true
-				r.Err = runOnce(runCtx, src, r)
+				r.Err = runOnce(r.Env.Ctx, src, r)
 				r.Wall = time.Since(t0)
 				if work != nil {
 					saveErrs[r.Index] = saveRun(work.runDir(r.id()), plan, r, runTimes{Started: t0, Finished: time.Now(), Jobs: cfg.Jobs})
@@ -275,7 +320,7 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 					prog.runDone()
 				}
 				if r.Err != nil && !isInterruption(r.Err) {
-					cancel(errRunFailed)
+					failed(r.Index)
 				}
 			}
 		}()
