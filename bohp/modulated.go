@@ -118,13 +118,13 @@ func modKinds() []RuleKind {
 		}
 	}
 	return []RuleKind{
-		{Name: "clipped_hebb", Doc: "the 2019 code's plain Hebbian rule, additive and clipped: P <- clip(P + eta y x^T, -clip, clip), no decay (learn_rate trains eta, tensor <name>.eta); bptt engine only",
+		{Name: "clipped_hebb", Trace: "hebb", Doc: "the 2019 code's plain Hebbian rule, additive and clipped: P <- clip(P + eta y x^T, -clip, clip), no decay (learn_rate trains eta, tensor <name>.eta); bptt engine only",
 			Settings: []Setting{clipSetting, softSetting, {Name: "eta", Doc: "the rate of clipped_hebb (its initial value when trained)", Min: math.Inf(-1), Max: math.Inf(1)}},
 			build:    build(ModHebb)},
-		{Name: "modulated", Doc: "simple neuromodulation (2019): P <- clip(P + M(t) y x^T, -clip, clip), M(t) = tanh(mod_w . y(t) + mod_b) computed by the layer (tensors <name>.mod_w, <name>.mod_b); bptt engine only",
+		{Name: "modulated", Trace: "modulated_hebb", Doc: "simple neuromodulation (2019): P <- clip(P + M(t) y x^T, -clip, clip), M(t) = tanh(mod_w . y(t) + mod_b) computed by the layer (tensors <name>.mod_w, <name>.mod_b); bptt engine only",
 			Settings: []Setting{clipSetting, softSetting, fanoutSetting},
 			build:    build(ModSimple)},
-		{Name: "retroactive", Doc: "retroactive neuromodulation (2019): eligibility trace E <- (1-eta_e) E + eta_e y x^T, P <- clip(P + M(t) E, -clip, clip) with E before its update, M(t) as for modulated (learn_rate trains eta_e, tensor <name>.eta_e); bptt engine only",
+		{Name: "retroactive", Trace: "modulated_hebb", Doc: "retroactive neuromodulation (2019): eligibility trace E <- (1-eta_e) E + eta_e y x^T, P <- clip(P + M(t) E, -clip, clip) with E before its update, M(t) as for modulated (learn_rate trains eta_e, tensor <name>.eta_e); bptt engine only",
 			Settings: []Setting{clipSetting, softSetting, fanoutSetting, {Name: "eta_e", Doc: "the eligibility trace's rate (its initial value when trained)", Min: 0, Max: 1}},
 			build:    build(ModRetro)},
 	}

@@ -8,7 +8,7 @@ import (
 // State is one named per-step quantity of a layer: Rows×Cols values read
 // by At, which reads the layer's current step (valid until the next one).
 type State struct {
-	Name       string // "hebb": the Hebbian traces the step used
+	Name       string // e.g. "hebb": the Hebbian traces the step used (see RuleKind.Trace)
 	Rows, Cols int
 	At         func(i, j int) float64
 }
@@ -22,8 +22,9 @@ type stater interface {
 }
 
 // States returns the per-step quantities the layer exposes: a plastic
-// layer's Hebbian traces ("hebb", Out×In, those the current step used; a
-// recurrent layer's Out×Out), and what other layer kinds add (stater).
+// layer's traces (named by its rule's registry entry, RuleKind.Trace;
+// Out×In, those the current step used; a recurrent layer's Out×Out), and
+// what other layer kinds add (stater).
 // None for a dense layer.
 func (l *Layer) States() []State {
 	switch {
@@ -34,24 +35,25 @@ func (l *Layer) States() []State {
 		return nil
 	case l.Plastic():
 		h, in := l.H, l.In
-		return []State{{Name: "hebb", Rows: l.Out, Cols: in, At: func(i, j int) float64 { return h[i*in+j] }}}
+		return []State{{Name: TraceName(l.Rule), Rows: l.Out, Cols: in, At: func(i, j int) float64 { return h[i*in+j] }}}
 	}
 	return nil
 }
 
 func (s *recState[F]) states() []State {
 	h, n := s.H, s.n
-	return []State{{Name: "hebb", Rows: n, Cols: n, At: func(i, j int) float64 { return float64(h[i*n+j]) }}}
+	return []State{{Name: TraceName(s.l.Rule), Rows: n, Cols: n, At: func(i, j int) float64 { return float64(h[i*n+j]) }}}
 }
 
-// states of a neuromodulated layer: its traces P ("hebb"), its modulation
+// states of a neuromodulated layer: its traces P ("hebb" for clipped_hebb,
+// "modulated_hebb" for modulated and retroactive), its modulation
 // M(t) ("modulation", n×1) and its eligibility traces ("eligibility"),
 // those it has; they are read through s at each step (M is a view that
 // moves with the step).
 func (s *modState) states() []State {
 	var st []State
 	if s.plastic {
-		st = append(st, State{Name: "hebb", Rows: s.n, Cols: s.cols, At: func(i, j int) float64 { return s.P[i*s.cols+j] }})
+		st = append(st, State{Name: TraceName(s.rule), Rows: s.n, Cols: s.cols, At: func(i, j int) float64 { return s.P[i*s.cols+j] }})
 	}
 	if s.plastic && s.rule.modulated() {
 		st = append(st, State{Name: "modulation", Rows: s.n, Cols: 1, At: func(i, _ int) float64 { return s.modulation()[i] }})
@@ -193,5 +195,5 @@ func sampleShape(rows, cols, limit int) (r, c int) {
 	return r, max(1, min(cols, limit/r))
 }
 
-// Label names the recorded quantity, e.g. "l0.hebb".
+// Label names the recorded quantity, e.g. "l0.hebb", "l0.eligibility".
 func (s *RecordedState) Label() string { return fmt.Sprintf("%s.%s", s.Layer, s.Name) }

@@ -156,7 +156,7 @@ func TestRecordingOfANeuromodulatedLayer(t *testing.T) {
 		const T = 7
 		xs := make([]float64, 2*T)
 		NewRNG(4).FillUniform(xs, -1, 1)
-		var want [3][][]float64 // hebb, modulation, eligibility per step
+		var want [3][][]float64 // traces, modulation, eligibility per step
 		n.Record(0)
 		n.Reset()
 		l := n.Layers[0]
@@ -175,7 +175,7 @@ func TestRecordingOfANeuromodulatedLayer(t *testing.T) {
 		if rec == nil || len(rec.States) != 3 {
 			t.Fatalf("fanout %v: states %+v", fanout, rec)
 		}
-		for k, name := range []string{"l0.hebb", "l0.modulation", "l0.eligibility"} {
+		for k, name := range []string{"l0.modulated_hebb", "l0.modulation", "l0.eligibility"} {
 			st := rec.States[k]
 			if st.Label() != name {
 				t.Fatalf("state %d is %s, want %s", k, st.Label(), name)
@@ -189,6 +189,49 @@ func TestRecordingOfANeuromodulatedLayer(t *testing.T) {
 		}
 		if m := want[1][T-1]; !fanout && (m[0] != m[1] || m[0] == 0) {
 			t.Errorf("modulation without fan-out: %v, want equal non-zero values", m)
+		}
+	}
+}
+
+// Every plastic layer's states are named as its rule's registry entry says
+// (RuleKind.Trace): a Hebbian trace "hebb", a neuromodulated one
+// "modulated_hebb", retroactive's eligibility trace apart; dense and
+// recurrent layers alike.
+func TestStateNamesFollowTheRegistry(t *testing.T) {
+	want := map[string][]string{
+		"hebb":         {"hebb"},
+		"oja":          {"hebb"},
+		"clipped_hebb": {"hebb"},
+		"modulated":    {"modulated_hebb", "modulation"},
+		"retroactive":  {"modulated_hebb", "modulation", "eligibility"},
+	}
+	settings := map[string]float64{"retention": 0.5, "rate": 0.1, "clip": 1, "eta": 0.1, "eta_e": 0.1}
+	for _, k := range RuleKinds() {
+		if k.Trace == "" {
+			t.Errorf("rule %s: no Trace in its registry entry", k.Name)
+		}
+		values := map[string]float64{}
+		for _, s := range k.Settings {
+			if !s.Optional {
+				values[s.Name] = settings[s.Name]
+			}
+		}
+		r, err := NewRule(k.Name, values)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, recurrent := range []bool{false, true} {
+			n, err := NewNetwork(3, EngineBPTT, LayerSpec{Out: 3, Act: Tanh, Rule: r, Recurrent: recurrent})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, s := range n.Layers[0].States() {
+				names = append(names, s.Name)
+			}
+			if !slices.Equal(names, want[k.Name]) {
+				t.Errorf("rule %s (recurrent %v): states %v, want %v", k.Name, recurrent, names, want[k.Name])
+			}
 		}
 	}
 }

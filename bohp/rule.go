@@ -124,18 +124,24 @@ func (s Setting) Check(v float64) error {
 // constants (the clip bound c) as settings and its state (eligibility
 // traces, the modulator) in a layer kind the engines know.
 type RuleKind struct {
-	Name     string
-	Doc      string    // one line: the update it performs
+	Name string
+	Doc  string // one line: the update it performs
+	// Trace names the plastic state the rule updates, as recordings and
+	// figures label it (<layer>.<Trace>): "hebb", a Hebbian trace (H, or
+	// clipped_hebb's bounded P); "modulated_hebb", a Hebbian trace whose
+	// increments the layer's modulation M(t) gates (P of modulated and
+	// retroactive; retroactive's eligibility trace is a state of its own).
+	Trace    string
 	Settings []Setting // every one is required unless Optional
 	build    func(values []float64) Rule
 }
 
 // ruleKinds is the registry; the first entry is the default rule.
 var ruleKinds = append([]RuleKind{
-	{Name: "hebb", Doc: "the paper's Hebbian trace H <- g H + (1-g) x y",
+	{Name: "hebb", Doc: "the paper's Hebbian trace H <- g H + (1-g) x y", Trace: "hebb",
 		Settings: []Setting{{Name: "retention", Doc: "the Hebbian trace retention g", Min: 0, Max: 1}},
 		build:    func(v []float64) Rule { return Hebb{Retention: v[0]} }},
-	{Name: "oja", Doc: "Oja's rule H <- H + rate y (x - y H), which keeps traces bounded",
+	{Name: "oja", Doc: "Oja's rule H <- H + rate y (x - y H), which keeps traces bounded", Trace: "hebb",
 		Settings: []Setting{{Name: "rate", Doc: "Oja's rate", Min: math.Inf(-1), Max: math.Inf(1)}},
 		build:    func(v []float64) Rule { return Oja{Rate: v[0]} }},
 }, modKinds()...)
@@ -148,6 +154,15 @@ func RuleKinds() []RuleKind {
 		out[i].Settings = slices.Clone(out[i].Settings)
 	}
 	return out
+}
+
+// TraceName is the name of the plastic state rule r updates
+// (RuleKind.Trace); "hebb" for a rule outside the registry.
+func TraceName(r Rule) string {
+	if k, err := LookupRule(r.Name()); err == nil {
+		return k.Trace
+	}
+	return "hebb"
 }
 
 // LookupRule returns the registry entry of the rule named name.

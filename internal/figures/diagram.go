@@ -29,6 +29,7 @@ type DiagramLayer struct {
 	In, Out    int
 	W, Alpha   []float64
 	Plastic    bool
+	Trace      string // a plastic layer's traces, w + α·<Trace> ("hebb")
 	Activation string
 	Recurrent  bool
 	Input      []float64
@@ -190,7 +191,7 @@ func Diagram(w io.Writer, layers []DiagramLayer, opt DiagramOptions) error {
 		case ly.Recurrent:
 			kind = "fixed: w_in"
 		case ly.Plastic:
-			kind = "plastic: w + α·hebb"
+			kind = "plastic: w + α·" + cmp.Or(ly.Trace, "hebb")
 		}
 		fmt.Fprintf(&b, `<text x="%s" y="%s" font-size="11" fill="#777" font-style="italic" text-anchor="middle">%s</text>
 `, num((cellX(l)+cellX(l+1))/2), num(top-radius-10), esc(kind))

@@ -48,12 +48,29 @@ var netMethods = lib.NewMethodSet("network",
 	lib.Def("eligibility", "(layer string) -> mat", "a copy of the eligibility trace E of a layer with rule retroactive (as traces: out × in, out × out when recurrent): the one the current step's modulation gates (before its update by the step)", netEligibility),
 	lib.DefNoArgs("engine", "() -> string", "the gradient engine: bptt, forward or paper", netEngine),
 	lib.Def("set_engine", "(name string) -> undefined", "switch the gradient engine (bptt, forward or paper: the 2016 code's approximate gradient); resets the episode", netSetEngine),
-	lib.Def("record", "([opts map]) -> undefined", "record the next episode (episode, or reset … end): per step its input, output, scored target and weight, and every layer's per-step quantities (a plastic layer's traces, <name>.hebb, also the bounded P of clipped_hebb, modulated and retroactive; the modulation M(t) of modulated and retroactive, <name>.modulation, one value per cell; the eligibility trace of retroactive, <name>.eligibility), at most max values of each per step (beyond, evenly spaced rows and columns); net.recording() returns them. opts: {figure: path (without extension): draw the episode as heatmaps over the steps, PNG and SVG, in the run's directory (not with --no-figures), title, max: 256}", netRecord),
+	lib.Def("record", "([opts map]) -> undefined", "record the next episode (episode, or reset … end): per step its input, output, scored target and weight, and every layer's per-step quantities (a plastic layer's traces, named as its rule's: "+tracesDoc()+"; the modulation M(t) of modulated and retroactive, <name>.modulation, one value per cell; the eligibility trace of retroactive, <name>.eligibility), at most max values of each per step (beyond, evenly spaced rows and columns); net.recording() returns them. opts: {figure: path (without extension): draw the episode as heatmaps over the steps, PNG and SVG, in the run's directory (not with --no-figures), title, max: 256}", netRecord),
 	lib.DefNoArgs("recording", "() -> map", "the last recorded episode (see record), undefined if none: {steps, inputs, outputs, targets (NaN at steps not scored), weights, input_index, output_index (the inputs and cells kept), states: {\"l0.hebb\": {values: mat steps × kept, rows, cols (the rows and columns kept; value k of a step is [rows[k / len(cols)]][cols[k % len(cols)]]), shape}}}", netRecording),
 	lib.Def("gradcheck", "([opts map]) -> map", "replay the last episode and compare the gradient with 4th-order central differences: {max_rel_err, max_abs_err, worst: where the largest relative error is, \"tensor[row][column]\", approximate: true with the paper engine, whose gradient is not exact (then also a note)}; opts: {eps: 1e-3}; an episode scored with score_grad, score_at or score_steps cannot be replayed (check such a loss against score's built-in losses instead); with clipped_hebb, modulated or retroactive layers, a trace within eps of ±clip makes the differences cross the clip's kink: a large error there (its worst entry) shrinks with a smaller eps, e.g. {eps: 1e-5}", netGradcheck),
 	lib.Def("save", "(path string[, opts map]) -> string", "write a YAML checkpoint (atomically) and return its path; relative paths go inside the run's output directory; opts: {optimizer, meta}", netSave),
 	lib.Def("diagram", "(path string[, opts map]) -> string", "draw the network as SVG (fixed/plastic, excitatory/inhibitory, width by strength); opts: {title, threshold: fraction of the largest |value| below which connections are left out (0.05)}", netDiagram),
 )
+
+// tracesDoc says how network.record names each rule's traces (from bohp's
+// rule registry): "<name>.hebb (rules hebb, oja, clipped_hebb) or ...".
+func tracesDoc() string {
+	var traces []string
+	rules := map[string][]string{}
+	for _, k := range bohp.RuleKinds() {
+		if rules[k.Trace] == nil {
+			traces = append(traces, k.Trace)
+		}
+		rules[k.Trace] = append(rules[k.Trace], k.Name)
+	}
+	for i, t := range traces {
+		traces[i] = fmt.Sprintf("<name>.%s (rules %s)", t, strings.Join(rules[t], ", "))
+	}
+	return strings.Join(traces, " or ")
+}
 
 func newNetworkObject(env *lib.Env, net *bohp.Network) *Network {
 	net.SetWorkers(env.Workers)
@@ -631,7 +648,7 @@ func DiagramLayers(net *bohp.Network) []figures.DiagramLayer {
 			d.Input = l.WIn.Data
 		}
 		if l.Plastic() {
-			d.Alpha = l.Alpha.Data
+			d.Alpha, d.Trace = l.Alpha.Data, bohp.TraceName(l.Rule)
 		}
 		out = append(out, d)
 	}

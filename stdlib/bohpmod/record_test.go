@@ -138,7 +138,26 @@ func TestTracePanelsModulation(t *testing.T) {
 	if !ok || len(mod) != 8 || mod[0] != "0" || strings.Contains(strings.Join(mod, " "), ",") {
 		t.Errorf("modulation panel rows %q; panels %v", mod, slices.Collect(maps.Keys(panels)))
 	}
-	if _, ok := panels["l0.hebb [row,col] (2×4 of 20×20, evenly spaced)"]; !ok {
+	if _, ok := panels["l0.modulated_hebb [row,col] (2×4 of 20×20, evenly spaced)"]; !ok {
 		t.Errorf("no traces panel in %v", slices.Collect(maps.Keys(panels)))
+	}
+}
+
+// A diagram labels a plastic layer's connections w + α·<traces> with the
+// traces its rule updates (bohp.RuleKind.Trace), as recordings do.
+func TestDiagramLayersNameTheTraces(t *testing.T) {
+	net, err := bohp.NewNetwork(3, bohp.EngineBPTT,
+		bohp.LayerSpec{Out: 2, Act: bohp.Tanh, Rule: bohp.Hebb{Retention: 0.5}},
+		bohp.LayerSpec{Out: 2, Act: bohp.Tanh, Rule: bohp.ModRule{Mode: bohp.ModRetro, Clip: 1, Rate: 0.1}},
+		bohp.LayerSpec{Out: 2, Act: bohp.Linear})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, l := range bohpmod.DiagramLayers(net) {
+		got = append(got, l.Trace)
+	}
+	if want := []string{"hebb", "modulated_hebb", ""}; !slices.Equal(got, want) {
+		t.Errorf("traces %q, want %q", got, want)
 	}
 }
