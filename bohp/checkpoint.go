@@ -599,7 +599,7 @@ func NewOptimizer(name string, settings map[string]float64) (Optimizer, error) {
 			return nil, opErrorf(name, "setting %s is %v", k, v)
 		}
 		if r, ok := settingRanges[k]; ok && !r.holds(v) {
-			return nil, fmt.Errorf("%s: setting %s must be %s, got %v", name, k, r.text, v)
+			return nil, opErrorf(name, "setting %s must be %s, got %v", k, r.text, v)
 		}
 	}
 	return opt, nil

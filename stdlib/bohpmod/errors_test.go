@@ -48,12 +48,12 @@ func TestErrorMessages(t *testing.T) {
 		`net.diagram("d.svg", {threshold: 2})`: "network.diagram: threshold must be in [0, 1], got 2",
 		`bohp.adam({lr: "x"})`:                 `bohp.adam: argument lr must be a number, got string "x"`,
 		// settings that make the updates NaN or ascend
-		`bohp.adam({beta1: 1})`:    "setting beta1 must be in [0, 1), got 1",
+		`bohp.adam({beta1: 1})`:    "x.tengo:4:1: bohp.adam: setting beta1 must be in [0, 1), got 1",
 		`bohp.adam({beta2: 1.5})`:  "setting beta2 must be in [0, 1), got 1.5",
 		`bohp.adam({eps: 0})`:      "setting eps must be > 0, got 0",
-		`bohp.rmsprop({decay: 0})`: "setting decay must be in (0, 1], got 0",
+		`bohp.rmsprop({decay: 0})`: "x.tengo:4:1: bohp.rmsprop: setting decay must be in (0, 1], got 0",
 		`bohp.rmsprop({eta: -1})`:  "setting eta must be >= 0, got -1",
-		`bohp.sgd({lr: -0.1})`:     "setting lr must be >= 0, got -0.1",
+		`bohp.sgd({lr: -0.1})`:     "x.tengo:4:1: bohp.sgd: setting lr must be >= 0, got -0.1",
 		`bohp.sgd({l2: -1})`:       "setting l2 must be >= 0, got -1",
 		`net.nosuch()`:             `network: no method or field "nosuch" (methods: constrain, diagram, eligibility, end,`,
 		// arg count
