@@ -83,7 +83,11 @@
 //	<metric>.png, <metric>.svg   learning curves: median over seeds and
 //	              interquartile band per episode index (package figures), titled
 //	              with the script, the metric and the seeds; the unfinished runs
-//	              are a series of their own
+//	              are a series of their own. The file name is lib.MetricFile
+//	              (/ \ : become _); metrics.record refuses a metric whose file
+//	              is another's of the run (also in another case), and of two
+//	              metrics of different runs that share one, the second is
+//	              drawn in <file>-2.png (or -3, ...), with a warning
 //	seed-<S>/, <key>=<value>/seed-<S>/   each run's own files (lib.Env.OutDir:
 //	              yaml.write, checkpoints, network.record's trace figures: the
 //	              tasks module draws trace.png/.svg), created when first written,

@@ -17,6 +17,7 @@ import (
 
 	"github.com/bohpsh/bohpsh/internal/atomicfile"
 	"github.com/bohpsh/bohpsh/internal/lockfile"
+	"github.com/bohpsh/bohpsh/stdlib/lib"
 	"gopkg.in/yaml.v3"
 )
 
@@ -401,8 +402,8 @@ func legacyFigures(d string) map[string]bool {
 	out := map[string]bool{}
 	add := func(m map[string]any) {
 		for name := range m {
-			out[figureName(name)+".png"] = true
-			out[figureName(name)+".svg"] = true
+			out[lib.MetricFile(name)+".png"] = true
+			out[lib.MetricFile(name)+".svg"] = true
 		}
 	}
 	add(sum.Metrics)

@@ -401,7 +401,6 @@ func seedValuesNode(values []SeedValue) *yaml.Node {
 // their final place): a series per sweep value, the unfinished runs' curves
 // as series of their own; it returns the problems as warnings.
 func writeFigures(res *Result, dir, shown string) []error {
-	var warns []error
 	var names []string
 	byName := map[string][]figures.Series{}
 	for _, g := range res.Summary.Groups {
@@ -410,7 +409,7 @@ func writeFigures(res *Result, dir, shown string) []error {
 			label = res.Script
 		}
 		for _, m := range g.Metrics {
-			if _, seen := byName[m.Name]; !seen {
+			if _, seen := byName[m.Name]; !seen && len(m.Curves)+len(m.UnfinishedCurves) > 0 {
 				names = append(names, m.Name)
 			}
 			if len(m.Curves) > 0 {
@@ -421,14 +420,12 @@ func writeFigures(res *Result, dir, shown string) []error {
 			}
 		}
 	}
+	files, warns := figureFiles(names)
 	for _, name := range names {
 		series := byName[name]
-		if len(series) == 0 {
-			continue
-		}
 		title := fmt.Sprintf("%s: %s, median and IQR of %s", res.Script, name, seedsText(res))
-		if err := figures.Curves(filepath.Join(dir, figureName(name)), name, series, figures.CurveOptions{Title: title}); err != nil {
-			warns = append(warns, fmt.Errorf("figure of metric %q (%s): %v", name, filepath.Join(shown, figureName(name)), err))
+		if err := figures.Curves(filepath.Join(dir, files[name]), name, series, figures.CurveOptions{Title: title}); err != nil {
+			warns = append(warns, fmt.Errorf("figure of metric %q (%s): %v", name, filepath.Join(shown, files[name]), err))
 		}
 	}
 	return warns
@@ -458,13 +455,36 @@ func seedsText(res *Result) string {
 	}
 }
 
-// figureName is the file name (without extension) of a metric's figure.
-func figureName(metric string) string {
-	n := safeName(metric)
-	if n == "" || n == "." || n == ".." {
-		n = "metric"
+// figureFiles gives the metrics of names (in order) the file names,
+// without extension, of their figures: lib.MetricFile, which a run keeps
+// apart (metrics.record refuses a second name of the same file), but not
+// different runs, which may record different metrics; of several names of
+// one file, the first keeps it and the others get the first free of
+// <file>-2, <file>-3, ..., with a warning: no figure overwrites another.
+func figureFiles(names []string) (map[string]string, []error) {
+	files := make(map[string]string, len(names))
+	owner := map[string]string{} // a file's FileKey -> its metric
+	var others []string
+	for _, n := range names {
+		f := lib.MetricFile(n)
+		if _, taken := owner[lib.FileKey(f)]; taken {
+			others = append(others, n)
+			continue
+		}
+		owner[lib.FileKey(f)], files[n] = n, f
 	}
-	return n
+	var warns []error
+	for _, n := range others {
+		f := lib.MetricFile(n)
+		alt := f
+		for i := 2; owner[lib.FileKey(alt)] != ""; i++ {
+			alt = fmt.Sprintf("%s-%d", f, i)
+		}
+		owner[lib.FileKey(alt)], files[n] = n, alt
+		o := owner[lib.FileKey(f)]
+		warns = append(warns, fmt.Errorf("metrics %q and %q (recorded by different runs) would share one figure file, %s.png%s: the figure of %q is %s.png", o, n, files[o], lib.SameFileNote(files[o], f), n, alt))
+	}
+	return files, warns
 }
 
 func sortedStrings(s []string) []string {

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bohpsh/bohpsh/stdlib/lib"
 	"gopkg.in/yaml.v3"
 )
 
@@ -110,7 +111,7 @@ func (p *Plan) ShardRuns(s Shard) []RunID {
 func (p *Plan) RunDir(id RunID) string {
 	d := fmt.Sprintf("seed-%d", id.Seed)
 	if p.Sweep != nil {
-		d = filepath.Join(safeName(p.Sweep.Key+"="+id.SweepValue), d)
+		d = filepath.Join(lib.FileName(p.Sweep.Key+"="+id.SweepValue), d)
 	}
 	return d
 }

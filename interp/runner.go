@@ -162,6 +162,10 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 	}
 	plan := NewPlan(src, cfg)
 	res := &Result{Script: ScriptName(src), Plan: plan, Shard: cfg.Shard}
+	if err := checkSweep(cfg.Sweep); err != nil {
+		res.Err = err
+		return res
+	}
 	dir, err := outputDir(src, cfg)
 	var work *workArea
 	if err == nil && dir != "" {
@@ -433,6 +437,32 @@ func runOnce(ctx context.Context, src *Source, r *Run) (err error) {
 	return nil
 }
 
+// checkSweep refuses a sweep whose key or values the outputs cannot hold
+// (see lib.CheckName), or two of whose values would share one run
+// directory (<key>=<value>, lib.FileName): one would overwrite the other.
+func checkSweep(s *Sweep) error {
+	if s == nil {
+		return nil
+	}
+	usage := func(err error) error { return &lib.UsageError{Err: fmt.Errorf("--sweep: %v", err)} }
+	if err := lib.CheckName("key", s.Key); err != nil {
+		return usage(err)
+	}
+	dirs := map[string]string{} // FileKey of a run directory -> its value
+	for _, v := range s.Values {
+		if err := lib.CheckName("value", v); err != nil {
+			return usage(err)
+		}
+		dir := lib.FileName(s.Key + "=" + v)
+		if o, taken := dirs[lib.FileKey(dir)]; taken {
+			od := lib.FileName(s.Key + "=" + o)
+			return usage(fmt.Errorf("values %q and %q would share one run directory, %s%s: give one of them otherwise", o, v, od, lib.SameFileNote(od, dir)))
+		}
+		dirs[lib.FileKey(dir)] = v
+	}
+	return nil
+}
+
 // outputDir chooses (but does not create) the output directory.
 func outputDir(src *Source, cfg Config) (string, error) {
 	if cfg.NoOutput {
@@ -454,15 +484,4 @@ func outputDir(src *Source, cfg Config) (string, error) {
 		}
 		dir = fmt.Sprintf("%s-%d", base, i)
 	}
-}
-
-// safeName makes a string usable as a file name.
-func safeName(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '/' || r == '\\' || r == 0 || r == ':' || r < ' ':
-			return '_'
-		}
-		return r
-	}, s)
 }

@@ -65,6 +65,8 @@ func TestRecordErrors(t *testing.T) {
 		`net.record({figure: "../x"})`: "network.record: cannot write ../x.png: scripts write only under their run's directory",
 		`net.save("a/../../x.yaml")`:   "network.save: cannot write a/../../x.yaml: scripts write only under their run's directory",
 		`net.diagram("../x.svg")`:      "network.diagram: cannot write ../x.svg: scripts write only under their run's directory",
+		`net.record({figure: "a\nb"})`: `network.record: cannot write "a\nb.png": a file name must not hold a control character (U+000A at byte 1)`,
+		`net.save("a\rb.yaml")`:        `network.save: cannot write "a\rb.yaml": a file name must not hold a control character (U+000D at byte 1)`,
 		`net.recording(1)`:             "network.recording: wrong number of arguments: want 0, got 1",
 	})
 	// With --allow-os too, a relative path stays in the run's directory:

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode"
 )
 
 // The file sandbox. Every file a run reads or writes (yaml.read and
@@ -94,8 +95,13 @@ func (e *Env) relRead(path string) string {
 // OutPath resolves path for writing and checks it: a relative path is in
 // the run's own directory and stays inside it, also with --allow-os (a
 // file beside it would be lost when the run's outputs are committed).
-// The error names the path and the flag.
+// The error names the path and the flag. A path holding a control
+// character (a newline, say) is refused: listings and scripts reading
+// them line by line would split it.
 func (e *Env) OutPath(fn, path string) (string, error) {
+	if i := strings.IndexFunc(path, unicode.IsControl); i >= 0 {
+		return "", Errorf(fn, "cannot write %q: a file name must not hold a control character (%U at byte %d)", path, []rune(path[i:])[0], i)
+	}
 	p := path
 	if !filepath.IsAbs(p) && e.OutDir != "" {
 		if e.AllowOS && !filepath.IsLocal(p) {

@@ -4,7 +4,7 @@ import "github.com/bohpsh/bohpsh/stdlib/lib"
 
 // Module is the "metrics" module.
 var Module = &lib.Module{Name: "metrics", Doc: "record per-episode values (metrics.csv, summary.yaml, figures) and say which episodes are final", Funcs: []lib.Func{
-	lib.Fn("record", "(name string, episode int, value number|bool)", "records the value of metric name at episode (at most one value per metric and episode; a bool counts as 1 or 0)", record),
+	lib.Fn("record", "(name string, episode int, value number|bool)", "records the value of metric name at episode (at most one value per metric and episode; a bool counts as 1 or 0); a name is refused if empty, if it holds a control character, or if its figure file (name.png, with / \\ : as _) is another metric's, also in another case (a/b and a_b, Loss and loss)", record),
 	lib.Fn("record_map", "(episode int, values map)", "records several metrics {name: value} at episode, e.g. metrics.record_map(ep, {\"error\": e, accuracy: a}) (a name that is a Tengo keyword, such as error, is quoted)", recordMap),
 	lib.Fn("final_last", "(count int)", "the last count recorded episodes of each metric are final (default: 1)", finalLast),
 	lib.Fn("final_from", "(episode int)", "episodes >= episode are final", finalFrom),

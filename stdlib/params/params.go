@@ -49,6 +49,9 @@ func declare(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, error)
 	// In name order, so that of several bad entries the error names the
 	// same one in every run (not whichever Go's map order gives).
 	for _, name := range slices.Sorted(maps.Keys(defaults)) {
+		if err := lib.CheckName("parameter name", name); err != nil {
+			return nil, lib.Errorf(fn, "%v", err)
+		}
 		def := defaults[name]
 		switch def.(type) {
 		case *tengo.Int, *tengo.Float, *tengo.Bool, *tengo.String:

@@ -56,6 +56,8 @@ func TestBadDeclare(t *testing.T) {
 		`params.declare({a: 1}, {b: "doc"})`:                             `params.declare: doc for "b", which is not a declared parameter`,
 		`params.declare({a: 1}, {a: 2})`:                                 `params.declare: doc of parameter "a" must be a string, got int 2`,
 		`params.declare({seed: 1.5})`:                                    `parameter "seed" is the run's seed and must have an int default`,
+		`params.declare({"": 1})`:                                        `params.declare: empty parameter name`,
+		`params.declare({"a\tb": 1})`:                                    `params.declare: parameter name "a\tb" holds a control character (U+0009 at byte 1)`,
 		`params.get("zz")`:                                               `params.get: no declared parameter "zz"`,
 		`params.declare({a: 1}); params.get(1)`:                          "params.get: argument name must be a string, got int 1",
 		`params.check(1 > 2, "frozen = 5 must not exceed episodes = 3")`: "x.tengo:2:1: frozen = 5 must not exceed episodes = 3",
