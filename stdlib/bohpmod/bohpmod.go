@@ -92,7 +92,7 @@ func network(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, error)
 		return nil, err
 	}
 	if need := bohp.NetworkBytes(ns.inputs, ns.engine, ns.layers...); need > 0 { // else NewNetwork says what is wrong
-		if err := lib.CheckAlloc(fn, need); err != nil {
+		if err := lib.CheckAlloc(fn, nil, need); err != nil {
 			return nil, err
 		}
 	}

@@ -40,6 +40,7 @@ var (
 // budget.
 type MemoryError struct {
 	Fn     string // the function whose allocation was refused ("": the watchdog stopped the run)
+	What   string // the sizes asked for, as the function names them ("rows × cols = 20000 × 20000"), if known
 	Need   int64  // the bytes it asked for
 	InUse  int64  // the live heap
 	Budget int64
@@ -49,7 +50,11 @@ func (e *MemoryError) Error() string {
 	if e.Fn == "" {
 		return fmt.Sprintf("out of memory: the runs hold %s, more than the memory budget of %s (--max-memory)", Bytes(e.InUse), Bytes(e.Budget))
 	}
-	return fmt.Sprintf("%s: out of memory: %s more (%s in use) would exceed the memory budget of %s (--max-memory)", e.Fn, Bytes(e.Need), Bytes(e.InUse), Bytes(e.Budget))
+	what := ""
+	if e.What != "" {
+		what = e.What + ": "
+	}
+	return fmt.Sprintf("%s: out of memory: %s%s more (%s in use) would exceed the memory budget of %s (--max-memory)", e.Fn, what, Bytes(e.Need), Bytes(e.InUse), Bytes(e.Budget))
 }
 
 // Bytes writes a size in bytes with a binary unit, e.g. "1.5 GiB".
@@ -87,7 +92,9 @@ func MemoryBudget() int64 { return budget.Load() }
 
 // CheckAlloc returns a *MemoryError when allocating n bytes more would
 // take the live heap over the budget. Overflowed sizes (n < 0) are over.
-func CheckAlloc(fn string, n int64) error {
+// what, if not nil, says which sizes fn was given (MemoryError.What); it is
+// a function so that the description is made only for an error.
+func CheckAlloc(fn string, what func() string, n int64) error {
 	b := budget.Load()
 	if b == 0 {
 		return nil
@@ -97,7 +104,11 @@ func CheckAlloc(fn string, n int64) error {
 		if n < 0 {
 			n = math.MaxInt64
 		}
-		return &MemoryError{Fn: fn, Need: n, InUse: live, Budget: b}
+		e := &MemoryError{Fn: fn, Need: n, InUse: live, Budget: b}
+		if what != nil {
+			e.What = what()
+		}
+		return e
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ package rand
 import (
 	"math"
 	"slices"
+	"strconv"
 
 	"github.com/bohpsh/bohpsh/bohp"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
@@ -143,28 +144,29 @@ func drawInt(r *bohp.RNG, fn string, args []tengo.Object) (tengo.Object, error) 
 }
 
 // checkSize checks a number of elements: not negative, at most
-// vec.MaxElements.
-func checkSize(fn string, n int) error {
+// vec.MaxElements, and bytesPer bytes each within the memory budget.
+func checkSize(fn string, n int, bytesPer int64) error {
 	if n < 0 {
 		return lib.Errorf(fn, "argument n must not be negative, got %d", n)
 	}
 	if n > vec.MaxElements {
 		return lib.Errorf(fn, "argument n = %d is too large (at most %d)", n, vec.MaxElements)
 	}
-	return lib.CheckAlloc(fn, 8*int64(n))
+	return lib.CheckAlloc(fn, func() string { return "argument n = " + strconv.Itoa(n) }, bytesPer*int64(n))
 }
 
-// sizeArg reads the one argument n of signs and perm.
-func sizeArg(fn string, args []tengo.Object) (int, error) {
+// sizeArg reads the one argument n of signs and perm, whose results take
+// bytesPer bytes per element.
+func sizeArg(fn string, args []tengo.Object, bytesPer int64) (int, error) {
 	var n int
 	if err := lib.UnpackArgs(fn, args, "n", &n); err != nil {
 		return 0, err
 	}
-	return n, checkSize(fn, n)
+	return n, checkSize(fn, n, bytesPer)
 }
 
 func drawSigns(r *bohp.RNG, fn string, args []tengo.Object) (tengo.Object, error) {
-	n, err := sizeArg(fn, args)
+	n, err := sizeArg(fn, args, 8)
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +188,7 @@ func drawVec(params, both string, a, b float64, check func(fn string, a, b float
 		if err := lib.UnpackArgs(fn, args, params, &n, &a, &b); err != nil {
 			return nil, err
 		}
-		if err := checkSize(fn, n); err != nil {
+		if err := checkSize(fn, n, 8); err != nil {
 			return nil, err
 		}
 		if err := check(fn, a, b); err != nil {
@@ -198,8 +200,12 @@ func drawVec(params, both string, a, b float64, check func(fn string, a, b float
 	}
 }
 
+// permBytes is what rand.perm takes per element: the permutation, the
+// array's slot (an interface) and its boxed int.
+const permBytes = 8 + 16 + 8
+
 func drawPerm(r *bohp.RNG, fn string, args []tengo.Object) (tengo.Object, error) {
-	n, err := sizeArg(fn, args)
+	n, err := sizeArg(fn, args, permBytes)
 	if err != nil {
 		return nil, err
 	}

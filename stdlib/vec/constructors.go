@@ -1,6 +1,7 @@
 package vec
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 
@@ -84,7 +85,7 @@ func concat(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
 			total += len(elems)
 		}
 	}
-	if err := checkSize(fn, total); err != nil {
+	if err := checkSize(fn, "", total); err != nil {
 		return nil, err
 	}
 	out := make([]float64, 0, total)
@@ -116,10 +117,11 @@ func rangeVec(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) 
 		count = 0
 	}
 	if count > MaxElements {
-		return nil, lib.Errorf(fn, "%v elements is too many (at most %d)", count, MaxElements)
+		return nil, lib.Errorf(fn, "lo, hi, step = %v, %v, %v give %v elements, too many (at most %d)", lo, hi, step, count, MaxElements)
 	}
 	n := int(count)
-	if err := lib.CheckAlloc(fn, 8*int64(n)); err != nil {
+	what := func() string { return fmt.Sprintf("lo, hi, step = %v, %v, %v: %d elements", lo, hi, step, n) }
+	if err := lib.CheckAlloc(fn, what, 8*int64(n)); err != nil {
 		return nil, err
 	}
 	out := make([]float64, n)
@@ -153,7 +155,7 @@ func newMatFn(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) 
 	if err := lib.UnpackArgs(fn, args, "rows, cols", count(&r), count(&c)); err != nil {
 		return nil, err
 	}
-	if err := checkSize(fn, r, c); err != nil {
+	if err := checkSize(fn, "rows, cols", r, c); err != nil {
 		return nil, err
 	}
 	return NewMat(r, c, nil), nil
@@ -175,7 +177,7 @@ func eye(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
 	if err := lib.UnpackArgs(fn, args, "n", count(&n)); err != nil {
 		return nil, err
 	}
-	if err := checkSize(fn, n, n); err != nil {
+	if err := checkSize(fn, "n, n", n, n); err != nil {
 		return nil, err
 	}
 	m := NewMat(n, n, nil)

@@ -102,7 +102,11 @@ func matMatVec(m *Mat, fn string, args []tengo.Object) (tengo.Object, error) {
 	return &Vec{Data: out}, nil
 }
 
-func matToArray(m *Mat, _ string) (tengo.Object, error) {
+func matToArray(m *Mat, fn string) (tengo.Object, error) {
+	what := func() string { return describeSize("rows, cols", []int{m.Rows, m.Cols}) }
+	if err := lib.CheckAlloc(fn, what, arrayBytes*int64(len(m.Data))+40*int64(m.Rows)); err != nil {
+		return nil, err
+	}
 	rows := make([]tengo.Object, m.Rows)
 	for i := range rows {
 		rows[i] = floatArray(m.row(i))

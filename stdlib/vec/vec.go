@@ -21,7 +21,6 @@ package vec
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -131,7 +130,7 @@ func MatOf(fn, name string, o tengo.Object) (*Mat, error) {
 		}
 		if cols < 0 {
 			cols = len(x)
-			if err := checkSize(fn, len(rows), cols); err != nil {
+			if err := checkSize(fn, "rows, columns", len(rows), cols); err != nil {
 				return nil, err
 			}
 			data = make([]float64, 0, len(rows)*cols)
@@ -155,7 +154,7 @@ func readCount(fn, name string, o tengo.Object) (int, error) {
 	if n < 0 {
 		return 0, lib.Errorf(fn, "argument %s must not be negative, got %d", name, n)
 	}
-	return n, checkSize(fn, n)
+	return n, checkSize(fn, name, n)
 }
 
 // index is an argument that is an index in [0, n).
@@ -181,20 +180,44 @@ func checkIndex(fn, name string, i, n int) error {
 	return nil
 }
 
-// checkSize rejects negative or excessive sizes. (The error gets a copy of
-// dims, so that a call's dims stay on the stack.)
-func checkSize(fn string, dims ...int) error {
+// checkSize rejects a negative or excessive number of elements, the
+// product of dims, named in errors by names, one per dim ("rows, cols"; a
+// single one is an argument: "n"; "" for a count of elements).
+func checkSize(fn, names string, dims ...int) error {
 	total := 1
 	for _, d := range dims {
 		if d < 0 {
-			return lib.Errorf(fn, "size must not be negative, got %d", d)
+			return lib.Errorf(fn, "%s: must not be negative", describeSize(names, dims))
 		}
 		if d > 0 && total > MaxElements/d {
-			return lib.Errorf(fn, "size %v is too large (at most %d elements)", slices.Clone(dims), MaxElements)
+			return lib.Errorf(fn, "%s is too large (at most %d elements)", describeSize(names, dims), MaxElements)
 		}
 		total *= d
 	}
-	return lib.CheckAlloc(fn, 8*int64(total))
+	return lib.CheckAlloc(fn, func() string { return describeSize(names, dims) }, 8*int64(total))
+}
+
+// describeSize names sizes in errors: "argument n = 5", "rows × cols =
+// 3 × 4", "5 elements".
+func describeSize(names string, dims []int) string {
+	var b strings.Builder
+	switch {
+	case names == "":
+		b.WriteString(strconv.Itoa(dims[0]) + " elements")
+		return b.String()
+	case len(dims) == 1:
+		b.WriteString("argument ")
+	}
+	b.WriteString(strings.ReplaceAll(names, ", ", " × "))
+	for i, d := range dims {
+		if i == 0 {
+			b.WriteString(" = ")
+		} else {
+			b.WriteString(" × ")
+		}
+		b.WriteString(strconv.Itoa(d))
+	}
+	return b.String()
 }
 
 // formatFloat writes one element compactly (6 significant digits).

@@ -3,6 +3,7 @@ package vec
 import (
 	"math"
 	"slices"
+	"strconv"
 
 	"github.com/bohpsh/bohpsh/bohp"
 	"github.com/bohpsh/bohpsh/internal/stats"
@@ -21,7 +22,10 @@ var vecMethods = lib.NewMethodSet("vec",
 	lib.Def("fill", "(x number) -> vec", "sets every element to x in place; returns v", fill[*Vec]),
 	lib.Def("assign", "(w vec|array) -> vec", "copies w's elements into v in place (same length); returns v", vecAssign),
 	lib.DefNoArgs("copy", "() -> vec", "a new vec with the same elements", copyOf[*Vec]),
-	lib.DefNoArgs("to_array", "() -> array", "the elements as a Tengo array of floats", func(v *Vec, _ string) (tengo.Object, error) {
+	lib.DefNoArgs("to_array", "() -> array", "the elements as a Tengo array of floats", func(v *Vec, fn string) (tengo.Object, error) {
+		if err := lib.CheckAlloc(fn, func() string { return strconv.Itoa(len(v.Data)) + " elements" }, arrayBytes*int64(len(v.Data))); err != nil {
+			return nil, err
+		}
 		return floatArray(v.Data), nil
 	}),
 	lib.DefNoArgs("sum", "() -> float", "sum of the elements (0 for an empty vec)", reduce[*Vec](sumOf, true)),
@@ -122,6 +126,10 @@ func vecAssign(v *Vec, fn string, args []tengo.Object) (tengo.Object, error) {
 	copy(v.Data, w)
 	return v, nil
 }
+
+// arrayBytes is what an element of a Tengo array of floats takes: its
+// slot (an interface) and its boxed float.
+const arrayBytes = 16 + 8
 
 func floatArray(x []float64) *tengo.Array {
 	out := make([]tengo.Object, len(x))
