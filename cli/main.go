@@ -262,7 +262,7 @@ func parseSweep(s string) (*interp.Sweep, error) {
 		}
 		sw.Values = append(sw.Values, v)
 	}
-	return sw, nil
+	return sw, sw.Check()
 }
 
 // Main is the bohpsh command: args are the arguments without the program

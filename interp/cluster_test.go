@@ -13,6 +13,7 @@ import (
 
 	"github.com/bohpsh/bohpsh/internal/lockfile"
 	"github.com/bohpsh/bohpsh/interp"
+	"github.com/bohpsh/bohpsh/stdlib/lib"
 )
 
 // sweepTask records metrics in an order unlike their names' (zeta before
@@ -339,5 +340,27 @@ func TestOutputDirIsLocked(t *testing.T) {
 	res = interp.Merge(context.Background(), d, interp.MergeOptions{})
 	if res.Err == nil || res.Shards[1].State != interp.ShardRunning {
 		t.Errorf("merge while a shard runs: %v %+v", res.Err, res.Shards)
+	}
+}
+
+// RunScript refuses, before anything runs, a sweep two of whose values
+// would share one run directory, or whose value holds a control character
+// (the command line refuses them too; this is the library's check).
+func TestSweepSharingRunDirectory(t *testing.T) {
+	src := writeScript(t, "task.tengo", `params := import("params"); p := params.declare({name: ""})`)
+	for values, want := range map[string]string{
+		"a/b,a_b": `--sweep: values "a/b" and "a_b" would share one run directory, name=a_b`,
+		"x,X":     `--sweep: values "x" and "X" would share one run directory, name=x (file names that differ only in case`,
+		"a\nb":    `--sweep: value "a\nb" holds a control character (U+000A at byte 1)`,
+	} {
+		out := t.TempDir()
+		cfg := interp.Config{Out: out, Sweep: &interp.Sweep{Key: "name", Values: strings.Split(values, ",")}}
+		res := interp.RunScript(context.Background(), src, cfg)
+		if res.Err == nil || !strings.Contains(res.Err.Error(), want) || !lib.IsUsage(res.Err) {
+			t.Errorf("--sweep name=%q: error %v, want a usage error with %q", values, res.Err, want)
+		}
+		if entries, _ := os.ReadDir(out); len(entries) > 0 {
+			t.Errorf("--sweep name=%q: %d entries written into the output directory", values, len(entries))
+		}
 	}
 }

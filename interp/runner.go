@@ -162,9 +162,11 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 	}
 	plan := NewPlan(src, cfg)
 	res := &Result{Script: ScriptName(src), Plan: plan, Shard: cfg.Shard}
-	if err := checkSweep(cfg.Sweep); err != nil {
-		res.Err = err
-		return res
+	if cfg.Sweep != nil {
+		if err := cfg.Sweep.Check(); err != nil {
+			res.Err = &lib.UsageError{Err: fmt.Errorf("--sweep: %v", err)}
+			return res
+		}
 	}
 	dir, err := outputDir(src, cfg)
 	var work *workArea
@@ -437,26 +439,22 @@ func runOnce(ctx context.Context, src *Source, r *Run) (err error) {
 	return nil
 }
 
-// checkSweep refuses a sweep whose key or values the outputs cannot hold
-// (see lib.CheckName), or two of whose values would share one run
-// directory (<key>=<value>, lib.FileName): one would overwrite the other.
-func checkSweep(s *Sweep) error {
-	if s == nil {
-		return nil
-	}
-	usage := func(err error) error { return &lib.UsageError{Err: fmt.Errorf("--sweep: %v", err)} }
+// Check refuses a sweep whose key or values the outputs cannot hold (see
+// lib.CheckName), or two of whose values would share one run directory
+// (<key>=<value>, lib.FileName): one would overwrite the other.
+func (s *Sweep) Check() error {
 	if err := lib.CheckName("key", s.Key); err != nil {
-		return usage(err)
+		return err
 	}
 	dirs := map[string]string{} // FileKey of a run directory -> its value
 	for _, v := range s.Values {
 		if err := lib.CheckName("value", v); err != nil {
-			return usage(err)
+			return err
 		}
 		dir := lib.FileName(s.Key + "=" + v)
 		if o, taken := dirs[lib.FileKey(dir)]; taken {
 			od := lib.FileName(s.Key + "=" + o)
-			return usage(fmt.Errorf("values %q and %q would share one run directory, %s%s: give one of them otherwise", o, v, od, lib.SameFileNote(od, dir)))
+			return fmt.Errorf("values %q and %q would share one run directory, %s%s: give one of them otherwise", o, v, od, lib.SameFileNote(od, dir))
 		}
 		dirs[lib.FileKey(dir)] = v
 	}
