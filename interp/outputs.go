@@ -482,7 +482,7 @@ func figureFiles(names []string) (map[string]string, []error) {
 		}
 		owner[lib.FileKey(alt)], files[n] = n, alt
 		o := owner[lib.FileKey(f)]
-		warns = append(warns, fmt.Errorf("metrics %q and %q (recorded by different runs) would share one figure file, %s.png%s: the figure of %q is %s.png", o, n, files[o], lib.SameFileNote(files[o], f), n, alt))
+		warns = append(warns, fmt.Errorf("metric names %q and %q (recorded by different runs) would share one figure file, %s.png%s: the figure of %q is %s.png", o, n, files[o], lib.SameFileNote(files[o], f), n, alt))
 	}
 	return files, warns
 }

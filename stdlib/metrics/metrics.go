@@ -85,7 +85,7 @@ func checkNew(m *lib.Metrics, name string) error {
 	key := lib.FileKey(file)
 	for _, s := range m.Series() {
 		if other := lib.MetricFile(s.Name); lib.FileKey(other) == key {
-			return fmt.Errorf("metrics %q and %q would share one figure file, %s.png%s: rename one of them", s.Name, name, other, lib.SameFileNote(other, file))
+			return fmt.Errorf("metric names %q and %q would share one figure file, %s.png%s: rename one of them", s.Name, name, other, lib.SameFileNote(other, file))
 		}
 	}
 	return nil
