@@ -3,10 +3,10 @@ package bohp
 // NetworkBytes estimates the memory, in bytes, that a network built by
 // NewNetwork(in, engine, specs...) holds once trained: each tensor with its
 // gradient and two optimizer moments, each layer's state (stateBytes: the
-// traces, and what BPTT keeps between episodes) and, with the forward
-// engine, its tangents. (What grows with an episode's steps, the bptt
-// engine's record of it, is not counted.) It allocates nothing, so callers
-// can check a memory budget first; it is -1 when a size is above
+// traces, and what BPTT keeps between episodes) and, with the forward or
+// paper engine, its tangents. (What grows with an episode's steps, the
+// bptt engine's record of it, is not counted.) It allocates nothing, so
+// callers can check a memory budget first; it is -1 when a size is above
 // MaxElements (which NewNetwork refuses) and 0 when one is not positive.
 func NetworkBytes(in int, engine Engine, specs ...LayerSpec) int64 {
 	if in <= 0 {
@@ -32,7 +32,7 @@ func NetworkBytes(in int, engine Engine, specs ...LayerSpec) int64 {
 		shapes[i] = &Layer{In: prev, Out: s.Out, Rule: s.Rule}
 		prev = s.Out
 	}
-	if engine == EngineForward {
+	if engine == EngineForward || engine == EnginePaper {
 		bytes += 8 * int64(forwardSize(&Network{Layers: shapes}))
 	}
 	return bytes

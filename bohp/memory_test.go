@@ -100,6 +100,10 @@ func TestNetworkBytes(t *testing.T) {
 	if got := NetworkBytes(5, EngineForward, specs...); got != want+8*int64(forwardSize(n)) {
 		t.Errorf("forward: %d bytes, want %d", got, want+8*int64(forwardSize(n)))
 	}
+	// The paper engine is the forward recursion: the same tangents.
+	if got := NetworkBytes(5, EnginePaper, specs...); got != want+8*int64(forwardSize(n)) {
+		t.Errorf("paper: %d bytes, want %d", got, want+8*int64(forwardSize(n)))
+	}
 	if got := NetworkBytes(16000, EngineBPTT, LayerSpec{Out: 16000, Act: Tanh, Rule: Hebb{0.9}}); got < 16000*16000*8*9 {
 		t.Errorf("a 16000x16000 plastic layer: %d bytes", got)
 	}
