@@ -396,3 +396,37 @@ func TestModulatedWorkersDeterministic(t *testing.T) {
 		})
 	}
 }
+
+// With 192 cells a neuromodulated layer's sweeps run over 3 chunks of
+// rows, each summing its part of ∂L/∂x(t), which the parts then add: the
+// gradient of a feed-forward layer between two others (so that ∂L/∂x is
+// used) still equals finite differences, for each rule, with the hard
+// bound binding nowhere (with 192×3 traces over 8 steps, some entry is
+// always within the stencil of a kink when the clip binds).
+func TestModulatedChunksGradient(t *testing.T) {
+	const cells = 192
+	if chunkCount(cells) < 2 {
+		t.Fatalf("%d rows make %d chunk", cells, chunkCount(cells))
+	}
+	for _, rule := range []ModRule{
+		{Mode: ModHebb, Clip: 50, Rate: 0.5},
+		{Mode: ModSimple, Clip: 50, Fanout: true},
+		{Mode: ModRetro, Clip: 50, Rate: 0.3},
+	} {
+		rate := RateFixed
+		if rule.hasRate() {
+			rate = RateCell
+		}
+		c := gradCase{"ff-" + rule.Name() + "-chunks", 2, []LayerSpec{{Out: 3, Act: Tanh},
+			{Out: cells, Act: Tanh, Rule: rule, LearnRate: rate}, {Out: 2, Act: Linear}}, SSE, 8, nil, true}
+		n := runRandomEpisode(t, c, EngineBPTT, 1)
+		if bound, _, _ := clipStats(n); bound > 0 {
+			t.Fatalf("%s: the clip binds %d times", c.name, bound)
+		}
+		res, err := n.GradCheck(1e-4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: largest relative error %.3g", c.name, checkAgainstDifferences(t, res))
+	}
+}
