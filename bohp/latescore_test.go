@@ -232,3 +232,20 @@ func TestActorCriticThroughNetwork(t *testing.T) {
 	n.noGrad = false
 	t.Logf("largest relative error: %.3g", checkAgainstDifferences(t, res))
 }
+
+// Scoring every step after the episode allocates nothing (a cue-reward
+// episode of a neuromodulated network: steps, ScoreSteps, EndEpisode).
+func TestScoreStepsNoAllocation(t *testing.T) {
+	tk := newCueRewardTask(2, 10, 60)
+	net, _ := newCueRewardNet(t, 17, 8, cueRewardRules[4].spec)
+	r := NewRNG(2)
+	episode := func() {
+		if _, err := tk.episode(net, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	episode()
+	if a := testing.AllocsPerRun(10, episode); a != 0 {
+		t.Errorf("%v allocations per episode", a)
+	}
+}

@@ -454,7 +454,12 @@ func (n *Network) EndEpisode() (float64, error) {
 }
 
 // tag sets the episode of a *NonFiniteError found in the current episode.
+// It returns nil at once for nil: errors.As's target escapes, so it would
+// allocate on every call of a step's checks.
 func (n *Network) tag(err error) error {
+	if err == nil {
+		return nil
+	}
 	var nf *NonFiniteError
 	if errors.As(err, &nf) && nf.Episode == 0 {
 		nf.Episode = n.done + 1
