@@ -8,8 +8,8 @@
 // do the rest in Go. Trace updates multiply and add without fusing, as the
 // portable code does, so the clip binds at the same elements; the clip is
 // VMINPD/VMAXPD with the trace as the second source (a NaN passes through,
-// as in clipTo) and its derivative a VCMPPD mask (LE_OQ: false for NaN, as
-// in gate). Vector lanes are summed in a fixed order.
+// as in clipTo) and its derivative a VCMPPD mask (predicate 2, LE_OS:
+// false for NaN, as in gate). Vector lanes are summed in a fixed order.
 
 // CLIP bounds Y to [Y13, Y14] (lo, hi).
 #define CLIP(Y) \

@@ -6,12 +6,12 @@ package bohp
 // binds; the soft bound's factor 1 - sgn(Δ) P_t/c) and Ĝ_P = ∂L/∂P_t through
 // P_{t+1} (the same with 1 - |Δ|/c):
 //
-//	∂L/∂M_i(t)  = Σ_k Ĝ_ik y_i x_k          (= Σ_k Ĝ_ik E_ik, retroactive)
-//	∂L/∂y_i(t) += M_i Σ_k Ĝ_ik x_k           (+= η_E Σ_k Γ_{t+1,ik} x_k, retroactive)
+//	∂L/∂M_i(t)  = Σ_k Ĝ_ik y_i x_k          (retroactive: Σ_k Ĝ_ik E_t,ik)
+//	∂L/∂y_i(t) += M_i Σ_k Ĝ_ik x_k           (retroactive: η_E Σ_k Γ_{t+1,ik} x_k)
 //	              + s mod_w_i,  s = Σ_i f_i ∂L/∂M_i (1 - m²)   (modulator; f = 1 without fan-out)
 //	G_t         = Ĝ_P + α ⊙ δ xᵀ
 //	Γ_t         = (1 - η_E) Γ_{t+1} + M ⊙rows Ĝ
-//	∂L/∂x_k(t)  = Σ_i (W + α ⊙ P_t)_ik δ_i + Σ_i Ĝ_ik M_i y_i   (+ η_E Σ_i Γ_{t+1,ik} y_i, retroactive)
+//	∂L/∂x_k(t)  = Σ_i (W + α ⊙ P_t)_ik δ_i + Σ_i Ĝ_ik M_i y_i   (retroactive: the last sum is η_E Σ_i Γ_{t+1,ik} y_i)
 //	∂L/∂η_E,i  += Σ_k Γ_{t+1,ik} (y_i x_k - E_t,ik);  ∂L/∂η_i += ∂L/∂M_i (clipped_hebb)
 //
 // Backward step t makes one sweep over the rows: it writes G_t and Γ_t,

@@ -42,10 +42,12 @@ type layerKind interface {
 	reset()
 	// finish applies the last step's trace update, at the end of an episode.
 	finish()
-	// traces returns H_t as float64 (a view or a copy), N×N.
+	// traces returns H_t (P_t for a neuromodulated layer) as float64 (a
+	// view or a copy), N×N or, for a feed-forward kind, N×inputs; nil
+	// without plasticity.
 	traces() []float64
 	setWorkers(n int)
-	// The BPTT engine's calls, see recurrent_bptt.go.
+	// The BPTT engine's calls, see recurrent_bptt.go and modulated_bptt.go.
 	beginBackward()
 	backwardStep(t int, y, ga, gzLoss, gx []float64, needGx, check bool) *NonFiniteError
 	endBackward()
