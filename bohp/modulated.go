@@ -48,7 +48,7 @@ const (
 	ModRetro                 // retroactive: Δ = M(t) E, E an eligibility trace
 )
 
-var modNames = [...]string{"clipped_hebb", "modulated", "retroactive"}
+var modNames = []string{"clipped_hebb", "modulated", "retroactive"}
 
 // ModRule is a rule of the 2019 networks (see above). It is not
 // elementwise: a layer with it is a layer kind of its own, which only the
@@ -62,12 +62,7 @@ type ModRule struct {
 }
 
 // Name implements Rule.
-func (r ModRule) Name() string {
-	if r.Mode >= 0 && int(r.Mode) < len(modNames) {
-		return modNames[r.Mode]
-	}
-	return fmt.Sprintf("ModMode(%d)", int(r.Mode))
-}
+func (r ModRule) Name() string { return enumName(modNames, r.Mode, "ModMode") }
 
 // Settings implements Rule, in the order of the rule's registry entry.
 func (r ModRule) Settings() []float64 {
