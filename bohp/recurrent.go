@@ -376,12 +376,7 @@ func convert[D, S float](dst []D, src []S) {
 func gemvAdd(z, W, x []float64) {
 	n := len(x)
 	for i := range z {
-		row := W[i*n : i*n+n]
-		s := 0.0
-		for k, v := range x {
-			s += row[k] * v
-		}
-		z[i] += s
+		z[i] += dotRow(W[i*n:i*n+n], x)
 	}
 }
 
