@@ -189,7 +189,6 @@ type modState struct {
 	n, cols            int // P is n×cols
 
 	P, E []float64 // the traces the current step uses, P_t and E_t (E: retroactive only)
-	M    []float64 // M(t) of the current step (modulated, retroactive), a view into Ms
 	eta  []float64 // per cell: η or η_E for this episode
 	zero []float64 // cols zeros: y(-1)
 
@@ -215,7 +214,7 @@ type modState struct {
 func (s *modState) reset() {
 	clear(s.P)
 	clear(s.E)
-	s.steps, s.pending, s.M = 0, false, nil
+	s.steps, s.pending = 0, false
 	s.xs, s.ys, s.Ms, s.ms = s.xs[:0], s.ys[:0], s.Ms[:0], s.ms[:0]
 	s.ckP, s.ckE = s.ckP[:0], s.ckE[:0]
 }
@@ -363,7 +362,6 @@ func (s *modState) modulate(t int) {
 			M[i] = m
 		}
 	}
-	s.M = M
 }
 
 // applyUpdate writes into P and E the traces P_{u+1} and E_{u+1} that the
@@ -464,8 +462,14 @@ func (s *modState) finish() {
 	}
 }
 
-// modulation returns M(t) of the current step, nil without a modulator.
-func (s *modState) modulation() []float64 { return s.M }
+// modulation returns M(t) of the current step, nil without a modulator
+// or before the first step.
+func (s *modState) modulation() []float64 {
+	if s.steps == 0 || !s.plastic || !s.rule.modulated() {
+		return nil
+	}
+	return s.mod(s.steps - 1)
+}
 
 // eligibility returns E_t, nil unless the rule is retroactive.
 func (s *modState) eligibility() []float64 { return s.E }
