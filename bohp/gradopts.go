@@ -48,7 +48,7 @@ func (g *GradOptions) take(params []*Param) (scale float64, due bool, err error)
 				continue
 			}
 			s := g.sum[p.Name]
-			if len(s) != len(p.Grad) {
+			if s == nil { // its size is checked by the optimizer (checkState)
 				s = make([]float64, len(p.Grad))
 				g.sum[p.Name] = s
 			}

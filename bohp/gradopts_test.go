@@ -184,3 +184,20 @@ func TestOptimizerUpdateAllocations(t *testing.T) {
 		}
 	}
 }
+
+// A batch's sums are the optimizer's state too: an update with a tensor
+// of another shape under the same name (another network) is refused, as
+// for the optimizers' moments, instead of restarting that tensor's sum.
+func TestOptimizerBatchOtherNetwork(t *testing.T) {
+	for _, name := range []string{"sgd", "rmsprop", "adam"} {
+		o, _ := NewOptimizer(name, map[string]float64{"batch": 2})
+		a, _ := NewNetwork(2, EngineBPTT, LayerSpec{Out: 2, Act: Tanh})
+		b, _ := NewNetwork(3, EngineBPTT, LayerSpec{Out: 2, Act: Tanh})
+		if err := o.Update(a.Params()); err != nil {
+			t.Fatal(err)
+		}
+		if err := o.Update(b.Params()); err == nil || !strings.Contains(err.Error(), "use one optimizer per network") {
+			t.Errorf("%s: the other network's update: %v", name, err)
+		}
+	}
+}

@@ -74,7 +74,7 @@ func (o *RMSprop) Settings() map[string]float64 {
 func (o *RMSprop) Updates() int { return o.updates }
 
 func (o *RMSprop) Update(params []*Param) error {
-	if err := checkState("rmsprop", params, o.m); err != nil {
+	if err := checkState("rmsprop", params, o.m, o.sum); err != nil {
 		return err
 	}
 	due, err := o.step(params, o.Penalty, func(p *Param, grad []float64, scale float64) {
@@ -131,6 +131,9 @@ func (o *SGD) Settings() map[string]float64 {
 func (o *SGD) Updates() int { return o.updates }
 
 func (o *SGD) Update(params []*Param) error {
+	if err := checkState("sgd", params, o.sum); err != nil {
+		return err
+	}
 	due, err := o.step(params, o.Penalty, func(p *Param, grad []float64, scale float64) {
 		for i, g := range grad {
 			p.Data[i] -= o.LR * (g * scale)
@@ -181,7 +184,7 @@ func (o *Adam) Settings() map[string]float64 {
 func (o *Adam) Updates() int { return o.updates }
 
 func (o *Adam) Update(params []*Param) error {
-	if err := checkState("adam", params, o.m, o.v); err != nil {
+	if err := checkState("adam", params, o.m, o.v, o.sum); err != nil {
 		return err
 	}
 	// The bias corrections of the update this call may apply.
