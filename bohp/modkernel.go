@@ -28,12 +28,14 @@ type modKernels struct {
 }
 
 // modRow holds the operands of one row i of backward step t with the hard
-// bound [lo, hi]: the rows of P_t, E_t, G_{t+1}, Γ_{t+1}, W, α and α's
-// gradient; r accumulates ∂L/∂x(t); x = x(t); pp, ep, xp are P_{t-1},
-// E_{t-1} and x(t-1). m and mp are the raw increments' row factors of the
-// updates of steps t and t-1 (M_i y_i, or M_i for retroactive).
+// bound [lo, hi]: the rows of P_t, Ĝ_{t+1} (G_{t+1} already gated by the
+// clip of step t's update: the sweep of step t+1 gated it), Γ_{t+1}, W, α
+// and α's gradient; r accumulates ∂L/∂x(t); x = x(t); pp, ep, xp are
+// P_{t-1}, E_{t-1} and x(t-1). m and mp are the raw increments' row
+// factors of the updates of steps t and t-1 (M_i y_i, or M_i for
+// retroactive).
 type modRow struct {
-	p, e, g, gam, w, a, ga, r, x, pp, ep, xp []float64
+	p, g, gam, w, a, ga, r, x, pp, ep, xp []float64
 
 	delta, m, mp, keep, ey, lo, hi float64 // keep = 1-η_E, ey = η_E y_i(t): retroactive only
 }
@@ -42,7 +44,7 @@ type modRow struct {
 // it escape).
 func (r *modRow) tail(k int) modRow {
 	t := *r
-	t.p, t.e, t.g, t.gam, t.w, t.a = rowFrom(r.p, k), rowFrom(r.e, k), rowFrom(r.g, k), rowFrom(r.gam, k), rowFrom(r.w, k), rowFrom(r.a, k)
+	t.p, t.g, t.gam, t.w, t.a = rowFrom(r.p, k), rowFrom(r.g, k), rowFrom(r.gam, k), rowFrom(r.w, k), rowFrom(r.a, k)
 	t.ga, t.r, t.x, t.pp, t.ep, t.xp = rowFrom(r.ga, k), rowFrom(r.r, k), rowFrom(r.x, k), rowFrom(r.pp, k), rowFrom(r.ep, k), rowFrom(r.xp, k)
 	return t
 }
@@ -102,59 +104,57 @@ func modDotGo(w, a, p, x []float64) float64 {
 }
 
 // modHebbBackwardGo is row i of backward step t of clipped_hebb and
-// modulated (Δ = m x with m = M_i y_i). With ĝ = G_{t+1} gated by the clip
-// of the update of step t, it
+// modulated (Δ = m x with m = M_i y_i). With ĝ = Ĝ_{t+1} in g, it
 //
 //	adds (w + a p) δ + ĝ m to r          (∂L/∂x(t))
 //	adds δ x p to ga                     (∂L/∂α)
-//	writes G_t = ĝ + a δ x into g
+//	writes Ĝ_t into g: G_t = ĝ + a δ x gated by the clip of step t-1's update
 //
-// and returns Σ_k G_t gated by the clip of step t-1's update, times x(t-1).
+// and returns Σ_k Ĝ_t x(t-1).
 func modHebbBackwardGo(r *modRow) float64 {
 	n := len(r.p)
 	p, g, w, a, ga, rr, x, pp, xp := r.p, r.g[:n], r.w[:n], r.a[:n], r.ga[:n], r.r[:n], r.x[:n], r.pp[:n], r.xp[:n]
 	d, m, mp, lo, hi := r.delta, r.m, r.mp, r.lo, r.hi
 	sum := 0.0
 	for k, pk := range p {
-		xk := x[k]
-		gd := gate(g[k], pk+float64(m*xk), lo, hi)
-		dx := d * xk
+		gd := g[k]
+		dx := d * x[k]
 		ga[k] += dx * pk
 		rr[k] += (w[k]+a[k]*pk)*d + gd*m
-		gn := gd + a[k]*dx
+		xpk := xp[k]
+		gn := gate(gd+a[k]*dx, pp[k]+float64(mp*xpk), lo, hi)
 		g[k] = gn
-		sum += gate(gn, pp[k]+float64(mp*xp[k]), lo, hi) * xp[k]
+		sum += gn * xpk
 	}
 	return sum
 }
 
 // modRetroBackwardGo is row i of backward step t of retroactive (Δ = m E
-// with m = M_i). With ĝ = G_{t+1} gated by the clip of step t's update and
-// γ = Γ_{t+1}, it
+// with m = M_i). With ĝ = Ĝ_{t+1} in g and γ = Γ_{t+1}, it
 //
 //	adds (w + a p) δ + γ ey to r         (∂L/∂x(t))
 //	adds δ x p to ga                     (∂L/∂α)
-//	writes G_t = ĝ + a δ x into g and Γ_t = keep γ + m ĝ into gam
+//	writes Ĝ_t into g (G_t = ĝ + a δ x gated by the clip of step t-1's
+//	update) and Γ_t = keep γ + m ĝ into gam
 //
-// and returns, with G_t gated by the clip of step t-1's update, Σ_k of
-// gated G_t E_{t-1}, of Γ_t x(t-1) and of Γ_t E_{t-1}.
+// and returns Σ_k of Ĝ_t E_{t-1}, of Γ_t x(t-1) and of Γ_t E_{t-1}.
 func modRetroBackwardGo(r *modRow) (se, sgx, sge float64) {
 	n := len(r.p)
-	p, e, g, gam, w, a, ga, rr := r.p, r.e[:n], r.g[:n], r.gam[:n], r.w[:n], r.a[:n], r.ga[:n], r.r[:n]
+	p, g, gam, w, a, ga, rr := r.p, r.g[:n], r.gam[:n], r.w[:n], r.a[:n], r.ga[:n], r.r[:n]
 	x, pp, ep, xp := r.x[:n], r.pp[:n], r.ep[:n], r.xp[:n]
 	d, m, mp, keep, ey, lo, hi := r.delta, r.m, r.mp, r.keep, r.ey, r.lo, r.hi
 	for k, pk := range p {
-		gd := gate(g[k], pk+float64(m*e[k]), lo, hi)
+		gd := g[k]
 		dx := d * x[k]
 		ga[k] += dx * pk
 		gm := gam[k]
 		rr[k] += (w[k]+a[k]*pk)*d + gm*ey
-		gn := gd + a[k]*dx
-		g[k] = gn
 		gmn := keep*gm + m*gd
 		gam[k] = gmn
 		epk := ep[k]
-		se += gate(gn, pp[k]+float64(mp*epk), lo, hi) * epk
+		gn := gate(gd+a[k]*dx, pp[k]+float64(mp*epk), lo, hi)
+		g[k] = gn
+		se += gn * epk
 		sgx += gmn * xp[k]
 		sge += gmn * epk
 	}

@@ -24,7 +24,8 @@ func modRetroBackwardAVX64(q *modRowPtrs, n int) (se, sgx, sge float64)
 
 // modRowPtrs is modRow as the assembly reads it: the slices' first
 // elements, then the scalars (the update kernels take ps and es in pp and
-// ep). Its layout is fixed by the offsets in modkernel_amd64.s.
+// ep, and e, which the backward kernels do not read). Its layout is fixed
+// by the offsets in modkernel_amd64.s.
 type modRowPtrs struct {
 	p, e, g, gam, w, a, ga, r, x, pp, ep, xp *float64
 	delta, m, mp, keep, ey, lo, hi           float64
@@ -99,16 +100,16 @@ func modRetroBackwardAVX(r *modRow) (se, sgx, sge float64) {
 	return se + te, sgx + tx, sge + tg
 }
 
-// modPtrs checks r's slices (e, gam and ep only when retro) and returns
-// the assembly's view of them (len(r.p) > 0).
+// modPtrs checks r's slices (gam and ep only when retro) and returns the
+// assembly's view of them (len(r.p) > 0).
 func modPtrs(r *modRow, retro bool) modRowPtrs {
 	k := len(r.p) - 1
 	_, _, _, _, _, _, _, _ = r.g[k], r.w[k], r.a[k], r.ga[k], r.r[k], r.x[k], r.pp[k], r.xp[k]
 	q := modRowPtrs{p: &r.p[0], g: &r.g[0], w: &r.w[0], a: &r.a[0], ga: &r.ga[0], r: &r.r[0], x: &r.x[0], pp: &r.pp[0], xp: &r.xp[0],
 		delta: r.delta, m: r.m, mp: r.mp, keep: r.keep, ey: r.ey, lo: r.lo, hi: r.hi}
 	if retro {
-		_, _, _ = r.e[k], r.gam[k], r.ep[k]
-		q.e, q.gam, q.ep = &r.e[0], &r.gam[0], &r.ep[0]
+		_, _ = r.gam[k], r.ep[k]
+		q.gam, q.ep = &r.gam[0], &r.ep[0]
 	}
 	return q
 }

@@ -162,22 +162,18 @@ TEXT ·modHebbBackwardAVX64(SB), NOSPLIT, $0-24
 	VXORPD       Y0, Y0, Y0
 
 hloop:
-	VMOVUPD     (BX)(AX*8), Y1  // p
-	VMOVUPD     (R10)(AX*8), Y2 // x
-	VMULPD      Y2, Y11, Y3
-	VADDPD      Y1, Y3, Y3      // p + m x
-	GATE(Y3, Y4, Y5)
-	VANDPD      (DX)(AX*8), Y4, Y4 // ĝ
-	VMULPD      Y2, Y10, Y5        // δ x
+	VMOVUPD     (BX)(AX*8), Y1     // p
+	VMOVUPD     (DX)(AX*8), Y4     // ĝ
+	VMULPD      (R10)(AX*8), Y10, Y5 // δ x
 	ALPHA_GRAD(Y1, Y5, Y6, Y7, Y8)
 	VMOVUPD     (R9)(AX*8), Y9
 	VFMADD231PD Y10, Y8, Y9
 	VFMADD231PD Y11, Y4, Y9
 	VMOVUPD     Y9, (R9)(AX*8)     // r += (w + a p) δ + ĝ m
-	VFMADD231PD Y7, Y5, Y4
-	VMOVUPD     Y4, (DX)(AX*8)     // G_t = ĝ + a δ x
+	VFMADD231PD Y7, Y5, Y4         // G_t = ĝ + a δ x
 	VMOVUPD     (R12)(AX*8), Y2    // x(t-1)
 	PREV_GATE(Y2, Y12, Y4, Y5, Y3, Y6)
+	VMOVUPD     Y5, (DX)(AX*8)     // Ĝ_t
 	VFMADD231PD Y2, Y5, Y0
 	NEXT(hloop)
 	HSUM(Y0, X0, X1)
@@ -186,13 +182,12 @@ hloop:
 	RET
 
 // func modRetroBackwardAVX64(q *modRowPtrs, n int) (se, sgx, sge float64)
-// BX p, R13 e, DX g, R14 gam, SI w, R8 a, DI ga, R9 r, R10 x, R11 pp,
-// CX ep, R12 xp (R14 is scratch in ABI0); Y10 δ, Y11 m, Y12 mp, Y9 keep,
-// Y15 ey; Y0-Y2 the sums. n is compared in memory: no register is left.
+// BX p, DX g, R14 gam, SI w, R8 a, DI ga, R9 r, R10 x, R11 pp, CX ep,
+// R12 xp (R14 is scratch in ABI0); Y10 δ, Y11 m, Y12 mp, Y9 keep, Y15 ey;
+// Y0-Y2 the sums; n is compared in memory.
 TEXT ·modRetroBackwardAVX64(SB), NOSPLIT, $0-40
 	MOVQ         q+0(FP), AX
 	ROW_SETUP
-	MOVQ         8(AX), R13
 	MOVQ         24(AX), R14
 	MOVQ         80(AX), CX
 	VBROADCASTSD 120(AX), Y9
@@ -203,11 +198,8 @@ TEXT ·modRetroBackwardAVX64(SB), NOSPLIT, $0-40
 	VXORPD       Y2, Y2, Y2
 
 eloop:
-	VMOVUPD     (BX)(AX*8), Y3 // p
-	VMULPD      (R13)(AX*8), Y11, Y5
-	VADDPD      Y3, Y5, Y5     // p + m e
-	GATE(Y5, Y6, Y7)
-	VANDPD      (DX)(AX*8), Y6, Y6 // ĝ
+	VMOVUPD     (BX)(AX*8), Y3       // p
+	VMOVUPD     (DX)(AX*8), Y6       // ĝ
 	VMULPD      (R10)(AX*8), Y10, Y4 // δ x
 	ALPHA_GRAD(Y3, Y4, Y5, Y7, Y5)
 	VMOVUPD     (R9)(AX*8), Y8
@@ -216,13 +208,13 @@ eloop:
 	VFMADD231PD Y15, Y5, Y8
 	VMOVUPD     Y8, (R9)(AX*8)      // r += (w + a p) δ + γ ey
 	VMOVAPD     Y6, Y3
-	VFMADD231PD Y7, Y4, Y3
-	VMOVUPD     Y3, (DX)(AX*8)      // G_t = ĝ + a δ x
+	VFMADD231PD Y7, Y4, Y3          // G_t = ĝ + a δ x
 	VMULPD      Y5, Y9, Y5
 	VFMADD231PD Y11, Y6, Y5
 	VMOVUPD     Y5, (R14)(AX*8)     // Γ_t = keep γ + m ĝ
 	VMOVUPD     (CX)(AX*8), Y4      // E_{t-1}
 	PREV_GATE(Y4, Y12, Y3, Y7, Y6, Y8)
+	VMOVUPD     Y7, (DX)(AX*8)      // Ĝ_t
 	VFMADD231PD Y4, Y7, Y0
 	VFMADD231PD (R12)(AX*8), Y5, Y1
 	VFMADD231PD Y4, Y5, Y2

@@ -65,7 +65,7 @@ func testModKernels(t *testing.T, k modKernels, tol float64) {
 		mk := func() *modRow {
 			rr := NewRNG(int64(n))
 			v := func() []float64 { return randSlice[float64](rr, n) }
-			return &modRow{p: v(), e: v(), g: v(), gam: v(), w: w, a: a, ga: v(), r: v(), x: x, pp: v(), ep: v(), xp: v(),
+			return &modRow{p: v(), g: v(), gam: v(), w: w, a: a, ga: v(), r: v(), x: x, pp: v(), ep: v(), xp: v(),
 				delta: 0.7, m: 0.5, mp: -0.8, keep: 0.9, ey: 0.2, lo: lo, hi: hi}
 		}
 		r1, r2 := mk(), mk()
@@ -127,7 +127,7 @@ func BenchmarkModKernels(b *testing.B) {
 			rows(b, func(o int) { k.k.dot(W[o:o+n], A[o:o+n], P[o:o+n], x) })
 		})
 		row := func(o int) *modRow {
-			return &modRow{p: P[o : o+n], e: E[o : o+n], g: G[o : o+n], gam: Gam[o : o+n], w: W[o : o+n], a: A[o : o+n], ga: GA[o : o+n],
+			return &modRow{p: P[o : o+n], g: G[o : o+n], gam: Gam[o : o+n], w: W[o : o+n], a: A[o : o+n], ga: GA[o : o+n],
 				r: R, x: x, pp: Pp[o : o+n], ep: Ep[o : o+n], xp: xp, delta: 1e-3, m: 1e-3, mp: 1e-3, keep: 1, ey: 1e-3, lo: -1, hi: 1}
 		}
 		b.Run(k.name+"/hebbBackward", func(b *testing.B) {

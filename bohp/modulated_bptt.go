@@ -18,7 +18,9 @@ package bohp
 // adds the gradients of W and α and forms ∂L/∂x(t), and in the same pass
 // the per-cell sums over the update of step t-1 (from G_t and Γ_t just
 // written) that backward step t-1 needs before its sweep (∂L/∂y(t-1) must
-// be complete to form δ(t-1)).
+// be complete to form δ(t-1)). With the hard bound those sums gate G_t by
+// the clip of step t-1's update, and the sweep keeps it so gated: G holds
+// Ĝ_t = ∂L/∂Δ_{t-1} for backward step t-1, which need not gate it again.
 //
 // The clip cannot be run backwards where it binds, so the traces are not
 // recovered backwards (as recState does) but recomputed: the forward pass
@@ -30,7 +32,7 @@ package bohp
 // modBackward is the BPTT state of a neuromodulated layer.
 type modBackward struct {
 	T          int
-	G, Gam     []float64 // G_{t+1}, Γ_{t+1} (n×cols), overwritten by G_t, Γ_t
+	G, Gam     []float64 // G_{t+1} (hard bound: Ĝ_{t+1}), Γ_{t+1} (n×cols), overwritten by G_t (Ĝ_t), Γ_t
 	segP, segE []float64 // the traces of steps first .. first+K
 	first      int       // first step of the segment held; -1: none
 
@@ -282,7 +284,7 @@ func (w *modRows) prevOf(v []float64, i int) float64 {
 func (w *modRows) kernelRow(i int, R []float64, row *modRow) {
 	s, b, l := w.s, w.s.bwd, w.s.l
 	o, cols, c := i*s.cols, s.cols, s.rule.Clip
-	*row = modRow{p: w.P[o : o+cols], e: rowOf(w.E, o, cols), g: b.G[o : o+cols], gam: rowOf(b.Gam, o, cols),
+	*row = modRow{p: w.P[o : o+cols], g: b.G[o : o+cols], gam: rowOf(b.Gam, o, cols),
 		w: l.W.Data[o : o+cols], a: l.Alpha.Data[o : o+cols], ga: l.Alpha.Grad[o : o+cols], r: R,
 		x: w.x, pp: w.Pp[o : o+cols], ep: rowOf(w.Ep, o, cols), xp: w.xp, delta: b.delta[i], lo: -c, hi: c}
 	if s.rule.Mode == ModRetro {
