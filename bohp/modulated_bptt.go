@@ -258,15 +258,20 @@ func (w *modRows) runChunk(c int) {
 	s, b := w.s, w.s.bwd
 	R := b.parts[c*s.cols : (c+1)*s.cols]
 	clear(R)
+	row := &b.rows[c]
 	lo, hi := chunkRows(s.n, s.chunks, c)
 	for i := lo; i < hi; i++ {
+		w.rowAt(i, R, row)
 		switch {
+		case !s.rule.Soft && s.rule.Mode == ModRetro:
+			se, sgx, sge := modK.retroBackward(row)
+			w.setRetroSums(i, se, sgx, sge)
 		case !s.rule.Soft:
-			w.kernelRow(i, R, &b.rows[c])
+			w.setHebbSum(i, modK.hebbBackward(row))
 		case s.rule.Mode == ModRetro:
-			w.retro(i, R)
+			w.retro(i, row)
 		default:
-			w.hebb(i, R)
+			w.hebb(i, row)
 		}
 	}
 }
@@ -279,9 +284,10 @@ func (w *modRows) prevOf(v []float64, i int) float64 {
 	return v[i]
 }
 
-// kernelRow is row i of the sweep with the hard bound, by the row kernels;
-// R accumulates the chunk's part of ∂L/∂x(t).
-func (w *modRows) kernelRow(i int, R []float64, row *modRow) {
+// rowAt sets *row to the operands of row i of the sweep; R accumulates the
+// chunk's part of ∂L/∂x(t). m and mp are M_i y_i of steps t and t-1 (Δ =
+// M y xᵀ), or M_i (retroactive, Δ = M E); mp is 0 at t = 0.
+func (w *modRows) rowAt(i int, R []float64, row *modRow) {
 	s, b, l := w.s, w.s.bwd, w.s.l
 	o, cols, c := i*s.cols, s.cols, s.rule.Clip
 	*row = modRow{p: w.P[o : o+cols], g: b.G[o : o+cols], gam: rowOf(b.Gam, o, cols),
@@ -290,41 +296,41 @@ func (w *modRows) kernelRow(i int, R []float64, row *modRow) {
 	if s.rule.Mode == ModRetro {
 		eta := s.eta[i]
 		row.m, row.mp, row.keep, row.ey = w.M[i], w.prevOf(w.Mp, i), 1-eta, eta*w.y[i]
-		se, sgx, sge := modK.retroBackward(row)
-		if !w.prev {
-			se, sgx, sge = 0, 0, 0
-		}
-		b.sumE[i], b.sumGamX[i], b.sumGamE[i] = se, sgx, sge
 		return
 	}
 	row.m = float64(w.M[i] * w.y[i])
 	if w.prev {
 		row.mp = float64(w.Mp[i] * w.yp[i])
 	}
-	sum := modK.hebbBackward(row)
+}
+
+// setHebbSum stores row i's sum over the update of step t-1 (none at t = 0).
+func (w *modRows) setHebbSum(i int, sum float64) {
 	if !w.prev {
 		sum = 0
 	}
-	b.sumX[i] = sum
+	w.s.bwd.sumX[i] = sum
+}
+
+// setRetroSums stores row i's sums over the update of step t-1 (none at t = 0).
+func (w *modRows) setRetroSums(i int, se, sgx, sge float64) {
+	if !w.prev {
+		se, sgx, sge = 0, 0, 0
+	}
+	b := w.s.bwd
+	b.sumE[i], b.sumGamX[i], b.sumGamE[i] = se, sgx, sge
 }
 
 // hebb is row i of the sweep of clipped_hebb and modulated (Δ = M y xᵀ)
 // with the soft bound.
-func (w *modRows) hebb(i int, R []float64) {
-	s, b, l := w.s, w.s.bwd, w.s.l
-	r, cols := &s.rule, s.cols
-	o := i * cols
-	x := w.x[:cols]
-	P, G := w.P[o:o+cols], b.G[o:o+cols]
-	W, A := l.W.Data[o:o+cols], l.Alpha.Data[o:o+cols]
-	gA := l.Alpha.Grad[o : o+cols]
-	d, my := b.delta[i], float64(w.M[i]*w.y[i])
-	prev := w.prev
-	R, Pp, xp := R[:cols], w.Pp[o:o+cols], w.xp[:cols]
-	myp, sum := 0.0, 0.0
-	if prev {
-		myp = float64(w.Mp[i] * w.yp[i])
-	}
+func (w *modRows) hebb(i int, row *modRow) {
+	r := &w.s.rule
+	P := row.p
+	n := len(P)
+	x, G, W, A, gA, R := row.x[:n], row.g[:n], row.w[:n], row.a[:n], row.ga[:n], row.r[:n]
+	Pp, xp := row.pp[:n], row.xp[:n]
+	d, my, myp, prev := row.delta, row.m, row.mp, w.prev
+	sum := 0.0
 	for k, xk := range x {
 		p, dd, g := P[k], float64(my*xk), G[k]
 		gd, gp := r.softGate(p, dd, g)
@@ -339,23 +345,17 @@ func (w *modRows) hebb(i int, R []float64) {
 			sum += gn * xpk
 		}
 	}
-	b.sumX[i] = sum
+	w.setHebbSum(i, sum)
 }
 
 // retro is row i of the sweep of retroactive (Δ = M E) with the soft bound.
-func (w *modRows) retro(i int, R []float64) {
-	s, b, l := w.s, w.s.bwd, w.s.l
-	r, cols := &s.rule, s.cols
-	o := i * cols
-	x := w.x[:cols]
-	P, E, G, Gam := w.P[o:o+cols], w.E[o:o+cols], b.G[o:o+cols], b.Gam[o:o+cols]
-	W, A := l.W.Data[o:o+cols], l.Alpha.Data[o:o+cols]
-	gA := l.Alpha.Grad[o : o+cols]
-	d, Mi, eta := b.delta[i], w.M[i], s.eta[i]
-	ey := eta * w.y[i]
-	prev := w.prev
-	R, Pp, Ep, xp := R[:cols], w.Pp[o:o+cols], w.Ep[o:o+cols], w.xp[:cols]
-	Mp := w.prevOf(w.Mp, i)
+func (w *modRows) retro(i int, row *modRow) {
+	r := &w.s.rule
+	P := row.p
+	n := len(P)
+	x, G, Gam, W, A, gA, R := row.x[:n], row.g[:n], row.gam[:n], row.w[:n], row.a[:n], row.ga[:n], row.r[:n]
+	E, Pp, Ep, xp := w.E[i*n:(i+1)*n], row.pp[:n], row.ep[:n], row.xp[:n]
+	d, Mi, Mp, keep, ey, prev := row.delta, row.m, row.mp, row.keep, row.ey, w.prev
 	var se, sgx, sge float64
 	for k, xk := range x {
 		p, gm := P[k], Gam[k]
@@ -365,7 +365,7 @@ func (w *modRows) retro(i int, R []float64) {
 		R[k] += (W[k]+A[k]*p)*d + gm*ey
 		gn := gp + A[k]*dx
 		G[k] = gn
-		gmn := (1-eta)*gm + Mi*gd
+		gmn := keep*gm + Mi*gd
 		Gam[k] = gmn
 		if prev {
 			ep := Ep[k]
@@ -375,7 +375,7 @@ func (w *modRows) retro(i int, R []float64) {
 			sge += gmn * ep
 		}
 	}
-	b.sumE[i], b.sumGamX[i], b.sumGamE[i] = se, sgx, sge
+	w.setRetroSums(i, se, sgx, sge)
 }
 
 func (s *modState) endBackward() {
