@@ -358,9 +358,11 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 		}
 		return res
 	}
-	if res.Err != nil && (!anyRecorded(res) || lib.IsUsage(res.Err) || isCompileError(res.Err) || noneCompleted(res)) {
-		// Nothing ran (a compile or usage error), or every run failed (a
-		// checkpoint path mistyped in -p): the earlier outputs stay.
+	stoppedEarly := res.Interrupted && !anyRecorded(res) && res.Summary.Completed == 0
+	if stoppedEarly || res.Err != nil && (!anyRecorded(res) || lib.IsUsage(res.Err) || isCompileError(res.Err) || noneCompleted(res)) {
+		// Nothing ran (a compile or usage error, Ctrl-C or --timeout while
+		// compiling), or every run failed (a checkpoint path mistyped in
+		// -p): the earlier outputs stay.
 		work.discard(res)
 		return res
 	}
