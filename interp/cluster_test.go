@@ -364,3 +364,36 @@ func TestSweepSharingRunDirectory(t *testing.T) {
 		}
 	}
 }
+
+// A shard that cannot set its runs up (here the results of a run it
+// resumes from the committed ones cannot be linked into the work area:
+// the path grows too long) releases its shard's lock: it can be run again.
+func TestFailedShardReleasesItsLock(t *testing.T) {
+	src := writeScript(t, "task.tengo", sweepTask)
+	out := t.TempDir()
+	d := filepath.Join(out, "task")
+	cfg := sweepConfig(out)
+	cfg.Seeds = 1
+	mustRun(t, src, cfg)
+	// A directory in a committed run whose path in the work area
+	// (.bohpsh/work/ longer) is over the system's limit of 4095 bytes.
+	committed, _ := filepath.Abs(filepath.Join(d, "noise=0", "seed-3"))
+	deep := committed
+	for len(deep) < 4090 {
+		deep = filepath.Join(deep, strings.Repeat("d", max(1, min(200, 4090-len(deep)-1))))
+	}
+	if err := os.MkdirAll(deep, 0o755); err != nil {
+		t.Skip("cannot make the long path:", err)
+	}
+	cfg.Shard, cfg.Resume = interp.Shard{Index: 0, Count: 2}, true
+	res := interp.RunScript(context.Background(), src, cfg)
+	if res.Err == nil || !strings.Contains(res.Err.Error(), "taking the results of noise=0 seed 3") {
+		t.Fatalf("shard over a committed run that cannot be linked: %v", res.Err)
+	}
+	if err := os.RemoveAll(filepath.Join(committed, strings.Repeat("d", 200))); err != nil {
+		t.Fatal(err)
+	}
+	if res := interp.RunScript(context.Background(), src, cfg); res.Err != nil {
+		t.Errorf("the shard again: %v", res.Err)
+	}
+}

@@ -68,7 +68,7 @@ func openWork(d string, plan *Plan, shard Shard, resume bool) (*workArea, error)
 		return nil, err
 	}
 	if err := w.prepare(mode, resume); err != nil {
-		w.dlock.Release()
+		w.close()
 		return nil, err
 	}
 	if mode == shardRun {
