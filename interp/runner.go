@@ -120,13 +120,20 @@ func (res *Result) Failure() string {
 }
 
 // ScriptName is the name of a script for output directories: the file
-// name without directory and .tengo extension.
+// name without directory and .tengo extension. A name that would then be
+// "", "." or ".." (.tengo, ...tengo) keeps its extension: the output
+// directory DIR/<script name> must not be --out DIR itself or its parent.
 func ScriptName(src *Source) string {
 	if src.Name == EvalName {
 		return "eval"
 	}
 	base := filepath.Base(src.Name)
-	return strings.TrimSuffix(base, filepath.Ext(base))
+	switch name := strings.TrimSuffix(base, filepath.Ext(base)); name {
+	case "", ".", "..":
+		return base
+	default:
+		return name
+	}
 }
 
 // EvalName is the source name of code given with -e.
