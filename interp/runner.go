@@ -147,7 +147,8 @@ const EvalName = "(eval)"
 // (sweep value, seed). A run's error cancels the runs after it in that
 // order, so that the first error in that order is the one reported. When
 // ctx is cancelled, the runs stop and what was recorded so far is written,
-// marked interrupted.
+// marked interrupted (nothing, when no run had recorded anything yet: the
+// previous outputs stay).
 //
 // The output directory is locked for the run; the runs write into its work
 // area, and the outputs replace the previous ones only once written (see
