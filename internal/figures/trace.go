@@ -125,9 +125,11 @@ func tracePlot(steps int, pn TracePanel, last bool) *plot.Plot {
 // white. An image rather than a rectangle per value keeps the SVG small
 // and draws no seams between the cells.
 func heatImage(steps, rows int, values []float64, scale float64) image.Image {
+	// The palette spans [-1, 1] and values are divided by scale: a range
+	// of ±scale overflows for values near the largest float.
 	cm := moreland.SmoothBlueRed()
-	cm.SetMin(-scale)
-	cm.SetMax(scale)
+	cm.SetMin(-1)
+	cm.SetMax(1)
 	pal := cm.Palette(255).Colors()
 	sx, sy := max(1, tracePixelsX/steps), max(1, tracePixelsY/rows)
 	img := image.NewRGBA(image.Rect(0, 0, steps*sx, rows*sy))
@@ -135,8 +137,8 @@ func heatImage(steps, rows int, values []float64, scale float64) image.Image {
 		for r := range rows {
 			var c color.Color = color.White
 			if v := values[t*rows+r]; !math.IsNaN(v) {
-				v = math.Max(-scale, math.Min(scale, v))
-				c = pal[int((v+scale)/(2*scale)*float64(len(pal)-1)+0.5)]
+				v = math.Max(-1, math.Min(1, v/scale))
+				c = pal[int((v+1)/2*float64(len(pal)-1)+0.5)]
 			}
 			imgdraw.Draw(img, image.Rect(t*sx, r*sy, (t+1)*sx, (r+1)*sy), image.NewUniform(c), image.Point{}, imgdraw.Src)
 		}

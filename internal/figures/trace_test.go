@@ -74,6 +74,22 @@ func TestHeatImage(t *testing.T) {
 	}
 }
 
+// Values near the largest float (an input of 1e308) are drawn, at the
+// ends of the scale: the scale's width 2×1e308 overflows.
+func TestHeatImageHugeValues(t *testing.T) {
+	img := heatImage(2, 1, []float64{-1e308, 1e308}, 1e308)
+	b := img.Bounds()
+	r0, _, b0, _ := img.At(b.Dx()/4, b.Dy()/2).RGBA()
+	r1, _, b1, _ := img.At(3*b.Dx()/4, b.Dy()/2).RGBA()
+	if !(b0 > r0 && r1 > b1) {
+		t.Errorf("-1e308 and 1e308 are not blue and red: %d %d, %d %d", r0, b0, r1, b1)
+	}
+	base := filepath.Join(t.TempDir(), "huge")
+	if err := Trace(base, 2, []TracePanel{{Title: "inputs", Rows: []string{"0"}, Values: []float64{1e308, -1e308}}}, TraceOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestTraceErrors(t *testing.T) {
 	base := filepath.Join(t.TempDir(), "x")
 	if err := Trace(base, 0, nil, TraceOptions{}); err == nil || !strings.Contains(err.Error(), "nothing to draw") {
