@@ -179,8 +179,17 @@ func curvePlot(metric string, series []Series, opt CurveOptions) (*plot.Plot, er
 	}
 	if p.Y.Max <= p.Y.Min { // a flat curve: give the axis some height
 		p.Y.Max = p.Y.Min + 1
+		if p.Y.Max == p.Y.Min { // a value so large that 1 is lost
+			p.Y.Max = p.Y.Min + curveHeadroom*math.Abs(p.Y.Min)
+		}
 	}
-	p.Y.Max += curveHeadroom * (p.Y.Max - p.Y.Min)
+	// The axis must have a finite height: an infinite one (values near
+	// the largest float) keeps the rasterizer busy for minutes.
+	top := p.Y.Max
+	p.Y.Max = math.Min(p.Y.Max+curveHeadroom*(p.Y.Max-p.Y.Min), math.MaxFloat64)
+	if math.IsInf(p.Y.Max-p.Y.Min, 0) {
+		return nil, fmt.Errorf("figures.Curves(%q): values from %g to %g are too large to draw (their range overflows)", metric, p.Y.Min, top)
+	}
 	p.Legend.Top = true
 	return p, nil
 }

@@ -169,3 +169,34 @@ func TestCurvesHeadroomAndTitle(t *testing.T) {
 		t.Errorf("title %q", p.Title.Text)
 	}
 }
+
+// Values near the largest float are drawn on an axis of finite height,
+// or refused with an error (a warning of the run) when the values' range
+// overflows: an axis of infinite height kept the rasterizer busy for
+// minutes.
+func TestCurvesHugeValues(t *testing.T) {
+	for _, c := range []struct {
+		data    [][]float64
+		refused bool
+	}{
+		{[][]float64{{1.7e308, -1.7e308, 1.7e308}}, true},
+		{[][]float64{{1e308, 1.7e308}, {1.7e308, 1e308}}, false},
+		{[][]float64{{1e20, 1e20}}, false},
+		{[][]float64{{-1.7e308, -1.7e308}}, false},
+	} {
+		p, err := curvePlot("x", []Series{{PerSeed: c.data}}, CurveOptions{})
+		if c.refused {
+			if err == nil || !strings.Contains(err.Error(), "too large to draw") {
+				t.Errorf("%v: err = %v, want too large to draw", c.data, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%v: %v", c.data, err)
+			continue
+		}
+		if h := p.Y.Max - p.Y.Min; !(h > 0) || math.IsInf(h, 0) {
+			t.Errorf("%v: the y axis runs from %v to %v", c.data, p.Y.Min, p.Y.Max)
+		}
+	}
+}
