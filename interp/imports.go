@@ -127,13 +127,14 @@ func (im *importer) importFile(module, dir string) (string, error) {
 	if _, done := im.files[path]; done {
 		return path, nil // imported already, or being prepared (a cycle, which Tengo reports)
 	}
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return "", fmt.Errorf("module file path error: module '%s' not found at: %s", module, path)
-	}
+	// The sandbox first: a file outside is refused whether it exists or not.
 	if im.env != nil {
 		if _, err := im.env.ReadPath("import", path); err != nil {
 			return "", err
 		}
+	}
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("module file path error: module '%s' not found at: %s", module, path)
 	}
 	text, err := os.ReadFile(path)
 	if err == nil {
