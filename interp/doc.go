@@ -105,7 +105,8 @@
 // Every file is written atomically (package atomicfile; WriteFileAtomic).
 // On Ctrl-C or --timeout the runs stop between two instructions (native
 // calls poll lib.Env.Ctx), and what was recorded is written with
-// interrupted: true.
+// interrupted: true (nothing, when no run had recorded anything yet, as
+// while compiling: the previous outputs stay).
 //
 // # The output directory protocol
 //
