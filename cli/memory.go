@@ -68,7 +68,9 @@ func parseMemory(s string, total func() int64) (int64, error) {
 	}
 	unit, ok := memoryUnits[t[i:]]
 	v, err := strconv.ParseFloat(strings.TrimSpace(t[:i]), 64)
-	if !ok || err != nil || v < 0 || math.IsInf(v*unit, 0) || v*unit >= math.MaxInt64 {
+	// A size below one byte is refused rather than read as 0 (no budget):
+	// --max-memory 0.5 meant something else.
+	if !ok || err != nil || v < 0 || v > 0 && v*unit < 1 || math.IsInf(v*unit, 0) || v*unit >= math.MaxInt64 {
 		return 0, fmt.Errorf("want a size such as 8GiB, 500MB or 50%%, or 0 for no budget, got %q", s)
 	}
 	return int64(v * unit), nil

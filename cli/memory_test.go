@@ -13,7 +13,7 @@ func TestParseMemory(t *testing.T) {
 			t.Errorf("%q: %d, %v; want %d", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "lots", "-1GiB", "0%", "150%", "8 GiBs", "1e30", "NaN"} {
+	for _, in := range []string{"", "lots", "-1GiB", "0%", "150%", "8 GiBs", "1e30", "NaN", "0.5", "0.0001k"} {
 		if got, err := parseMemory(in, total); err == nil {
 			t.Errorf("%q: %d, want an error", in, got)
 		}
