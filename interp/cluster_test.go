@@ -9,7 +9,9 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/bohpsh/bohpsh/internal/lockfile"
 	"github.com/bohpsh/bohpsh/interp"
@@ -395,5 +397,36 @@ func TestFailedShardReleasesItsLock(t *testing.T) {
 	}
 	if res := interp.RunScript(context.Background(), src, cfg); res.Err != nil {
 		t.Errorf("the shard again: %v", res.Err)
+	}
+}
+
+// Runs started in the same second without --out each get a directory of
+// their own (runs/<script>/<time>, -2, -3, ...): choosing one reserves
+// it, so that two runs do not both take the first free name and one of
+// them find it in use by the other.
+func TestDefaultOutputDirsOfParallelRuns(t *testing.T) {
+	src := writeScript(t, "task.tengo", "params := import(\"params\")\np := params.declare({a: 1})\n")
+	t.Chdir(t.TempDir())
+	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	const n = 6
+	results := make([]*interp.Result, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = interp.RunScript(context.Background(), src, interp.Config{Seed: int64(i), Now: func() time.Time { return now }})
+		}()
+	}
+	wg.Wait()
+	dirs := map[string]bool{}
+	for i, res := range results {
+		if res.Err != nil {
+			t.Errorf("run %d: %v", i, res.Err)
+		}
+		dirs[res.Dir] = true
+	}
+	if len(dirs) != n {
+		t.Errorf("%d runs wrote into %d directories: %v", n, len(dirs), dirs)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -471,7 +472,8 @@ func (s *Sweep) Check() error {
 	return nil
 }
 
-// outputDir chooses (but does not create) the output directory.
+// outputDir chooses the output directory: --out DIR/<script name>, else
+// a new directory runs/<script name>/<time>, which it creates.
 func outputDir(src *Source, cfg Config) (string, error) {
 	if cfg.NoOutput {
 		return "", nil
@@ -485,10 +487,20 @@ func outputDir(src *Source, cfg Config) (string, error) {
 		now = cfg.Now
 	}
 	base := filepath.Join("runs", name, now().Format("20060102-150405"))
+	if err := os.MkdirAll(filepath.Dir(base), 0o755); err != nil {
+		return "", &OutputDirError{Dir: base, Err: unwrapPath(err)}
+	}
+	// Created here, so that runs started in the same second each get
+	// one: of two that found the same name free, the second would find
+	// it in use, or replace the first's results once it had ended.
 	dir := base
 	for i := 2; ; i++ {
-		if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		err := os.Mkdir(dir, 0o755)
+		switch {
+		case err == nil:
 			return dir, nil
+		case !errors.Is(err, fs.ErrExist):
+			return "", &OutputDirError{Dir: dir, Err: unwrapPath(err)}
 		}
 		dir = fmt.Sprintf("%s-%d", base, i)
 	}
