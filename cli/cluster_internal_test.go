@@ -2,6 +2,8 @@ package cli
 
 import (
 	"flag"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -77,5 +79,24 @@ func TestForwardArgs(t *testing.T) {
 		if got := shellQuote(in); got != want {
 			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
 		}
+	}
+}
+
+// The array task's command gives each task its shard, whatever the path
+// of the executable holds (here the word SHARD, which the command's
+// template once used as its placeholder).
+func TestSlurmTaskCommand(t *testing.T) {
+	exe := filepath.Join(t.TempDir(), "my SHARD tools", "bohpsh")
+	defer func(arg0 string) { os.Args[0] = arg0 }(os.Args[0])
+	os.Args[0] = exe
+	src := &interp.Source{Name: "task.tengo", Text: []byte("x := 1")}
+	cfg := interp.Config{Out: "out", Seeds: 4, Shard: interp.Shard{Count: 2}}
+	job, err := newSlurmJob(interp.NewPlan(src, cfg), cfg, src, []string{"--seeds", "4"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "\nexec " + shellQuote(exe) + ` --shard "$SLURM_ARRAY_TASK_ID/2" --resume --seeds 4 task.tengo` + "\n"
+	if !strings.Contains(job.arrayScript, want) {
+		t.Errorf("the array script lacks %q:\n%s", want, job.arrayScript)
 	}
 }

@@ -209,10 +209,9 @@ func newSlurmJob(plan *interp.Plan, cfg interp.Config, src *interp.Source, runAr
 	name := "bohpsh-" + interp.ScriptName(src)
 	extra, mergeExtra := sbatchLine(sbatchFlags), sbatchLine(withoutArray(sbatchFlags))
 	n := plan.Shards
-	task := append([]string{exe, "--shard", "SHARD", "--resume"}, runArgs...)
-	task = append(task, src.Name)
-	quoted := shellQuoteAll(task)
-	quoted = strings.Replace(quoted, " SHARD ", fmt.Sprintf(` "$SLURM_ARRAY_TASK_ID/%d" `, n), 1)
+	// The shard is left to the shell to expand: "$SLURM_ARRAY_TASK_ID/N".
+	quoted := fmt.Sprintf(`%s --shard "$SLURM_ARRAY_TASK_ID/%d" %s`, shellQuote(exe), n,
+		shellQuoteAll(append(append([]string{"--resume"}, runArgs...), src.Name)))
 	merge := []string{exe, "merge"}
 	if cfg.NoFigures {
 		merge = append(merge, "--no-figures")
