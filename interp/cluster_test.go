@@ -430,3 +430,24 @@ func TestDefaultOutputDirsOfParallelRuns(t *testing.T) {
 		t.Errorf("%d runs wrote into %d directories: %v", n, len(dirs), dirs)
 	}
 }
+
+// A usage error (a --sweep value the script refuses) stops the other runs,
+// the earlier ones too: nothing is committed after it, and a run before it
+// trained to its end for nothing (--sweep eta_e=0.1,NaN of cue_reward
+// trained the 0.1 run for a minute before exiting 2).
+func TestUsageErrorStopsEveryRun(t *testing.T) {
+	src := writeScript(t, "task.tengo", `
+params := import("params")
+p := params.declare({x: 1, n: 300000000}, {}, {x: ">= 0"})
+for i := 0; i < p.n; i++ {}
+`)
+	cfg := interp.Config{Out: t.TempDir(), Seeds: 1, Jobs: 2, Sweep: &interp.Sweep{Key: "x", Values: []string{"1", "-1"}}}
+	res := interp.RunScript(context.Background(), src, cfg)
+	if res.Err == nil || !lib.IsUsage(res.Err) || !strings.Contains(res.Err.Error(), "parameter x = -1") {
+		t.Fatalf("error %v, want the usage error of x = -1", res.Err)
+	}
+	var se *interp.ScriptError
+	if r := res.Runs[0]; !errors.As(r.Err, &se) || se.Kind != interp.Interrupted {
+		t.Errorf("the run with x = 1 ended with %v, want it interrupted", r.Err)
+	}
+}

@@ -57,7 +57,8 @@
 // each line prefixed with "[seed S] " (or "[key=value seed S] ") when there
 // are several runs. A run's error cancels the runs after it in that order
 // (those before it run to their end), so the error reported, the first in
-// output order, does not depend on which run failed first in time; the
+// output order, does not depend on which run failed first in time (a usage
+// error, after which nothing is committed, cancels them all); the
 // command and summary.yaml name the run that failed (Result.Failure),
 // with one run as with several.
 //

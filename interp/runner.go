@@ -146,7 +146,8 @@ const EvalName = "(eval)"
 // do not depend on cfg.Jobs or on the sharding: every run has its own
 // module map, environment and random stream, and outputs are ordered by
 // (sweep value, seed). A run's error cancels the runs after it in that
-// order, so that the first error in that order is the one reported. When
+// order, so that the first error in that order is the one reported (a
+// usage error cancels them all: nothing is committed then). When
 // ctx is cancelled, the runs stop and what was recorded so far is written,
 // marked interrupted (nothing, when no run had recorded anything yet: the
 // previous outputs stay).
@@ -237,7 +238,9 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 	out := newOrderedOutput(cfg.Stdout, len(res.Runs), prog)
 	// A run's error cancels the runs after it in output order, not those
 	// before, so that the error reported (the first in output order) does
-	// not depend on which run failed first in time.
+	// not depend on which run failed first in time. A usage error (a -p or
+	// --sweep value the script refuses) cancels them all: nothing is
+	// committed then, and earlier runs would train for nothing.
 	cancels := make([]context.CancelCauseFunc, len(res.Runs))
 	var failMu sync.Mutex
 	failedAt := len(res.Runs)
@@ -334,7 +337,13 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 				if prog != nil {
 					prog.runDone()
 				}
-				if r.Err != nil && !isInterruption(r.Err) {
+				switch {
+				case r.Err == nil || isInterruption(r.Err):
+				case lib.IsUsage(r.Err):
+					// The outputs are discarded whatever the other
+					// runs do (below): stop them all.
+					failed(-1)
+				default:
 					failed(r.Index)
 				}
 			}
