@@ -233,8 +233,8 @@ func parseFlagSet(args []string, extra ...func(*flag.FlagSet)) (*cmdFlags, *flag
 	if err := run.ResolveReserved(seedGiven); err != nil {
 		return nil, nil, &usageError{err.Error()}
 	}
-	if run.Seed > math.MaxInt64-int64(run.Seeds) {
-		return nil, nil, &usageError{"--seed too large"}
+	if run.Seed > math.MaxInt64-int64(run.Seeds-1) { // the runs' seeds are seed ... seed+seeds-1
+		return nil, nil, &usageError{fmt.Sprintf("--seed %d with --seeds %d: the last seed would be over %d", run.Seed, run.Seeds, int64(math.MaxInt64))}
 	}
 	if run.Sweep != nil {
 		if _, ok := run.Overrides[run.Sweep.Key]; ok {
