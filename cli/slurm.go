@@ -114,7 +114,7 @@ func slurmMain(parent context.Context, signals bool, args []string, stdout, stde
 			job.dir, queued, strings.Join(strings.Fields(readString(jobsFile)), " "))
 		return ExitError
 	}
-	resumed, unresumed, err := interp.SetUpSweep(job.dir, plan, cfg.Resume)
+	resumed, unresumed, err := interp.SetUpSweep(ctx, job.dir, plan, cfg.Resume)
 	if err != nil {
 		fmt.Fprintf(stderr, "bohpsh slurm: %v\n", err)
 		var ode *interp.OutputDirError

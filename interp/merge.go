@@ -49,7 +49,7 @@ func Merge(ctx context.Context, d string, opts MergeOptions) *Result {
 		opts.Stderr = io.Discard
 	}
 	res := &Result{Script: filepath.Base(d)}
-	lock, err := lockOutDir(d, merging, registering, merging)
+	lock, err := lockOutDir(ctx, d, merging, registering, merging)
 	if err != nil {
 		res.Err = err
 		return res

@@ -3,6 +3,7 @@ package interp
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -101,10 +102,10 @@ func (e *BusyError) Error() string {
 
 // lockOutDir creates D's control directory and takes D's lock for a
 // process doing what. A lock whose holder's What starts with one of wait
-// (a registration, a merge: short) is waited for, up to ten minutes. Under
-// the lock, an interrupted commit is finished and what killed processes
-// left is removed.
-func lockOutDir(d, what string, wait ...string) (*lockfile.Lock, error) {
+// (a registration, a merge: short) is waited for, up to ten minutes or
+// until ctx is cancelled (Ctrl-C). Under the lock, an interrupted commit
+// is finished and what killed processes left is removed.
+func lockOutDir(ctx context.Context, d, what string, wait ...string) (*lockfile.Lock, error) {
 	if err := os.MkdirAll(ctlPath(d), 0o755); err != nil {
 		return nil, &OutputDirError{Dir: d, Err: unwrapPath(err)}
 	}
@@ -115,7 +116,11 @@ func lockOutDir(d, what string, wait ...string) (*lockfile.Lock, error) {
 		if errors.As(err, &held) {
 			short := slices.ContainsFunc(wait, func(p string) bool { return strings.HasPrefix(held.Holder.What, p) })
 			if short && time.Now().Before(deadline) {
-				time.Sleep(100 * time.Millisecond)
+				select {
+				case <-ctx.Done():
+					return nil, fmt.Errorf("stopped while waiting for %s to release the output directory %s: %w", held.Holder, d, ctx.Err())
+				case <-time.After(100 * time.Millisecond):
+				}
 				continue
 			}
 			return nil, &BusyError{Dir: d, Holder: held.Holder, Lock: held.Path}

@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"context"
 	"errors"
 	"io/fs"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // tree lists the files under dir (outside control directories) with
@@ -111,7 +113,7 @@ func testCommitAfterCrash(t *testing.T, keep bool) {
 		if _, err := os.Stat(ctlPath(d, journalName)); err != nil {
 			t.Fatalf("step %d: no journal left: %v", step, err)
 		}
-		l, err := lockOutDir(d, "test")
+		l, err := lockOutDir(context.Background(), d, "test")
 		if err != nil {
 			t.Fatalf("step %d: %v", step, err)
 		}
@@ -170,7 +172,7 @@ func TestLeftoversAreCleaned(t *testing.T) {
 		"notes.txt":                     "the user's",
 	})
 	os.WriteFile(ctlPath(d, manifestName), []byte("seed-0\nmetrics.csv\n"), 0o644)
-	l, err := lockOutDir(d, "test")
+	l, err := lockOutDir(context.Background(), d, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,5 +184,42 @@ func TestLeftoversAreCleaned(t *testing.T) {
 	entries, _ := os.ReadDir(ctlPath(d))
 	if len(entries) != 1 {
 		t.Errorf("control directory: %v", entries)
+	}
+}
+
+// Waiting for a short holder of the output directory's lock (a merge, a
+// registration) stops when the context is cancelled: Ctrl-C during the
+// wait stopped nothing for up to ten minutes. RunScript reports it as an
+// interruption, with nothing run.
+func TestLockWaitStopsWhenCancelled(t *testing.T) {
+	d := filepath.Join(t.TempDir(), "task")
+	held, err := lockOutDir(context.Background(), d, registering+"a sweep of task.tengo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Release()
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		l, err := lockOutDir(ctx, d, "test", registering)
+		if err == nil {
+			l.Release()
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "stopped while waiting for") {
+			t.Errorf("error %v, want the wait stopped by the context", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the wait went on after the context was cancelled")
+	}
+
+	src := &Source{Name: "task.tengo", Text: []byte(`x := 1`)}
+	res := RunScript(ctx, src, Config{Out: filepath.Dir(d), Seeds: 1, Jobs: 1})
+	if !res.Interrupted || res.Err != nil {
+		t.Errorf("RunScript: interrupted %v, error %v; want interrupted without an error", res.Interrupted, res.Err)
 	}
 }

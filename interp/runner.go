@@ -181,7 +181,11 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 	dir, err := outputDir(src, cfg)
 	var work *workArea
 	if err == nil && dir != "" {
-		work, err = openWork(dir, plan, cfg.Shard, cfg.Resume)
+		work, err = openWork(ctx, dir, plan, cfg.Shard, cfg.Resume)
+	}
+	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		res.Interrupted = true // while waiting for the output directory: nothing ran
+		return res
 	}
 	if err != nil {
 		res.Err = err

@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -51,7 +52,7 @@ func shardStatusName(i int) string { return fmt.Sprintf("shard-%d.yaml", i) }
 // locks D (and the shard), checks that the work area is free for this plan,
 // removes what this process will redo, and with resume keeps (or takes
 // from D's committed results) the complete runs of the same settings.
-func openWork(d string, plan *Plan, shard Shard, resume bool) (*workArea, error) {
+func openWork(ctx context.Context, d string, plan *Plan, shard Shard, resume bool) (*workArea, error) {
 	w := &workArea{d: d, dir: ctlPath(d, workName), plan: plan, shard: shard, resumed: map[RunID]bool{}, started: time.Now()}
 	mode := localRun
 	what := "bohpsh run of " + plan.Script
@@ -64,7 +65,7 @@ func openWork(d string, plan *Plan, shard Shard, resume bool) (*workArea, error)
 	if mode == shardRun {
 		wait = append(wait, merging)
 	}
-	if w.dlock, err = lockOutDir(d, what, wait...); err != nil {
+	if w.dlock, err = lockOutDir(ctx, d, what, wait...); err != nil {
 		return nil, err
 	}
 	if err := w.prepare(mode, resume); err != nil {
@@ -90,10 +91,10 @@ type Unresumed struct {
 // that is not running is replaced, its complete runs of the same settings
 // kept with resume. It returns how many runs are complete already, and
 // the complete runs of other settings that resume did not keep.
-func SetUpSweep(d string, plan *Plan, resume bool) (int, Unresumed, error) {
+func SetUpSweep(ctx context.Context, d string, plan *Plan, resume bool) (int, Unresumed, error) {
 	w := &workArea{d: d, dir: ctlPath(d, workName), plan: plan, resumed: map[RunID]bool{}}
 	var err error
-	if w.dlock, err = lockOutDir(d, registering+"a sweep of "+plan.Script, registering); err != nil {
+	if w.dlock, err = lockOutDir(ctx, d, registering+"a sweep of "+plan.Script, registering); err != nil {
 		return 0, Unresumed{}, err
 	}
 	defer w.dlock.Release()
