@@ -37,16 +37,21 @@ type guard struct {
 func guardModules() map[string]tengo.Object {
 	g := &guard{}
 	fn := func(name string, f tengo.CallableFunc) tengo.Object { return &tengo.UserFunction{Name: name, Value: f} }
+	// The guards of builtins stand for them where a script can see them
+	// (printed, type_name(copy), named in errors): builtin functions too.
+	bi := func(name string, f tengo.CallableFunc) tengo.Object {
+		return &tengo.BuiltinFunction{Name: name, Value: f}
+	}
 	return map[string]tengo.Object{
 		guardSet:               fn("set", g.set),
 		guardAdd:               fn("add", g.add),
 		guardEqual:             fn("equal", g.equal(false)),
 		guardNotEqual:          fn("not_equal", g.equal(true)),
-		guardPrefix + "append": fn("append", g.append),
-		guardPrefix + "splice": fn("splice", g.splice),
-		guardPrefix + "copy":   fn("copy", g.checked(builtin("copy"))),
-		guardPrefix + "string": fn("string", g.checked(builtin("string"))),
-		guardPrefix + "format": fn("format", g.checked(builtin("format"))),
+		guardPrefix + "append": bi("append", g.append),
+		guardPrefix + "splice": bi("splice", g.splice),
+		guardPrefix + "copy":   bi("copy", g.checked(builtin("copy"))),
+		guardPrefix + "string": bi("string", g.checked(builtin("string"))),
+		guardPrefix + "format": bi("format", g.checked(builtin("format"))),
 	}
 }
 

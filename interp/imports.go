@@ -156,13 +156,14 @@ func (im *importer) importFile(module, dir string) (string, error) {
 
 // RemoveDuplicates is bc.RemoveDuplicates (it merges equal constants),
 // which panics on constants of other types than Tengo's own: the guards,
-// functions, are swapped for placeholder module maps, which it merges by
-// name, then swapped back.
+// user and builtin functions, are swapped for placeholder module maps,
+// which it merges by name, then swapped back.
 func RemoveDuplicates(bc *tengo.Bytecode) {
 	const nameKey = "__module_name__" // what Tengo merges module maps by
 	held := map[string]tengo.Object{}
 	for i, c := range bc.Constants {
-		if _, ok := c.(*tengo.UserFunction); ok {
+		switch c.(type) {
+		case *tengo.UserFunction, *tengo.BuiltinFunction:
 			name := fmt.Sprintf("\x00%p", c)
 			held[name] = c
 			bc.Constants[i] = &tengo.ImmutableMap{Value: map[string]tengo.Object{nameKey: &tengo.String{Value: name}}}

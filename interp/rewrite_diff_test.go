@@ -286,6 +286,11 @@ var diffCases = []diffCase{
 	{code: "f := func(m) {\n\tm.x.y += 1\n}\nf({x: {}})"},
 	{code: `for i := 0; i < 3; i++ { a := [i]; a[0] += i }; m := {c: 0}; for x in [1, 2] { m.c += x }; r := m`},
 	// found by the fuzzers
+	// the guards of builtins were user functions: they printed, and were
+	// named in errors, as such
+	{code: `fmt := import("fmt"); fmt.println(copy, append, string, format, splice); t := [type_name(copy), "" + append, is_callable(string)]`},
+	{code: "x := append(\n[1])"},
+	{code: `x := string([1], 2, 3)`},
 	{code: `m := {}; m.self = m`, want: errCycle},
 	{code: `a := [1]; a[0] = [a]`, want: errCycle},
 	{code: `l := [1, 2, 3]; r := l + [4]; z := l + [r]`, want: errCycle},
