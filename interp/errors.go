@@ -147,8 +147,12 @@ type Sources struct {
 	maps     map[string]*posMap      // of the texts compiled rewritten (see Prepare)
 	imported map[string]bool         // files imported, named by absolute path
 	guards   map[string]tengo.Object // the guard modules of the code compiled (see guard.go)
-	cwd      string
-	cache    map[string][]string
+	// Defined reports whether a name is a variable before the sources
+	// added (the REPL's globals); nil: none. The rewrite leaves an
+	// assignment to a name that is not one to Tengo, which refuses it.
+	Defined func(name string) bool
+	cwd     string
+	cache   map[string][]string
 }
 
 // NewSources returns the sources of a script called name. The modules
@@ -241,6 +245,10 @@ func (s *Sources) at(kind ErrorKind, positions []parser.SourceFilePos, msg strin
 
 // CompileError converts an error of Tengo's parser or compiler.
 func (s *Sources) CompileError(err error) error {
+	var se *ScriptError
+	if errors.As(err, &se) { // a file import's (Prepare)
+		return se
+	}
 	var list parser.ErrorList
 	if errors.As(err, &list) && len(list) > 0 {
 		e := s.at(CompileError, []parser.SourceFilePos{list[0].Pos}, "syntax error: "+keywordHint(list[0].Msg), err)

@@ -26,8 +26,8 @@ func (s *Sources) Prepare(name string, text []byte, dir string, env *lib.Env, mo
 	if s.guards == nil {
 		s.guards = guardModules()
 	}
-	im := &importer{sources: s, env: env, base: modules, guards: s.guards, files: map[string][]byte{}}
-	out, err := im.prepare(name, text, dir)
+	im := &importer{sources: s, env: env, base: modules, guards: s.guards, files: map[string][]byte{}, failed: map[string]error{}}
+	out, err := im.prepare(name, text, dir, s.Defined)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -41,6 +41,7 @@ type importer struct {
 	base    tengo.ModuleGetter
 	guards  map[string]tengo.Object
 	files   map[string][]byte // rewritten texts: imported files by absolute path, modules in Tengo by name
+	failed  map[string]error  // the errors of file imports, by the name that replaces theirs
 }
 
 // objectModule is an importable Tengo object (a guard): import(name)
@@ -54,6 +55,9 @@ func (im *importer) Get(name string) tengo.Importable {
 	if g, ok := im.guards[name]; ok {
 		return objectModule{g}
 	}
+	if err, ok := im.failed[name]; ok {
+		return failedModule{err}
+	}
 	if text, ok := im.files[name]; ok {
 		return &tengo.SourceModule{Src: text}
 	}
@@ -61,7 +65,7 @@ func (im *importer) Get(name string) tengo.Importable {
 	if sm, ok := m.(*tengo.SourceModule); ok {
 		// A module written in Tengo: rewritten as a script is (and named
 		// by its name in positions, as Tengo does).
-		text, err := im.prepare(name, sm.Src, "")
+		text, err := im.prepare(name, sm.Src, "", nil)
 		if err != nil {
 			return failedModule{err}
 		}
@@ -81,8 +85,9 @@ func (im *importer) isModule(name string) bool {
 	return guard || im.base.Get(name) != nil
 }
 
-// prepare parses and rewrites one text, registering it under name.
-func (im *importer) prepare(name string, text []byte, dir string) ([]byte, error) {
+// prepare parses and rewrites one text, registering it under name;
+// defined tells the variables defined before it (see Sources.Defined).
+func (im *importer) prepare(name string, text []byte, dir string, defined func(string) bool) ([]byte, error) {
 	s := im.sources
 	fset := parser.NewFileSet()
 	srcFile := fset.AddFile(name, -1, len(text))
@@ -92,19 +97,22 @@ func (im *importer) prepare(name string, text []byte, dir string) ([]byte, error
 		return nil, s.CompileError(err)
 	}
 	out, m, err := rewriteFile(text, file, func(module string, at int) (string, error) {
-		if im.isModule(module) {
-			return "", nil
+		if module == "" || im.isModule(module) {
+			return "", nil // Tengo's error for "", or a module
 		}
 		path, err := im.importFile(module, dir)
 		if err != nil {
 			var se *ScriptError
-			if errors.As(err, &se) {
-				return "", err // in the imported file
+			if !errors.As(err, &se) { // else in the imported file
+				se = s.at(CompileError, []parser.SourceFilePos{srcFile.Position(srcFile.FileSetPos(at))}, "compile error: "+err.Error(), err)
 			}
-			return "", s.at(CompileError, []parser.SourceFilePos{srcFile.Position(srcFile.FileSetPos(at))}, "compile error: "+err.Error(), err)
+			// Reported when Tengo compiles the import, as Tengo reports
+			// it: after any error before it.
+			path = fmt.Sprintf("\x00import error %d", len(im.failed))
+			im.failed[path] = se
 		}
 		return path, nil
-	})
+	}, defined)
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +153,7 @@ func (im *importer) importFile(module, dir string) (string, error) {
 	}
 	im.files[path] = nil
 	im.sources.imported[path] = true
-	out, err := im.prepare(path, text, filepath.Dir(path))
+	out, err := im.prepare(path, text, filepath.Dir(path), nil)
 	if err != nil {
 		delete(im.files, path)
 		return "", err

@@ -176,13 +176,16 @@ type rewriter struct {
 	// it returns the module name that replaces it (the file's absolute
 	// path), or an error (at offset at).
 	fileImport func(name string, at int) (string, error)
-	err        error
+	// defined reports whether a name the script does not define is a
+	// variable already (the REPL's globals of earlier inputs); nil: none.
+	defined func(name string) bool
+	err     error
 }
 
 // rewriteFile returns the rewritten text of src, parsed as file, and the
 // map of its positions back to src.
-func rewriteFile(src []byte, file *parser.File, fileImport func(name string, at int) (string, error)) ([]byte, *posMap, error) {
-	r := &rewriter{src: src, base: file.InputFile.Base, fileImport: fileImport, scopes: []map[string]bool{{}}}
+func rewriteFile(src []byte, file *parser.File, fileImport func(name string, at int) (string, error), defined func(string) bool) ([]byte, *posMap, error) {
+	r := &rewriter{src: src, base: file.InputFile.Base, fileImport: fileImport, defined: defined, scopes: []map[string]bool{{}}}
 	for _, s := range file.Stmts {
 		r.stmt(s)
 	}
@@ -266,6 +269,12 @@ func (r *rewriter) push() { r.scopes = append(r.scopes, map[string]bool{}) }
 func (r *rewriter) pop()  { r.scopes = r.scopes[:len(r.scopes)-1] }
 func (r *rewriter) define(name string) {
 	r.scopes[len(r.scopes)-1][name] = true
+}
+
+// variable reports whether name is a variable where it is used: defined
+// by the script, or before it.
+func (r *rewriter) variable(name string) bool {
+	return r.shadowed(name) || r.defined != nil && r.defined(name)
 }
 
 // shadowed reports whether name is defined by the script where it is used.
@@ -365,6 +374,10 @@ func (r *rewriter) assign(s *parser.AssignStmt) {
 	}
 	root, sels := lhsChain(lhs)
 	switch {
+	case root != nil && !r.variable(root.Name):
+		// Tengo refuses to compile it (an unresolved name, or a builtin),
+		// and reports it before any error in the value: left as it is.
+		r.expr(rhs)
 	case root != nil && len(sels) > 0:
 		r.setEdit(s, root, sels)
 	case root != nil && s.Token == token.AddAssign && !plainAdd(root, rhs):

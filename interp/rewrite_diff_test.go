@@ -300,6 +300,20 @@ var diffCases = []diffCase{
 	{code: `fmt := import("fmt"); fmt.println(copy, append, string, format, splice); t := [type_name(copy), "" + append, is_callable(string)]`},
 	{code: "x := append(\n[1])"},
 	{code: `x := string([1], 2, 3)`},
+	// file imports were resolved while rewriting, before Tengo compiles:
+	// an import's error came before an earlier compile error; and the root
+	// of an index assignment came after its value (Tengo resolves it first)
+	{code: `A0000%import("")`},
+	{code: `x := import("")`},
+	{code: `x := 1 + y; z := import("./nope")`},
+	{code: `x := 1 + y; z := import("./broken")`},
+	{code: "x := import(\"./nope\")\ny := import(\"./broken\")"},
+	{code: `a[0] = b`},
+	{code: `a.x.y += b`},
+	{code: `f := func() { a[0] = 1 }; a := [1]`},
+	{code: `len[0] = 1`},
+	{code: `m := {}; len.x += m`},
+	{code: `a := [1]; f := func() { a[0] = 2; return a }; g := func(append) { append[0] = 3; return append }; r := [f(), g([0])]`},
 	{code: `m := {}; m.self = m`, want: errCycle},
 	{code: `a := [1]; a[0] = [a]`, want: errCycle},
 	{code: `l := [1, 2, 3]; r := l + [4]; z := l + [r]`, want: errCycle},

@@ -13,7 +13,7 @@ import (
 // expressions, immutable and error values, closures and calls of f, which
 // logs its argument, to show the order of evaluation.
 func genProgram(data []byte) []byte {
-	g := &gen{data: data, vars: []string{"a", "m", "s", "n", "u", "fl", "log", "h", "b"}}
+	g := &gen{data: data, vars: []string{"a", "m", "s", "n", "u", "fl", "log", "h", "b"}, scopes: []map[string]bool{{}}}
 	g.b.WriteString(genPrelude)
 	for range 1 + g.n(12) {
 		g.stmt(2)
@@ -39,11 +39,12 @@ fmt := import("fmt")
 `
 
 type gen struct {
-	data  []byte
-	i     int
-	b     strings.Builder
-	vars  []string // the variables in scope
-	fresh int      // names made so far
+	data   []byte
+	i      int
+	b      strings.Builder
+	vars   []string          // the variables in scope
+	scopes []map[string]bool // the names defined in each block, innermost last
+	fresh  int               // names made so far
 }
 
 // n is the next choice, in [0, k).
@@ -58,6 +59,12 @@ func (g *gen) n(k int) int {
 
 func (g *gen) w(parts ...string) {
 	for _, p := range parts {
+		if p == "" {
+			continue
+		}
+		if b := g.b.String(); strings.HasSuffix(b, "-") && p[0] == '-' {
+			g.b.WriteString(" ") // - -x, not --x
+		}
 		g.b.WriteString(p)
 	}
 }
@@ -220,38 +227,208 @@ func (g *gen) index(d int) {
 	}
 }
 
+// The typed expressions mostly evaluate without an error, so that a
+// program runs on past its first statements: kinds are an int, a string, an
+// array, a map, or anything (any, which expr writes with no care for types).
+const (
+	kInt = iota
+	kStr
+	kArr
+	kMap
+	kAny
+)
+
+func (g *gen) typed(k, d int) {
+	if d <= 0 {
+		g.typedAtom(k)
+		return
+	}
+	switch g.n(10) {
+	case 0:
+		g.typedAtom(k)
+		return
+	case 1:
+		g.w("f(")
+		g.typed(k, d-1)
+		g.w(")")
+		return
+	case 2:
+		g.w("(")
+		g.typed(kAny, d-1)
+		g.w(" ? ")
+		g.typed(k, d-1)
+		g.w(" : ")
+		g.typed(k, d-1)
+		g.w(")")
+		return
+	case 3:
+		g.w("(func(p) { return p })(")
+		g.typed(k, d-1)
+		g.w(")")
+		return
+	}
+	switch k {
+	case kInt:
+		switch g.n(6) {
+		case 0:
+			g.w("-")
+			g.typed(kInt, d-1)
+		case 1:
+			g.w("len(")
+			g.typed(g.pick1(kStr, kArr, kMap), d-1)
+			g.w(")")
+		case 2:
+			g.w("-")
+			g.typed(kInt, d-1)
+			g.w(g.pick(" + ", " - ", " * ", " > 0 ? 1 : 2 + "))
+			g.typed(kInt, d-1)
+		default:
+			g.typed(kInt, d-1)
+			g.w(g.pick(" + ", " - ", " * ", " & ", " | ", " ^ ", " % 7 + ", " / 3 - "))
+			g.typed(kInt, d-1)
+		}
+	case kStr:
+		switch g.n(5) {
+		case 0, 1:
+			g.typed(kStr, d-1)
+			g.w(" + ")
+			g.typed(g.pick1(kStr, kInt, kArr), d-1)
+		case 2:
+			g.w(g.pick("string(", "format(\"%v\", ", "type_name("))
+			g.typed(kAny, d-1)
+			g.w(")")
+		default:
+			g.w("h.state.log + \"\" + ") // an array of the helper's state, as a string
+			g.typed(kStr, d-1)
+		}
+	case kArr:
+		switch g.n(7) {
+		case 0, 1:
+			g.typed(kArr, d-1)
+			g.w(" + ")
+			g.typed(kArr, d-1)
+		case 2:
+			g.w("append(")
+			g.typed(kArr, d-1)
+			g.w(", ")
+			g.typed(kAny, d-1)
+			g.w(")")
+		case 3:
+			g.w("[")
+			g.typed(kAny, d-1)
+			g.w(", ")
+			g.typed(kAny, d-1)
+			g.w("]")
+		case 4:
+			g.w(g.pick("immutable(", "copy(", "append(["+fmt.Sprint(g.n(3))+"], "))
+			g.typed(kArr, d-1)
+			g.w(g.pick(")", ")", "...)"))
+		case 5:
+			g.typed(kArr, d-1)
+			g.w(g.pick("[1:]", "[:1]", "[:]", "[0:0]"))
+		default:
+			g.w("splice(copy(")
+			g.typed(kArr, d-1)
+			g.w("), 0, 0, ")
+			g.typed(kAny, d-1)
+			g.w(")")
+		}
+	case kMap:
+		switch g.n(4) {
+		case 0, 1:
+			g.w("{", g.pick("k", "append", "string", `"a b"`, "x", `"q\""`), ": ")
+			g.typed(kAny, d-1)
+			g.w("}")
+		case 2:
+			g.w("h.set(copy(")
+			g.typed(kMap, d-1)
+			g.w("), ", genStrings[g.n(len(genStrings))], ", ")
+			g.typed(kAny, d-1)
+			g.w(")")
+		default:
+			g.w("copy(")
+			g.typed(kMap, d-1)
+			g.w(")")
+		}
+	default:
+		switch g.n(8) {
+		case 0:
+			g.typed(kAny, d-1)
+			g.w(g.pick(" == ", " != "))
+			g.typed(kAny, d-1)
+		case 1:
+			wrap := [][2]string{{"error(", ")"}, {"immutable(", ")"}, {"is_error(", ")"}, {"[", "]"}, {"!", ""}}[g.n(5)]
+			g.w(wrap[0])
+			g.typed(kAny, d-1)
+			g.w(wrap[1])
+		case 2:
+			g.w("a[", fmt.Sprint(g.n(4)), "]")
+		case 3:
+			g.w(g.pick("m.s", "m.x", `m["a b"]`, "m.n.d", "h.v[1].a", "a[3].k", "m.nope"))
+		case 4:
+			g.expr(d - 1) // anything at all
+		default:
+			g.typed(g.n(4), d-1)
+		}
+	}
+}
+
+func (g *gen) pick1(kinds ...int) int { return kinds[g.n(len(kinds))] }
+
+func (g *gen) typedAtom(k int) {
+	switch k {
+	case kInt:
+		g.w(g.pick("n", "1", "2", "-3", "0", "len(a)", "a[0]", "m.x", "-n"))
+	case kStr:
+		g.w(g.pick("s", `"x"`, `"a b"`, `"t\tab"`, "`raw`", "m.s", `""`))
+	case kArr:
+		g.w(g.pick("a", "b", "log", "[]", "[1, [2]]", "m.n.d", `m["a b"]`, "h.v"))
+	case kMap:
+		g.w(g.pick("m", "{}", "a[3]", "m.n", "h.state", "{k: [1]}"))
+	default:
+		g.typedAtom(g.n(4))
+	}
+}
+
 var genAssignOps = []string{"=", "=", "+=", "+=", "-=", "*=", "/=", "%=", "|=", "&=", "^=", "<<=", ">>=", "&^="}
 
 // stmt writes a statement whose blocks nest at most d deep.
 func (g *gen) stmt(d int) {
-	switch g.n(14) {
-	case 0, 1, 2, 3:
+	switch g.n(16) {
+	case 0:
 		g.w(g.vars[g.n(len(g.vars))])
 		for range g.n(4) {
 			g.index(1)
 		}
 		g.w(" ", genAssignOps[g.n(len(genAssignOps))], " ")
 		g.expr(3)
+	case 1, 2, 3, 12, 13:
+		g.typedAssign()
 	case 4:
 		name := g.pick("v", "v", "append", "copy", "string", "format", "splice")
-		if name == "v" {
+		// Tengo's builtins are globals: only an inner block can shadow one.
+		if name == "v" || len(g.scopes) == 1 || g.scopes[len(g.scopes)-1][name] {
 			name = fmt.Sprint("v", g.fresh)
 			g.fresh++
 		}
 		g.w(name, " := ")
-		if name == "append" || name == "splice" || g.n(3) == 0 {
+		switch {
+		case name == "append" || name == "splice" || g.n(3) == 0:
 			g.w("func(x, y) { return [y, x] }")
-		} else {
+		case g.n(2) == 0:
 			g.expr(2)
+		default:
+			g.typed(kAny, 2)
 		}
-		g.vars = append(g.vars, name)
+		g.define(name)
 	case 5:
 		if d <= 0 {
 			g.w("f(1)")
 			return
 		}
-		g.w("if ")
-		g.expr(2)
+		g.w("if (")
+		g.typed(kAny, 2)
+		g.w(")")
 		g.block(d - 1)
 		if g.n(2) == 0 {
 			g.w(" else")
@@ -276,7 +453,7 @@ func (g *gen) stmt(d int) {
 		k, v := fmt.Sprint("k", g.fresh), fmt.Sprint("e", g.fresh)
 		g.fresh++
 		g.w("for ", k, ", ", v, " in ")
-		g.expr(1)
+		g.typed(kArr, 1)
 		g.vars = append(g.vars, k, v)
 		g.block(d - 1)
 		g.vars = g.vars[:len(g.vars)-2]
@@ -287,25 +464,30 @@ func (g *gen) stmt(d int) {
 		}
 		name := fmt.Sprint("g", g.fresh)
 		g.fresh++
-		g.w(name, " := func(p, ", g.pick("copy", "append", "q"), ") {")
-		g.vars = append(g.vars, "p")
+		param := g.pick("copy", "append", "q")
+		g.w(name, " := func(p, ", param, ") {")
+		saved := len(g.vars)
+		g.scopes = append(g.scopes, map[string]bool{})
+		g.define("p")
+		g.define(param)
 		for range 1 + g.n(3) {
 			g.w(" ")
 			g.stmt(d - 1)
 			g.w(";")
 		}
 		g.w(" return ")
-		g.expr(2)
+		g.typed(kAny, 2)
 		g.w(" }; ")
-		g.vars = g.vars[:len(g.vars)-1]
-		g.vars = append(g.vars, name)
+		g.vars = g.vars[:saved]
+		g.scopes = g.scopes[:len(g.scopes)-1]
+		g.define(name)
 		g.w("f(", name, "(")
 		g.expr(2)
 		g.w(", ")
 		g.expr(1)
 		g.w("))")
 	case 9:
-		g.w(g.vars[g.n(len(g.vars))], g.pick("++", "--"))
+		g.w(g.pick("n", "n", "m.x", "a[0]", "a[f(1)]", "m.n.d[f(0)]", g.vars[g.n(len(g.vars))]), g.pick("++", "--"))
 	case 10:
 		g.w("fmt.println(")
 		g.expr(2)
@@ -314,18 +496,73 @@ func (g *gen) stmt(d int) {
 		x := fmt.Sprint("x", g.fresh)
 		g.fresh++
 		g.w(x, g.pick(" := import( \"./helper\" )", " := import(\n\t`./helper`)", " := import(\"./helper\") // c\n", " := import(/* c */\"./helper\")"), "; log = append(log, ", x, ".twice(")
-		g.expr(1)
+		g.typed(kInt, 1)
 		g.w("))")
-	default:
+		g.define(x)
+	case 14:
 		g.w("f(")
 		g.expr(3)
 		g.w(")")
+	default:
+		g.w("f(")
+		g.typed(kAny, 3)
+		g.w(")")
 	}
+}
+
+// typedAssign writes an assignment that mostly runs without an error.
+func (g *gen) typedAssign() {
+	switch g.n(12) {
+	case 0:
+		g.w("n ", g.pick("+=", "-=", "*=", "|=", "&=", "^=", "="), " ")
+		g.typed(kInt, 2)
+	case 1:
+		g.w(g.pick("n /= 3", "n %= 5", "n <<= 1", "n >>= 1", "n &^= 2", "n++", "s += s", "a += a", "m.x++"))
+	case 2:
+		g.w("s ", g.pick("+=", "="), " ")
+		g.typed(g.pick1(kStr, kInt, kArr), 2)
+	case 3:
+		g.w(g.pick("a", "b", "log"), g.pick(" += ", " = "))
+		g.typed(kArr, 2)
+	case 4:
+		g.w(g.pick("a", "b"), "[", g.pick("0", "1", "f(0)", "f(1)", "-1 + 1", "n - 1"), "] ", g.pick("=", "=", "+=", "-=", "*="), " ")
+		g.typed(g.pick1(kInt, kInt, kAny), 2)
+	case 5:
+		g.w(g.pick("a[2]", "a[f(2)]", "m.n.d", `m["n"][f("d")]`, `m["a b"]`, "b"), "[", g.pick("0", "1", "f(1)", "-n + 2", "n > 1 ? 0 : 1"), "] ", g.pick("=", "+=", "-=", "|=", "<<=", "%="), " ")
+		g.typed(kInt, 2)
+	case 6:
+		g.w(g.pick("a[3]", "a[f(3)]", "m.n", "h.state", "m"), g.pick(".k", ".append", ".string", ".copy", `["q y"]`, `["t\tab"]`, "[f(\"k\")]", "[s]"), " = ")
+		g.typed(kAny, 2)
+	case 7:
+		g.w(g.pick("a[3].k", "m.x", "h.state.n", `m["x"]`, "m.n.d[0]", "a[f(3)][f(\"k\")]"), " ", g.pick("+=", "-=", "*=", "/=", "%=", "^="), " ")
+		g.typed(kInt, 2)
+	case 8:
+		g.w(g.pick("m.s", `m["s"]`, `a[3]["s"]`), g.pick(" = ", " += "))
+		g.typed(g.pick1(kStr, kInt), 2)
+	case 9:
+		g.w(g.pick(`m["a b"]`, "m.n.d", "h.state.log", "a[2]"), " += ")
+		g.typed(kArr, 2)
+	case 10:
+		g.w(g.pick("m", "a[3]", "m.n"), " = ")
+		g.typed(kMap, 2)
+	default:
+		g.w("log = append(log, ")
+		g.typed(kAny, 2)
+		g.w(")")
+	}
+}
+
+// define adds a name to the innermost scope.
+func (g *gen) define(name string) {
+	g.vars = append(g.vars, name)
+	g.scopes[len(g.scopes)-1][name] = true
 }
 
 // block writes { statements } in a new scope.
 func (g *gen) block(d int) {
 	saved := len(g.vars)
+	g.scopes = append(g.scopes, map[string]bool{})
+	defer func() { g.scopes = g.scopes[:len(g.scopes)-1] }()
 	g.w(" {")
 	for range 1 + g.n(3) {
 		g.w("\n\t")

@@ -125,6 +125,7 @@ func (s *Session) Reset() {
 	})
 	s.fileSet = parser.NewFileSet()
 	s.sources = interp.NewSources("(repl)", nil)
+	s.sources.Defined = func(name string) bool { _, ok := s.index[name]; return ok } // earlier inputs' globals
 	s.names = []string{showName}
 	s.index = map[string]int{showName: 0}
 	s.globals = make([]tengo.Object, tengo.GlobalsSize)
