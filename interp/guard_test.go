@@ -140,6 +140,8 @@ func TestNoValueContainsItself(t *testing.T) {
 		`y := [1, 2, 3]; x := append(y, 9); z := append(y, x)`:                        "1:41: append: an element added contains an array that shares",
 		`l := [1, 2, 3]; r := l + [4]; z := l + [r]`:                                  "1:36: +: an element added",
 		`l := [1, 2, 3]; r := l + [4]; l += [r]`:                                      "1:31: +: an element added",
+		`l := [1, 2, 3]; r := l + [4]; z := l + (false || [r])`:                       "1:36: +: an element added",
+		`l := [1, 2, 3]; r := l + [4]; z := l + (true && [r])`:                        "1:36: +: an element added",
 		`l := [1, 2, 3]; r := immutable(l + [4]); z := immutable(l) + immutable([r])`: "1:47: +",
 	} {
 		_, err := runRewritten(code)

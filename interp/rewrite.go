@@ -467,14 +467,17 @@ func isSelectorName(src []byte, off int) bool {
 
 // scalar reports whether e certainly evaluates to a value that holds no
 // other values: a literal number, string, char, bool or undefined, an
-// operator other than + (its results are numbers, bools or objects of a
-// module), a function.
+// operator other than +, && and || (its results are numbers, bools or
+// objects of a module; x && y and x || y are x or y), a function.
 func scalar(e parser.Expr) bool {
 	switch e := e.(type) {
 	case *parser.IntLit, *parser.FloatLit, *parser.StringLit, *parser.CharLit, *parser.BoolLit,
 		*parser.UndefinedLit, *parser.UnaryExpr, *parser.FuncLit:
 		return true
 	case *parser.BinaryExpr:
+		if e.Token == token.LAnd || e.Token == token.LOr {
+			return scalar(e.LHS) && scalar(e.RHS)
+		}
 		return e.Token != token.Add
 	case *parser.ParenExpr:
 		return scalar(e.Expr)
