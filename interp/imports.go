@@ -26,7 +26,7 @@ func (s *Sources) Prepare(name string, text []byte, dir string, env *lib.Env, mo
 	if s.guards == nil {
 		s.guards = guardModules()
 	}
-	im := &importer{sources: s, env: env, base: modules, guards: s.guards, files: map[string][]byte{}, failed: map[string]error{}}
+	im := &importer{sources: s, env: env, base: modules, guards: s.guards, files: map[string][]byte{}}
 	out, err := im.prepare(name, text, dir, s.Defined)
 	if err != nil {
 		return nil, nil, err
@@ -109,6 +109,9 @@ func (im *importer) prepare(name string, text []byte, dir string, defined func(s
 			// Reported when Tengo compiles the import, as Tengo reports
 			// it: after any error before it.
 			path = fmt.Sprintf("\x00import error %d", len(im.failed))
+			if im.failed == nil {
+				im.failed = map[string]error{}
+			}
 			im.failed[path] = se
 		}
 		return path, nil

@@ -314,6 +314,8 @@ var diffCases = []diffCase{
 	{code: `len[0] = 1`},
 	{code: `m := {}; len.x += m`},
 	{code: `a := [1]; f := func() { a[0] = 2; return a }; g := func(append) { append[0] = 3; return append }; r := [f(), g([0])]`},
+	{code: `x := import("./cyc_a")`},
+	{code: "m := {}\nm.x = import(\"./helper\").twice(2)\nm.y = import(\"./helper\").state.n"},
 	{code: `m := {}; m.self = m`, want: errCycle},
 	{code: `a := [1]; a[0] = [a]`, want: errCycle},
 	{code: `l := [1, 2, 3]; r := l + [4]; z := l + [r]`, want: errCycle},
