@@ -451,3 +451,33 @@ for i := 0; i < p.n; i++ {}
 		t.Errorf("the run with x = 1 ended with %v, want it interrupted", r.Err)
 	}
 }
+
+// A work area whose plan cannot be read (damaged: it is written
+// atomically) keeps its recorded runs: the next run refuses to start
+// rather than remove them as a crash's leftovers.
+func TestDamagedPlanKeepsTheRuns(t *testing.T) {
+	src := writeScript(t, "task.tengo", sweepTask)
+	out := t.TempDir()
+	cfg := sweepConfig(out)
+	cfg.Shard = interp.Shard{Index: 0, Count: 2}
+	mustRun(t, src, cfg)
+	work := filepath.Join(out, "task", ".bohpsh", "work")
+	runs, _ := filepath.Glob(filepath.Join(work, "*", "seed-*", interp.RunFile))
+	if len(runs) == 0 {
+		t.Fatal("the shard recorded no runs")
+	}
+	plan := filepath.Join(work, "plan.yaml")
+	if err := os.WriteFile(plan, []byte("script: [unclosed\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, shard := range []interp.Shard{{Index: 1, Count: 2}, {}} {
+		cfg.Shard = shard
+		res := interp.RunScript(context.Background(), src, cfg)
+		if res.Err == nil || !strings.Contains(res.Err.Error(), "its plan cannot be read") {
+			t.Errorf("shard %v: error %v, want the damaged plan refused", shard, res.Err)
+		}
+		if left, _ := filepath.Glob(filepath.Join(work, "*", "seed-*", interp.RunFile)); !slices.Equal(left, runs) {
+			t.Errorf("shard %v: run records %v, want %v", shard, left, runs)
+		}
+	}
+}

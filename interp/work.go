@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -106,9 +107,17 @@ func SetUpSweep(ctx context.Context, d string, plan *Plan, resume bool) (int, Un
 
 // prepare readies the work area for this process (D's lock held).
 func (w *workArea) prepare(mode workMode, resume bool) error {
-	old, err := readPlan(filepath.Join(w.dir, planName))
+	planPath := filepath.Join(w.dir, planName)
+	old, err := readPlan(planPath)
 	if err != nil {
-		old = nil // unreadable: left by a crash, replaced below
+		// The plan is written atomically: a crash leaves it whole or
+		// absent, so an unreadable one was damaged. Its recorded runs are
+		// not thrown away for that.
+		if n := recordedRuns(w.dir); n > 0 {
+			return fmt.Errorf("the work area %s holds %d recorded runs, but its plan cannot be read (%v): restore %s, or remove %s to discard the runs",
+				w.dir, n, err, planPath, w.dir)
+		}
+		old = nil // replaced below
 	}
 	live, err := liveShards(w.dir)
 	if err != nil {
@@ -360,4 +369,16 @@ func (w *workArea) close() {
 		w.dlock.Release()
 		w.dlock = nil
 	}
+}
+
+// recordedRuns counts the run records (RunFile) under dir.
+func recordedRuns(dir string) int {
+	n := 0
+	filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
+		if err == nil && !e.IsDir() && e.Name() == RunFile {
+			n++
+		}
+		return nil
+	})
+	return n
 }
