@@ -71,6 +71,39 @@ func (g *gen) w(parts ...string) {
 
 func (g *gen) pick(list ...string) string { return list[g.n(len(list))] }
 
+// freshName returns a name not used before: prefix and a number.
+func (g *gen) freshName(prefix string) string {
+	g.fresh++
+	return fmt.Sprint(prefix, g.fresh-1)
+}
+
+// genItem stands in g.seq for an expression of depth d: any expression
+// (kind kUntyped) or a typed one.
+type genItem struct{ kind, d int }
+
+const kUntyped = -1
+
+func ex(d int) genItem    { return genItem{kUntyped, d} }
+func ty(k, d int) genItem { return genItem{k, d} }
+
+// seq writes its items in order: strings as they are, genItems as
+// expressions. (Its arguments are evaluated first: a choice among them
+// must come before the first expression, as it does in the text.)
+func (g *gen) seq(items ...any) {
+	for _, it := range items {
+		switch it := it.(type) {
+		case string:
+			g.w(it)
+		case genItem:
+			if it.kind == kUntyped {
+				g.expr(it.d)
+			} else {
+				g.typed(it.kind, it.d)
+			}
+		}
+	}
+}
+
 var genStrings = []string{`"s"`, `"a b"`, `"t\tab"`, `"q\""`, "`raw`", `"x"`, `""`, `"k"`, `"append"`, `"string"`, `"d"`, `"é"`}
 
 func (g *gen) atom() {
@@ -104,9 +137,7 @@ func (g *gen) expr(d int) {
 	case 0, 1:
 		g.atom()
 	case 2:
-		g.w("f(")
-		g.expr(d - 1)
-		g.w(")")
+		g.seq("f(", ex(d-1), ")")
 	case 3:
 		g.w(g.pick("-", "-", "!", "^"))
 		g.expr(d - 1)
@@ -115,78 +146,46 @@ func (g *gen) expr(d int) {
 		g.w(" ", genBinOps[g.n(len(genBinOps))], " ")
 		g.expr(d - 1)
 	case 6:
-		g.expr(d - 1)
-		g.w(" ? ")
-		g.expr(d - 1)
-		g.w(" : ")
-		g.expr(d - 1)
+		g.seq(ex(d-1), " ? ", ex(d-1), " : ", ex(d-1))
 	case 7:
 		g.primary(d - 1)
 		g.index(d - 1)
 	case 8:
 		g.primary(d - 1)
-		g.w("[")
-		g.expr(d - 1)
-		g.w(":")
+		g.seq("[", ex(d-1), ":")
 		if g.n(2) == 0 {
 			g.expr(d - 1)
 		}
 		g.w("]")
 	case 9:
-		g.w("[")
-		g.expr(d - 1)
-		g.w(", ")
-		g.expr(d - 1)
-		g.w("]")
+		g.seq("[", ex(d-1), ", ", ex(d-1), "]")
 	case 10:
-		g.w("{", g.pick("k", "append", "string", `"a b"`, "x"), ": ")
-		g.expr(d - 1)
-		g.w(", z: ")
-		g.expr(d - 1)
-		g.w("}")
+		g.seq("{", g.pick("k", "append", "string", `"a b"`, "x"), ": ", ex(d-1), ", z: ", ex(d-1), "}")
 	case 11:
-		g.w(g.pick("immutable(", "error("))
-		g.expr(d - 1)
-		g.w(")")
+		g.seq(g.pick("immutable(", "error("), ex(d-1), ")")
 	case 12:
 		switch g.n(9) {
 		case 0:
-			g.w("append(")
-			g.expr(d - 1)
-			g.w(", ")
-			g.expr(d - 1)
-			g.w(")")
+			g.seq("append(", ex(d-1), ", ", ex(d-1), ")")
 		case 1:
 			g.w("splice(")
 			g.expr(d - 1)
-			g.w(", ", fmt.Sprint(g.n(3)), ", 1, ")
-			g.expr(d - 1)
-			g.w(")")
+			g.seq(", ", fmt.Sprint(g.n(3)), ", 1, ", ex(d-1), ")")
 		case 2:
-			g.w("append([0], ")
-			g.expr(d - 1)
-			g.w("...)")
+			g.seq("append([0], ", ex(d-1), "...)")
 		default:
-			g.w(g.pick("len(", "copy(", "string(", "type_name(", "is_error(", "format(\"%v|%d\", "), "")
-			g.expr(d - 1)
-			g.w(")")
+			g.seq(g.pick("len(", "copy(", "string(", "type_name(", "is_error(", "format(\"%v|%d\", "), "", ex(d-1), ")")
 		}
 	case 13:
 		g.w("(func(p) { return p ", g.pick("+", "==", "*"), " ")
 		g.vars = append(g.vars, "p")
 		g.expr(d - 1)
 		g.vars = g.vars[:len(g.vars)-1]
-		g.w(" })(")
-		g.expr(d - 1)
-		g.w(")")
+		g.seq(" })(", ex(d-1), ")")
 	case 14:
-		g.w("(")
-		g.expr(d - 1)
-		g.w(")")
+		g.seq("(", ex(d-1), ")")
 	case 15:
-		g.w(g.pick("h.twice(", "h.set(m, \"k\", ", "h.state.log + ("))
-		g.expr(d - 1)
-		g.w(")")
+		g.seq(g.pick("h.twice(", "h.set(m, \"k\", ", "h.state.log + ("), ex(d-1), ")")
 	case 16:
 		g.w(g.pick("a", "m", "u", "[1]", "{}", "b", "log"), g.pick(" == ", " != "), g.pick("a", "m", "u", "[1]", "{}", "b", "f(a)"))
 	default:
@@ -199,13 +198,9 @@ func (g *gen) expr(d int) {
 func (g *gen) primary(d int) {
 	switch g.n(4) {
 	case 0:
-		g.w("f(")
-		g.expr(d)
-		g.w(")")
+		g.seq("f(", ex(d), ")")
 	case 1:
-		g.w("(")
-		g.expr(d)
-		g.w(")")
+		g.seq("(", ex(d), ")")
 	default:
 		g.w(g.vars[g.n(len(g.vars))])
 	}
@@ -215,9 +210,7 @@ func (g *gen) primary(d int) {
 func (g *gen) index(d int) {
 	switch g.n(5) {
 	case 0, 1:
-		g.w("[")
-		g.expr(d)
-		g.w("]")
+		g.seq("[", ex(d), "]")
 	case 2:
 		g.w("[", genStrings[g.n(len(genStrings))], "]")
 	case 3:
@@ -248,23 +241,13 @@ func (g *gen) typed(k, d int) {
 		g.typedAtom(k)
 		return
 	case 1:
-		g.w("f(")
-		g.typed(k, d-1)
-		g.w(")")
+		g.seq("f(", ty(k, d-1), ")")
 		return
 	case 2:
-		g.w("(")
-		g.typed(kAny, d-1)
-		g.w(" ? ")
-		g.typed(k, d-1)
-		g.w(" : ")
-		g.typed(k, d-1)
-		g.w(")")
+		g.seq("(", ty(kAny, d-1), " ? ", ty(k, d-1), " : ", ty(k, d-1), ")")
 		return
 	case 3:
-		g.w("(func(p) { return p })(")
-		g.typed(k, d-1)
-		g.w(")")
+		g.seq("(func(p) { return p })(", ty(k, d-1), ")")
 		return
 	}
 	switch k {
@@ -274,9 +257,7 @@ func (g *gen) typed(k, d int) {
 			g.w("-")
 			g.typed(kInt, d-1)
 		case 1:
-			g.w("len(")
-			g.typed(g.pick1(kStr, kArr, kMap), d-1)
-			g.w(")")
+			g.seq("len(", ty(g.pick1(kStr, kArr, kMap), d-1), ")")
 		case 2:
 			g.w("-")
 			g.typed(kInt, d-1)
@@ -294,9 +275,7 @@ func (g *gen) typed(k, d int) {
 			g.w(" + ")
 			g.typed(g.pick1(kStr, kInt, kArr), d-1)
 		case 2:
-			g.w(g.pick("string(", "format(\"%v\", ", "type_name("))
-			g.typed(kAny, d-1)
-			g.w(")")
+			g.seq(g.pick("string(", "format(\"%v\", ", "type_name("), ty(kAny, d-1), ")")
 		default:
 			g.w("h.state.log + \"\" + ") // an array of the helper's state, as a string
 			g.typed(kStr, d-1)
@@ -304,21 +283,11 @@ func (g *gen) typed(k, d int) {
 	case kArr:
 		switch g.n(7) {
 		case 0, 1:
-			g.typed(kArr, d-1)
-			g.w(" + ")
-			g.typed(kArr, d-1)
+			g.seq(ty(kArr, d-1), " + ", ty(kArr, d-1))
 		case 2:
-			g.w("append(")
-			g.typed(kArr, d-1)
-			g.w(", ")
-			g.typed(kAny, d-1)
-			g.w(")")
+			g.seq("append(", ty(kArr, d-1), ", ", ty(kAny, d-1), ")")
 		case 3:
-			g.w("[")
-			g.typed(kAny, d-1)
-			g.w(", ")
-			g.typed(kAny, d-1)
-			g.w("]")
+			g.seq("[", ty(kAny, d-1), ", ", ty(kAny, d-1), "]")
 		case 4:
 			g.w(g.pick("immutable(", "copy(", "append(["+fmt.Sprint(g.n(3))+"], "))
 			g.typed(kArr, d-1)
@@ -327,28 +296,18 @@ func (g *gen) typed(k, d int) {
 			g.typed(kArr, d-1)
 			g.w(g.pick("[1:]", "[:1]", "[:]", "[0:0]"))
 		default:
-			g.w("splice(copy(")
-			g.typed(kArr, d-1)
-			g.w("), 0, 0, ")
-			g.typed(kAny, d-1)
-			g.w(")")
+			g.seq("splice(copy(", ty(kArr, d-1), "), 0, 0, ", ty(kAny, d-1), ")")
 		}
 	case kMap:
 		switch g.n(4) {
 		case 0, 1:
-			g.w("{", g.pick("k", "append", "string", `"a b"`, "x", `"q\""`), ": ")
-			g.typed(kAny, d-1)
-			g.w("}")
+			g.seq("{", g.pick("k", "append", "string", `"a b"`, "x", `"q\""`), ": ", ty(kAny, d-1), "}")
 		case 2:
 			g.w("h.set(copy(")
 			g.typed(kMap, d-1)
-			g.w("), ", genStrings[g.n(len(genStrings))], ", ")
-			g.typed(kAny, d-1)
-			g.w(")")
+			g.seq("), ", genStrings[g.n(len(genStrings))], ", ", ty(kAny, d-1), ")")
 		default:
-			g.w("copy(")
-			g.typed(kMap, d-1)
-			g.w(")")
+			g.seq("copy(", ty(kMap, d-1), ")")
 		}
 	default:
 		switch g.n(8) {
@@ -358,9 +317,7 @@ func (g *gen) typed(k, d int) {
 			g.typed(kAny, d-1)
 		case 1:
 			wrap := [][2]string{{"error(", ")"}, {"immutable(", ")"}, {"is_error(", ")"}, {"[", "]"}, {"!", ""}}[g.n(5)]
-			g.w(wrap[0])
-			g.typed(kAny, d-1)
-			g.w(wrap[1])
+			g.seq(wrap[0], ty(kAny, d-1), wrap[1])
 		case 2:
 			g.w("a[", fmt.Sprint(g.n(4)), "]")
 		case 3:
@@ -394,7 +351,12 @@ var genAssignOps = []string{"=", "=", "+=", "+=", "-=", "*=", "/=", "%=", "|=", 
 
 // stmt writes a statement whose blocks nest at most d deep.
 func (g *gen) stmt(d int) {
-	switch g.n(16) {
+	c := g.n(16)
+	if d <= 0 && c >= 5 && c <= 8 { // a statement with a block, at the deepest
+		g.w(fmt.Sprintf("f(%d)", c-4))
+		return
+	}
+	switch c {
 	case 0:
 		g.w(g.vars[g.n(len(g.vars))])
 		for range g.n(4) {
@@ -408,8 +370,7 @@ func (g *gen) stmt(d int) {
 		name := g.pick("v", "v", "append", "copy", "string", "format", "splice")
 		// Tengo's builtins are globals: only an inner block can shadow one.
 		if name == "v" || len(g.scopes) == 1 || g.scopes[len(g.scopes)-1][name] {
-			name = fmt.Sprint("v", g.fresh)
-			g.fresh++
+			name = g.freshName("v")
 		}
 		g.w(name, " := ")
 		switch {
@@ -422,48 +383,24 @@ func (g *gen) stmt(d int) {
 		}
 		g.define(name)
 	case 5:
-		if d <= 0 {
-			g.w("f(1)")
-			return
-		}
-		g.w("if (")
-		g.typed(kAny, 2)
-		g.w(")")
+		g.seq("if (", ty(kAny, 2), ")")
 		g.block(d - 1)
 		if g.n(2) == 0 {
 			g.w(" else")
 			g.block(d - 1)
 		}
 	case 6:
-		if d <= 0 {
-			g.w("f(2)")
-			return
-		}
-		i := fmt.Sprint("i", g.fresh)
-		g.fresh++
+		i := g.freshName("i")
 		g.w("for ", i, " := 0; ", i, " < 2; ", i, "++")
-		g.vars = append(g.vars, i)
-		g.block(d - 1)
-		g.vars = g.vars[:len(g.vars)-1]
+		g.block(d-1, i)
 	case 7:
-		if d <= 0 {
-			g.w("f(3)")
-			return
-		}
-		k, v := fmt.Sprint("k", g.fresh), fmt.Sprint("e", g.fresh)
-		g.fresh++
+		k := g.freshName("k")
+		v := "e" + k[1:]
 		g.w("for ", k, ", ", v, " in ")
 		g.typed(kArr, 1)
-		g.vars = append(g.vars, k, v)
-		g.block(d - 1)
-		g.vars = g.vars[:len(g.vars)-2]
+		g.block(d-1, k, v)
 	case 8:
-		if d <= 0 {
-			g.w("f(4)")
-			return
-		}
-		name := fmt.Sprint("g", g.fresh)
-		g.fresh++
+		name := g.freshName("g")
 		param := g.pick("copy", "append", "q")
 		g.w(name, " := func(p, ", param, ") {")
 		saved := len(g.vars)
@@ -475,38 +412,23 @@ func (g *gen) stmt(d int) {
 			g.stmt(d - 1)
 			g.w(";")
 		}
-		g.w(" return ")
-		g.typed(kAny, 2)
-		g.w(" }; ")
+		g.seq(" return ", ty(kAny, 2), " }; ")
 		g.vars = g.vars[:saved]
 		g.scopes = g.scopes[:len(g.scopes)-1]
 		g.define(name)
-		g.w("f(", name, "(")
-		g.expr(2)
-		g.w(", ")
-		g.expr(1)
-		g.w("))")
+		g.seq("f(", name, "(", ex(2), ", ", ex(1), "))")
 	case 9:
 		g.w(g.pick("n", "n", "m.x", "a[0]", "a[f(1)]", "m.n.d[f(0)]", g.vars[g.n(len(g.vars))]), g.pick("++", "--"))
 	case 10:
-		g.w("fmt.println(")
-		g.expr(2)
-		g.w(")")
+		g.seq("fmt.println(", ex(2), ")")
 	case 11:
-		x := fmt.Sprint("x", g.fresh)
-		g.fresh++
-		g.w(x, g.pick(" := import( \"./helper\" )", " := import(\n\t`./helper`)", " := import(\"./helper\") // c\n", " := import(/* c */\"./helper\")"), "; log = append(log, ", x, ".twice(")
-		g.typed(kInt, 1)
-		g.w("))")
+		x := g.freshName("x")
+		g.seq(x, g.pick(" := import( \"./helper\" )", " := import(\n\t`./helper`)", " := import(\"./helper\") // c\n", " := import(/* c */\"./helper\")"), "; log = append(log, ", x, ".twice(", ty(kInt, 1), "))")
 		g.define(x)
 	case 14:
-		g.w("f(")
-		g.expr(3)
-		g.w(")")
+		g.seq("f(", ex(3), ")")
 	default:
-		g.w("f(")
-		g.typed(kAny, 3)
-		g.w(")")
+		g.seq("f(", ty(kAny, 3), ")")
 	}
 }
 
@@ -546,9 +468,7 @@ func (g *gen) typedAssign() {
 		g.w(g.pick("m", "a[3]", "m.n"), " = ")
 		g.typed(kMap, 2)
 	default:
-		g.w("log = append(log, ")
-		g.typed(kAny, 2)
-		g.w(")")
+		g.seq("log = append(log, ", ty(kAny, 2), ")")
 	}
 }
 
@@ -558,9 +478,11 @@ func (g *gen) define(name string) {
 	g.scopes[len(g.scopes)-1][name] = true
 }
 
-// block writes { statements } in a new scope.
-func (g *gen) block(d int) {
+// block writes { statements } in a new scope, nesting at most d deep, in
+// which the names vars (a loop's variables) are in scope.
+func (g *gen) block(d int, vars ...string) {
 	saved := len(g.vars)
+	g.vars = append(g.vars, vars...)
 	g.scopes = append(g.scopes, map[string]bool{})
 	defer func() { g.scopes = g.scopes[:len(g.scopes)-1] }()
 	g.w(" {")
