@@ -384,8 +384,13 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 	if stoppedEarly || res.Err != nil && (!anyRecorded(res) || lib.IsUsage(res.Err) || isCompileError(res.Err) || noneCompleted(res)) {
 		// Nothing ran (a compile or usage error, Ctrl-C or --timeout while
 		// compiling), or every run failed (a checkpoint path mistyped in
-		// -p): the earlier outputs stay.
+		// -p): the earlier outputs stay. A default output directory
+		// this run created is left empty: it goes.
 		work.discard(res)
+		if cfg.Out == "" {
+			work.close()
+			removeEmptyOutputDir(dir)
+		}
 		return res
 	}
 	err = work.dlock.Held()
@@ -483,6 +488,13 @@ func (s *Sweep) Check() error {
 		dirs[lib.FileKey(dir)] = v
 	}
 	return nil
+}
+
+// removeEmptyOutputDir removes dir, a directory outputDir created, when
+// nothing but its empty control directory is in it.
+func removeEmptyOutputDir(dir string) {
+	os.Remove(filepath.Join(dir, controlDir)) // only if empty, as dir
+	os.Remove(dir)
 }
 
 // outputDir chooses the output directory: --out DIR/<script name>, else
