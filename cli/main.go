@@ -171,9 +171,9 @@ func parseFlagSet(args []string, extra ...func(*flag.FlagSet)) (*cmdFlags, *flag
 		run.Overrides[k] = v
 		return nil
 	})
-	fs.Int64Var(&run.Seed, "seed", 0, "")
-	fs.IntVar(&run.Seeds, "seeds", 1, "")
-	fs.IntVar(&run.Jobs, "jobs", runtime.NumCPU(), "")
+	intFlag(fs, &run.Seed, "seed", 0)
+	intFlag(fs, &run.Seeds, "seeds", 1)
+	intFlag(fs, &run.Jobs, "jobs", runtime.NumCPU())
 	fs.Func("sweep", "", func(s string) error {
 		if run.Sweep != nil {
 			return errors.New("only one --sweep is supported")
@@ -184,7 +184,14 @@ func parseFlagSet(args []string, extra ...func(*flag.FlagSet)) (*cmdFlags, *flag
 	})
 	fs.StringVar(&run.Out, "out", "", "")
 	fs.BoolVar(&run.Quiet, "quiet", false, "")
-	fs.DurationVar(&f.timeout, "timeout", 0, "")
+	fs.Func("timeout", "", func(s string) error {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return errors.New("want a duration with a unit, e.g. 90s, 10m or 1h30m")
+		}
+		f.timeout = d
+		return nil
+	})
 	fs.BoolVar(&run.AllowOS, "allow-os", false, "")
 	fs.BoolVar(&run.NoFigures, "no-figures", false, "")
 	fs.Var(&f.memory, "max-memory", "")
@@ -242,6 +249,23 @@ func parseFlagSet(args []string, extra ...func(*flag.FlagSet)) (*cmdFlags, *flag
 		}
 	}
 	return f, fs, nil
+}
+
+// intFlag defines an integer flag whose bad value is named as such (the
+// flag package says only "parse error").
+func intFlag[T int | int64](fs *flag.FlagSet, p *T, name string, def T) {
+	*p = def
+	fs.Func(name, "", func(s string) error {
+		n, err := strconv.ParseInt(s, 0, 64)
+		switch {
+		case errors.Is(err, strconv.ErrRange) || err == nil && int64(T(n)) != n:
+			return errors.New("out of range")
+		case err != nil:
+			return errors.New("want an integer")
+		}
+		*p = T(n)
+		return nil
+	})
 }
 
 // parseSweep parses --sweep key=v1,v2,...

@@ -51,7 +51,7 @@ func slurmMain(parent context.Context, signals bool, args []string, stdout, stde
 	var sbatchFlags string
 	var wait, dryRun bool
 	f, fs, err := parseFlagSet(args, func(fs *flag.FlagSet) {
-		fs.IntVar(&tasks, "tasks", 0, "")
+		intFlag(fs, &tasks, "tasks", 0)
 		fs.StringVar(&sbatchFlags, "sbatch", "", "")
 		fs.BoolVar(&wait, "wait", false, "")
 		fs.BoolVar(&dryRun, "dry-run", false, "")
