@@ -79,7 +79,7 @@ func TestErrorPositions(t *testing.T) {
 		{"bad_yaml", interp.RuntimeError, []string{
 			"testdata/errors/bad_yaml.tengo:2:8: yaml.decode: malformed YAML: at or after line 2: did not find expected ',' or ']'"}},
 		{"read_missing", interp.RuntimeError, []string{
-			"testdata/errors/read_missing.tengo:2:8: yaml.read: open testdata/errors/no-such-config.yaml: no such file or directory"}},
+			"testdata/errors/read_missing.tengo:2:8: yaml.read: cannot read no-such-config.yaml: no such file in the run's directory, the script's folder (testdata/errors) or the working directory"}},
 	} {
 		wantErr(t, scripttest.FileError(t, "testdata/errors/"+c.script+".tengo", scripttest.Options{}), c.kind, c.want...)
 	}

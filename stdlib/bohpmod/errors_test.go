@@ -85,7 +85,7 @@ func TestErrorMessages(t *testing.T) {
 		// malformed checkpoint
 
 		// missing checkpoint
-		`bohp.load("nope/none.yaml")`: "bohp.load: open nope/none.yaml: no such file or directory",
+		`bohp.load("nope/none.yaml")`: "bohp.load: cannot read nope/none.yaml: no such file in the run's directory or the working directory",
 		// meta that YAML cannot hold
 		`net.save("n.yaml", {meta: {f: [1, func() {}]}})`: "network.save: meta: cannot encode a compiled-function at .f[1] as YAML",
 		// checkpoint that does not fit

@@ -67,9 +67,35 @@ func (e *Env) ReadFile(fn, path string) (data []byte, full string, err error) {
 	}
 	e.NoteRead(full)
 	if data, err = os.ReadFile(full); err != nil {
+		if where := e.readPlaces(); errors.Is(err, fs.ErrNotExist) && !filepath.IsAbs(path) && where != "" {
+			return nil, full, Errorf(fn, "cannot read %s: no such file in %s", path, where)
+		}
 		return nil, full, Errorf(fn, "%v", err)
 	}
 	return data, full, nil
+}
+
+// readPlaces lists where relRead looks a relative path up, when that is
+// more than one directory (else the error, naming the path, says it).
+func (e *Env) readPlaces() string {
+	var names []string
+	seen := map[string]bool{}
+	for _, pl := range []struct{ name, dir string }{
+		{"the run's directory", e.OutDir},
+		{fmt.Sprintf("the script's folder (%s)", shown(e.ScriptDir)), e.ScriptDir},
+		{"the working directory", e.workDir()},
+	} {
+		abs, err := filepath.Abs(pl.dir)
+		if pl.dir == "" || err != nil || seen[abs] {
+			continue
+		}
+		seen[abs] = true
+		names = append(names, pl.name)
+	}
+	if len(names) < 2 {
+		return ""
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 // relRead is where a relative path to read is: in the run's own directory

@@ -38,7 +38,7 @@ p := func(episodes, frozen) { return {episodes: episodes, frozen: frozen, seed: 
 		`tasks.patterns("a", 4)`:                                                                     `tasks.patterns: want k >= 1 patterns of n >= 0 cells (ints), got k = "a", n = 4`,
 		`tasks.schedule(6, 0, 4, func(t, k) { return k }, func(t) { return false })`:                 "tasks.schedule: want ints steps >= 0, labels >= 1, n >= 0, got steps = 6, labels = 0, n = 4",
 		`tasks.schedule(6, 2, 4, 1, func(t) { return false })`:                                       "tasks.schedule: label_of must be a function, got int 1",
-		`tasks.network({checkpoint: "none.yaml", engine: "bptt"}, {inputs: 2, layers: [{size: 1}]})`: "bohp.load: open none.yaml: no such file or directory",
+		`tasks.network({checkpoint: "none.yaml", engine: "bptt"}, {inputs: 2, layers: [{size: 1}]})`: "bohp.load: cannot read none.yaml: no such file in the run's directory or the working directory",
 		`tasks.network({checkpoint: "", engine: "exact"}, {inputs: 2, layers: [{size: 1}]})`:         `tasks.network: unknown gradient engine "exact" (known: bptt, forward, paper)`,
 		`tasks.network({checkpoint: ""}, {inputs: 2, layers: [{size: 1}]})`:                          "tasks.network: p has no parameter engine",
 		`tasks.network(p(1, 0), 3)`:                                                                  "tasks.network: spec must be a map, got 3",
