@@ -453,17 +453,21 @@ func runOnce(ctx context.Context, src *Source, r *Run) (err error) {
 	if err := prog.Run(ctx); err != nil {
 		return err
 	}
-	if v := prog.Value(); v != nil && !env.Quiet {
-		fmt.Fprintln(env.Out, lib.Format(v))
-	}
 	// An override the script never declared (it did not call
-	// params.declare) is a usage error too.
+	// params.declare) is a usage error too, before -e's value is printed.
 	if !env.Params.IsDeclared && len(env.Params.Overrides) > 0 {
 		var keys []string
 		for k := range env.Params.Overrides {
 			keys = append(keys, k)
 		}
-		return &lib.UsageError{Err: fmt.Errorf("%s: parameters %v were given, but the script declares no parameters (params.declare)", src.Name, sortedStrings(keys))}
+		given := "parameter " + keys[0] + " was given"
+		if len(keys) > 1 {
+			given = "parameters " + strings.Join(sortedStrings(keys), ", ") + " were given"
+		}
+		return &lib.UsageError{Err: fmt.Errorf("%s: %s (-p or --sweep), but the script declares no parameters (params.declare)", src.Name, given)}
+	}
+	if v := prog.Value(); v != nil && !env.Quiet {
+		fmt.Fprintln(env.Out, lib.Format(v))
 	}
 	return nil
 }
