@@ -43,7 +43,7 @@ type MergeOptions struct {
 // committed into d as a run commits them. A missing or failed shard is
 // reported by number (Result.Shards), its runs are listed as missing in the
 // summary, and Result.Err says so; the outputs are written all the same
-// (a partial merge). Once every run is complete the work area is removed.
+// (a partial merge), unless no run completed (then nothing is). Once every run is complete the work area is removed.
 func Merge(ctx context.Context, d string, opts MergeOptions) *Result {
 	if opts.Stderr == nil {
 		opts.Stderr = io.Discard
@@ -115,6 +115,13 @@ func Merge(ctx context.Context, d string, opts MergeOptions) *Result {
 	res.Summary = summarize(res, cfg)
 	if res.Err == nil {
 		res.Err = incompleteError(res)
+	}
+	if res.Summary.Completed == 0 {
+		// Nothing to write: the outputs in d stay as they were (a run
+		// where every run failed keeps them too), and so do the shards'
+		// results, to be rerun or merged later.
+		res.Err = fmt.Errorf("%w; nothing merged: no run completed, the outputs in %s stay as they were", res.Err, d)
+		return res
 	}
 	if err := lock.Held(); err != nil {
 		res.Err = err
