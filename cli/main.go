@@ -122,8 +122,15 @@ written, marked interrupted).
 A REPL reading a pipe runs every statement and exits 1 if any failed.
 `
 
-// reportBug follows the message of an internal error.
-const reportBug = "bohpsh: this is a bug of bohpsh, not of the script: please report it (exit status 3)"
+// printBugReport follows the message of an internal error: its Go stack
+// (a panic outside a script's VM), then the request to report it.
+func printBugReport(w io.Writer, err error) {
+	var ie *interp.InternalError
+	if errors.As(err, &ie) {
+		fmt.Fprintln(w, ie.Stack)
+	}
+	fmt.Fprintln(w, "bohpsh: this is a bug of bohpsh, not of the script: please report it (exit status 3)")
+}
 
 // cmdFlags are the parsed command line: how to run the scripts (run, less
 // the writers), and what else to do.
@@ -309,7 +316,9 @@ func MainContext(ctx context.Context, args []string, stdin io.Reader, stdout, st
 func mainCtx(parent context.Context, signals bool, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
-			fmt.Fprintf(stderr, "bohpsh: internal error (Go panic): %v\n%s\n%s\n", r, debug.Stack(), reportBug)
+			ie := &interp.InternalError{Value: r, Stack: string(debug.Stack())}
+			fmt.Fprintf(stderr, "bohpsh: %v\n", ie)
+			printBugReport(stderr, ie)
 			code = ExitInternal
 		}
 	}()
@@ -397,11 +406,7 @@ func report(res *interp.Result, ctx context.Context, cfg interp.Config, stderr i
 		case lib.IsUsage(res.Err) || errors.As(res.Err, &ode):
 			code = ExitUsage
 		case interp.IsInternal(res.Err):
-			var ie *interp.InternalError
-			if errors.As(res.Err, &ie) {
-				fmt.Fprintf(stderr, "%s\n", ie.Stack)
-			}
-			fmt.Fprintln(stderr, reportBug)
+			printBugReport(stderr, res.Err)
 			code = ExitInternal
 		}
 	}
