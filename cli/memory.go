@@ -85,9 +85,10 @@ func totalMemory() int64 {
 		sc := bufio.NewScanner(bytes.NewReader(data))
 		for sc.Scan() {
 			if rest, ok := strings.CutPrefix(sc.Text(), "MemTotal:"); ok {
-				f := strings.Fields(rest)
-				if kb, err := strconv.ParseInt(f[0], 10, 64); err == nil && len(f) == 2 && f[1] == "kB" {
-					total = kb << 10
+				if f := strings.Fields(rest); len(f) == 2 && f[1] == "kB" {
+					if kb, err := strconv.ParseInt(f[0], 10, 64); err == nil {
+						total = kb << 10
+					}
 				}
 			}
 		}
