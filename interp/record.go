@@ -193,16 +193,6 @@ func (rec *runRecord) difference(p *Plan, id RunID) string {
 	return ""
 }
 
-// otherSettings is how run id of plan p differs from the completed run of
-// other settings recorded in dir ("" when dir holds none).
-func otherSettings(dir string, p *Plan, id RunID) string {
-	rec, err := readRecord(dir)
-	if err != nil || rec == nil || rec.Status != statusCompleted {
-		return ""
-	}
-	return rec.difference(p, id)
-}
-
 // readRecord reads the RunFile in dir: nil and no error when there is
 // none (the run did not end: not started, or killed), or when the record
 // does not match its metrics.csv (left torn by a machine crash).
@@ -234,8 +224,21 @@ func readRecord(dir string) (*runRecord, error) {
 
 // completeRecord reports whether dir holds the completed run id of plan p.
 func completeRecord(dir string, p *Plan, id RunID) bool {
+	complete, _ := completedRun(dir, p, id)
+	return complete
+}
+
+// completedRun reads the record in dir once for --resume: complete when it
+// is of the completed run id of plan p; else other is how run id differs
+// from the completed run of other settings recorded there ("" when dir
+// holds no completed run).
+func completedRun(dir string, p *Plan, id RunID) (complete bool, other string) {
 	rec, err := readRecord(dir)
-	return err == nil && rec != nil && rec.Status == statusCompleted && rec.matches(p, id)
+	if err != nil || rec == nil || rec.Status != statusCompleted {
+		return false, ""
+	}
+	other = rec.difference(p, id)
+	return other == "", other
 }
 
 // loadRun rebuilds run id of plan p from its record in dir (see readRecord)

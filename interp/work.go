@@ -167,14 +167,14 @@ func (w *workArea) prepare(mode workMode, resume bool) error {
 	keep := map[string]bool{}
 	for _, id := range mine {
 		rd := filepath.Join(w.dir, w.plan.RunDir(id))
-		if resume && completeRecord(rd, w.plan, id) {
+		complete, other := false, ""
+		if resume {
+			complete, other = completedRun(rd, w.plan, id)
+		}
+		if complete {
 			keep[w.plan.RunDir(id)] = true
 			w.resumed[id] = true
 			continue
-		}
-		other := ""
-		if resume {
-			other = otherSettings(rd, w.plan, id)
 		}
 		os.RemoveAll(rd)
 		// With resume, a run complete in D's committed results is taken
@@ -182,7 +182,8 @@ func (w *workArea) prepare(mode workMode, resume bool) error {
 		// set up before (the setup did that).
 		committed := filepath.Join(w.d, w.plan.RunDir(id))
 		if resume && (fresh || mode != shardRun) {
-			if completeRecord(committed, w.plan, id) {
+			complete, otherCommitted := completedRun(committed, w.plan, id)
+			if complete {
 				if err := linkTree(committed, rd); err != nil {
 					os.RemoveAll(rd)
 					return fmt.Errorf("taking the results of %s from %s: %v", w.plan.RunName(id), w.d, err)
@@ -192,7 +193,7 @@ func (w *workArea) prepare(mode workMode, resume bool) error {
 				continue
 			}
 			if other == "" {
-				other = otherSettings(committed, w.plan, id)
+				other = otherCommitted
 			}
 		}
 		if other != "" {
