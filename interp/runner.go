@@ -380,12 +380,9 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 		}
 		return res
 	}
-	stoppedEarly := res.Interrupted && !anyRecorded(res) && res.Summary.Completed == 0
-	if stoppedEarly || res.Err != nil && (!anyRecorded(res) || lib.IsUsage(res.Err) || isCompileError(res.Err) || noneCompleted(res)) {
-		// Nothing ran (a compile or usage error, Ctrl-C or --timeout while
-		// compiling), or every run failed (a checkpoint path mistyped in
-		// -p): the earlier outputs stay. A default output directory
-		// this run created is left empty: it goes.
+	if keepsPrevious(res) {
+		// A default output directory this run created is left empty: it
+		// goes.
 		work.discard(res)
 		if cfg.Out == "" {
 			work.close()
@@ -415,10 +412,20 @@ func isCompileError(err error) bool {
 	return errors.As(err, &se) && se.Kind == CompileError
 }
 
-// noneCompleted says that no run completed and none was stopped by an
-// interruption (whose partial results are written).
-func noneCompleted(res *Result) bool {
-	return res.Summary.Completed == 0 && !res.Interrupted
+// keepsPrevious says that the outputs of res are not committed, so that
+// the earlier outputs stay: nothing ran (a compile or usage error, which
+// every run meets; Ctrl-C or --timeout while compiling), or every run
+// failed (a checkpoint path mistyped in -p). Runs stopped by an
+// interruption after recording something are written, marked interrupted.
+func keepsPrevious(res *Result) bool {
+	switch {
+	case res.Err == nil:
+		return res.Interrupted && !anyRecorded(res) && res.Summary.Completed == 0
+	case lib.IsUsage(res.Err) || isCompileError(res.Err):
+		return true
+	default:
+		return !anyRecorded(res) || res.Summary.Completed == 0 && !res.Interrupted
+	}
 }
 
 func anyRecorded(res *Result) bool {
