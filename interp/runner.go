@@ -114,7 +114,7 @@ func (res *Result) Failure() string {
 		return ""
 	}
 	r := res.FailedRun()
-	if r == nil || res.Plan == nil || lib.IsUsage(res.Err) || isCompileError(res.Err) {
+	if r == nil || res.Plan == nil || everyRunMeets(res.Err) {
 		return res.Err.Error()
 	}
 	return fmt.Sprintf("%s failed in the run with %s:\n%v", res.Script, res.Plan.RunName(r.id()), res.Err)
@@ -407,9 +407,13 @@ func isInterruption(err error) bool {
 	return errors.As(err, &se) && se.Kind == Interrupted
 }
 
-func isCompileError(err error) bool {
+// everyRunMeets reports whether err is not one run's but one that every
+// run meets: a usage error (a -p or --sweep value the script refuses) or a
+// compile error. It is reported without naming a run, and nothing is
+// committed.
+func everyRunMeets(err error) bool {
 	var se *ScriptError
-	return errors.As(err, &se) && se.Kind == CompileError
+	return lib.IsUsage(err) || errors.As(err, &se) && se.Kind == CompileError
 }
 
 // keepsPrevious says that the outputs of res are not committed, so that
@@ -421,7 +425,7 @@ func keepsPrevious(res *Result) bool {
 	switch {
 	case res.Err == nil:
 		return res.Interrupted && !anyRecorded(res) && res.Summary.Completed == 0
-	case lib.IsUsage(res.Err) || isCompileError(res.Err):
+	case everyRunMeets(res.Err):
 		return true
 	default:
 		return !anyRecorded(res) || res.Summary.Completed == 0 && !res.Interrupted
