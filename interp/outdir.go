@@ -233,7 +233,7 @@ func keptName(d string) string {
 	if info, err := os.Stat(ctlPath(d, manifestName)); err == nil {
 		t = info.ModTime()
 	}
-	base := t.Format("20060102-150405")
+	base := t.Format(dirTimeLayout)
 	name := base
 	for i := 2; ; i++ {
 		if _, err := os.Lstat(filepath.Join(d, name)); errors.Is(err, fs.ErrNotExist) {

@@ -512,6 +512,11 @@ func removeEmptyOutputDir(dir string) {
 	os.Remove(dir)
 }
 
+// dirTimeLayout names a directory after a time: a run's output directory
+// without --out (runs/<script name>/<time>), and the one that keeps the
+// results a run replaced while reading them (keptName).
+const dirTimeLayout = "20060102-150405"
+
 // outputDir chooses the output directory: --out DIR/<script name>, else
 // a new directory runs/<script name>/<time>, which it creates.
 func outputDir(src *Source, cfg Config) (string, error) {
@@ -526,7 +531,7 @@ func outputDir(src *Source, cfg Config) (string, error) {
 	if cfg.Now != nil {
 		now = cfg.Now
 	}
-	base := filepath.Join("runs", name, now().Format("20060102-150405"))
+	base := filepath.Join("runs", name, now().Format(dirTimeLayout))
 	if err := os.MkdirAll(filepath.Dir(base), 0o755); err != nil {
 		return "", &OutputDirError{Dir: base, Err: unwrapPath(err)}
 	}
