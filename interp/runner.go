@@ -93,17 +93,6 @@ type Result struct {
 	Summary     *Summary // computed once the runs have ended
 }
 
-// FailedRun is the run whose error is res.Err; nil when res.Err is not a
-// run's (an output error) or there is none.
-func (res *Result) FailedRun() *Run {
-	for _, r := range res.Runs {
-		if res.Err != nil && r.Err == res.Err {
-			return r
-		}
-	}
-	return nil
-}
-
 // Failure is res.Err as the command and summary.yaml report it, the same
 // whatever the number of runs: the error of a run is introduced by the run
 // ("task failed in the run with seed 2:", then the error with its script
@@ -113,11 +102,14 @@ func (res *Result) Failure() string {
 	if res.Err == nil {
 		return ""
 	}
-	r := res.FailedRun()
-	if r == nil || res.Plan == nil || everyRunMeets(res.Err) {
-		return res.Err.Error()
+	if res.Plan != nil && !everyRunMeets(res.Err) {
+		for _, r := range res.Runs {
+			if r.Err == res.Err {
+				return fmt.Sprintf("%s failed in the run with %s:\n%v", res.Script, res.Plan.RunName(r.id()), res.Err)
+			}
+		}
 	}
-	return fmt.Sprintf("%s failed in the run with %s:\n%v", res.Script, res.Plan.RunName(r.id()), res.Err)
+	return res.Err.Error() // not a run's (an output error), or every run's
 }
 
 // ScriptName is the name of a script for output directories: the file
