@@ -124,8 +124,7 @@ func slurmMain(parent context.Context, signals bool, args []string, stdout, stde
 		return ExitError
 	}
 	if unresumed.Runs > 0 {
-		fmt.Fprintf(stderr, "bohpsh slurm: warning: --resume does not resume %s in %s: of other settings (this sweep differs: %s)\n",
-			plural(unresumed.Runs, "complete run"), job.dir, unresumed.Why)
+		fmt.Fprintf(stderr, "bohpsh slurm: warning: %s\n", unresumed.Warning(job.dir, "sweep"))
 	}
 	for path, text := range map[string]string{job.arrayPath: job.arrayScript, job.mergePath: job.mergeScript} {
 		if err := atomicfile.Write(path, []byte(text)); err != nil {

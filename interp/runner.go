@@ -190,8 +190,7 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 		}
 		res.Unresumed = work.unresumed
 		if u := work.unresumed; u.Runs > 0 {
-			fmt.Fprintf(cfg.Stderr, "bohpsh: warning: %s: --resume does not resume %s in %s: of other settings (this run differs: %s)\n",
-				res.Script, plural(u.Runs, "complete run"), dir, u.Why)
+			fmt.Fprintf(cfg.Stderr, "bohpsh: warning: %s: %s\n", res.Script, u.Warning(dir, "run"))
 		}
 	}
 

@@ -87,6 +87,12 @@ type Unresumed struct {
 	Why  string // how the first one differs: "-p settings a=2, not a=1"
 }
 
+// Warning says what --resume did not resume in the output directory dir,
+// for this what ("run", "sweep").
+func (u Unresumed) Warning(dir, what string) string {
+	return fmt.Sprintf("--resume does not resume %s in %s: of other settings (this %s differs: %s)", plural(u.Runs, "complete run"), dir, what, u.Why)
+}
+
 // SetUpSweep prepares the work area of output directory d for a sharded
 // sweep of plan before its shards are submitted (bohpsh slurm): a sweep
 // that is not running is replaced, its complete runs of the same settings
