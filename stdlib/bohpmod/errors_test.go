@@ -82,8 +82,6 @@ func TestErrorMessages(t *testing.T) {
 		`bohp.rmsprop({eta: 0.1}).update(3)`: "optimizer.update: argument net must be a network, got int 3",
 		// optimizer on another network
 		"o := bohp.rmsprop({eta: 0.1})\nnet.episode(vec.mat(2, 3), vec.mat(2, 2), 1, \"sse\")\no.update(net)\nn2 := bohp.network({inputs: 4, layers: [{size: 2}, {size: 2}]})\nn2.episode(vec.mat(2, 4), vec.mat(2, 2), 1, \"sse\")\no.update(n2)": "rmsprop update of l0.w: shape mismatch",
-		// malformed checkpoint
-
 		// missing checkpoint
 		`bohp.load("nope/none.yaml")`: "bohp.load: cannot read nope/none.yaml: no such file in the run's directory or the working directory",
 		// meta that YAML cannot hold
