@@ -197,18 +197,8 @@ func TestDeterministicWhateverJobs(t *testing.T) {
 	} {
 		var files [2]map[string][]byte
 		for i, jobs := range []int{1, 2} {
-			src, err := interp.LoadSource(c.script + ".tengo")
-			if err != nil {
-				t.Fatal(err)
-			}
 			out := t.TempDir()
-			res := interp.RunScript(context.Background(), src, interp.Config{
-				Overrides: c.overrides, Sweep: c.sweep, Seeds: 2, Jobs: jobs, Out: out,
-				Quiet: true, NoFigures: true, Stdout: io.Discard, Stderr: io.Discard,
-			})
-			if res.Err != nil {
-				t.Fatal(res.Err)
-			}
+			runScript(t, c.script+".tengo", c.overrides, 2, out, func(cfg *interp.Config) { cfg.Sweep, cfg.Jobs = c.sweep, jobs })
 			files[i] = map[string][]byte{}
 			for _, f := range c.files {
 				b, err := os.ReadFile(filepath.Join(out, c.script, f))

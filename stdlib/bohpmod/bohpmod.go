@@ -29,6 +29,7 @@ import (
 
 	"github.com/bohpsh/bohpsh/bohp"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
+	"github.com/bohpsh/bohpsh/stdlib/yamlmod"
 	"github.com/d5/tengo/v2"
 )
 
@@ -261,37 +262,12 @@ func load(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
 	if ck.Optimizer != nil {
 		out["optimizer"] = newOptimizerObject(ck.Optimizer)
 	}
-	meta, err := tengo.FromInterface(anyMap(ck.Meta))
+	meta, err := yamlmod.FromGo(ck.Meta) // as yaml.read reads it
 	if err != nil {
 		return nil, lib.Errorf(fn, "meta: %v", err)
 	}
 	out["meta"] = meta
 	return &tengo.Map{Value: out}, nil
-}
-
-// anyMap turns YAML-decoded values into ones tengo.FromInterface accepts.
-func anyMap(m map[string]any) map[string]any {
-	out := map[string]any{}
-	for k, v := range m {
-		out[k] = anyValue(v)
-	}
-	return out
-}
-
-func anyValue(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		return anyMap(x)
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = anyValue(e)
-		}
-		return out
-	case int:
-		return int64(x)
-	}
-	return v
 }
 
 // engineNames is the value bohp.engines.

@@ -1,8 +1,10 @@
 package bohpmod_test
 
 import (
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/bohpsh/bohpsh/interp/scripttest"
@@ -82,8 +84,6 @@ func TestErrorMessages(t *testing.T) {
 		`bohp.rmsprop({eta: 0.1}).update(3)`: "optimizer.update: argument net must be a network, got int 3",
 		// optimizer on another network
 		"o := bohp.rmsprop({eta: 0.1})\nnet.episode(vec.mat(2, 3), vec.mat(2, 2), 1, \"sse\")\no.update(net)\nn2 := bohp.network({inputs: 4, layers: [{size: 2}, {size: 2}]})\nn2.episode(vec.mat(2, 4), vec.mat(2, 2), 1, \"sse\")\no.update(n2)": "rmsprop update of l0.w: shape mismatch",
-		// malformed checkpoint
-
 		// missing checkpoint
 		`bohp.load("nope/none.yaml")`: "bohp.load: cannot read nope/none.yaml: no such file in the run's directory or the working directory",
 		// meta that YAML cannot hold
@@ -196,4 +196,36 @@ func TestErrorMessages(t *testing.T) {
 		"n4 := bohp.network({inputs: 1, layers: [{size: 1}]})\nn4.reset()\nn4.step([1])\nn4.score_grad(0.5, [1])\nn4.end()\nn4.gradcheck()":  "network.gradcheck: the episode was scored with a custom loss gradient (score_grad, score_at or score_steps), which cannot be replayed",
 		"n5 := bohp.network({inputs: 1, layers: [{size: 1}]})\nn5.episode(vec.mat(1, 1), vec.mat(1, 1), 1, \"sse\")\nn5.gradcheck({eps: 0})": "network.gradcheck: eps must be positive, got 0",
 	})
+}
+
+// A checkpoint's meta reads as yaml.read reads it, also where Go's generic
+// conversion fails (an integer beyond int64, a mapping with a non-string
+// key: a hand-edited checkpoint).
+func TestLoadMetaAsYAMLRead(t *testing.T) {
+	dir := t.TempDir()
+	save := `bohp := import("bohp")
+bohp.network({inputs: 2, layers: [{size: 2}]}).save("ck.yaml", {meta: {a: 1}})`
+	if err := scripttest.RunCode(t.Context(), "save.tengo", save, scripttest.Options{}, io.Discard, dir); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "ck.yaml")
+	text, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(text), "\nmeta:\n", "\nmeta:\n  big: 18446744073709551615\n  keys: {1: one}\n", 1)
+	if edited == string(text) {
+		t.Fatalf("no meta: in the checkpoint:\n%s", text)
+	}
+	if err := os.WriteFile(path, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	load := `assert := import("assert")
+meta := import("bohp").load("ck.yaml").meta
+assert.eq(meta, import("yaml").read("ck.yaml").meta, "meta as yaml.read reads it")
+assert.eq(meta.keys["1"], "one", "a non-string key")
+assert.eq(meta.big, 18446744073709551615.0, "an integer beyond int64: a float")`
+	if err := scripttest.RunCode(t.Context(), "load.tengo", load, scripttest.Options{}, io.Discard, dir); err != nil {
+		t.Error(err)
+	}
 }

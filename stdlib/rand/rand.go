@@ -13,7 +13,6 @@ package rand
 import (
 	"math"
 	"slices"
-	"strconv"
 
 	"github.com/bohpsh/bohpsh/bohp"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
@@ -143,18 +142,6 @@ func drawInt(r *bohp.RNG, fn string, args []tengo.Object) (tengo.Object, error) 
 	return &tengo.Int{Value: int64(lo + r.Intn(span))}, nil
 }
 
-// checkSize checks a number of elements: not negative, at most
-// vec.MaxElements, and bytesPer bytes each within the memory budget.
-func checkSize(fn string, n int, bytesPer int64) error {
-	if n < 0 {
-		return lib.Errorf(fn, "argument n must not be negative, got %d", n)
-	}
-	if n > vec.MaxElements {
-		return lib.Errorf(fn, "argument n = %d is too large (at most %d)", n, vec.MaxElements)
-	}
-	return lib.CheckAlloc(fn, func() string { return "argument n = " + strconv.Itoa(n) }, bytesPer*int64(n))
-}
-
 // sizeArg reads the one argument n of signs and perm, whose results take
 // bytesPer bytes per element.
 func sizeArg(fn string, args []tengo.Object, bytesPer int64) (int, error) {
@@ -162,7 +149,7 @@ func sizeArg(fn string, args []tengo.Object, bytesPer int64) (int, error) {
 	if err := lib.UnpackArgs(fn, args, "n", &n); err != nil {
 		return 0, err
 	}
-	return n, checkSize(fn, n, bytesPer)
+	return n, vec.CheckCount(fn, "n", bytesPer, n)
 }
 
 func drawSigns(r *bohp.RNG, fn string, args []tengo.Object) (tengo.Object, error) {
@@ -188,7 +175,7 @@ func drawVec(params, both string, a, b float64, check func(fn string, a, b float
 		if err := lib.UnpackArgs(fn, args, params, &n, &a, &b); err != nil {
 			return nil, err
 		}
-		if err := checkSize(fn, n, 8); err != nil {
+		if err := vec.CheckCount(fn, "n", 8, n); err != nil {
 			return nil, err
 		}
 		if err := check(fn, a, b); err != nil {

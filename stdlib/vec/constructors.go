@@ -85,7 +85,7 @@ func concat(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
 			total += len(elems)
 		}
 	}
-	if err := checkSize(fn, "", total); err != nil {
+	if err := checkSize(fn, "", 8, total); err != nil {
 		return nil, err
 	}
 	out := make([]float64, 0, total)
@@ -155,7 +155,7 @@ func newMatFn(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) 
 	if err := lib.UnpackArgs(fn, args, "rows, cols", count(&r), count(&c)); err != nil {
 		return nil, err
 	}
-	if err := checkSize(fn, "rows, cols", r, c); err != nil {
+	if err := checkSize(fn, "rows, cols", 8, r, c); err != nil {
 		return nil, err
 	}
 	return NewMat(r, c, nil), nil
@@ -177,7 +177,7 @@ func eye(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
 	if err := lib.UnpackArgs(fn, args, "n", count(&n)); err != nil {
 		return nil, err
 	}
-	if err := checkSize(fn, "n, n", n, n); err != nil {
+	if err := checkSize(fn, "n, n", 8, n, n); err != nil {
 		return nil, err
 	}
 	m := NewMat(n, n, nil)

@@ -130,7 +130,7 @@ func MatOf(fn, name string, o tengo.Object) (*Mat, error) {
 		}
 		if cols < 0 {
 			cols = len(x)
-			if err := checkSize(fn, "rows, columns", len(rows), cols); err != nil {
+			if err := checkSize(fn, "rows, columns", 8, len(rows), cols); err != nil {
 				return nil, err
 			}
 			data = make([]float64, 0, len(rows)*cols)
@@ -151,10 +151,17 @@ func readCount(fn, name string, o tengo.Object) (int, error) {
 	if err := lib.UnpackArg(fn, name, o, &n); err != nil {
 		return 0, err
 	}
+	return n, CheckCount(fn, name, 8, n)
+}
+
+// CheckCount checks argument name, a number n of elements of bytesPer
+// bytes each (rand's draws use it too): not negative, not excessive, within
+// the memory budget.
+func CheckCount(fn, name string, bytesPer int64, n int) error {
 	if n < 0 {
-		return 0, lib.Errorf(fn, "argument %s must not be negative, got %d", name, n)
+		return lib.Errorf(fn, "argument %s must not be negative, got %d", name, n)
 	}
-	return n, checkSize(fn, name, n)
+	return checkSize(fn, name, bytesPer, n)
 }
 
 // index is an argument that is an index in [0, n).
@@ -182,8 +189,9 @@ func checkIndex(fn, name string, i, n int) error {
 
 // checkSize rejects a negative or excessive number of elements, the
 // product of dims, named in errors by names, one per dim ("rows, cols"; a
-// single one is an argument: "n"; "" for a count of elements).
-func checkSize(fn, names string, dims ...int) error {
+// single one is an argument: "n"; "" for a count of elements), and one
+// whose bytesPer bytes each the memory budget cannot hold.
+func checkSize(fn, names string, bytesPer int64, dims ...int) error {
 	total := 1
 	for _, d := range dims {
 		if d < 0 {
@@ -194,7 +202,7 @@ func checkSize(fn, names string, dims ...int) error {
 		}
 		total *= d
 	}
-	return lib.CheckAlloc(fn, func() string { return describeSize(names, dims) }, 8*int64(total))
+	return lib.CheckAlloc(fn, func() string { return describeSize(names, dims) }, bytesPer*int64(total))
 }
 
 // describeSize names sizes in errors: "argument n = 5", "rows × cols =

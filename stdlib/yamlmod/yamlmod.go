@@ -110,7 +110,7 @@ func Decode(data []byte) (tengo.Object, error) {
 	if err := yaml.Unmarshal(data, &v); err != nil {
 		return nil, cleanErr(err)
 	}
-	return fromGo(v, 0)
+	return FromGo(v)
 }
 
 // parserProblems are the problems of yaml.v3's parser (as opposed to its
@@ -160,6 +160,10 @@ func cleanErr(err error) error {
 	}
 	return fmt.Errorf("malformed YAML: %s", s)
 }
+
+// FromGo converts a YAML-decoded Go value (yaml.v3's) to the Tengo value
+// Decode makes of it.
+func FromGo(v any) (tengo.Object, error) { return fromGo(v, 0) }
 
 func fromGo(v any, depth int) (tengo.Object, error) {
 	if depth > maxDepth {
