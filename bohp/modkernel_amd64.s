@@ -133,15 +133,22 @@ dloop:
 	VBROADCASTSD 136(AX), Y13; \
 	VBROADCASTSD 144(AX), Y14
 
-// ALPHA_GRAD adds DX P to ga, loads a into A and leaves w + a P in WAP;
-// T is scratch (it may be WAP).
-#define ALPHA_GRAD(P, DX, T, A, WAP) \
-	VMOVUPD     (DI)(AX*8), T;  \
-	VFMADD231PD DX, P, T;       \
-	VMOVUPD     T, (DI)(AX*8);  \
-	VMOVUPD     (R8)(AX*8), A;  \
-	VMOVUPD     (SI)(AX*8), WAP; \
-	VFMADD231PD A, P, WAP
+// ROW_HEAD is what both backward kernels do first with an element vector:
+// it loads p into P, ĝ into G, δ x into D and a into A, adds D P to ga,
+// and leaves w + a p in WAP and r + (w + a p) δ in R (not stored); T is
+// scratch (it may be WAP).
+#define ROW_HEAD(P, G, D, T, A, WAP, R) \
+	VMOVUPD     (BX)(AX*8), P;       \
+	VMOVUPD     (DX)(AX*8), G;       \
+	VMULPD      (R10)(AX*8), Y10, D; \
+	VMOVUPD     (DI)(AX*8), T;       \
+	VFMADD231PD D, P, T;             \
+	VMOVUPD     T, (DI)(AX*8);       \
+	VMOVUPD     (R8)(AX*8), A;       \
+	VMOVUPD     (SI)(AX*8), WAP;     \
+	VFMADD231PD A, P, WAP;           \
+	VMOVUPD     (R9)(AX*8), R;       \
+	VFMADD231PD Y10, WAP, R
 
 // PREV_GATE leaves in M the adjoint G gated by the clip of the previous
 // step's update, pp + MP V (R11 pp); T and S are scratch.
@@ -162,12 +169,7 @@ TEXT ·modHebbBackwardAVX64(SB), NOSPLIT, $0-24
 	VXORPD       Y0, Y0, Y0
 
 hloop:
-	VMOVUPD     (BX)(AX*8), Y1     // p
-	VMOVUPD     (DX)(AX*8), Y4     // ĝ
-	VMULPD      (R10)(AX*8), Y10, Y5 // δ x
-	ALPHA_GRAD(Y1, Y5, Y6, Y7, Y8)
-	VMOVUPD     (R9)(AX*8), Y9
-	VFMADD231PD Y10, Y8, Y9
+	ROW_HEAD(Y1, Y4, Y5, Y6, Y7, Y8, Y9) // p, ĝ, δ x, a
 	VFMADD231PD Y11, Y4, Y9
 	VMOVUPD     Y9, (R9)(AX*8)     // r += (w + a p) δ + ĝ m
 	VFMADD231PD Y7, Y5, Y4         // G_t = ĝ + a δ x
@@ -198,12 +200,7 @@ TEXT ·modRetroBackwardAVX64(SB), NOSPLIT, $0-40
 	VXORPD       Y2, Y2, Y2
 
 eloop:
-	VMOVUPD     (BX)(AX*8), Y3       // p
-	VMOVUPD     (DX)(AX*8), Y6       // ĝ
-	VMULPD      (R10)(AX*8), Y10, Y4 // δ x
-	ALPHA_GRAD(Y3, Y4, Y5, Y7, Y5)
-	VMOVUPD     (R9)(AX*8), Y8
-	VFMADD231PD Y10, Y5, Y8
+	ROW_HEAD(Y3, Y6, Y4, Y5, Y7, Y5, Y8) // p, ĝ, δ x, a
 	VMOVUPD     (R14)(AX*8), Y5     // γ
 	VFMADD231PD Y15, Y5, Y8
 	VMOVUPD     Y8, (R9)(AX*8)      // r += (w + a p) δ + γ ey
