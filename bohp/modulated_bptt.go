@@ -329,7 +329,7 @@ func (w *modRows) hebb(i int, row *modRow) {
 	n := len(P)
 	x, G, W, A, gA, R := row.x[:n], row.g[:n], row.w[:n], row.a[:n], row.ga[:n], row.r[:n]
 	Pp, xp := row.pp[:n], row.xp[:n]
-	d, my, myp, prev := row.delta, row.m, row.mp, w.prev
+	d, my, myp := row.delta, row.m, row.mp
 	sum := 0.0
 	for k, xk := range x {
 		p, dd, g := P[k], float64(my*xk), G[k]
@@ -339,11 +339,9 @@ func (w *modRows) hebb(i int, row *modRow) {
 		R[k] += (W[k]+A[k]*p)*d + gd*my
 		gn := gp + A[k]*dx
 		G[k] = gn
-		if prev {
-			xpk := xp[k]
-			gn, _ = r.softGate(Pp[k], float64(myp*xpk), gn)
-			sum += gn * xpk
-		}
+		xpk := xp[k]
+		gn, _ = r.softGate(Pp[k], float64(myp*xpk), gn)
+		sum += gn * xpk
 	}
 	w.setHebbSum(i, sum)
 }
@@ -355,7 +353,7 @@ func (w *modRows) retro(i int, row *modRow) {
 	n := len(P)
 	x, G, Gam, W, A, gA, R := row.x[:n], row.g[:n], row.gam[:n], row.w[:n], row.a[:n], row.ga[:n], row.r[:n]
 	E, Pp, Ep, xp := w.E[i*n:(i+1)*n], row.pp[:n], row.ep[:n], row.xp[:n]
-	d, Mi, Mp, keep, ey, prev := row.delta, row.m, row.mp, row.keep, row.ey, w.prev
+	d, Mi, Mp, keep, ey := row.delta, row.m, row.mp, row.keep, row.ey
 	var se, sgx, sge float64
 	for k, xk := range x {
 		p, gm := P[k], Gam[k]
@@ -367,13 +365,11 @@ func (w *modRows) retro(i int, row *modRow) {
 		G[k] = gn
 		gmn := keep*gm + Mi*gd
 		Gam[k] = gmn
-		if prev {
-			ep := Ep[k]
-			gdp, _ := r.softGate(Pp[k], float64(Mp*ep), gn)
-			se += gdp * ep
-			sgx += gmn * xp[k]
-			sge += gmn * ep
-		}
+		ep := Ep[k]
+		gdp, _ := r.softGate(Pp[k], float64(Mp*ep), gn)
+		se += gdp * ep
+		sgx += gmn * xp[k]
+		sge += gmn * ep
 	}
 	w.setRetroSums(i, se, sgx, sge)
 }
