@@ -22,16 +22,20 @@ import (
 //	"one of bptt, forward"               a string parameter's values
 //	">= 0 and <= episodes"               several, all required
 //
-// A number's constraint refuses NaN. A value set on the command line
-// that breaks one is a usage error (exit status 2); a default that breaks
-// one is the script's error.
+// A number's constraint refuses NaN, and +Inf and -Inf unless a bound
+// admits them by name: "<= inf" or "in [0, inf]" accepts +Inf, ">= -inf"
+// accepts -Inf ("> 0" alone, "in [0, inf)" or "<= episodes" do not: an
+// infinite reward or rate only shows later, as NaN). A value set on the
+// command line that breaks one is a usage error (exit status 2); a default
+// that breaks one is the script's error.
 
 // constraint is one parsed condition on a parameter.
 type constraint struct {
-	op     string   // ">=", ">", "<=", "<", "one of"
-	num    float64  // the bound, when ref is ""
-	ref    string   // the parameter the bound is, if any
-	values []string // "one of"
+	op     string       // ">=", ">", "<=", "<", "one of", "finite"
+	num    float64      // the bound, when ref is ""
+	ref    string       // the parameter the bound is, if any
+	values []string     // "one of"
+	admits []constraint // "finite": the parameter's bounds, which may admit an infinity
 }
 
 // parseConstraints reads a constraint text: conditions joined by "and".
@@ -149,6 +153,9 @@ func checkConstraints(fn string, declared []lib.Param, texts map[string]tengo.Ob
 		if err != nil {
 			return lib.Errorf(fn, "constraint of parameter %q: %v", name, err)
 		}
+		if cs[0].op != "one of" { // a number's (fits refuses a mix)
+			plain = append(plain, rule{p, constraint{op: "finite", admits: cs}, s.Value})
+		}
 		for _, c := range cs {
 			if err := fits(p, c, declared); err != nil {
 				return lib.Errorf(fn, "constraint of parameter %q: %v", name, err)
@@ -199,13 +206,32 @@ func fits(p *lib.Param, c constraint, declared []lib.Param) error {
 	return nil
 }
 
+// finiteOrAdmitted reports whether v is finite, or an infinity that one of
+// the bounds cs names as its own inclusive limit ("<= inf", ">= -inf").
+func finiteOrAdmitted(v float64, cs []constraint) bool {
+	if !math.IsInf(v, 0) {
+		return !math.IsNaN(v)
+	}
+	for _, c := range cs {
+		if c.ref == "" && c.num == v && (c.op == "<=" && v > 0 || c.op == ">=" && v < 0) {
+			return true
+		}
+	}
+	return false
+}
+
 // checkRule checks one constraint on p's value.
 func checkRule(fn string, p *lib.Param, c constraint, text string, declared []lib.Param) error {
 	blame := []*lib.Param{p}
 	ok := false
-	if c.op == "one of" {
+	switch c.op {
+	case "one of":
 		ok = slices.Contains(c.values, p.Value.(*tengo.String).Value)
-	} else {
+	case "finite":
+		v, _ := lib.AsFloat(p.Value)
+		ok = finiteOrAdmitted(v, c.admits)
+		text = "a finite number " + text
+	default:
 		v, _ := lib.AsFloat(p.Value)
 		b := c.num
 		if c.ref != "" {
