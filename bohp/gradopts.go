@@ -144,29 +144,47 @@ func (g *GradOptions) batchState(s map[string][]float64) map[string][]float64 {
 	return s
 }
 
-// setBatchState takes a partly filled batch out of an optimizer's state
-// and returns the rest.
-func (g *GradOptions) setBatchState(s map[string][]float64) (map[string][]float64, error) {
-	rest := map[string][]float64{}
-	g.sum, g.count = nil, 0
+// batch is a partly filled batch: the gradients' sums and the number of
+// episodes added.
+type batch struct {
+	sum   map[string][]float64
+	count int
+}
+
+// splitBatchState takes a partly filled batch out of an optimizer's state
+// and returns the rest; it changes nothing, so that an optimizer whose new
+// state is refused keeps its old one (setBatch installs b).
+func (g *GradOptions) splitBatchState(s map[string][]float64) (rest map[string][]float64, b batch, err error) {
+	rest = map[string][]float64{}
 	for k, v := range s {
 		switch {
 		case k == "batch":
 			if len(v) != 1 || !(v[0] >= 1 && v[0] < float64(g.Batch)) || v[0] != math.Trunc(v[0]) {
-				return nil, fmt.Errorf("optimizer state: batch is %v, want the number of episodes added to an unfinished batch of %d", v, g.Batch)
+				return nil, batch{}, fmt.Errorf("optimizer state: batch is %v, want the number of episodes added to an unfinished batch of %d", v, g.Batch)
 			}
-			g.count = int(v[0])
+			b.count = int(v[0])
 		case strings.HasSuffix(k, "/batch"):
-			if g.sum == nil {
-				g.sum = map[string][]float64{}
+			if b.sum == nil {
+				b.sum = map[string][]float64{}
 			}
-			g.sum[strings.TrimSuffix(k, "/batch")] = append([]float64(nil), v...)
+			b.sum[strings.TrimSuffix(k, "/batch")] = append([]float64(nil), v...)
 		default:
 			rest[k] = v
 		}
 	}
-	if (g.count == 0) != (g.sum == nil) {
-		return nil, fmt.Errorf("optimizer state: batch sums without their count, or a count without sums")
+	if (b.count == 0) != (b.sum == nil) {
+		return nil, batch{}, fmt.Errorf("optimizer state: batch sums without their count, or a count without sums")
 	}
-	return rest, nil
+	return rest, b, nil
+}
+
+func (g *GradOptions) setBatch(b batch) { g.sum, g.count = b.sum, b.count }
+
+// checkUpdates refuses a negative number of updates in a state (Adam's
+// bias correction would divide by zero).
+func checkUpdates(opt string, updates int) error {
+	if updates < 0 {
+		return fmt.Errorf("%s state: %d updates, want a number >= 0", opt, updates)
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package bohp
 
 import (
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -198,6 +199,50 @@ func TestOptimizerBatchOtherNetwork(t *testing.T) {
 		}
 		if err := o.Update(b.Params()); err == nil || !strings.Contains(err.Error(), "use one optimizer per network") {
 			t.Errorf("%s: the other network's update: %v", name, err)
+		}
+	}
+}
+
+// A state that SetState refuses leaves the optimizer's state as it was:
+// its per-tensor state, its unfinished batch and its number of updates
+// (RMSprop cleared them).
+func TestOptimizerBadStateKeepsOld(t *testing.T) {
+	bad := map[string]struct {
+		state   map[string][]float64
+		updates int
+	}{
+		"full batch":           {map[string][]float64{"batch": {3}, "a/batch": {1, 2}}, 1},
+		"count without sums":   {map[string][]float64{"batch": {1}}, 1},
+		"sums without a count": {map[string][]float64{"a/batch": {1, 2}}, 1},
+		"negative updates":     {map[string][]float64{}, -1},
+		"an unknown entry":     {map[string][]float64{"a/x": {1, 2}, "batch": {1}, "a/batch": {1, 2}}, 1},
+	}
+	for _, name := range []string{"sgd", "rmsprop", "adam"} {
+		o, err := NewOptimizer(name, map[string]float64{"batch": 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps := gradParams()
+		for e := range 5 { // one update applied, two episodes of the next batch added
+			setEpisodeGrads(ps, e)
+			if err := o.Update(ps); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want, wantUpdates := o.State()
+		if wantUpdates != 1 || want["batch"] == nil {
+			t.Fatalf("%s: state %v after %d updates, want an unfinished batch after 1", name, want, wantUpdates)
+		}
+		for what, b := range bad {
+			if name == "rmsprop" && what == "an unknown entry" {
+				continue // a tensor's name to RMSprop
+			}
+			if err := o.SetState(b.state, b.updates); err == nil {
+				t.Errorf("%s: %s: no error", name, what)
+			}
+			if got, u := o.State(); !reflect.DeepEqual(got, want) || u != wantUpdates {
+				t.Errorf("%s: after refusing %s: state %v, %d updates; want %v, %d", name, what, got, u, want, wantUpdates)
+			}
 		}
 	}
 }

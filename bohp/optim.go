@@ -108,10 +108,19 @@ func (o *RMSprop) State() (map[string][]float64, int) {
 	return o.batchState(stateByName(o.m)), o.updates
 }
 
+// SetState replaces the state, or leaves it as it was when it returns an
+// error (so do SGD's and Adam's).
 func (o *RMSprop) SetState(s map[string][]float64, updates int) error {
-	s, err := o.setBatchState(s)
+	if err := checkUpdates("rmsprop", updates); err != nil {
+		return err
+	}
+	s, b, err := o.splitBatchState(s)
+	if err != nil {
+		return err
+	}
+	o.setBatch(b)
 	o.m, o.updates = stateByName(s), updates
-	return err
+	return nil
 }
 
 // SGD is plain gradient descent p -= LR g, then the penalty.
@@ -150,13 +159,17 @@ func (o *SGD) State() (map[string][]float64, int) {
 }
 
 func (o *SGD) SetState(s map[string][]float64, updates int) error {
-	s, err := o.setBatchState(s)
+	if err := checkUpdates("sgd", updates); err != nil {
+		return err
+	}
+	s, b, err := o.splitBatchState(s)
 	if err != nil {
 		return err
 	}
 	if len(s) != 0 {
 		return fmt.Errorf("sgd has no per-tensor state, got %d entries", len(s))
 	}
+	o.setBatch(b)
 	o.updates = updates
 	return nil
 }
@@ -222,7 +235,10 @@ func (o *Adam) State() (map[string][]float64, int) {
 }
 
 func (o *Adam) SetState(s map[string][]float64, updates int) error {
-	s, err := o.setBatchState(s)
+	if err := checkUpdates("adam", updates); err != nil {
+		return err
+	}
+	s, b, err := o.splitBatchState(s)
 	if err != nil {
 		return err
 	}
@@ -237,6 +253,7 @@ func (o *Adam) SetState(s map[string][]float64, updates int) error {
 			return fmt.Errorf("adam state: unknown entry %q (want <tensor>/m or <tensor>/v)", k)
 		}
 	}
+	o.setBatch(b)
 	o.m, o.v, o.updates = ms, vs, updates
 	return nil
 }
