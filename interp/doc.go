@@ -135,6 +135,9 @@
 // reports each shard (ShardReport) and commits the outputs, partial ones
 // too. Config.Resume reads back the runs whose record says completed with
 // the same settings, from the work area or from the committed outputs,
-// instead of running them again. SetUpSweep prepares the work area before
-// shards are submitted (bohpsh slurm).
+// instead of running them again. Both refuse a record (or a plan) holding
+// metric names (or sweep values) that a run refuses now, written by an
+// older bohpsh or edited: it would break metrics.csv or give two figures
+// one file. SetUpSweep prepares the work area before shards are submitted
+// (bohpsh slurm).
 package interp

@@ -220,6 +220,12 @@ func readPlan(path string) (*Plan, error) {
 	}
 	if f.SweepKey != "" {
 		p.Sweep = &Sweep{Key: f.SweepKey, Values: f.SweepVals}
+		// As --sweep checks them: a plan written by an older bohpsh, or
+		// edited, may hold values whose runs share a directory or would
+		// break metrics.csv.
+		if err := p.Sweep.Check(); err != nil {
+			return nil, fmt.Errorf("%s: sweep %s: %v", path, p.Sweep.Key, err)
+		}
 	}
 	return p, nil
 }

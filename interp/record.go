@@ -224,21 +224,24 @@ func readRecord(dir string) (*runRecord, error) {
 
 // completeRecord reports whether dir holds the completed run id of plan p.
 func completeRecord(dir string, p *Plan, id RunID) bool {
-	complete, _ := completedRun(dir, p, id)
-	return complete
+	complete, _, err := completedRun(dir, p, id)
+	return complete && err == nil
 }
 
 // completedRun reads the record in dir once for --resume: complete when it
 // is of the completed run id of plan p; else other is how run id differs
 // from the completed run of other settings recorded there ("" when dir
-// holds no completed run).
-func completedRun(dir string, p *Plan, id RunID) (complete bool, other string) {
+// holds no completed run). err refuses a complete record whose metric
+// names no run may record now (see checkNames).
+func completedRun(dir string, p *Plan, id RunID) (complete bool, other string, err error) {
 	rec, err := readRecord(dir)
 	if err != nil || rec == nil || rec.Status != statusCompleted {
-		return false, ""
+		return false, "", nil
 	}
-	other = rec.difference(p, id)
-	return other == "", other
+	if other = rec.difference(p, id); other != "" {
+		return false, other, nil
+	}
+	return true, "", rec.checkNames(dir)
 }
 
 // loadRun rebuilds run id of plan p from its record in dir (see readRecord)
@@ -251,6 +254,9 @@ func loadRun(dir string, p *Plan, id RunID) (r *Run, t runTimes, ok bool, err er
 	}
 	if !rec.matches(p, id) {
 		return nil, t, false, nil
+	}
+	if err := rec.checkNames(dir); err != nil {
+		return nil, t, false, err
 	}
 	r = &Run{Index: id.Index, SweepIndex: id.SweepIndex, SweepValue: id.SweepValue, Seed: id.Seed, Started: true}
 	r.Wall = time.Duration(rec.Wall * float64(time.Second))
@@ -381,6 +387,17 @@ func readRunMetrics(path string, p *Plan, id RunID, names []string, m *lib.Metri
 				return fmt.Errorf("%s: %v", path, err)
 			}
 		}
+	}
+	return nil
+}
+
+// checkNames refuses a record, in dir, holding metric names that the
+// outputs cannot hold (lib.CheckMetricNames), which the run that wrote it
+// did not refuse (an older bohpsh, or an edit): merged or resumed, it
+// would break metrics.csv or give a figure the file of another.
+func (rec *runRecord) checkNames(dir string) error {
+	if err := lib.CheckMetricNames(rec.Metrics); err != nil {
+		return fmt.Errorf("%s: %v; runs now refuse such names (this record is from an older bohpsh, or was edited): remove %s and run it again (--resume)", filepath.Join(dir, RunFile), err, dir)
 	}
 	return nil
 }

@@ -170,12 +170,22 @@ func (w *workArea) prepare(mode workMode, resume bool) error {
 		}
 		os.Remove(filepath.Join(w.dir, shardStatusName(w.shard.Index)))
 	}
+	// refuse returns a refused record's error, first removing the work
+	// area this run made (a merge would take it for D's results).
+	refuse := func(err error) error {
+		if fresh && mode != shardRun {
+			os.RemoveAll(w.dir)
+		}
+		return err
+	}
 	keep := map[string]bool{}
 	for _, id := range mine {
 		rd := filepath.Join(w.dir, w.plan.RunDir(id))
 		complete, other := false, ""
 		if resume {
-			complete, other = completedRun(rd, w.plan, id)
+			if complete, other, err = completedRun(rd, w.plan, id); err != nil {
+				return refuse(err)
+			}
 		}
 		if complete {
 			keep[w.plan.RunDir(id)] = true
@@ -188,7 +198,10 @@ func (w *workArea) prepare(mode workMode, resume bool) error {
 		// set up before (the setup did that).
 		committed := filepath.Join(w.d, w.plan.RunDir(id))
 		if resume && (fresh || mode != shardRun) {
-			complete, otherCommitted := completedRun(committed, w.plan, id)
+			complete, otherCommitted, err := completedRun(committed, w.plan, id)
+			if err != nil {
+				return refuse(err)
+			}
 			if complete {
 				if err := linkTree(committed, rd); err != nil {
 					os.RemoveAll(rd)

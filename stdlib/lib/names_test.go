@@ -1,6 +1,7 @@
 package lib_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/bohpsh/bohpsh/stdlib/lib"
@@ -42,6 +43,25 @@ func TestCheckName(t *testing.T) {
 	} {
 		if err := lib.CheckName("metric name", name); err == nil || err.Error() != want {
 			t.Errorf("CheckName(%q) = %v, want %s", name, err, want)
+		}
+	}
+}
+
+// A run's names read back from its record meet the rules a new metric
+// meets (Metrics.CheckNew), in the order the run recorded them.
+func TestCheckMetricNames(t *testing.T) {
+	for names, want := range map[string]string{
+		"a b c":     "",
+		"a/b a_b":   `metric names "a/b" and "a_b" would share one figure file, a_b.png: rename one of them`,
+		"x X":       `metric names "x" and "X" would share one figure file, x.png (file names that differ only in case`,
+		"a x\ny":    `metric name "x\ny" holds a control character (U+000A at byte 1)`,
+		"a a":       `metric name "a" is listed twice`,
+		"a \xff":    `metric name "\xff" is not valid UTF-8`,
+		"ok .. ...": "",
+	} {
+		err := lib.CheckMetricNames(strings.Split(names, " "))
+		if want == "" && err != nil || want != "" && (err == nil || !strings.Contains(err.Error(), want)) {
+			t.Errorf("%q: %v, want %q", names, err, want)
 		}
 	}
 }

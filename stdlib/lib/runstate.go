@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"sync/atomic"
 
@@ -161,6 +162,44 @@ func (m *Metrics) Record(name string, episode int, value float64) error {
 	}
 	if n := int64(len(s.Episodes)); n > m.done.Load() {
 		m.done.Store(n)
+	}
+	return nil
+}
+
+// CheckNew refuses the name of a metric not yet recorded when the outputs
+// cannot hold it (CheckName), or when its figure would be the file of
+// another metric's (MetricFile, FileKey): one would overwrite the other.
+func (m *Metrics) CheckNew(name string) error {
+	return checkNewMetric(name, len(m.series), func(i int) string { return m.series[i].Name })
+}
+
+// CheckMetricNames checks a run's metric names (in the order it recorded
+// them) as CheckNew checked each when it was new: the names of a run read
+// back from its record, which an older bohpsh (or an edit) may have let in.
+func CheckMetricNames(names []string) error {
+	for i, n := range names {
+		if slices.Contains(names[:i], n) {
+			return fmt.Errorf("metric name %q is listed twice", n)
+		}
+		if err := checkNewMetric(n, i, func(j int) string { return names[j] }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkNewMetric checks name against the CheckName rules and the n names
+// recorded before it (name(i), i < n).
+func checkNewMetric(name string, n int, earlier func(int) string) error {
+	if err := CheckName("metric name", name); err != nil {
+		return err
+	}
+	file := MetricFile(name)
+	key := FileKey(file)
+	for i := range n {
+		if other := MetricFile(earlier(i)); FileKey(other) == key {
+			return fmt.Errorf("metric names %q and %q would share one figure file, %s.png%s: rename one of them", earlier(i), name, other, SameFileNote(other, file))
+		}
 	}
 	return nil
 }

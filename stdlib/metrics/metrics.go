@@ -17,7 +17,6 @@
 package metrics
 
 import (
-	"fmt"
 	"maps"
 	"slices"
 
@@ -64,29 +63,12 @@ func recordOne(env *lib.Env, fn, name string, ep int, o tengo.Object) error {
 		return lib.Errorf(fn, "value of %s must be a number or bool, got %s", name, lib.Describe(o))
 	}
 	if env.Metrics.Get(name) == nil {
-		if err := checkNew(env.Metrics, name); err != nil {
+		if err := env.Metrics.CheckNew(name); err != nil {
 			return lib.Errorf(fn, "%v", err)
 		}
 	}
 	if err := env.Metrics.Record(name, ep, v); err != nil {
 		return lib.Errorf(fn, "%v", err)
-	}
-	return nil
-}
-
-// checkNew refuses the name of a metric not yet recorded when the outputs
-// cannot hold it, or when its figure would be the file of another
-// metric's: one would overwrite the other.
-func checkNew(m *lib.Metrics, name string) error {
-	if err := lib.CheckName("metric name", name); err != nil {
-		return err
-	}
-	file := lib.MetricFile(name)
-	key := lib.FileKey(file)
-	for _, s := range m.Series() {
-		if other := lib.MetricFile(s.Name); lib.FileKey(other) == key {
-			return fmt.Errorf("metric names %q and %q would share one figure file, %s.png%s: rename one of them", s.Name, name, other, lib.SameFileNote(other, file))
-		}
 	}
 	return nil
 }
