@@ -114,8 +114,8 @@ func (n *Network) GradCheckContext(ctx context.Context, eps float64) (*GradCheck
 	if n.log.custom {
 		return nil, errors.New("the episode was scored with a custom loss gradient (score_grad, score_at or score_steps), which cannot be replayed")
 	}
-	if !(eps > 0) {
-		return nil, fmt.Errorf("eps must be positive, got %v", eps)
+	if !(eps > 0) || math.IsInf(eps, 1) { // +Inf: the replays diverge, reported as the network's
+		return nil, fmt.Errorf("eps must be a finite number > 0, got %v", eps)
 	}
 	n.log.frozen = true
 	defer func() { n.log.frozen = false }()

@@ -192,9 +192,10 @@ func TestErrorMessages(t *testing.T) {
 		`bohp.actor_critic(vec.mat(2, 3), [0, 1], [0, 0.0/0.0])`:                                                                         "x.tengo:4:1: bohp.actor_critic: the reward at step 1 is NaN",
 		`bohp.actor_critic(vec.mat(2, 3), [0, 1], [0, 1], {value_coef: -1})`:                                                             "x.tengo:4:1: bohp.actor_critic: the value and entropy coefficients must be finite and non-negative, got -1 and 0.1",
 		// gradcheck without episode
-		"n3 := bohp.network({inputs: 1, layers: [{size: 1}]})\nn3.gradcheck()":                                                               "network.gradcheck: no episode recorded",
-		"n4 := bohp.network({inputs: 1, layers: [{size: 1}]})\nn4.reset()\nn4.step([1])\nn4.score_grad(0.5, [1])\nn4.end()\nn4.gradcheck()":  "network.gradcheck: the episode was scored with a custom loss gradient (score_grad, score_at or score_steps), which cannot be replayed",
-		"n5 := bohp.network({inputs: 1, layers: [{size: 1}]})\nn5.episode(vec.mat(1, 1), vec.mat(1, 1), 1, \"sse\")\nn5.gradcheck({eps: 0})": "network.gradcheck: eps must be positive, got 0",
+		"n3 := bohp.network({inputs: 1, layers: [{size: 1}]})\nn3.gradcheck()":                                                                        "network.gradcheck: no episode recorded",
+		"n4 := bohp.network({inputs: 1, layers: [{size: 1}]})\nn4.reset()\nn4.step([1])\nn4.score_grad(0.5, [1])\nn4.end()\nn4.gradcheck()":           "network.gradcheck: the episode was scored with a custom loss gradient (score_grad, score_at or score_steps), which cannot be replayed",
+		"n5 := bohp.network({inputs: 1, layers: [{size: 1}]})\nn5.episode(vec.mat(1, 1), vec.mat(1, 1), 1, \"sse\")\nn5.gradcheck({eps: 0})":          "network.gradcheck: eps must be a finite number > 0, got 0",
+		"n6 := bohp.network({inputs: 1, layers: [{size: 1}]})\nn6.episode(vec.mat(1, 1), vec.mat(1, 1), 1, \"sse\")\nn6.gradcheck({eps: 1e308 * 10})": "network.gradcheck: eps must be a finite number > 0, got +Inf",
 	})
 }
 

@@ -22,7 +22,11 @@ p := func(episodes, frozen) { return {episodes: episodes, frozen: frozen, seed: 
 	scripttest.WantErrors(t, pre, map[string]string{
 		`tasks.train(p(10, 20), net, opt, ep)`:                                                       "tasks.train: frozen = 20 must be in [0, episodes = 10]",
 		`tasks.train(p(10, -1), net, opt, ep)`:                                                       "tasks.train: frozen = -1 must be in [0, episodes = 10]",
-		`tasks.train(p(10, 2), net, opt, ep, {final: -3})`:                                           "tasks.train: final = -3 must be >= 0",
+		`tasks.train(p(10, 2), net, opt, ep, {final: -3})`:                                           "tasks.train: final = -3 must be an int >= 0",
+		`tasks.train(p(10, 2), net, opt, ep, {final: 1e308 * 10})`:                                   "tasks.train: final = +Inf must be an int >= 0",
+		`tasks.train(p(10, 2), net, opt, ep, {final: 2.5})`:                                          "tasks.train: final = 2.5 must be an int >= 0",
+		`tasks.train(p(1e308 * 10, 2), net, opt, ep)`:                                                "tasks.train: episodes and frozen must be ints, got episodes = +Inf, frozen = 2",
+		`tasks.train(p(10, 0.0 / 0.0), net, opt, ep)`:                                                "tasks.train: episodes and frozen must be ints, got episodes = 10, frozen = NaN",
 		`tasks.train(p(10, 2), net, opt, func(ep) { return "x" })`:                                   `metrics.record: value of error must be a number or bool, got string "x"`,
 		`tasks.train({episodes: 10, frozen: 2}, net, opt, ep)`:                                       "tasks.train: p has no parameter seed (declare it with params.declare)",
 		`tasks.train(3, net, opt, ep)`:                                                               "tasks.train: p must be the map params.declare returns, got 3",

@@ -137,6 +137,9 @@ func linspace(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) 
 	if err := lib.UnpackArgs(fn, args, "lo, hi, n", &lo, &hi, count(&n)); err != nil {
 		return nil, err
 	}
+	if math.IsNaN(lo) || math.IsNaN(hi) || math.IsInf(lo, 0) || math.IsInf(hi, 0) { // else the steps are NaN
+		return nil, lib.Errorf(fn, "need finite lo and hi, got %v, %v", lo, hi)
+	}
 	out := make([]float64, n)
 	if n == 1 {
 		out[0] = lo

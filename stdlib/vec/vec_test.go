@@ -384,6 +384,8 @@ func TestErrors(t *testing.T) {
 		{`x := vec.zeros(2).softmax(1)`, []string{"vec.softmax: wrong number of arguments: want 0, got 1"}},
 		{`x := v.close(v, -1)`, []string{"vec.close: argument tol must be >= 0"}},
 		{`x := vec.range(0, 1, 0)`, []string{"vec.range: need finite lo, hi and a finite non-zero step"}},
+		{`x := vec.linspace(0, 1e308 * 10, 3)`, []string{"vec.linspace: need finite lo and hi, got 0, +Inf", "(main):4:6"}},
+		{`x := vec.linspace(0.0 / 0.0, 1, 1)`, []string{"vec.linspace: need finite lo and hi, got NaN, 1"}},
 		{`x := vec.stack()`, []string{"vec.stack: need at least one row"}},
 		{`x := vec.stack(v, 1)`, []string{"vec.stack: argument rows[1] must be a vec or an array of numbers, got int 1"}},
 		{`x := vec.concat(v, "a")`, []string{"vec.concat: argument 2 must be a vec, an array of numbers or a number"}},
