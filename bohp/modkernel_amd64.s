@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "hsum_amd64.h"
 
 // AVX2+FMA row kernels of the neuromodulated layer with the hard bound;
 // modkernel.go has the portable versions and says what they compute. The
@@ -37,13 +38,6 @@
 	ADDQ $4, AX;   \
 	CMPQ AX, CX;   \
 	JLT  LOOP
-
-// HSUM leaves the sum of Y's four lanes in its low lane X; XT is scratch.
-#define HSUM(Y, X, XT) \
-	VEXTRACTF128 $1, Y, XT; \
-	VADDPD       XT, X, X;  \
-	VUNPCKHPD    X, X, XT;  \
-	VADDSD       XT, X, X
 
 // UPD_SETUP loads, from the modRowPtrs at AX, the operands of both update
 // kernels (DI p, R8 pp as ps, SI x, Y12 m, Y13 lo, Y14 hi) and zeroes AX.
@@ -108,7 +102,7 @@ dloop:
 	VFMADD231PD (DI)(AX*8), Y2, Y1
 	VFMADD231PD (R10)(AX*8), Y1, Y0
 	NEXT(dloop)
-	HSUM(Y0, X0, X1)
+	HSUM_PD(Y0, X0, X1)
 	VMOVSD      X0, ret+40(FP)
 	VZEROUPPER
 	RET
@@ -178,7 +172,7 @@ hloop:
 	VMOVUPD     Y5, (DX)(AX*8)     // Ĝ_t
 	VFMADD231PD Y2, Y5, Y0
 	NEXT(hloop)
-	HSUM(Y0, X0, X1)
+	HSUM_PD(Y0, X0, X1)
 	VMOVSD      X0, ret+16(FP)
 	VZEROUPPER
 	RET
@@ -218,9 +212,9 @@ eloop:
 	ADDQ        $4, AX
 	CMPQ        AX, n+8(FP)
 	JLT         eloop
-	HSUM(Y0, X0, X3)
-	HSUM(Y1, X1, X3)
-	HSUM(Y2, X2, X3)
+	HSUM_PD(Y0, X0, X3)
+	HSUM_PD(Y1, X1, X3)
+	HSUM_PD(Y2, X2, X3)
 	VMOVSD      X0, se+16(FP)
 	VMOVSD      X1, sgx+24(FP)
 	VMOVSD      X2, sge+32(FP)
