@@ -151,10 +151,15 @@ type batch struct {
 	count int
 }
 
-// splitBatchState takes a partly filled batch out of an optimizer's state
-// and returns the rest; it changes nothing, so that an optimizer whose new
-// state is refused keeps its old one (setBatch installs b).
-func (g *GradOptions) splitBatchState(s map[string][]float64) (rest map[string][]float64, b batch, err error) {
+// splitBatchState checks the state every optimizer opt has (its number of
+// updates, a partly filled batch), takes the batch out of s and returns the
+// rest; it changes nothing, so that an optimizer whose new state is refused
+// keeps its old one (setBatch installs b).
+func (g *GradOptions) splitBatchState(opt string, s map[string][]float64, updates int) (rest map[string][]float64, b batch, err error) {
+	if updates < 0 {
+		// Adam's bias correction would divide by zero.
+		return nil, batch{}, fmt.Errorf("%s state: %d updates, want a number >= 0", opt, updates)
+	}
 	rest = map[string][]float64{}
 	for k, v := range s {
 		switch {
@@ -179,12 +184,3 @@ func (g *GradOptions) splitBatchState(s map[string][]float64) (rest map[string][
 }
 
 func (g *GradOptions) setBatch(b batch) { g.sum, g.count = b.sum, b.count }
-
-// checkUpdates refuses a negative number of updates in a state (Adam's
-// bias correction would divide by zero).
-func checkUpdates(opt string, updates int) error {
-	if updates < 0 {
-		return fmt.Errorf("%s state: %d updates, want a number >= 0", opt, updates)
-	}
-	return nil
-}

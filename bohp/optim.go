@@ -111,10 +111,7 @@ func (o *RMSprop) State() (map[string][]float64, int) {
 // SetState replaces the state, or leaves it as it was when it returns an
 // error (so do SGD's and Adam's).
 func (o *RMSprop) SetState(s map[string][]float64, updates int) error {
-	if err := checkUpdates("rmsprop", updates); err != nil {
-		return err
-	}
-	s, b, err := o.splitBatchState(s)
+	s, b, err := o.splitBatchState("rmsprop", s, updates)
 	if err != nil {
 		return err
 	}
@@ -159,10 +156,7 @@ func (o *SGD) State() (map[string][]float64, int) {
 }
 
 func (o *SGD) SetState(s map[string][]float64, updates int) error {
-	if err := checkUpdates("sgd", updates); err != nil {
-		return err
-	}
-	s, b, err := o.splitBatchState(s)
+	s, b, err := o.splitBatchState("sgd", s, updates)
 	if err != nil {
 		return err
 	}
@@ -235,10 +229,7 @@ func (o *Adam) State() (map[string][]float64, int) {
 }
 
 func (o *Adam) SetState(s map[string][]float64, updates int) error {
-	if err := checkUpdates("adam", updates); err != nil {
-		return err
-	}
-	s, b, err := o.splitBatchState(s)
+	s, b, err := o.splitBatchState("adam", s, updates)
 	if err != nil {
 		return err
 	}
