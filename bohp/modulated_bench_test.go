@@ -67,6 +67,15 @@ func (tk *cueRewardTask) draw(r *RNG) {
 // episode runs one episode with the actor-critic loss and returns its
 // reward per trial.
 func (tk *cueRewardTask) episode(net *Network, r *RNG) (float64, error) {
+	reward, err := tk.forward(net, r)
+	if err != nil {
+		return 0, err
+	}
+	return reward, tk.backward(net)
+}
+
+// forward runs the steps of an episode and returns its reward per trial.
+func (tk *cueRewardTask) forward(net *Network, r *RNG) (float64, error) {
 	tk.draw(r)
 	net.Reset()
 	in, total, trials := tk.bits+7, 0.0, 0
@@ -96,19 +105,25 @@ func (tk *cueRewardTask) episode(net *Network, r *RNG) (float64, error) {
 			trials++
 		}
 	}
+	return total / float64(trials), nil
+}
+
+// backward scores the episode just run with the actor-critic loss and
+// ends it (BPTT).
+func (tk *cueRewardTask) backward(net *Network) error {
 	loss, err := tk.ac.Loss(tk.probs, tk.actions, tk.rewards, tk.values, tk.gLogits, tk.gValues)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	for t := range tk.steps {
 		copy(tk.grads[3*t:], tk.gLogits[2*t:2*t+2])
 		tk.grads[3*t+2] = tk.gValues[t]
 	}
 	if err := net.ScoreSteps(loss.Total, tk.grads); err != nil {
-		return 0, err
+		return err
 	}
 	_, err = net.EndEpisode()
-	return total / float64(trials), err
+	return err
 }
 
 // cueRewardRules are the recurrent layers compared: the 2018 decaying
@@ -165,6 +180,70 @@ func BenchmarkCueRewardEpisode(b *testing.B) {
 				benchEpisodes(b, 20, net, opt, func() error { _, err := tk.episode(net, r); return err })
 				b.ReportMetric(float64(heldBytes(net, opt.(*Adam)))/(1<<20), "state-MB")
 			})
+		}
+	}
+}
+
+// BenchmarkCueRewardBound: the forward pass (the steps) and the backward
+// pass (the loss and BPTT) of a cue-reward episode at the paper's scale
+// (200 cells, 120 steps, cues of 20 bits), with the hard and the soft
+// bound, for every 2019 rule on the recurrent layer and, as "ff", on a
+// feed-forward first layer of 200 cells, whose input needs no gradient.
+func BenchmarkCueRewardBound(b *testing.B) {
+	const n, steps, bits, cues = 200, 120, 20, 4
+	for _, rule := range cueRewardRules[2:] {
+		for _, soft := range []bool{false, true} {
+			for _, recurrent := range []bool{true, false} {
+				spec := rule.spec
+				r := spec.Rule.(ModRule)
+				r.Soft = soft
+				spec.Rule, spec.Out, spec.Act, spec.Recurrent = r, n, Tanh, recurrent
+				name := rule.name + "/hard"
+				if soft {
+					name = rule.name + "/soft"
+				}
+				if !recurrent {
+					name += "/ff"
+				}
+				net, err := NewNetwork(bits+7, EngineBPTT, spec, LayerSpec{Out: 3, Act: Linear})
+				if err != nil {
+					b.Fatal(err)
+				}
+				net.InitNormal(NewRNG(1), 0.1)
+				tk := newCueRewardTask(cues, bits, steps)
+				for _, backward := range []bool{false, true} {
+					phase := "/forward"
+					if backward {
+						phase = "/backward"
+					}
+					b.Run(name+phase, func(b *testing.B) {
+						rng := NewRNG(2)
+						for i := -2; i < b.N; i++ {
+							if i == 0 {
+								b.ReportAllocs()
+								b.ResetTimer()
+							}
+							if backward {
+								b.StopTimer()
+							}
+							if _, err := tk.forward(net, rng); err != nil {
+								b.Fatal(err)
+							}
+							if backward {
+								b.StartTimer()
+							} else {
+								b.StopTimer()
+							}
+							if err := tk.backward(net); err != nil {
+								b.Fatal(err)
+							}
+							if !backward {
+								b.StartTimer()
+							}
+						}
+					})
+				}
+			}
 		}
 	}
 }
