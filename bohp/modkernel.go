@@ -1,14 +1,16 @@
 package bohp
 
-// The neuromodulated layer's hot loops with the hard bound (modulated.go,
-// modulated_bptt.go), one row (one postsynaptic cell) at a time. The
-// portable versions below are the reference; on amd64 with AVX2 and FMA,
-// assembly versions replace them (modkernel_amd64.go). The trace updates
-// round every product as the portable code does (no fused multiply-add),
-// so the forward pass, BPTT's replay and the backward sweep's clip gates
-// agree bit for bit with each other and with the portable kernels; the
-// sums and gradients are deterministic but may round differently.
-// The soft bound keeps its portable loops.
+// The neuromodulated layer's hot loops (modulated.go, modulated_bptt.go),
+// one row (one postsynaptic cell) at a time. The portable versions below
+// are the reference; on amd64 with AVX2 and FMA, assembly versions replace
+// them (modkernel_amd64.go). With the hard bound, the trace updates round
+// every product as the portable code does (no fused multiply-add), so the
+// forward pass, BPTT's replay and the backward sweep's clip gates agree
+// bit for bit with each other and with the portable kernels; the sums and
+// gradients are deterministic but may round differently. With the soft
+// bound, the assembly rounds every operation as the portable code does and
+// adds each sum in the order of its elements: the results are
+// bit-identical.
 
 // modKernels is a set of the neuromodulated layer's row kernels.
 type modKernels struct {
@@ -25,17 +27,24 @@ type modKernels struct {
 	// modHebbBackwardGo and modRetroBackwardGo.
 	hebbBackward  func(r *modRow) float64
 	retroBackward func(r *modRow) (se, sgx, sge float64)
+	// softUpdate, softRetroUpdate, softHebbBackward and softRetroBackward
+	// are the same with the soft bound (c = hi = -lo); see modSoftUpdateGo.
+	softUpdate        func(p, ps, x []float64, m, lo, hi float64)
+	softRetroUpdate   func(p, e, ps, es, x []float64, m, keep, ey, lo, hi float64)
+	softHebbBackward  func(r *modRow) float64
+	softRetroBackward func(r *modRow) (se, sgx, sge float64)
 }
 
 // modRow holds the operands of one row i of backward step t with the hard
 // bound [lo, hi]: the rows of P_t, Ĝ_{t+1} (G_{t+1} already gated by the
 // clip of step t's update: the sweep of step t+1 gated it), Γ_{t+1}, W, α
-// and α's gradient; r accumulates ∂L/∂x(t); x = x(t); pp, ep, xp are
-// P_{t-1}, E_{t-1} and x(t-1). m and mp are the raw increments' row
+// and α's gradient; r accumulates ∂L/∂x(t); x = x(t); e = E_t (the soft
+// bound's retroactive rule only); pp, ep, xp are P_{t-1}, E_{t-1} and
+// x(t-1). m and mp are the raw increments' row
 // factors of the updates of steps t and t-1 (M_i y_i, or M_i for
 // retroactive).
 type modRow struct {
-	p, g, gam, w, a, ga, r, x, pp, ep, xp []float64
+	p, g, gam, w, a, ga, r, x, e, pp, ep, xp []float64
 
 	delta, m, mp, keep, ey, lo, hi float64 // keep = 1-η_E, ey = η_E y_i(t): retroactive only
 }
@@ -45,7 +54,8 @@ type modRow struct {
 func (r *modRow) tail(k int) modRow {
 	t := *r
 	t.p, t.g, t.gam, t.w, t.a = rowFrom(r.p, k), rowFrom(r.g, k), rowFrom(r.gam, k), rowFrom(r.w, k), rowFrom(r.a, k)
-	t.ga, t.r, t.x, t.pp, t.ep, t.xp = rowFrom(r.ga, k), rowFrom(r.r, k), rowFrom(r.x, k), rowFrom(r.pp, k), rowFrom(r.ep, k), rowFrom(r.xp, k)
+	t.ga, t.r, t.x, t.e = rowFrom(r.ga, k), rowFrom(r.r, k), rowFrom(r.x, k), rowFrom(r.e, k)
+	t.pp, t.ep, t.xp = rowFrom(r.pp, k), rowFrom(r.ep, k), rowFrom(r.xp, k)
 	return t
 }
 
@@ -161,8 +171,111 @@ func modRetroBackwardGo(r *modRow) (se, sgx, sge float64) {
 	return se, sgx, sge
 }
 
+// softStep is the soft bound's move of p by d before the clip.
+func softStep(p, d, c float64) float64 {
+	switch {
+	case d > 0:
+		return p + float64(d*float64(1-p/c))
+	case d < 0:
+		return p + float64(d*float64(1+p/c))
+	}
+	return p
+}
+
+// softGate returns ∂P_{t+1}/∂d · g and ∂P_{t+1}/∂p · g for the soft
+// bound c's update of p by the raw increment d (0 where the clip binds).
+func softGate(p, d, g, c float64) (gd, gp float64) {
+	if v := softStep(p, d, c); v > c || v < -c {
+		return 0, 0
+	}
+	switch {
+	case d > 0:
+		return g * (1 - p/c), g * (1 - d/c)
+	case d < 0:
+		return g * (1 + p/c), g * (1 + d/c)
+	}
+	return g, g
+}
+
+// modSoftUpdateGo writes p = clip(softStep(ps, float64(m x), c), -c, c)
+// (c = hi); p may be ps.
+func modSoftUpdateGo(p, ps, x []float64, m, _, c float64) {
+	ps, x = ps[:len(p)], x[:len(p)]
+	for k, xk := range x {
+		p[k] = clipTo(softStep(ps[k], float64(m*xk), c), -c, c)
+	}
+}
+
+// modSoftRetroUpdateGo writes p = clip(softStep(ps, float64(m es), c),
+// -c, c) (c = hi) and e = keep es + float64(ey x); p may be ps and e es.
+func modSoftRetroUpdateGo(p, e, ps, es, x []float64, m, keep, ey, _, c float64) {
+	e, ps, es, x = e[:len(p)], ps[:len(p)], es[:len(p)], x[:len(p)]
+	for k, xk := range x {
+		ek := es[k]
+		p[k] = clipTo(softStep(ps[k], float64(m*ek), c), -c, c)
+		e[k] = float64(keep*ek) + float64(ey*xk)
+	}
+}
+
+// modSoftHebbBackwardGo is modHebbBackwardGo with the soft bound c = hi:
+// ĝ = G_{t+1} ungated, G_t = ∂P_{t+1}/∂P_t ĝ + a δ x, and the sum is of
+// G_t gated by step t-1's update.
+func modSoftHebbBackwardGo(r *modRow) float64 { return softHebbFrom(r, 0) }
+
+// softHebbFrom is modSoftHebbBackwardGo adding to sum, element after
+// element (the assembly's tail continues its sum).
+func softHebbFrom(r *modRow, sum float64) float64 {
+	n := len(r.p)
+	p, g, w, a, ga, rr, x, pp, xp := r.p, r.g[:n], r.w[:n], r.a[:n], r.ga[:n], r.r[:n], r.x[:n], r.pp[:n], r.xp[:n]
+	d, m, mp, c := r.delta, r.m, r.mp, r.hi
+	for k, xk := range x {
+		pk := p[k]
+		gd, gp := softGate(pk, float64(m*xk), g[k], c)
+		dx := d * xk
+		ga[k] += dx * pk
+		rr[k] += (w[k]+a[k]*pk)*d + gd*m
+		gn := gp + a[k]*dx
+		g[k] = gn
+		xpk := xp[k]
+		gn, _ = softGate(pp[k], float64(mp*xpk), gn, c)
+		sum += gn * xpk
+	}
+	return sum
+}
+
+// modSoftRetroBackwardGo is modRetroBackwardGo with the soft bound c = hi
+// (ĝ = G_{t+1} ungated, as in modSoftHebbBackwardGo).
+func modSoftRetroBackwardGo(r *modRow) (se, sgx, sge float64) { return softRetroFrom(r, 0, 0, 0) }
+
+// softRetroFrom is modSoftRetroBackwardGo adding to the sums, element
+// after element.
+func softRetroFrom(r *modRow, se, sgx, sge float64) (float64, float64, float64) {
+	n := len(r.p)
+	p, g, gam, w, a, ga, rr := r.p, r.g[:n], r.gam[:n], r.w[:n], r.a[:n], r.ga[:n], r.r[:n]
+	x, e, pp, ep, xp := r.x[:n], r.e[:n], r.pp[:n], r.ep[:n], r.xp[:n]
+	d, m, mp, keep, ey, c := r.delta, r.m, r.mp, r.keep, r.ey, r.hi
+	for k, xk := range x {
+		pk, gm := p[k], gam[k]
+		gd, gp := softGate(pk, float64(m*e[k]), g[k], c)
+		dx := d * xk
+		ga[k] += dx * pk
+		rr[k] += (w[k]+a[k]*pk)*d + gm*ey
+		gn := gp + a[k]*dx
+		g[k] = gn
+		gmn := keep*gm + m*gd
+		gam[k] = gmn
+		epk := ep[k]
+		gdp, _ := softGate(pp[k], float64(mp*epk), gn, c)
+		se += gdp * epk
+		sgx += gmn * xp[k]
+		sge += gmn * epk
+	}
+	return se, sgx, sge
+}
+
 // The portable kernels; modkernel_amd64.go replaces them when the CPU allows.
 var (
-	goModKernels = modKernels{modUpdateGo, modRetroUpdateGo, modDotGo, modHebbBackwardGo, modRetroBackwardGo}
-	modK         = goModKernels
+	goModKernels = modKernels{modUpdateGo, modRetroUpdateGo, modDotGo, modHebbBackwardGo, modRetroBackwardGo,
+		modSoftUpdateGo, modSoftRetroUpdateGo, modSoftHebbBackwardGo, modSoftRetroBackwardGo}
+	modK = goModKernels
 )

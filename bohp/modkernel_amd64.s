@@ -220,3 +220,230 @@ eloop:
 	VMOVSD      X2, sge+32(FP)
 	VZEROUPPER
 	RET
+
+// The soft bound's kernels round every operation as the portable code
+// does (no fused multiply-add; 1 + u as 1 - (-u), which IEEE arithmetic
+// rounds alike) and add each sum lane after lane, element after element,
+// so their results are bit-identical to the portable kernels'. They keep
+// 1.0 in Y9 and the sign bit in Y15 (SOFT_CONST); c = hi (Y14), -c = lo
+// (Y13).
+
+// SOFT_CONST sets Y9 to 1.0 and Y15 to the sign bit, in every lane.
+#define SOFT_CONST \
+	VPCMPEQQ Y15, Y15, Y15; \
+	VPSRLQ   $54, Y15, Y9;  \
+	VPSLLQ   $52, Y9, Y9;   \
+	VPSLLQ   $63, Y15, Y15
+
+// SOFT_FACTOR sets F to 1 - X/c with the sign of X/c flipped where S has
+// the sign bit: 1 - X/c for an increment d > 0, 1 + X/c for d < 0.
+#define SOFT_FACTOR(X, S, F) \
+	VDIVPD Y14, X, F; \
+	VXORPD S, F, F;   \
+	VSUBPD F, Y9, F
+
+// SOFT_STEP is softStep of P by D: it sets S to D's sign bits, F to the
+// factor 1 ∓ P/c (1 where D is 0 or NaN), V to the move P + D (1 ∓ P/c)
+// (P where D is 0 or NaN) and Z to the mask D != 0 (false for NaN); ZERO
+// holds zeros. V may be S, and Z may be D (D's last use).
+#define SOFT_STEP(P, D, ZERO, S, F, V, Z) \
+	VANDPD    Y15, D, S;       \
+	SOFT_FACTOR(P, S, F);      \
+	VMULPD    F, D, V;         \
+	VADDPD    V, P, V;         \
+	VCMPPD    $12, ZERO, D, Z; \
+	VBLENDVPD Z, V, P, V;      \
+	VBLENDVPD Z, F, Y9, F
+
+// SOFT_KEEP sets M where the clip leaves the move V as it is, !(V > c)
+// and !(V < -c) (a NaN kept, as in softGate); it overwrites V.
+#define SOFT_KEEP(V, M) \
+	VCMPPD $5, V, Y14, M; \
+	VCMPPD $5, Y13, V, V; \
+	VANDPD V, M, M
+
+// SEQSUM adds Y's four lanes to the low lane of S, one after the other
+// (as the portable loop adds its elements); X is Y's low half, XT scratch.
+#define SEQSUM(Y, X, S, XT) \
+	VADDSD       X, S, S;  \
+	VUNPCKHPD    X, X, XT; \
+	VADDSD       XT, S, S; \
+	VEXTRACTF128 $1, Y, X; \
+	VADDSD       X, S, S;  \
+	VUNPCKHPD    X, X, XT; \
+	VADDSD       XT, S, S
+
+// func modSoftUpdateAVX64(q *modRowPtrs, n int)
+// DI p, R8 ps, SI x; Y12 m; Y10 zeros.
+TEXT ·modSoftUpdateAVX64(SB), NOSPLIT, $0-16
+	MOVQ   q+0(FP), AX
+	MOVQ   n+8(FP), CX
+	SOFT_CONST
+	VXORPD Y10, Y10, Y10
+	UPD_SETUP
+
+suloop:
+	VMULPD  (SI)(AX*8), Y12, Y0            // d = m x
+	VMOVUPD (R8)(AX*8), Y1                 // ps
+	SOFT_STEP(Y1, Y0, Y10, Y2, Y3, Y4, Y5)
+	CLIP(Y4)
+	VMOVUPD Y4, (DI)(AX*8)
+	NEXT(suloop)
+	VZEROUPPER
+	RET
+
+// func modSoftRetroUpdateAVX64(q *modRowPtrs, n int)
+// DI p, DX e, R8 ps, R9 es, SI x; Y12 m, Y11 keep, Y8 ey; Y10 zeros.
+TEXT ·modSoftRetroUpdateAVX64(SB), NOSPLIT, $0-16
+	MOVQ         q+0(FP), AX
+	MOVQ         n+8(FP), CX
+	MOVQ         8(AX), DX
+	MOVQ         80(AX), R9
+	VBROADCASTSD 120(AX), Y11
+	VBROADCASTSD 128(AX), Y8
+	SOFT_CONST
+	VXORPD       Y10, Y10, Y10
+	UPD_SETUP
+
+srloop:
+	VMOVUPD (R9)(AX*8), Y6                 // es
+	VMULPD  Y6, Y12, Y0                    // d = m es
+	VMOVUPD (R8)(AX*8), Y1                 // ps
+	SOFT_STEP(Y1, Y0, Y10, Y2, Y3, Y4, Y5)
+	CLIP(Y4)
+	VMOVUPD Y4, (DI)(AX*8)
+	VMULPD  Y6, Y11, Y2
+	VMULPD  (SI)(AX*8), Y8, Y3
+	VADDPD  Y3, Y2, Y2
+	VMOVUPD Y2, (DX)(AX*8)                 // e = keep es + ey x
+	NEXT(srloop)
+	VZEROUPPER
+	RET
+
+// func modSoftHebbBackwardAVX64(q *modRowPtrs, n int) float64
+// Registers as in modHebbBackwardAVX64; zeros at 0(SP); X0 the sum.
+TEXT ·modSoftHebbBackwardAVX64(SB), NOSPLIT, $32-24
+	MOVQ    q+0(FP), AX
+	ROW_SETUP
+	SOFT_CONST
+	MOVQ    n+8(FP), CX
+	XORQ    AX, AX
+	VXORPD  Y0, Y0, Y0
+	VMOVUPD Y0, 0(SP)
+
+shloop:
+	VMOVUPD   (BX)(AX*8), Y1                 // p
+	VMOVUPD   (R10)(AX*8), Y2                // x
+	VMULPD    Y2, Y11, Y3                    // d = m x
+	SOFT_STEP(Y1, Y3, 0(SP), Y4, Y5, Y6, Y7)
+	SOFT_FACTOR(Y3, Y4, Y3)                  // 1 ∓ d/c
+	VBLENDVPD Y7, Y3, Y9, Y3
+	SOFT_KEEP(Y6, Y7)
+	VMOVUPD   (DX)(AX*8), Y4                 // ĝ
+	VMULPD    Y5, Y4, Y5
+	VANDPD    Y7, Y5, Y5                     // gd = ∂P_{t+1}/∂d ĝ
+	VMULPD    Y3, Y4, Y3
+	VANDPD    Y7, Y3, Y3                     // gp = ∂P_{t+1}/∂p ĝ
+	VMULPD    Y2, Y10, Y2                    // δ x
+	VMULPD    Y1, Y2, Y4
+	VADDPD    (DI)(AX*8), Y4, Y4
+	VMOVUPD   Y4, (DI)(AX*8)                 // ga += δ x p
+	VMOVUPD   (R8)(AX*8), Y6                 // a
+	VMULPD    Y1, Y6, Y4
+	VADDPD    (SI)(AX*8), Y4, Y4
+	VMULPD    Y10, Y4, Y4
+	VMULPD    Y11, Y5, Y5
+	VADDPD    Y5, Y4, Y4
+	VADDPD    (R9)(AX*8), Y4, Y4
+	VMOVUPD   Y4, (R9)(AX*8)                 // r += (w + a p) δ + gd m
+	VMULPD    Y2, Y6, Y2
+	VADDPD    Y2, Y3, Y3
+	VMOVUPD   Y3, (DX)(AX*8)                 // G_t = gp + a δ x
+	VMOVUPD   (R11)(AX*8), Y1                // P_{t-1}
+	VMOVUPD   (R12)(AX*8), Y2                // x(t-1)
+	VMULPD    Y2, Y12, Y4                    // mp x(t-1)
+	SOFT_STEP(Y1, Y4, 0(SP), Y5, Y6, Y7, Y4)
+	SOFT_KEEP(Y7, Y5)
+	VMULPD    Y6, Y3, Y6
+	VANDPD    Y5, Y6, Y6                     // Ĝ_t
+	VMULPD    Y2, Y6, Y6
+	SEQSUM(Y6, X6, X0, X7)
+	NEXT(shloop)
+	VMOVSD    X0, ret+16(FP)
+	VZEROUPPER
+	RET
+
+// func modSoftRetroBackwardAVX64(q *modRowPtrs, n int) (se, sgx, sge float64)
+// Registers as in modRetroBackwardAVX64, with R13 e; zeros at 0(SP), keep
+// at 32(SP), ey at 64(SP); X0-X2 the sums.
+TEXT ·modSoftRetroBackwardAVX64(SB), NOSPLIT, $96-40
+	MOVQ         q+0(FP), AX
+	ROW_SETUP
+	SOFT_CONST
+	MOVQ         8(AX), R13
+	MOVQ         24(AX), R14
+	MOVQ         80(AX), CX
+	VBROADCASTSD 120(AX), Y3
+	VMOVUPD      Y3, 32(SP)
+	VBROADCASTSD 128(AX), Y3
+	VMOVUPD      Y3, 64(SP)
+	XORQ         AX, AX
+	VXORPD       Y0, Y0, Y0
+	VXORPD       Y1, Y1, Y1
+	VXORPD       Y2, Y2, Y2
+	VMOVUPD      Y0, 0(SP)
+
+sbloop:
+	VMOVUPD   (BX)(AX*8), Y3                 // p
+	VMULPD    (R13)(AX*8), Y11, Y4           // d = m E
+	SOFT_STEP(Y3, Y4, 0(SP), Y5, Y6, Y7, Y8)
+	SOFT_FACTOR(Y4, Y5, Y4)                  // 1 ∓ d/c
+	VBLENDVPD Y8, Y4, Y9, Y4
+	SOFT_KEEP(Y7, Y8)
+	VMOVUPD   (DX)(AX*8), Y5                 // ĝ
+	VMULPD    Y6, Y5, Y6
+	VANDPD    Y8, Y6, Y6                     // gd
+	VMULPD    Y4, Y5, Y4
+	VANDPD    Y8, Y4, Y4                     // gp
+	VMULPD    (R10)(AX*8), Y10, Y5           // δ x
+	VMULPD    Y3, Y5, Y7
+	VADDPD    (DI)(AX*8), Y7, Y7
+	VMOVUPD   Y7, (DI)(AX*8)                 // ga += δ x p
+	VMOVUPD   (R8)(AX*8), Y7                 // a
+	VMULPD    Y3, Y7, Y8
+	VADDPD    (SI)(AX*8), Y8, Y8
+	VMULPD    Y10, Y8, Y8
+	VMOVUPD   (R14)(AX*8), Y3                // γ
+	VMULPD    64(SP), Y3, Y3
+	VADDPD    Y3, Y8, Y8
+	VADDPD    (R9)(AX*8), Y8, Y8
+	VMOVUPD   Y8, (R9)(AX*8)                 // r += (w + a p) δ + γ ey
+	VMULPD    Y5, Y7, Y5
+	VADDPD    Y5, Y4, Y4
+	VMOVUPD   Y4, (DX)(AX*8)                 // G_t = gp + a δ x
+	VMOVUPD   (R14)(AX*8), Y3
+	VMULPD    32(SP), Y3, Y3
+	VMULPD    Y11, Y6, Y6
+	VADDPD    Y6, Y3, Y3
+	VMOVUPD   Y3, (R14)(AX*8)                // Γ_t = keep γ + m gd
+	VMOVUPD   (CX)(AX*8), Y6                 // E_{t-1}
+	VMULPD    (R12)(AX*8), Y3, Y7
+	SEQSUM(Y7, X7, X1, X8)                   // Γ_t x(t-1)
+	VMULPD    Y6, Y3, Y7
+	SEQSUM(Y7, X7, X2, X8)                   // Γ_t E_{t-1}
+	VMOVUPD   (R11)(AX*8), Y3                // P_{t-1}
+	VMULPD    Y6, Y12, Y5                    // mp E_{t-1}
+	SOFT_STEP(Y3, Y5, 0(SP), Y7, Y8, Y7, Y5)
+	SOFT_KEEP(Y7, Y3)
+	VMULPD    Y8, Y4, Y8
+	VANDPD    Y3, Y8, Y8                     // Ĝ_t
+	VMULPD    Y6, Y8, Y8
+	SEQSUM(Y8, X8, X0, X7)                   // Ĝ_t E_{t-1}
+	ADDQ      $4, AX
+	CMPQ      AX, n+8(FP)
+	JLT       sbloop
+	VMOVSD    X0, se+16(FP)
+	VMOVSD    X1, sgx+24(FP)
+	VMOVSD    X2, sge+32(FP)
+	VZEROUPPER
+	RET

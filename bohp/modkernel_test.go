@@ -10,11 +10,94 @@ import (
 // TestModKernels: the neuromodulated layer's kernels in use (assembly
 // where the CPU allows) agree with the portable ones on random rows of
 // every length up to 40 and of 1000 and 1003, with a bound that binds at
-// about half the elements: the trace updates bit for bit (the backward
-// sweep's gates depend on it), the sums and gradients to rounding.
+// about half the elements: with the hard bound the trace updates bit for
+// bit (the backward sweep's gates depend on it), the sums and gradients to
+// rounding; with the soft bound everything bit for bit.
 func TestModKernels(t *testing.T) {
 	t.Logf("kernels: %s", simdKernels)
 	testModKernels(t, modK, 1e-13)
+	testSoftModKernels(t, modK)
+}
+
+// testSoftModKernels checks k's soft-bound kernels against the portable
+// ones bit for bit, with zero and NaN increments (which leave P as it is)
+// and a bound c = 0.7, whose division rounds.
+func testSoftModKernels(t *testing.T, k modKernels) {
+	r := NewRNG(12)
+	const lo, hi = -0.7, 0.7
+	for _, n := range []int{0, 1, 2, 3, 4, 5, 7, 8, 9, 13, 40, 1003} {
+		vec := func() []float64 { return randSlice[float64](r, n) }
+		p, e, x := vec(), vec(), vec()
+		for i := 0; i < n; i += 5 {
+			x[i], e[i] = 0, 0 // increments of 0: no move, both factors 1
+		}
+		for i := 3; i < n; i += 7 {
+			x[i], e[i] = math.NaN(), math.NaN() // ignored: no move
+		}
+		p2, e2 := slices.Clone(p), slices.Clone(e)
+		k.softUpdate(p, p, x, 0.6, lo, hi)
+		goModKernels.softUpdate(p2, p2, x, 0.6, lo, hi)
+		checkBits(t, fmt.Sprintf("n=%d: softUpdate", n), p, p2)
+		k.softUpdate(p, p, x, -0.6, lo, hi)
+		goModKernels.softUpdate(p2, p2, x, -0.6, lo, hi)
+		checkBits(t, fmt.Sprintf("n=%d: softUpdate, m < 0", n), p, p2)
+		po, eo, po2, eo2 := vec(), vec(), vec(), vec()
+		k.softRetroUpdate(po, eo, p, e, x, -0.4, 0.9, 0.3, lo, hi)
+		goModKernels.softRetroUpdate(po2, eo2, p2, e2, x, -0.4, 0.9, 0.3, lo, hi)
+		checkBits(t, fmt.Sprintf("n=%d: softRetroUpdate p", n), po, po2)
+		checkBits(t, fmt.Sprintf("n=%d: softRetroUpdate e", n), eo, eo2)
+		k.softRetroUpdate(p, e, p, e, x, 0.4, 0.9, 0.3, lo, hi)
+		goModKernels.softRetroUpdate(p2, e2, p2, e2, x, 0.4, 0.9, 0.3, lo, hi)
+		checkBits(t, fmt.Sprintf("n=%d: softRetroUpdate in place p", n), p, p2)
+		checkBits(t, fmt.Sprintf("n=%d: softRetroUpdate in place e", n), e, e2)
+
+		clear(x[:min(n, 2)]) // NaN-free from here, zeros kept
+		for i := 3; i < n; i += 7 {
+			x[i], e[i] = 0.5, -0.5
+		}
+		mk := func() *modRow {
+			rr := NewRNG(int64(n))
+			v := func() []float64 { return randSlice[float64](rr, n) }
+			row := &modRow{p: v(), g: v(), gam: v(), w: v(), a: v(), ga: v(), r: v(), x: x, e: e, pp: v(), ep: v(), xp: v(),
+				delta: 0.7, m: 0.5, mp: -0.8, keep: 0.9, ey: 0.2, lo: lo, hi: hi}
+			for i := 1; i < n; i += 6 {
+				row.xp[i], row.ep[i] = 0, 0
+			}
+			if n > 2 { // a NaN move passes the soft gate, as in softGate
+				row.p[2] = math.NaN()
+			}
+			return row
+		}
+		r1, r2 := mk(), mk()
+		s1, s2 := k.softHebbBackward(r1), goModKernels.softHebbBackward(r2)
+		what := fmt.Sprintf("n=%d: softHebbBackward", n)
+		checkBits(t, what+" sum", []float64{s1}, []float64{s2})
+		checkModRowBits(t, what, r1, r2)
+		r1, r2 = mk(), mk()
+		a1, b1, c1 := k.softRetroBackward(r1)
+		a2, b2, c2 := goModKernels.softRetroBackward(r2)
+		what = fmt.Sprintf("n=%d: softRetroBackward", n)
+		checkBits(t, what+" sums", []float64{a1, b1, c1}, []float64{a2, b2, c2})
+		checkModRowBits(t, what, r1, r2)
+	}
+}
+
+// checkBits fails unless got and want hold the same float64 bits (any
+// NaN equal to any NaN).
+func checkBits(t *testing.T, what string, got, want []float64) {
+	t.Helper()
+	same := func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) || a != a && b != b }
+	if !slices.EqualFunc(got, want, same) {
+		t.Fatalf("%s = %v, want %v", what, got, want)
+	}
+}
+
+func checkModRowBits(t *testing.T, what string, got, want *modRow) {
+	t.Helper()
+	checkBits(t, what+" g", got.g, want.g)
+	checkBits(t, what+" gam", got.gam, want.gam)
+	checkBits(t, what+" ga", got.ga, want.ga)
+	checkBits(t, what+" r", got.r, want.r)
 }
 
 func testModKernels(t *testing.T, k modKernels, tol float64) {
@@ -135,6 +218,18 @@ func BenchmarkModKernels(b *testing.B) {
 		})
 		b.Run(k.name+"/retroBackward", func(b *testing.B) {
 			rows(b, func(o int) { k.k.retroBackward(row(o)) })
+		})
+		b.Run(k.name+"/softUpdate", func(b *testing.B) {
+			rows(b, func(o int) { k.k.softUpdate(P[o:o+n], P[o:o+n], x, 1e-3, -1, 1) })
+		})
+		b.Run(k.name+"/softRetroUpdate", func(b *testing.B) {
+			rows(b, func(o int) { k.k.softRetroUpdate(P[o:o+n], E[o:o+n], P[o:o+n], E[o:o+n], x, 1e-3, 0.9, 1e-3, -1, 1) })
+		})
+		b.Run(k.name+"/softHebbBackward", func(b *testing.B) {
+			rows(b, func(o int) { k.k.softHebbBackward(row(o)) })
+		})
+		b.Run(k.name+"/softRetroBackward", func(b *testing.B) {
+			rows(b, func(o int) { r := row(o); r.e = E[o : o+n]; k.k.softRetroBackward(r) })
 		})
 	}
 }

@@ -403,7 +403,7 @@ func rowOf(m []float64, row, cols int) []float64 {
 // vector x. The forward pass and BPTT's recomputation
 // both run it, so their traces agree bit for bit: the explicit conversions
 // round each product, so that no fused multiply-add makes them differ (the
-// hard bound's kernels round alike).
+// kernels round alike).
 func (r *ModRule) updateRow(p, e, ps, es, x []float64, yi, Mi, eta float64) {
 	p, ps = p[:len(x)], ps[:len(x)]
 	c := r.Clip
@@ -413,46 +413,10 @@ func (r *ModRule) updateRow(p, e, ps, es, x []float64, yi, Mi, eta float64) {
 	case !r.Soft:
 		modK.update(p, ps, x, float64(Mi*yi), -c, c)
 	case r.Mode == ModRetro:
-		e, es = e[:len(x)], es[:len(x)]
-		keep, ey := 1-eta, float64(eta*yi)
-		for k, xk := range x {
-			ek := es[k]
-			p[k] = clipTo(softStep(ps[k], float64(Mi*ek), c), -c, c)
-			e[k] = float64(keep*ek) + float64(ey*xk)
-		}
+		modK.softRetroUpdate(p, e, ps, es, x, Mi, 1-eta, float64(eta*yi), -c, c)
 	default:
-		my := float64(Mi * yi)
-		for k, xk := range x {
-			p[k] = clipTo(softStep(ps[k], float64(my*xk), c), -c, c)
-		}
+		modK.softUpdate(p, ps, x, float64(Mi*yi), -c, c)
 	}
-}
-
-// softStep is the soft bound's move of p by d before the clip.
-func softStep(p, d, c float64) float64 {
-	switch {
-	case d > 0:
-		return p + float64(d*float64(1-p/c))
-	case d < 0:
-		return p + float64(d*float64(1+p/c))
-	}
-	return p
-}
-
-// softGate returns ∂P_{t+1}/∂d · g and ∂P_{t+1}/∂p · g for the soft
-// bound's update of p by the raw increment d (0 where the clip binds).
-func (r *ModRule) softGate(p, d, g float64) (gd, gp float64) {
-	c := r.Clip
-	if v := softStep(p, d, c); v > c || v < -c {
-		return 0, 0
-	}
-	switch {
-	case d > 0:
-		return g * (1 - p/c), g * (1 - d/c)
-	case d < 0:
-		return g * (1 + p/c), g * (1 + d/c)
-	}
-	return g, g
 }
 
 func (s *modState) finish() {

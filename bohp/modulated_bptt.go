@@ -269,9 +269,10 @@ func (w *modRows) runChunk(c int) {
 		case !s.rule.Soft:
 			w.setHebbSum(i, modK.hebbBackward(row))
 		case s.rule.Mode == ModRetro:
-			w.retro(i, row)
+			se, sgx, sge := modK.softRetroBackward(row)
+			w.setRetroSums(i, se, sgx, sge)
 		default:
-			w.hebb(i, row)
+			w.setHebbSum(i, modK.softHebbBackward(row))
 		}
 	}
 }
@@ -292,7 +293,7 @@ func (w *modRows) rowAt(i int, R []float64, row *modRow) {
 	o, cols, c := i*s.cols, s.cols, s.rule.Clip
 	*row = modRow{p: w.P[o : o+cols], g: b.G[o : o+cols], gam: rowOf(b.Gam, o, cols),
 		w: l.W.Data[o : o+cols], a: l.Alpha.Data[o : o+cols], ga: l.Alpha.Grad[o : o+cols], r: R,
-		x: w.x, pp: w.Pp[o : o+cols], ep: rowOf(w.Ep, o, cols), xp: w.xp, delta: b.delta[i], lo: -c, hi: c}
+		x: w.x, e: rowOf(w.E, o, cols), pp: w.Pp[o : o+cols], ep: rowOf(w.Ep, o, cols), xp: w.xp, delta: b.delta[i], lo: -c, hi: c}
 	if s.rule.Mode == ModRetro {
 		eta := s.eta[i]
 		row.m, row.mp, row.keep, row.ey = w.M[i], w.prevOf(w.Mp, i), 1-eta, eta*w.y[i]
@@ -319,59 +320,6 @@ func (w *modRows) setRetroSums(i int, se, sgx, sge float64) {
 	}
 	b := w.s.bwd
 	b.sumE[i], b.sumGamX[i], b.sumGamE[i] = se, sgx, sge
-}
-
-// hebb is row i of the sweep of clipped_hebb and modulated (Δ = M y xᵀ)
-// with the soft bound.
-func (w *modRows) hebb(i int, row *modRow) {
-	r := &w.s.rule
-	P := row.p
-	n := len(P)
-	x, G, W, A, gA, R := row.x[:n], row.g[:n], row.w[:n], row.a[:n], row.ga[:n], row.r[:n]
-	Pp, xp := row.pp[:n], row.xp[:n]
-	d, my, myp := row.delta, row.m, row.mp
-	sum := 0.0
-	for k, xk := range x {
-		p, dd, g := P[k], float64(my*xk), G[k]
-		gd, gp := r.softGate(p, dd, g)
-		dx := d * xk
-		gA[k] += dx * p
-		R[k] += (W[k]+A[k]*p)*d + gd*my
-		gn := gp + A[k]*dx
-		G[k] = gn
-		xpk := xp[k]
-		gn, _ = r.softGate(Pp[k], float64(myp*xpk), gn)
-		sum += gn * xpk
-	}
-	w.setHebbSum(i, sum)
-}
-
-// retro is row i of the sweep of retroactive (Δ = M E) with the soft bound.
-func (w *modRows) retro(i int, row *modRow) {
-	r := &w.s.rule
-	P := row.p
-	n := len(P)
-	x, G, Gam, W, A, gA, R := row.x[:n], row.g[:n], row.gam[:n], row.w[:n], row.a[:n], row.ga[:n], row.r[:n]
-	E, Pp, Ep, xp := w.E[i*n:(i+1)*n], row.pp[:n], row.ep[:n], row.xp[:n]
-	d, Mi, Mp, keep, ey := row.delta, row.m, row.mp, row.keep, row.ey
-	var se, sgx, sge float64
-	for k, xk := range x {
-		p, gm := P[k], Gam[k]
-		gd, gp := r.softGate(p, float64(Mi*E[k]), G[k])
-		dx := d * xk
-		gA[k] += dx * p
-		R[k] += (W[k]+A[k]*p)*d + gm*ey
-		gn := gp + A[k]*dx
-		G[k] = gn
-		gmn := keep*gm + Mi*gd
-		Gam[k] = gmn
-		ep := Ep[k]
-		gdp, _ := r.softGate(Pp[k], float64(Mp*ep), gn)
-		se += gdp * ep
-		sgx += gmn * xp[k]
-		sge += gmn * ep
-	}
-	w.setRetroSums(i, se, sgx, sge)
 }
 
 func (s *modState) endBackward() {
