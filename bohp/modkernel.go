@@ -38,11 +38,11 @@ type modKernels struct {
 // modRow holds the operands of one row i of backward step t with the hard
 // bound [lo, hi]: the rows of P_t, Ĝ_{t+1} (G_{t+1} already gated by the
 // clip of step t's update: the sweep of step t+1 gated it), Γ_{t+1}, W, α
-// and α's gradient; r accumulates ∂L/∂x(t); x = x(t); e = E_t (the soft
-// bound's retroactive rule only); pp, ep, xp are P_{t-1}, E_{t-1} and
-// x(t-1). m and mp are the raw increments' row
-// factors of the updates of steps t and t-1 (M_i y_i, or M_i for
-// retroactive).
+// and α's gradient; r accumulates ∂L/∂x(t), or is nil when the layer's
+// input needs no gradient (the kernels then skip it); x = x(t); e = E_t
+// (the soft bound's retroactive rule only); pp, ep, xp are P_{t-1},
+// E_{t-1} and x(t-1). m and mp are the raw increments' row factors of the
+// updates of steps t and t-1 (M_i y_i, or M_i for retroactive).
 type modRow struct {
 	p, g, gam, w, a, ga, r, x, e, pp, ep, xp []float64
 
@@ -123,14 +123,16 @@ func modDotGo(w, a, p, x []float64) float64 {
 // and returns Σ_k Ĝ_t x(t-1).
 func modHebbBackwardGo(r *modRow) float64 {
 	n := len(r.p)
-	p, g, w, a, ga, rr, x, pp, xp := r.p, r.g[:n], r.w[:n], r.a[:n], r.ga[:n], r.r[:n], r.x[:n], r.pp[:n], r.xp[:n]
+	p, g, w, a, ga, rr, x, pp, xp := r.p, r.g[:n], r.w[:n], r.a[:n], r.ga[:n], r.r, r.x[:n], r.pp[:n], r.xp[:n]
 	d, m, mp, lo, hi := r.delta, r.m, r.mp, r.lo, r.hi
 	sum := 0.0
 	for k, pk := range p {
 		gd := g[k]
 		dx := d * x[k]
 		ga[k] += dx * pk
-		rr[k] += (w[k]+a[k]*pk)*d + gd*m
+		if rr != nil {
+			rr[k] += (w[k]+a[k]*pk)*d + gd*m
+		}
 		xpk := xp[k]
 		gn := gate(gd+a[k]*dx, pp[k]+float64(mp*xpk), lo, hi)
 		g[k] = gn
@@ -150,7 +152,7 @@ func modHebbBackwardGo(r *modRow) float64 {
 // and returns Σ_k of Ĝ_t E_{t-1}, of Γ_t x(t-1) and of Γ_t E_{t-1}.
 func modRetroBackwardGo(r *modRow) (se, sgx, sge float64) {
 	n := len(r.p)
-	p, g, gam, w, a, ga, rr := r.p, r.g[:n], r.gam[:n], r.w[:n], r.a[:n], r.ga[:n], r.r[:n]
+	p, g, gam, w, a, ga, rr := r.p, r.g[:n], r.gam[:n], r.w[:n], r.a[:n], r.ga[:n], r.r
 	x, pp, ep, xp := r.x[:n], r.pp[:n], r.ep[:n], r.xp[:n]
 	d, m, mp, keep, ey, lo, hi := r.delta, r.m, r.mp, r.keep, r.ey, r.lo, r.hi
 	for k, pk := range p {
@@ -158,7 +160,9 @@ func modRetroBackwardGo(r *modRow) (se, sgx, sge float64) {
 		dx := d * x[k]
 		ga[k] += dx * pk
 		gm := gam[k]
-		rr[k] += (w[k]+a[k]*pk)*d + gm*ey
+		if rr != nil {
+			rr[k] += (w[k]+a[k]*pk)*d + gm*ey
+		}
 		gmn := keep*gm + m*gd
 		gam[k] = gmn
 		epk := ep[k]
@@ -226,14 +230,16 @@ func modSoftHebbBackwardGo(r *modRow) float64 { return softHebbFrom(r, 0) }
 // element (the assembly's tail continues its sum).
 func softHebbFrom(r *modRow, sum float64) float64 {
 	n := len(r.p)
-	p, g, w, a, ga, rr, x, pp, xp := r.p, r.g[:n], r.w[:n], r.a[:n], r.ga[:n], r.r[:n], r.x[:n], r.pp[:n], r.xp[:n]
+	p, g, w, a, ga, rr, x, pp, xp := r.p, r.g[:n], r.w[:n], r.a[:n], r.ga[:n], r.r, r.x[:n], r.pp[:n], r.xp[:n]
 	d, m, mp, c := r.delta, r.m, r.mp, r.hi
 	for k, xk := range x {
 		pk := p[k]
 		gd, gp := softGate(pk, float64(m*xk), g[k], c)
 		dx := d * xk
 		ga[k] += dx * pk
-		rr[k] += (w[k]+a[k]*pk)*d + gd*m
+		if rr != nil {
+			rr[k] += (w[k]+a[k]*pk)*d + gd*m
+		}
 		gn := gp + a[k]*dx
 		g[k] = gn
 		xpk := xp[k]
@@ -251,7 +257,7 @@ func modSoftRetroBackwardGo(r *modRow) (se, sgx, sge float64) { return softRetro
 // after element.
 func softRetroFrom(r *modRow, se, sgx, sge float64) (float64, float64, float64) {
 	n := len(r.p)
-	p, g, gam, w, a, ga, rr := r.p, r.g[:n], r.gam[:n], r.w[:n], r.a[:n], r.ga[:n], r.r[:n]
+	p, g, gam, w, a, ga, rr := r.p, r.g[:n], r.gam[:n], r.w[:n], r.a[:n], r.ga[:n], r.r
 	x, e, pp, ep, xp := r.x[:n], r.e[:n], r.pp[:n], r.ep[:n], r.xp[:n]
 	d, m, mp, keep, ey, c := r.delta, r.m, r.mp, r.keep, r.ey, r.hi
 	for k, xk := range x {
@@ -259,7 +265,9 @@ func softRetroFrom(r *modRow, se, sgx, sge float64) (float64, float64, float64) 
 		gd, gp := softGate(pk, float64(m*e[k]), g[k], c)
 		dx := d * xk
 		ga[k] += dx * pk
-		rr[k] += (w[k]+a[k]*pk)*d + gm*ey
+		if rr != nil {
+			rr[k] += (w[k]+a[k]*pk)*d + gm*ey
+		}
 		gn := gp + a[k]*dx
 		g[k] = gn
 		gmn := keep*gm + m*gd

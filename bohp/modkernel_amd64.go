@@ -168,12 +168,17 @@ func modSoftRetroBackwardAVX(r *modRow) (se, sgx, sge float64) {
 }
 
 // modPtrs checks r's slices (gam and ep only when retro) and returns the
-// assembly's view of them but e (len(r.p) > 0).
+// assembly's view of them but e (len(r.p) > 0; r nil when r.r is: the
+// kernels then skip ∂L/∂x).
 func modPtrs(r *modRow, retro bool) modRowPtrs {
 	k := len(r.p) - 1
-	_, _, _, _, _, _, _, _ = r.g[k], r.w[k], r.a[k], r.ga[k], r.r[k], r.x[k], r.pp[k], r.xp[k]
-	q := modRowPtrs{p: &r.p[0], g: &r.g[0], w: &r.w[0], a: &r.a[0], ga: &r.ga[0], r: &r.r[0], x: &r.x[0], pp: &r.pp[0], xp: &r.xp[0],
+	_, _, _, _, _, _, _ = r.g[k], r.w[k], r.a[k], r.ga[k], r.x[k], r.pp[k], r.xp[k]
+	q := modRowPtrs{p: &r.p[0], g: &r.g[0], w: &r.w[0], a: &r.a[0], ga: &r.ga[0], x: &r.x[0], pp: &r.pp[0], xp: &r.xp[0],
 		delta: r.delta, m: r.m, mp: r.mp, keep: r.keep, ey: r.ey, lo: r.lo, hi: r.hi}
+	if r.r != nil {
+		_ = r.r[k]
+		q.r = &r.r[0]
+	}
 	if retro {
 		_, _ = r.gam[k], r.ep[k]
 		q.gam, q.ep = &r.gam[0], &r.ep[0]

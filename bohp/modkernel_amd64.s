@@ -128,21 +128,29 @@ dloop:
 	VBROADCASTSD 144(AX), Y14
 
 // ROW_HEAD is what both backward kernels do first with an element vector:
-// it loads p into P, ĝ into G, δ x into D and a into A, adds D P to ga,
-// and leaves w + a p in WAP and r + (w + a p) δ in R (not stored); T is
-// scratch (it may be WAP).
-#define ROW_HEAD(P, G, D, T, A, WAP, R) \
+// it loads p into P, ĝ into G, δ x into D and a into A and adds D P to
+// ga; T is scratch.
+#define ROW_HEAD(P, G, D, T, A) \
 	VMOVUPD     (BX)(AX*8), P;       \
 	VMOVUPD     (DX)(AX*8), G;       \
 	VMULPD      (R10)(AX*8), Y10, D; \
 	VMOVUPD     (DI)(AX*8), T;       \
 	VFMADD231PD D, P, T;             \
 	VMOVUPD     T, (DI)(AX*8);       \
-	VMOVUPD     (R8)(AX*8), A;       \
-	VMOVUPD     (SI)(AX*8), WAP;     \
-	VFMADD231PD A, P, WAP;           \
-	VMOVUPD     (R9)(AX*8), R;       \
-	VFMADD231PD Y10, WAP, R
+	VMOVUPD     (R8)(AX*8), A
+
+// ROW_R adds (w + a p) δ + V S to r (R9), given p in P and a in A, unless
+// r is nil (the layer's input needs no gradient): then it jumps to SKIP.
+// WAP is scratch; R may be P.
+#define ROW_R(P, A, WAP, R, V, S, SKIP) \
+	TESTQ       R9, R9;          \
+	JZ          SKIP;            \
+	VMOVUPD     (SI)(AX*8), WAP; \
+	VFMADD231PD A, P, WAP;       \
+	VMOVUPD     (R9)(AX*8), R;   \
+	VFMADD231PD Y10, WAP, R;     \
+	VFMADD231PD S, V, R;         \
+	VMOVUPD     R, (R9)(AX*8)
 
 // PREV_GATE leaves in M the adjoint G gated by the clip of the previous
 // step's update, pp + MP V (R11 pp); T and S are scratch.
@@ -163,9 +171,10 @@ TEXT ·modHebbBackwardAVX64(SB), NOSPLIT, $0-24
 	VXORPD       Y0, Y0, Y0
 
 hloop:
-	ROW_HEAD(Y1, Y4, Y5, Y6, Y7, Y8, Y9) // p, ĝ, δ x, a
-	VFMADD231PD Y11, Y4, Y9
-	VMOVUPD     Y9, (R9)(AX*8)     // r += (w + a p) δ + ĝ m
+	ROW_HEAD(Y1, Y4, Y5, Y6, Y7)       // p, ĝ, δ x, a
+	ROW_R(Y1, Y7, Y8, Y9, Y4, Y11, hg) // r += (w + a p) δ + ĝ m
+
+hg:
 	VFMADD231PD Y7, Y5, Y4         // G_t = ĝ + a δ x
 	VMOVUPD     (R12)(AX*8), Y2    // x(t-1)
 	PREV_GATE(Y2, Y12, Y4, Y5, Y3, Y6)
@@ -194,10 +203,11 @@ TEXT ·modRetroBackwardAVX64(SB), NOSPLIT, $0-40
 	VXORPD       Y2, Y2, Y2
 
 eloop:
-	ROW_HEAD(Y3, Y6, Y4, Y5, Y7, Y5, Y8) // p, ĝ, δ x, a
+	ROW_HEAD(Y3, Y6, Y4, Y5, Y7)        // p, ĝ, δ x, a
 	VMOVUPD     (R14)(AX*8), Y5     // γ
-	VFMADD231PD Y15, Y5, Y8
-	VMOVUPD     Y8, (R9)(AX*8)      // r += (w + a p) δ + γ ey
+	ROW_R(Y3, Y7, Y8, Y3, Y5, Y15, eg)  // r += (w + a p) δ + γ ey
+
+eg:
 	VMOVAPD     Y6, Y3
 	VFMADD231PD Y7, Y4, Y3          // G_t = ĝ + a δ x
 	VMULPD      Y5, Y9, Y5
@@ -349,6 +359,8 @@ shloop:
 	VADDPD    (DI)(AX*8), Y4, Y4
 	VMOVUPD   Y4, (DI)(AX*8)                 // ga += δ x p
 	VMOVUPD   (R8)(AX*8), Y6                 // a
+	TESTQ     R9, R9
+	JZ        shg                            // r nil: no ∂L/∂x
 	VMULPD    Y1, Y6, Y4
 	VADDPD    (SI)(AX*8), Y4, Y4
 	VMULPD    Y10, Y4, Y4
@@ -356,6 +368,8 @@ shloop:
 	VADDPD    Y5, Y4, Y4
 	VADDPD    (R9)(AX*8), Y4, Y4
 	VMOVUPD   Y4, (R9)(AX*8)                 // r += (w + a p) δ + gd m
+
+shg:
 	VMULPD    Y2, Y6, Y2
 	VADDPD    Y2, Y3, Y3
 	VMOVUPD   Y3, (DX)(AX*8)                 // G_t = gp + a δ x
@@ -410,6 +424,8 @@ sbloop:
 	VADDPD    (DI)(AX*8), Y7, Y7
 	VMOVUPD   Y7, (DI)(AX*8)                 // ga += δ x p
 	VMOVUPD   (R8)(AX*8), Y7                 // a
+	TESTQ     R9, R9
+	JZ        sbg                            // r nil: no ∂L/∂x
 	VMULPD    Y3, Y7, Y8
 	VADDPD    (SI)(AX*8), Y8, Y8
 	VMULPD    Y10, Y8, Y8
@@ -418,6 +434,8 @@ sbloop:
 	VADDPD    Y3, Y8, Y8
 	VADDPD    (R9)(AX*8), Y8, Y8
 	VMOVUPD   Y8, (R9)(AX*8)                 // r += (w + a p) δ + γ ey
+
+sbg:
 	VMULPD    Y5, Y7, Y5
 	VADDPD    Y5, Y4, Y4
 	VMOVUPD   Y4, (DX)(AX*8)                 // G_t = gp + a δ x

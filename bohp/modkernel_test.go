@@ -79,6 +79,11 @@ func testSoftModKernels(t *testing.T, k modKernels) {
 		what = fmt.Sprintf("n=%d: softRetroBackward", n)
 		checkBits(t, what+" sums", []float64{a1, b1, c1}, []float64{a2, b2, c2})
 		checkModRowBits(t, what, r1, r2)
+		checkWithoutR(t, fmt.Sprintf("n=%d: softHebbBackward", n), mk, func(r *modRow) []float64 { return []float64{k.softHebbBackward(r)} })
+		checkWithoutR(t, fmt.Sprintf("n=%d: softRetroBackward", n), mk, func(r *modRow) []float64 {
+			a, b, c := k.softRetroBackward(r)
+			return []float64{a, b, c}
+		})
 	}
 }
 
@@ -167,6 +172,29 @@ func testModKernels(t *testing.T, k modKernels, tol float64) {
 			t.Fatalf("%s sums = %v, %v, %v, want %v, %v, %v", what, a1, b1, c1, a2, b2, c2)
 		}
 		checkModRow(t, what, r1, r2, tol)
+		checkWithoutR(t, fmt.Sprintf("n=%d: hebbBackward", n), mk, func(r *modRow) []float64 { return []float64{k.hebbBackward(r)} })
+		checkWithoutR(t, fmt.Sprintf("n=%d: retroBackward", n), mk, func(r *modRow) []float64 {
+			a, b, c := k.retroBackward(r)
+			return []float64{a, b, c}
+		})
+	}
+}
+
+// checkWithoutR checks that a backward kernel f given a row of mk with r
+// nil (no ∂L/∂x wanted) leaves r nil and the other outputs as with r, bit
+// for bit.
+func checkWithoutR(t *testing.T, what string, mk func() *modRow, f func(*modRow) []float64) {
+	t.Helper()
+	r1, r2 := mk(), mk()
+	r2.r = nil
+	s1, s2 := f(r1), f(r2)
+	what += " without r"
+	checkBits(t, what+": sums", s2, s1)
+	checkBits(t, what+": g", r2.g, r1.g)
+	checkBits(t, what+": gam", r2.gam, r1.gam)
+	checkBits(t, what+": ga", r2.ga, r1.ga)
+	if r2.r != nil {
+		t.Fatalf("%s: r = %v", what, r2.r)
 	}
 }
 
@@ -218,6 +246,12 @@ func BenchmarkModKernels(b *testing.B) {
 		})
 		b.Run(k.name+"/retroBackward", func(b *testing.B) {
 			rows(b, func(o int) { k.k.retroBackward(row(o)) })
+		})
+		b.Run(k.name+"/hebbBackward-noR", func(b *testing.B) {
+			rows(b, func(o int) { r := row(o); r.r = nil; k.k.hebbBackward(r) })
+		})
+		b.Run(k.name+"/retroBackward-noR", func(b *testing.B) {
+			rows(b, func(o int) { r := row(o); r.r = nil; k.k.retroBackward(r) })
 		})
 		b.Run(k.name+"/softUpdate", func(b *testing.B) {
 			rows(b, func(o int) { k.k.softUpdate(P[o:o+n], P[o:o+n], x, 1e-3, -1, 1) })

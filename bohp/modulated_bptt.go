@@ -224,7 +224,7 @@ func (s *modState) sweep(t int, needR bool) {
 	s.load(max(t-1, 0))
 	P, E := s.slot(b.segP, t), s.slot(b.segE, t)
 	w := &b.sweep
-	*w = modRows{s: s, x: x, y: s.y(t), M: s.mod(t), P: P, E: E, prev: t >= 1,
+	*w = modRows{s: s, x: x, y: s.y(t), M: s.mod(t), P: P, E: E, prev: t >= 1, needR: needR,
 		xp: x, Pp: P, Ep: E, Mp: s.zero[:0]} // placeholders unless prev
 	if w.prev {
 		w.xp, w.yp, w.Mp = s.pre(t-1), s.y(t-1), s.mod(t-1)
@@ -252,12 +252,16 @@ type modRows struct {
 	xp, yp, Mp []float64
 	Pp, Ep     []float64
 	prev       bool
+	needR      bool // form ∂L/∂x(t)
 }
 
 func (w *modRows) runChunk(c int) {
 	s, b := w.s, w.s.bwd
-	R := b.parts[c*s.cols : (c+1)*s.cols]
-	clear(R)
+	var R []float64 // nil: the kernels skip ∂L/∂x(t)
+	if w.needR {
+		R = b.parts[c*s.cols : (c+1)*s.cols]
+		clear(R)
+	}
 	row := &b.rows[c]
 	lo, hi := chunkRows(s.n, s.chunks, c)
 	for i := lo; i < hi; i++ {
@@ -286,7 +290,7 @@ func (w *modRows) prevOf(v []float64, i int) float64 {
 }
 
 // rowAt sets *row to the operands of row i of the sweep; R accumulates the
-// chunk's part of ∂L/∂x(t). m and mp are M_i y_i of steps t and t-1 (Δ =
+// chunk's part of ∂L/∂x(t) (nil: not wanted). m and mp are M_i y_i of steps t and t-1 (Δ =
 // M y xᵀ), or M_i (retroactive, Δ = M E); mp is 0 at t = 0.
 func (w *modRows) rowAt(i int, R []float64, row *modRow) {
 	s, b, l := w.s, w.s.bwd, w.s.l
