@@ -272,6 +272,32 @@ eg:
 	VCMPPD $5, Y13, V, V; \
 	VANDPD V, M, M
 
+// SOFT_GRADS is softGate of ĝ (loaded from g into S) for the move of P by
+// D: it leaves gd = ∂P_{t+1}/∂d ĝ in F and gp = ∂P_{t+1}/∂p ĝ in D; V and
+// Z are scratch; zeros at 0(SP).
+#define SOFT_GRADS(P, D, S, F, V, Z) \
+	SOFT_STEP(P, D, 0(SP), S, F, V, Z); \
+	SOFT_FACTOR(D, S, D);               \
+	VBLENDVPD Z, D, Y9, D;              \
+	SOFT_KEEP(V, Z);                    \
+	VMOVUPD   (DX)(AX*8), S;            \
+	VMULPD    S, F, F;                  \
+	VANDPD    Z, F, F;                  \
+	VMULPD    S, D, D;                  \
+	VANDPD    Z, D, D
+
+// SOFT_PREV_SUM adds to the low lane of SUM, lane after lane, G gated by
+// the soft bound of step t-1's move of PP by D, times X (Σ_k Ĝ_t x(t-1)
+// or Σ_k Ĝ_t E_{t-1}); it overwrites PP and D; S, F and V are scratch (V
+// may be S), XF is F's low half, XT scratch; zeros at 0(SP).
+#define SOFT_PREV_SUM(PP, D, G, X, S, F, XF, V, SUM, XT) \
+	SOFT_STEP(PP, D, 0(SP), S, F, V, D); \
+	SOFT_KEEP(V, PP);                    \
+	VMULPD    F, G, F;                   \
+	VANDPD    PP, F, F;                  \
+	VMULPD    X, F, F;                   \
+	SEQSUM(F, XF, SUM, XT)
+
 // SEQSUM adds Y's four lanes to the low lane of S, one after the other
 // (as the portable loop adds its elements); X is Y's low half, XT scratch.
 #define SEQSUM(Y, X, S, XT) \
@@ -345,15 +371,7 @@ shloop:
 	VMOVUPD   (BX)(AX*8), Y1                 // p
 	VMOVUPD   (R10)(AX*8), Y2                // x
 	VMULPD    Y2, Y11, Y3                    // d = m x
-	SOFT_STEP(Y1, Y3, 0(SP), Y4, Y5, Y6, Y7)
-	SOFT_FACTOR(Y3, Y4, Y3)                  // 1 ∓ d/c
-	VBLENDVPD Y7, Y3, Y9, Y3
-	SOFT_KEEP(Y6, Y7)
-	VMOVUPD   (DX)(AX*8), Y4                 // ĝ
-	VMULPD    Y5, Y4, Y5
-	VANDPD    Y7, Y5, Y5                     // gd = ∂P_{t+1}/∂d ĝ
-	VMULPD    Y3, Y4, Y3
-	VANDPD    Y7, Y3, Y3                     // gp = ∂P_{t+1}/∂p ĝ
+	SOFT_GRADS(Y1, Y3, Y4, Y5, Y6, Y7)       // Y5 gd, Y3 gp
 	VMULPD    Y2, Y10, Y2                    // δ x
 	VMULPD    Y1, Y2, Y4
 	VADDPD    (DI)(AX*8), Y4, Y4
@@ -376,12 +394,7 @@ shg:
 	VMOVUPD   (R11)(AX*8), Y1                // P_{t-1}
 	VMOVUPD   (R12)(AX*8), Y2                // x(t-1)
 	VMULPD    Y2, Y12, Y4                    // mp x(t-1)
-	SOFT_STEP(Y1, Y4, 0(SP), Y5, Y6, Y7, Y4)
-	SOFT_KEEP(Y7, Y5)
-	VMULPD    Y6, Y3, Y6
-	VANDPD    Y5, Y6, Y6                     // Ĝ_t
-	VMULPD    Y2, Y6, Y6
-	SEQSUM(Y6, X6, X0, X7)
+	SOFT_PREV_SUM(Y1, Y4, Y3, Y2, Y5, Y6, X6, Y7, X0, X7)
 	NEXT(shloop)
 	VMOVSD    X0, ret+16(FP)
 	VZEROUPPER
@@ -410,15 +423,7 @@ TEXT ·modSoftRetroBackwardAVX64(SB), NOSPLIT, $96-40
 sbloop:
 	VMOVUPD   (BX)(AX*8), Y3                 // p
 	VMULPD    (R13)(AX*8), Y11, Y4           // d = m E
-	SOFT_STEP(Y3, Y4, 0(SP), Y5, Y6, Y7, Y8)
-	SOFT_FACTOR(Y4, Y5, Y4)                  // 1 ∓ d/c
-	VBLENDVPD Y8, Y4, Y9, Y4
-	SOFT_KEEP(Y7, Y8)
-	VMOVUPD   (DX)(AX*8), Y5                 // ĝ
-	VMULPD    Y6, Y5, Y6
-	VANDPD    Y8, Y6, Y6                     // gd
-	VMULPD    Y4, Y5, Y4
-	VANDPD    Y8, Y4, Y4                     // gp
+	SOFT_GRADS(Y3, Y4, Y5, Y6, Y7, Y8)       // Y6 gd, Y4 gp
 	VMULPD    (R10)(AX*8), Y10, Y5           // δ x
 	VMULPD    Y3, Y5, Y7
 	VADDPD    (DI)(AX*8), Y7, Y7
@@ -451,12 +456,7 @@ sbg:
 	SEQSUM(Y7, X7, X2, X8)                   // Γ_t E_{t-1}
 	VMOVUPD   (R11)(AX*8), Y3                // P_{t-1}
 	VMULPD    Y6, Y12, Y5                    // mp E_{t-1}
-	SOFT_STEP(Y3, Y5, 0(SP), Y7, Y8, Y7, Y5)
-	SOFT_KEEP(Y7, Y3)
-	VMULPD    Y8, Y4, Y8
-	VANDPD    Y3, Y8, Y8                     // Ĝ_t
-	VMULPD    Y6, Y8, Y8
-	SEQSUM(Y8, X8, X0, X7)                   // Ĝ_t E_{t-1}
+	SOFT_PREV_SUM(Y3, Y5, Y4, Y6, Y7, Y8, X8, Y7, X0, X7)
 	ADDQ      $4, AX
 	CMPQ      AX, n+8(FP)
 	JLT       sbloop
