@@ -140,12 +140,21 @@ func envInt(getenv func(string) string, name string) (n int, ok bool, err error)
 	return n, true, nil
 }
 
-// resumedNote is " (3 resumed)" when runs were resumed.
-func resumedNote(res *interp.Result) string {
-	if res.Resumed == 0 {
+// runsNote follows the count of completed runs on the closing line: how
+// many failed (the others ran to their end) and were resumed, as in
+// " (1 failed, 3 resumed)"; "" when none.
+func runsNote(res *interp.Result) string {
+	var notes []string
+	if n := len(res.Summary.Failed); n > 0 {
+		notes = append(notes, fmt.Sprintf("%d failed", n))
+	}
+	if res.Resumed > 0 {
+		notes = append(notes, fmt.Sprintf("%d resumed", res.Resumed))
+	}
+	if len(notes) == 0 {
 		return ""
 	}
-	return fmt.Sprintf(" (%d resumed)", res.Resumed)
+	return " (" + strings.Join(notes, ", ") + ")"
 }
 
 const mergeUsage = `Usage: bohpsh merge [--no-figures] [--quiet] DIR [DIR ...]

@@ -17,12 +17,13 @@
 // Slurm array task a run of several runs gets the task's shard by default
 // (chooseShard; --shard all opts out).
 //
-// Exit status: 0 success; 1 script error, timeout or memory budget
-// exceeded (or: the output directory is in use, a merge lacks runs);
-// 2 usage error (bad flag, unknown or ill-typed -p or --sweep value, a
-// parameter outside its constraints, a failed params.check, missing or
-// binary script, an --out that cannot be written); 3 internal error (a Go
-// panic that is a bug of bohpsh: Main recovers it); 130 Ctrl-C or SIGTERM.
+// Exit status: 0 success; 1 script error (of one run or more: the
+// others run to their end), timeout or memory budget exceeded (or: the
+// output directory is in use, a merge lacks runs); 2 usage error (bad
+// flag, unknown or ill-typed -p or --sweep value, a parameter outside its
+// constraints, a failed params.check, missing or binary script, an --out
+// that cannot be written); 3 internal error (a Go panic that is a bug of
+// bohpsh: Main recovers it); 130 Ctrl-C or SIGTERM.
 // A REPL session reading a pipe runs every statement (an error is printed
 // and the session goes on) and exits 1 if any failed. --max-memory sets
 // the process's memory budget (lib.SetMemoryBudget).

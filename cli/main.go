@@ -92,7 +92,10 @@ Flags (-x and --x are the same; flags may follow the file names):
 Outputs: params.yaml, metrics.csv, summary.yaml and one figure per metric
 (<metric>.png, .svg), plus each run's own files in seed-<S>/ (with a sweep:
 <key>=<value>/seed-<S>/) with its record run.yaml. Results are identical
-whatever --jobs and --shard.
+whatever --jobs and --shard. A run that fails (one seed's NaN divergence)
+does not stop the others: they run to their end and are written, and
+summary.yaml lists the failed runs (--resume runs them again); a usage
+error stops every run and writes nothing.
 
 The outputs replace the previous ones in the output directory only once
 all are written: a run that fails before (a typo, a compile error, a
@@ -426,10 +429,10 @@ func report(res *interp.Result, ctx context.Context, cfg interp.Config, stderr i
 	case res.Work != "" && res.Summary != nil:
 		sum := res.Summary
 		fmt.Fprintf(stderr, "bohpsh: %s: shard %s: %d/%d runs%s in %.1fs; its results are in %s (bohpsh merge %s writes the outputs)\n",
-			res.Script, res.Shard, sum.Completed, sum.Runs, resumedNote(res), sum.Wall.Seconds(), res.Work, filepath.Dir(filepath.Dir(res.Work)))
+			res.Script, res.Shard, sum.Completed, sum.Runs, runsNote(res), sum.Wall.Seconds(), res.Work, filepath.Dir(filepath.Dir(res.Work)))
 	case res.Dir != "":
 		sum := res.Summary
-		fmt.Fprintf(stderr, "bohpsh: %s: %d/%d runs%s in %.1fs; outputs in %s\n", res.Script, sum.Completed, sum.Runs, resumedNote(res), sum.Wall.Seconds(), res.Dir)
+		fmt.Fprintf(stderr, "bohpsh: %s: %d/%d runs%s in %.1fs; outputs in %s\n", res.Script, sum.Completed, sum.Runs, runsNote(res), sum.Wall.Seconds(), res.Dir)
 		printFinals(sum, stderr)
 	}
 	return code

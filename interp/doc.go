@@ -55,12 +55,17 @@
 // bit-identical whatever Jobs. The scripts' prints are forwarded in run
 // order (the first unfinished run writes through, later ones are buffered),
 // each line prefixed with "[seed S] " (or "[key=value seed S] ") when there
-// are several runs. A run's error cancels the runs after it in that order
-// (those before it run to their end), so the error reported, the first in
-// output order, does not depend on which run failed first in time (a usage
-// error, after which nothing is committed, cancels them all); the
-// command and summary.yaml name the run that failed (Result.Failure),
-// with one run as with several.
+// are several runs. A run's error (a NaN divergence, a runtime error only
+// its seed meets) stops no other run: they all run to their end and are
+// committed, so which runs complete, and so the outputs, do not depend on
+// which run failed first in time. The error reported is the first in
+// output order; the command and summary.yaml name its run and the other
+// runs that failed (Result.Failure), with one run as with several, and
+// summary.yaml lists every failed run (Summary.Failed). Two errors stop
+// every run: a usage error (a -p or --sweep value the script refuses),
+// which is then the error reported whatever else failed, and after which
+// nothing is committed; and the memory budget's (a run stopped by
+// --max-memory: the process's heap, which the next runs would meet too).
 //
 // Outputs go to DIR/<script name>/ with --out DIR, else to
 // runs/<script name>/<timestamp>/ (code given with -e writes nothing
@@ -72,7 +77,8 @@
 //	metrics.csv   seed,[<sweep key>,]episode,metric,value: one row per seed,
 //	              sweep value, episode and metric, in that order; floats in
 //	              shortest exact form
-//	summary.yaml  runs, completed_runs, interrupted, error, wall_seconds,
+//	summary.yaml  runs, completed_runs, failed (each failed run and its error's
+//	              first line), missing, interrupted, error, wall_seconds,
 //	              episodes, episodes_per_second, final_episodes, and per metric
 //	              metrics.<name>.final.{median,q25,q75,per_seed}: per_seed maps each
 //	              completed run's seed to its final value (the mean over its final
@@ -98,7 +104,8 @@
 //	              metrics.csv; the two are not fsynced, the checksum tells a
 //	              pair torn by a machine crash
 //
-// summary.yaml lists the runs without results (missing: cancelled, or of a
+// summary.yaml lists the runs without results (missing: stopped before they
+// started by Ctrl-C, --timeout, a usage error or the memory budget, or of a
 // shard that did not run). summary.yaml, the figures and the command's
 // closing lines all read one Summary, computed once, so they treat
 // unfinished runs alike.

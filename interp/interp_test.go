@@ -171,6 +171,33 @@ for ep := 0; ep < p.episodes; ep++ {
 	}
 }
 
+// The progress bar counts the failed runs, and a failed run's episodes
+// only as far as it went: seed 0 fails at episode 3 of 8, then seed 1 runs
+// its 8 (--jobs 1), and the bar shows 1 failed run of 2 and 3 + 8
+// episodes in all.
+func TestProgressBarCountsFailures(t *testing.T) {
+	src := &interp.Source{Name: "p.tengo", Text: []byte(`
+params := import("params")
+metrics := import("metrics")
+times := import("times")
+p := params.declare({episodes: 8, seed: 0})
+for ep := 0; ep < p.episodes; ep++ {
+	if p.seed == 0 && ep == 3 { x := 1 / (p.seed - p.seed) }
+	start := times.now()
+	for times.sub(times.now(), start) < 60 * times.millisecond {}
+	metrics.record("x", ep, ep)
+}
+`)}
+	var errOut bytes.Buffer
+	res := interp.RunScript(context.Background(), src, interp.Config{Seeds: 2, Jobs: 1, NoOutput: true, Progress: true, Stderr: &errOut})
+	if res.Err == nil {
+		t.Fatal("no error")
+	}
+	if s := errOut.String(); !strings.Contains(s, "\r\033[Kruns 1/2 (1 failed)  episodes ") || !strings.Contains(s, "/11  ") {
+		t.Errorf("progress output: %q", s)
+	}
+}
+
 // BenchmarkEpisodeOverhead measures the runner's cost per episode of a
 // script loop that records two metrics per episode (no network): the
 // script and metrics overhead that a task script adds to its engine calls.

@@ -101,10 +101,8 @@ func Merge(ctx context.Context, d string, opts MergeOptions) *Result {
 	}
 	for _, r := range res.Runs {
 		res.Interrupted = res.Interrupted || r.Started && isInterruption(r.Err)
-		if r.Err != nil && !isInterruption(r.Err) && res.Err == nil {
-			res.Err = r.Err
-		}
 	}
+	res.Err = firstFailure(res.Runs)
 	if plan.Shards > 0 && from != d {
 		res.Shards, err = shardReports(from, plan, res.Runs)
 		if err != nil {

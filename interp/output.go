@@ -109,21 +109,24 @@ func (w *runWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// progress draws a one-line progress bar on a terminal: runs done, episodes
-// done (metrics.record / metrics.progress of the running runs), rate, ETA.
+// progress draws a one-line progress bar on a terminal: runs done (and
+// failed), episodes done (metrics.record / metrics.progress of the running
+// runs), rate, ETA.
 type progress struct {
 	mu      sync.Mutex
 	w       io.Writer
 	runs    []*Run
 	t0      time.Time
 	done    int
+	failed  int
+	ended   []bool // by Run.Index: the run ended (a failed one short of its episodes)
 	shown   bool
 	stopped chan struct{}
 	wg      sync.WaitGroup
 }
 
 func newProgress(w io.Writer, runs []*Run) *progress {
-	return &progress{w: w, runs: runs, stopped: make(chan struct{})}
+	return &progress{w: w, runs: runs, ended: make([]bool, len(runs)), stopped: make(chan struct{})}
 }
 
 func (p *progress) start(t0 time.Time) {
@@ -144,9 +147,14 @@ func (p *progress) start(t0 time.Time) {
 	}()
 }
 
-func (p *progress) runDone() {
+// runDone counts run r, which has ended.
+func (p *progress) runDone(r *Run) {
 	p.mu.Lock()
 	p.done++
+	if r.Err != nil && !isInterruption(r.Err) {
+		p.failed++
+	}
+	p.ended[r.Index] = true
 	p.mu.Unlock()
 }
 
@@ -167,14 +175,19 @@ func (p *progress) stop() {
 }
 
 func (p *progress) draw() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	// A run that has not declared its total yet (not started) is assumed
-	// to have as many episodes as the largest known total.
+	// to have as many episodes as the largest known total; one that ended
+	// (failed) does no more than it did.
 	var eps, total, maxT int64
 	unknown := 0
-	for _, r := range p.runs {
+	for i, r := range p.runs {
 		d, t := r.Env.Metrics.Progress()
 		eps += d
-		if t == 0 {
+		if p.ended[i] {
+			t = d
+		} else if t == 0 {
 			unknown++
 		}
 		total += t
@@ -182,10 +195,11 @@ func (p *progress) draw() {
 	}
 	known := maxT > 0
 	total += int64(unknown) * maxT
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	elapsed := time.Since(p.t0)
 	line := fmt.Sprintf("runs %d/%d", p.done, len(p.runs))
+	if p.failed > 0 {
+		line += fmt.Sprintf(" (%d failed)", p.failed)
+	}
 	if known && total > 0 {
 		line += fmt.Sprintf("  episodes %d/%d", eps, total)
 	} else if eps > 0 {

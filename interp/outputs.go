@@ -317,18 +317,21 @@ func summaryDoc(res *Result, src *Source, cfg Config) *yaml.Node {
 	yset(doc, "seeds", seedsNode(res))
 	yset(doc, "runs", yint(int64(sum.Runs)))
 	yset(doc, "completed_runs", yint(int64(sum.Completed)))
+	if len(sum.Failed) > 0 {
+		failed := yset(doc, "failed", yseq(false))
+		failed.HeadComment = "runs that ended with an error (the others ran to their end): the error's first line, all of it in the run's run.yaml"
+		for _, f := range sum.Failed {
+			m := runIDNode(res, cfg, f.RunID)
+			first, _, _ := strings.Cut(f.Err.Error(), "\n")
+			yset(m, "error", ystr(first))
+			failed.Content = append(failed.Content, m)
+		}
+	}
 	if len(sum.Missing) > 0 {
 		missing := yset(doc, "missing", yseq(false))
-		missing.HeadComment = "runs without results (cancelled, or in a shard that did not complete)"
+		missing.HeadComment = "runs without results (stopped before they started, or in a shard that did not complete)"
 		for _, id := range sum.Missing {
-			m := ymap()
-			m.Style = yaml.FlowStyle
-			if cfg.Sweep != nil {
-				v := *sweepValuesNode(res, cfg).Content[id.SweepIndex]
-				yset(m, cfg.Sweep.Key, &v)
-			}
-			yset(m, "seed", yint(id.Seed))
-			missing.Content = append(missing.Content, m)
+			missing.Content = append(missing.Content, runIDNode(res, cfg, id))
 		}
 	}
 	if res.Plan != nil && res.Plan.Shards > 0 {
@@ -363,6 +366,18 @@ func summaryDoc(res *Result, src *Source, cfg Config) *yaml.Node {
 		results.Content = append(results.Content, block)
 	}
 	return &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{doc}}
+}
+
+// runIDNode names a run in summary.yaml: {<sweep key>: value, seed: S}.
+func runIDNode(res *Result, cfg Config, id RunID) *yaml.Node {
+	m := ymap()
+	m.Style = yaml.FlowStyle
+	if cfg.Sweep != nil {
+		v := *sweepValuesNode(res, cfg).Content[id.SweepIndex]
+		yset(m, cfg.Sweep.Key, &v)
+	}
+	yset(m, "seed", yint(id.Seed))
+	return m
 }
 
 // metricsNode writes each metric's summary: median and quartiles of the

@@ -88,7 +88,7 @@ type Result struct {
 	Resumed     int           // runs whose results were found complete (--resume)
 	Unresumed   Unresumed     // complete runs of other settings that --resume found and ran again
 	Interrupted bool          // the context was cancelled (Ctrl-C, --timeout)
-	Err         error         // the first error of a run in output order (not interruptions), or an output error
+	Err         error         // the first usage error of a run in output order, else its first other error (not interruptions), or an output error
 	Wall        time.Duration
 	Summary     *Summary // computed once the runs have ended
 }
@@ -96,20 +96,43 @@ type Result struct {
 // Failure is res.Err as the command and summary.yaml report it, the same
 // whatever the number of runs: the error of a run is introduced by the run
 // ("task failed in the run with seed 2:", then the error with its script
-// position); a usage or compile error, which every run would meet, is given
-// alone, as are errors of no run. "" when res.Err is nil.
+// position), and the other runs that failed are named after it ("(and in
+// 2 other runs: seed 5, seed 7)"); a usage or compile error, which every
+// run would meet, is given alone, as are errors of no run. "" when res.Err
+// is nil.
 func (res *Result) Failure() string {
 	if res.Err == nil {
 		return ""
 	}
-	if res.Plan != nil && !everyRunMeets(res.Err) {
-		for _, r := range res.Runs {
-			if r.Err == res.Err {
-				return fmt.Sprintf("%s failed in the run with %s:\n%v", res.Script, res.Plan.RunName(r.id()), res.Err)
-			}
+	if res.Plan == nil || everyRunMeets(res.Err) {
+		return res.Err.Error()
+	}
+	var first *Run
+	var others []string
+	for _, r := range res.Runs {
+		switch {
+		case r.Err == res.Err && first == nil:
+			first = r
+		case r.Started && r.Err != nil && !isInterruption(r.Err):
+			others = append(others, res.Plan.RunName(r.id()))
 		}
 	}
-	return res.Err.Error() // not a run's (an output error), or every run's
+	if first == nil {
+		return res.Err.Error() // not a run's (an output error)
+	}
+	also := ""
+	if len(others) > 0 {
+		also = fmt.Sprintf(" (and in %s: %s)", plural(len(others), "other run"), nameList(others, 5))
+	}
+	return fmt.Sprintf("%s failed in the run with %s%s:\n%v", res.Script, res.Plan.RunName(first.id()), also, res.Err)
+}
+
+// nameList joins names with commas, the first n of them (then "...").
+func nameList(names []string, n int) string {
+	if len(names) > n {
+		return strings.Join(names[:n], ", ") + ", ..."
+	}
+	return strings.Join(names, ", ")
 }
 
 // ScriptName is the name of a script for output directories: the file
@@ -137,12 +160,14 @@ const EvalName = "(eval)"
 // metrics.csv, summary.yaml, figures) into the output directory. Results
 // do not depend on cfg.Jobs or on the sharding: every run has its own
 // module map, environment and random stream, and outputs are ordered by
-// (sweep value, seed). A run's error cancels the runs after it in that
-// order, so that the first error in that order is the one reported (a
-// usage error cancels them all: nothing is committed then). When
-// ctx is cancelled, the runs stop and what was recorded so far is written,
-// marked interrupted (nothing, when no run had recorded anything yet: the
-// previous outputs stay).
+// (sweep value, seed). A run's error stops no other run: the others run
+// to their end and are committed, whatever the timing, and the first error
+// in output order is the one reported (Result.Failure names the other
+// failed runs). A usage error stops them all and is the one reported:
+// nothing is committed then; so does a run stopped by the memory budget.
+// When ctx is cancelled, the runs stop and what was recorded so far is
+// written, marked interrupted (nothing, when no run had recorded anything
+// yet: the previous outputs stay).
 //
 // The output directory is locked for the run; the runs write into its work
 // area, and the outputs replace the previous ones only once written (see
@@ -231,21 +256,21 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 		prog.done = res.Resumed
 	}
 	out := newOrderedOutput(cfg.Stdout, len(res.Runs), prog)
-	// A run's error cancels the runs after it in output order, not those
-	// before, so that the error reported (the first in output order) does
-	// not depend on which run failed first in time. A usage error (a -p or
-	// --sweep value the script refuses) cancels them all: nothing is
-	// committed then, and earlier runs would train for nothing.
-	cancels := make([]context.CancelCauseFunc, len(res.Runs))
-	var failMu sync.Mutex
-	failedAt := len(res.Runs)
-	failed := func(i int) {
-		failMu.Lock()
-		defer failMu.Unlock()
-		for ; i+1 < failedAt; failedAt-- {
-			if c := cancels[failedAt-1]; c != nil {
-				c(errRunFailed)
-			}
+	// A run's error does not stop the other runs (a seed that diverges
+	// leaves the others to complete), so which runs complete, and so the
+	// outputs, do not depend on which run failed first in time. Two
+	// errors stop them all: a usage error (a -p or --sweep value the
+	// script refuses), after which nothing is committed and the others
+	// would train for nothing, and the memory budget's, which is the
+	// process's heap (the watchdog stops every running run) and would
+	// stop the next runs as well.
+	stopAllOn := func(r *Run) {
+		switch {
+		case r.Err == nil || isInterruption(r.Err):
+		case lib.IsUsage(r.Err):
+			cancel(errUsageElsewhere)
+		case isMemoryError(r.Err):
+			cancel(errMemoryElsewhere)
 		}
 	}
 	for _, r := range res.Runs {
@@ -272,10 +297,8 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 		if multi {
 			w = out.writer(r.Index, fmt.Sprintf("[%sseed %d] ", prefix, r.Seed))
 		}
-		var ctx context.Context
-		ctx, cancels[r.Index] = context.WithCancelCause(runCtx)
 		r.Env, r.modules = NewEnv(EnvConfig{
-			Ctx:       ctx,
+			Ctx:       runCtx,
 			Seed:      r.Seed,
 			Overrides: overrides,
 			Out:       w,
@@ -330,17 +353,9 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 				}
 				out.finish(r.Index)
 				if prog != nil {
-					prog.runDone()
+					prog.runDone(r)
 				}
-				switch {
-				case r.Err == nil || isInterruption(r.Err):
-				case lib.IsUsage(r.Err):
-					// The outputs are discarded whatever the other
-					// runs do (below): stop them all.
-					failed(-1)
-				default:
-					failed(r.Index)
-				}
+				stopAllOn(r)
 			}
 		}()
 	}
@@ -352,12 +367,7 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 	}
 
 	res.Interrupted = ctx.Err() != nil
-	for _, r := range res.Runs {
-		if r.Err != nil && !isInterruption(r.Err) {
-			res.Err = r.Err
-			break
-		}
-	}
+	res.Err = firstFailure(res.Runs)
 	if res.Err == nil {
 		res.Err = errors.Join(saveErrs...)
 	}
@@ -391,7 +401,33 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 	return res
 }
 
-var errRunFailed = errors.New("another run failed")
+var (
+	errUsageElsewhere  = errors.New("another run met a usage error")
+	errMemoryElsewhere = errors.New("another run went over the memory budget (--max-memory)")
+)
+
+// firstFailure is the error a script's runs report: the first usage error
+// in output order if a run met one (nothing is committed then, whichever
+// run failed first in time), else the first other error in output order;
+// nil when none failed but by interruption.
+func firstFailure(runs []*Run) error {
+	var first error
+	for _, r := range runs {
+		switch {
+		case r.Err == nil || isInterruption(r.Err):
+		case lib.IsUsage(r.Err):
+			return r.Err
+		case first == nil:
+			first = r.Err
+		}
+	}
+	return first
+}
+
+func isMemoryError(err error) bool {
+	var me *lib.MemoryError
+	return errors.As(err, &me)
+}
 
 func isInterruption(err error) bool {
 	var se *ScriptError

@@ -20,12 +20,19 @@ import (
 type Summary struct {
 	Runs        int           // runs planned
 	Completed   int           // runs that finished without error
-	Missing     []RunID       // runs without results: not started (cancelled), or of a shard that did not run
+	Failed      []RunFailure  // runs that ended with an error (not an interruption), in output order
+	Missing     []RunID       // runs without results: not started (stopped before), or of a shard that did not run
 	Interrupted bool          // the runs were cancelled (Ctrl-C, --timeout)
 	Wall        time.Duration // from the first run's start to the last run's end
 	Episodes    int64         // episodes done, over all runs
 	FinalRule   string        // which episodes are final ("" when no run recorded a metric)
 	Groups      []Group       // one per sweep value (one without a sweep)
+}
+
+// RunFailure is a run that failed and its error.
+type RunFailure struct {
+	RunID
+	Err error
 }
 
 // EpisodesPerSecond is Episodes over Wall (0 when no time passed).
@@ -70,6 +77,9 @@ func summarize(res *Result, cfg Config) *Summary {
 	for _, r := range res.Runs {
 		if r.Completed() {
 			s.Completed++
+		}
+		if r.Started && r.Err != nil && !isInterruption(r.Err) {
+			s.Failed = append(s.Failed, RunFailure{r.id(), r.Err})
 		}
 		if !r.Started {
 			s.Missing = append(s.Missing, r.id())
