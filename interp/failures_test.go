@@ -1,10 +1,10 @@
 package interp_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -183,31 +183,22 @@ func TestRunErrorStopsNoOtherRun(t *testing.T) {
 	compareOutputs(t, "--resume", committed(t, wantDir), committed(t, filepath.Join(fresh, "task")))
 }
 
+// compareOutputs reports the files of got (from committed) that differ
+// from want's, or that only one of them has.
 func compareOutputs(t *testing.T, name string, got, want map[string]string) {
 	t.Helper()
-	for _, f := range slices.Sorted(func(yield func(string) bool) {
-		for f := range want {
-			if !yield(f) {
-				return
-			}
-		}
-		for f := range got {
-			if _, ok := want[f]; !ok && !yield(f) {
-				return
-			}
-		}
-	}) {
+	names := maps.Clone(want)
+	maps.Copy(names, got)
+	for _, f := range slices.Sorted(maps.Keys(names)) {
 		g, ok1 := got[f]
 		w, ok2 := want[f]
 		switch {
 		case !ok1 || !ok2:
 			t.Errorf("%s: %s: present %v, want %v", name, f, ok1, ok2)
-		case !bytes.Equal([]byte(g), []byte(w)):
-			if strings.HasSuffix(f, ".yaml") || strings.HasSuffix(f, ".csv") {
-				t.Errorf("%s: %s differs:\n%s\nwant\n%s", name, f, g, w)
-			} else {
-				t.Errorf("%s: %s differs", name, f)
-			}
+		case g != w && (strings.HasSuffix(f, ".yaml") || strings.HasSuffix(f, ".csv")):
+			t.Errorf("%s: %s differs:\n%s\nwant\n%s", name, f, g, w)
+		case g != w:
+			t.Errorf("%s: %s differs", name, f)
 		}
 	}
 }
