@@ -3,7 +3,6 @@ package interp_test
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -69,38 +68,24 @@ func hookModule(work string, s schedule) *lib.Module {
 		{Name: "end", Args: "()", Doc: "fails (or not) when the schedule says", Call: end}}}
 }
 
-// committed reads the outputs in d: every file but the work area, with
-// summary.yaml's timing lines and run.yaml's times and host dropped (its
-// status and error kept).
+// committed reads the outputs in d (tree), with summary.yaml's timing
+// lines and run.yaml's times and host dropped (its status and error kept).
 func committed(t *testing.T, d string) map[string]string {
 	t.Helper()
-	files := map[string]string{}
-	err := filepath.WalkDir(d, func(path string, e fs.DirEntry, err error) error {
-		if err != nil || e.IsDir() {
-			if e != nil && e.Name() == ".bohpsh" {
-				return filepath.SkipDir
-			}
-			return err
-		}
-		b := readFile(t, path)
-		switch e.Name() {
+	files := tree(t, d)
+	for f, text := range files {
+		switch filepath.Base(f) {
 		case interp.SummaryFile:
-			b = timing.ReplaceAll(b, nil)
+			files[f] = timing.ReplaceAllString(text, "")
 		case interp.RunFile:
 			var kept []string
-			for _, line := range strings.Split(string(b), "\n") {
+			for _, line := range strings.Split(text, "\n") {
 				if strings.HasPrefix(line, "status:") || strings.HasPrefix(line, "error:") {
 					kept = append(kept, line)
 				}
 			}
-			b = []byte(strings.Join(kept, "\n"))
+			files[f] = strings.Join(kept, "\n")
 		}
-		rel, _ := filepath.Rel(d, path)
-		files[rel] = string(b)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 	return files
 }
