@@ -32,18 +32,20 @@ import (
 //	D/.bohpsh/work/         the run or sharded sweep in progress: plan.yaml, each
 //	                        run's directory (its files, metrics.csv, run.yaml), and
 //	                        per shard shard-I.lock (while it runs) and shard-I.yaml
-//	D/.bohpsh/stage-*/      the next results, being assembled
+//	D/.bohpsh/stage-*/      the next results, being assembled, and in its own
+//	                        .bohpsh/ the manifest and plan.yaml they will have
 //	D/.bohpsh/commit        the journal of a commit under way
 //	D/.bohpsh/trash/        the replaced results, being removed
 //	D/.bohpsh/slurm/        bohpsh slurm's batch scripts and job logs
 //
 // Runs write only into the work area. When a run (or a merge) has all its
 // outputs, it assembles them in a stage directory (linking the run
-// directories from the work area) and commits: the journal lists the old
-// and new entries, the old ones are moved to the trash, the new ones moved
-// into D, the manifest rewritten, the journal removed. A process killed
-// during a commit leaves the journal, and the next one to lock D finishes
-// the commit. So a run that fails before it has its outputs (a typo, a
+// directories from the work area) and commits: the files written into
+// the stage are synced, all at once, with the journal, which lists the old
+// and new entries; the old ones are moved to the trash, the new ones moved
+// into D, the manifest and plan moved from the stage into the control
+// directory, the journal removed. A process killed during a commit leaves
+// the journal, and the next one to lock D finishes the commit. So a run that fails before it has its outputs (a typo, a
 // compile error, a crash, kill -9) leaves D's results exactly as they were,
 // and the results in D are always those of one run.
 //
@@ -165,10 +167,11 @@ func readYAMLFile(path string, v any) (found bool, err error) {
 	return true, nil
 }
 
-// writeFile writes path atomically (package atomicfile); the error names
-// path, or shown when given (a staged file's final place).
-func writeFile(path string, write func(io.Writer) error, shown ...string) error {
-	err := atomicfile.WriteFunc(path, write)
+// writeFile writes path atomically, unsynced, into files (see
+// atomicfile.Group); the error names path, or shown when given (a staged
+// file's final place).
+func writeFile(files *atomicfile.Group, path string, write func(io.Writer) error, shown ...string) error {
+	err := files.WriteFunc(path, write)
 	var ae *atomicfile.Error
 	if err != nil && len(shown) > 0 && errors.As(err, &ae) {
 		ae.Path = shown[0]
@@ -201,15 +204,22 @@ func newStage(d string) (string, error) {
 
 // commitStage makes stage's entries D's committed results, in place of
 // the previous ones (D's lock must be held). With keep, the previous ones
-// are kept in a new directory of D, whose name it returns.
-func commitStage(d, stage string, p *Plan, keep bool) (kept string, err error) {
+// are kept in a new directory of D, whose name it returns. files are the
+// stage's files written without sync: they are synced, with the manifest
+// and plan the commit installs (written into the stage's own control
+// directory) and the journal, in one concurrent batch before the journal
+// is renamed into place (see atomicfile.Group), so that a journal found
+// after a machine crash commits complete files.
+func commitStage(d, stage string, p *Plan, keep bool, files *atomicfile.Group) (kept string, err error) {
 	entries, err := os.ReadDir(stage)
 	if err != nil {
 		return "", err
 	}
 	j := &journal{Stage: filepath.Base(stage), Old: committedEntries(d), Plan: string(p.encode())}
 	for _, e := range entries {
-		j.New = append(j.New, e.Name())
+		if validEntry(e.Name()) {
+			j.New = append(j.New, e.Name())
+		}
 	}
 	if keep && len(j.Old) > 0 {
 		j.Kept = keptName(d)
@@ -217,13 +227,22 @@ func commitStage(d, stage string, p *Plan, keep bool) (kept string, err error) {
 			j.OldPlan = string(b)
 		}
 	}
+	if err := files.Write(filepath.Join(stage, controlDir, manifestName), manifestOf(j.New)); err != nil {
+		return "", err
+	}
+	if err := files.Write(filepath.Join(stage, controlDir, planName), []byte(j.Plan)); err != nil {
+		return "", err
+	}
 	var b bytes.Buffer
 	yaml.NewEncoder(&b).Encode(j)
-	if err := atomicfile.Write(ctlPath(d, journalName), b.Bytes()); err != nil {
+	if err := files.Commit(ctlPath(d, journalName), b.Bytes()); err != nil {
 		return "", err
 	}
 	return j.Kept, rollForward(d, j)
 }
+
+// manifestOf is the manifest listing entries.
+func manifestOf(entries []string) []byte { return []byte(strings.Join(entries, "\n") + "\n") }
 
 // keptName names the directory of D that keeps its committed results: the
 // time they were committed, as outputDir names a run's directory, with -2,
@@ -308,11 +327,10 @@ func rollForward(d string, j *journal) error {
 			return fmt.Errorf("moving %s into place: %v", filepath.Join(d, e), unwrapPath(err))
 		}
 	}
-	manifest := strings.Join(j.New, "\n") + "\n"
-	if err := atomicfile.Write(ctlPath(d, manifestName), []byte(manifest)); err != nil {
+	if err := installControl(d, stage, manifestName, manifestOf(j.New)); err != nil {
 		return err
 	}
-	if err := atomicfile.Write(ctlPath(d, planName), []byte(j.Plan)); err != nil {
+	if err := installControl(d, stage, planName, []byte(j.Plan)); err != nil {
 		return err
 	}
 	if err := os.Remove(ctlPath(d, journalName)); err != nil {
@@ -323,6 +341,22 @@ func rollForward(d string, j *journal) error {
 	return nil
 }
 
+// installControl puts the file name of D's control directory in place,
+// with content b: the stage's copy (synced before the journal was
+// written: see commitStage) is renamed there, with no fsync to wait for;
+// without one (moved in already by a commit that was then killed, or a
+// journal of an older bohpsh) it is written, synced.
+func installControl(d, stage, name string, b []byte) error {
+	if err := beforeMove(); err != nil {
+		return err
+	}
+	err := os.Rename(filepath.Join(stage, controlDir, name), ctlPath(d, name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return atomicfile.Write(ctlPath(d, name), b)
+	}
+	return err
+}
+
 // writeKeptControl gives the directory that keeps D's old entries their
 // manifest and plan, so that it is an output directory of its own (bohpsh
 // merge reads it).
@@ -330,7 +364,7 @@ func writeKeptControl(kept string, j *journal) error {
 	if err := os.MkdirAll(ctlPath(kept), 0o755); err != nil {
 		return err
 	}
-	if err := atomicfile.Write(ctlPath(kept, manifestName), []byte(strings.Join(j.Old, "\n")+"\n")); err != nil {
+	if err := atomicfile.Write(ctlPath(kept, manifestName), manifestOf(j.Old)); err != nil {
 		return err
 	}
 	if j.OldPlan == "" {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bohpsh/bohpsh/internal/atomicfile"
 )
 
 // tree lists the files under dir (outside control directories) with
@@ -49,7 +51,10 @@ func writeTree(t *testing.T, dir string, files map[string]string) {
 // that locks the directory, and the result is the same as an uninterrupted
 // commit: the new results in place of the old, the user's files kept; the
 // old results removed, or with keep kept whole in a directory of D with
-// their manifest and plan.
+// their manifest and plan. The manifest and plan that the commit installs
+// are taken from the stage, or written when it has none (the commit was
+// killed after moving them, or its journal is of an older bohpsh, which
+// did not stage them: every other step simulates that).
 func TestCommitIsFinishedAfterACrash(t *testing.T) {
 	for _, keep := range []bool{false, true} {
 		testCommitAfterCrash(t, keep)
@@ -96,7 +101,7 @@ func testCommitAfterCrash(t *testing.T, keep bool) {
 			moves++
 			return nil
 		}
-		kept, err := commitStage(d, stage, plan, keep)
+		kept, err := commitStage(d, stage, plan, keep, &atomicfile.Group{})
 		beforeMove = func() error { return nil }
 		if kept != keptDir {
 			t.Fatalf("kept in %q, want %q", kept, keptDir)
@@ -112,6 +117,9 @@ func testCommitAfterCrash(t *testing.T, keep bool) {
 		}
 		if _, err := os.Stat(ctlPath(d, journalName)); err != nil {
 			t.Fatalf("step %d: no journal left: %v", step, err)
+		}
+		if step%2 == 1 {
+			os.RemoveAll(filepath.Join(stage, controlDir))
 		}
 		l, err := lockOutDir(context.Background(), d, "test")
 		if err != nil {
@@ -129,6 +137,9 @@ func testCommitAfterCrash(t *testing.T, keep bool) {
 		}
 		if m, _ := os.ReadFile(ctlPath(d, manifestName)); !slices.Equal(strings.Fields(string(m)), []string{"metrics.csv", "params.yaml", "seed-0", "x.svg"}) {
 			t.Errorf("step %d: manifest %q", step, m)
+		}
+		if p, _ := os.ReadFile(ctlPath(d, planName)); string(p) != string(plan.encode()) {
+			t.Errorf("step %d: plan %q", step, p)
 		}
 		if !keep {
 			continue

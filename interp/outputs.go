@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bohpsh/bohpsh/internal/atomicfile"
 	"github.com/bohpsh/bohpsh/internal/figures"
 	"github.com/bohpsh/bohpsh/internal/yamlout"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
@@ -50,14 +51,15 @@ func commitOutputs(d, from string, res *Result, src *Source, cfg Config, stderr 
 			return fmt.Errorf("the outputs were not written (the runs' results are in %s): %v", from, err)
 		}
 	}
-	outErr := writeOutputs(res, stage, d, src, cfg)
+	files := &atomicfile.Group{} // synced together when the stage is committed
+	outErr := writeOutputs(res, stage, d, src, cfg, files)
 	if !cfg.NoFigures {
-		for _, w := range writeFigures(res, stage, d) {
+		for _, w := range writeFigures(res, stage, d, files) {
 			fmt.Fprintf(stderr, "bohpsh: warning: %v\n", w)
 		}
 	}
 	reads := keptReads(d, from, res)
-	kept, err := commitStage(d, stage, res.Plan, len(reads) > 0)
+	kept, err := commitStage(d, stage, res.Plan, len(reads) > 0, files)
 	if err != nil {
 		return fmt.Errorf("the outputs were not moved into %s (the runs' results are in %s): %v", d, from, err)
 	}
@@ -76,11 +78,11 @@ func commitOutputs(d, from string, res *Result, src *Source, cfg Config, stderr 
 }
 
 // writeOutputs writes params.yaml, metrics.csv and summary.yaml into dir,
-// all three even if one fails (a run without metrics: params.yaml only) (errors name the files in shown, their
-// final place).
-func writeOutputs(res *Result, dir, shown string, src *Source, cfg Config) error {
+// all three even if one fails (a run without metrics: params.yaml only),
+// unsynced, into files (errors name the files in shown, their final place).
+func writeOutputs(res *Result, dir, shown string, src *Source, cfg Config, files *atomicfile.Group) error {
 	write := func(name string, fn func(io.Writer) error) error {
-		return writeFile(filepath.Join(dir, name), fn, filepath.Join(shown, name))
+		return writeFile(files, filepath.Join(dir, name), fn, filepath.Join(shown, name))
 	}
 	params := write(ParamsFile, func(w io.Writer) error { return encodeYAML(w, paramsDoc(res, src, cfg)) })
 	if !anyMetric(res) && res.Err == nil && !res.Interrupted {
@@ -413,9 +415,10 @@ func seedValuesNode(values []SeedValue) *yaml.Node {
 }
 
 // writeFigures draws one learning-curve figure per metric into dir (shown:
-// their final place): a series per sweep value, the unfinished runs' curves
-// as series of their own; it returns the problems as warnings.
-func writeFigures(res *Result, dir, shown string) []error {
+// their final place), into unsynced: a series per sweep value, the
+// unfinished runs' curves as series of their own; it returns the problems
+// as warnings.
+func writeFigures(res *Result, dir, shown string, unsynced *atomicfile.Group) []error {
 	var names []string
 	byName := map[string][]figures.Series{}
 	for _, g := range res.Summary.Groups {
@@ -439,7 +442,7 @@ func writeFigures(res *Result, dir, shown string) []error {
 	for _, name := range names {
 		series := byName[name]
 		title := fmt.Sprintf("%s: %s, median and IQR of %s", res.Script, name, seedsText(res))
-		if err := figures.Curves(filepath.Join(dir, files[name]), name, series, figures.CurveOptions{Title: title}); err != nil {
+		if err := figures.Curves(filepath.Join(dir, files[name]), name, series, figures.CurveOptions{Title: title, Files: unsynced}); err != nil {
 			warns = append(warns, fmt.Errorf("figure of metric %q (%s): %v", name, filepath.Join(shown, files[name]), err))
 		}
 	}

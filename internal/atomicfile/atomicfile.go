@@ -3,7 +3,8 @@
 // the destination. A reader (or a run interrupted by Ctrl-C) never sees a
 // half-written file: the destination holds either its old content or the new
 // one. WriteFuncNoSync skips the sync, for files whose readers detect what
-// a machine crash can leave.
+// a machine crash can leave. A Group syncs many files at once (their
+// fsyncs overlap) before the write that refers to them.
 //
 // It imports nothing from bohpsh, so any package (interp, the stdlib
 // modules) can use it.
@@ -12,10 +13,13 @@ package atomicfile
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 )
 
 // Error is the error of a write: "writing PATH: cause", the cause stripped
@@ -58,10 +62,14 @@ func IsTemp(name string) bool {
 // Write writes data to path atomically, creating the parent directories if
 // needed. The file gets mode 0644.
 func Write(path string, data []byte) error {
-	return WriteFunc(path, func(w io.Writer) error {
+	return WriteFunc(path, writeData(data))
+}
+
+func writeData(data []byte) func(io.Writer) error {
+	return func(w io.Writer) error {
 		_, err := w.Write(data)
 		return err
-	})
+	}
 }
 
 // WriteFunc is Write for content produced by write, which gets a buffered
@@ -74,7 +82,7 @@ func WriteFunc(path string, write func(io.Writer) error) error {
 // WriteFuncPerm is WriteFunc giving the file permissions perm (e.g. 0600
 // for a private history file).
 func WriteFuncPerm(path string, perm os.FileMode, write func(io.Writer) error) error {
-	return writeFunc(path, perm, true, write)
+	return writeFunc(path, perm, (*os.File).Sync, write)
 }
 
 // WriteFuncNoSync is WriteFunc without the fsync: still atomic for every
@@ -84,10 +92,12 @@ func WriteFuncPerm(path string, perm os.FileMode, write func(io.Writer) error) e
 // carries its metrics' checksum): an fsync costs about a millisecond on a
 // local disk and a round trip to the server on NFS, per file.
 func WriteFuncNoSync(path string, write func(io.Writer) error) error {
-	return writeFunc(path, 0o644, false, write)
+	return writeFunc(path, 0o644, nil, write)
 }
 
-func writeFunc(path string, perm os.FileMode, sync bool, write func(io.Writer) error) (err error) {
+// writeFunc writes path atomically; sync (nil: none) makes the temporary
+// file durable before it is closed and renamed into place.
+func writeFunc(path string, perm os.FileMode, sync func(tmp *os.File) error, write func(io.Writer) error) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -117,8 +127,8 @@ func writeFunc(path string, perm os.FileMode, sync bool, write func(io.Writer) e
 	if err = f.Chmod(perm); err != nil {
 		return err
 	}
-	if sync {
-		if err = f.Sync(); err != nil {
+	if sync != nil {
+		if err = sync(f); err != nil {
 			return err
 		}
 	}
@@ -126,4 +136,94 @@ func writeFunc(path string, perm os.FileMode, sync bool, write func(io.Writer) e
 		return err
 	}
 	return os.Rename(tmp, path)
+}
+
+// A Group is files written atomically without sync (Group.WriteFunc) that
+// must be durable before a later write that refers to them: Commit syncs
+// them all at once, concurrently, with that write's temporary file, and
+// only then renames it into place. An fsync waits for the disk (a journal
+// commit on ext4, a round trip to the server on NFS); files synced
+// concurrently share one wait, files synced one after the other do not.
+//
+// The files of a group must be new (in a fresh directory, not yet
+// referred to by anything): until the group is synced, a machine crash
+// may leave them absent or empty. A killed process leaves them whole, as
+// every atomic write. A Group may be used from several goroutines.
+type Group struct {
+	mu    sync.Mutex
+	paths []string
+}
+
+// WriteFunc is WriteFuncNoSync adding path to g.
+func (g *Group) WriteFunc(path string, write func(io.Writer) error) error {
+	if err := WriteFuncNoSync(path, write); err != nil {
+		return err
+	}
+	g.mu.Lock()
+	g.paths = append(g.paths, path)
+	g.mu.Unlock()
+	return nil
+}
+
+// Write is Group.WriteFunc of data.
+func (g *Group) Write(path string, data []byte) error {
+	return g.WriteFunc(path, writeData(data))
+}
+
+// Commit writes data to path atomically as Write does, after syncing g's
+// files and its own temporary file together: once path is in place,
+// after a machine crash too, it and g's files are complete. If a write or
+// a sync fails, path is left untouched.
+func (g *Group) Commit(path string, data []byte) error {
+	g.mu.Lock()
+	files := slices.Clone(g.paths)
+	g.mu.Unlock()
+	return writeFunc(path, 0o644, func(tmp *os.File) error {
+		return syncAll(files, tmp)
+	}, writeData(data))
+}
+
+// syncing is how many files a sync of a Group syncs at once.
+const syncing = 16
+
+// syncAll fsyncs the files paths and the open file also, up to syncing at
+// a time, each from a goroutine of its own (this one waits parked, so that
+// they need not wait for its thread to leave a syscall); the error names
+// the first file that failed.
+func syncAll(paths []string, also *os.File) error {
+	errs := make([]error, len(paths))
+	var alsoErr error
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, syncing)
+	wg.Go(func() { alsoErr = also.Sync() })
+	for i, p := range paths {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			errs[i] = syncFile(p)
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		if err != nil {
+			return fmt.Errorf("syncing %s: %w", paths[i], err)
+		}
+	}
+	return alsoErr
+}
+
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

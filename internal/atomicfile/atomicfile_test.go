@@ -2,9 +2,13 @@ package atomicfile
 
 import (
 	"errors"
+	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 )
 
@@ -80,4 +84,86 @@ func TestIsTemp(t *testing.T) {
 	if !IsTemp(filepath.Base(f.Name())) {
 		t.Errorf("IsTemp(%q) = false", filepath.Base(f.Name()))
 	}
+}
+
+// A Group's files are in place as soon as they are written; Commit puts
+// the file that refers to them in place after syncing them all, and
+// leaves no temporary file.
+func TestGroupCommit(t *testing.T) {
+	dir := t.TempDir()
+	g := &Group{}
+	var wg sync.WaitGroup
+	for i := range 40 { // more than syncing, from several goroutines
+		wg.Go(func() {
+			if err := g.Write(filepath.Join(dir, "stage", fmt.Sprintf("f%d", i)), []byte(fmt.Sprint(i))); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if err := g.Commit(filepath.Join(dir, "journal"), []byte("stage")); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 40 {
+		if b, _ := os.ReadFile(filepath.Join(dir, "stage", fmt.Sprintf("f%d", i))); string(b) != fmt.Sprint(i) {
+			t.Errorf("f%d holds %q", i, b)
+		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "journal")); string(b) != "stage" {
+		t.Errorf("journal holds %q", b)
+	}
+	assertNoTemps(t, dir)
+}
+
+// A failed write of a Group leaves no file, and is not synced by Commit;
+// a file of the group that cannot be synced (here: removed) fails the
+// commit, which then leaves the destination as it was.
+func TestGroupFailures(t *testing.T) {
+	dir := t.TempDir()
+	journal := filepath.Join(dir, "journal")
+	Write(journal, []byte("old"))
+	g := &Group{}
+	err := g.WriteFunc(filepath.Join(dir, "bad"), func(w io.Writer) error {
+		w.Write([]byte("partial"))
+		return errors.New("boom")
+	})
+	if err == nil || err.Error() != "writing "+filepath.Join(dir, "bad")+": boom" {
+		t.Errorf("error %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "bad")); err == nil {
+		t.Error("a failed write left its file")
+	}
+	if err := g.Write(filepath.Join(dir, "a"), []byte("a")); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Write(filepath.Join(dir, "gone"), []byte("b")); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(dir, "gone"))
+	err = g.Commit(journal, []byte("new"))
+	if err == nil || !strings.Contains(err.Error(), "syncing "+filepath.Join(dir, "gone")) {
+		t.Errorf("commit with a file gone: error %v", err)
+	}
+	if b, _ := os.ReadFile(journal); string(b) != "old" {
+		t.Errorf("a failed commit left %q", b)
+	}
+	assertNoTemps(t, dir)
+	g = &Group{}
+	g.Write(filepath.Join(dir, "a"), []byte("a2"))
+	if err := g.Commit(journal, []byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(journal); string(b) != "new" {
+		t.Errorf("journal holds %q", b)
+	}
+}
+
+func assertNoTemps(t *testing.T, dir string) {
+	t.Helper()
+	filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
+		if err == nil && IsTemp(e.Name()) {
+			t.Errorf("temporary file left: %s", path)
+		}
+		return nil
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 
+	"github.com/bohpsh/bohpsh/internal/atomicfile"
 	"github.com/bohpsh/bohpsh/internal/stats"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -54,6 +55,9 @@ var seriesColors = []color.NRGBA{
 // CurveOptions are the optional parts of a Curves figure.
 type CurveOptions struct {
 	Title string // above the plot, e.g. "reversal: error, median of 20 seeds (0-19)"
+	// Files, when set, takes the files written without sync, to be synced
+	// with others at once (see atomicfile.Group); else each is synced.
+	Files *atomicfile.Group
 }
 
 // curveHeadroom is the fraction of the y range added above the highest
@@ -81,7 +85,7 @@ func Curves(pathNoExt, metric string, series []Series, opt CurveOptions) error {
 	if err != nil {
 		return err
 	}
-	return writePlot(pathNoExt, p, curveWidth, curveHeight)
+	return writePlot(pathNoExt, p, curveWidth, curveHeight, opt.Files)
 }
 
 // curvePlot builds the plot that Curves draws.
@@ -194,22 +198,23 @@ func curvePlot(metric string, series []Series, opt CurveOptions) (*plot.Plot, er
 	return p, nil
 }
 
-// writePlot draws p as pathNoExt.png and pathNoExt.svg (each atomically).
-func writePlot(pathNoExt string, p *plot.Plot, w, h vg.Length) error {
-	return writeDrawing(pathNoExt, w, h, p.Draw)
+// writePlot draws p as pathNoExt.png and pathNoExt.svg (each atomically,
+// into files when not nil).
+func writePlot(pathNoExt string, p *plot.Plot, w, h vg.Length, files *atomicfile.Group) error {
+	return writeDrawing(pathNoExt, w, h, p.Draw, files)
 }
 
 // writeDrawing draws a w×h figure with drawFig as pathNoExt.png and
-// pathNoExt.svg (each atomically).
-func writeDrawing(pathNoExt string, w, h vg.Length, drawFig func(draw.Canvas)) error {
+// pathNoExt.svg (each atomically, into files when not nil).
+func writeDrawing(pathNoExt string, w, h vg.Length, drawFig func(draw.Canvas), files *atomicfile.Group) error {
 	pc := vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(curveDPI))}
 	drawFig(draw.New(pc))
 	sc := vgsvg.New(w, h)
 	drawFig(draw.New(sc))
-	if err := writeAtomic(pathNoExt+".png", writerTo(pc)); err != nil {
+	if err := writeAtomic(files, pathNoExt+".png", writerTo(pc)); err != nil {
 		return err
 	}
-	return writeAtomic(pathNoExt+".svg", writerTo(sc))
+	return writeAtomic(files, pathNoExt+".svg", writerTo(sc))
 }
 
 func writerTo(wt io.WriterTo) func(io.Writer) error {

@@ -322,7 +322,7 @@ func WriteDiagram(path string, layers []DiagramLayer, opt DiagramOptions) error 
 	if err := validateLayers(layers); err != nil {
 		return err
 	}
-	return writeAtomic(path, func(w io.Writer) error { return Diagram(w, layers, opt) })
+	return writeAtomic(nil, path, func(w io.Writer) error { return Diagram(w, layers, opt) })
 }
 
 func columnName(layers []DiagramLayer, col int) string {

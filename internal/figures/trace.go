@@ -80,7 +80,7 @@ func Trace(pathNoExt string, steps int, panels []TracePanel, opt TraceOptions) e
 		for i := range plots {
 			plots[i][0].Draw(canvases[i][0])
 		}
-	})
+	}, nil)
 }
 
 // tracePlot is one panel: its heatmap, its title with the colour range, a
