@@ -102,7 +102,8 @@
 //	              parameters, the SHA-256 of its metrics.csv, the files it
 //	              read: lib.Env.Reads) and its rows of
 //	              metrics.csv; the two are not fsynced, the checksum tells a
-//	              pair torn by a machine crash
+//	              pair torn by a machine crash; the files the script wrote are
+//	              synced, all at once, when the run ends, before its record
 //
 // summary.yaml lists the runs without results (missing: stopped before they
 // started by Ctrl-C, --timeout, a usage error or the memory budget, or of a

@@ -234,3 +234,35 @@ func TestLockWaitStopsWhenCancelled(t *testing.T) {
 		t.Errorf("RunScript: interrupted %v, error %v; want interrupted without an error", res.Interrupted, res.Err)
 	}
 }
+
+// A run's record vouches for the files its script wrote: they are synced
+// before it is written, and a run whose files cannot be synced gets none
+// (so --resume does not take it as complete).
+func TestRunRecordFollowsTheSyncOfItsFiles(t *testing.T) {
+	dir := t.TempDir()
+	r := &Run{Env: recordEnv(0), Started: true}
+	r.Env.Unsynced = &atomicfile.Group{}
+	if err := r.Env.Unsynced.Write(filepath.Join(dir, "ck", "net.yaml"), []byte("net")); err != nil {
+		t.Fatal(err)
+	}
+	// The file cannot be opened to be synced: its directory is now a file.
+	os.RemoveAll(filepath.Join(dir, "ck"))
+	os.WriteFile(filepath.Join(dir, "ck"), nil, 0o644)
+	plan := &Plan{Script: "x.tengo", Seeds: 1, Overrides: map[string]string{}}
+	err := saveRun(dir, plan, r, runTimes{})
+	if err == nil || !strings.Contains(err.Error(), "syncing "+filepath.Join(dir, "ck", "net.yaml")) {
+		t.Errorf("error %v, want the failed sync", err)
+	}
+	for _, name := range []string{RunFile, MetricsFile} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			t.Errorf("%s written after its run's files could not be synced", name)
+		}
+	}
+	r.Env.Unsynced.Write(filepath.Join(dir, "net.yaml"), []byte("net"))
+	if err := saveRun(dir, plan, r, runTimes{}); err != nil {
+		t.Fatal(err)
+	}
+	if rec, err := readRecord(dir); rec == nil || err != nil {
+		t.Errorf("no record after the files were synced: %v", err)
+	}
+}

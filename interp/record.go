@@ -47,7 +47,15 @@ type runTimes struct {
 // are not fsynced (a millisecond or more each, per run): the record
 // carries the checksum of metrics.csv, so a pair that a machine crash left
 // torn (the record written, its metrics lost) is not taken as complete.
+// The files the script wrote into dir, which the checksum does not cover,
+// are synced first, all at once (lib.Env.Unsynced): a record found after
+// a crash vouches for them.
 func saveRun(dir string, p *Plan, r *Run, t runTimes) error {
+	if r.Env.Unsynced != nil {
+		if err := r.Env.Unsynced.Sync(); err != nil {
+			return err
+		}
+	}
 	sum := sha256.New()
 	if err := atomicfile.WriteFuncNoSync(filepath.Join(dir, MetricsFile), func(w io.Writer) error {
 		w = io.MultiWriter(w, sum)

@@ -312,6 +312,10 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 			Workers:   workers,
 			Extra:     cfg.Extra,
 		})
+		if work != nil {
+			// Synced at once when the run ends, before its record (saveRun).
+			r.Env.Unsynced = &atomicfile.Group{}
+		}
 	}
 
 	start := time.Now()

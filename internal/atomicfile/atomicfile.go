@@ -15,6 +15,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -139,11 +141,12 @@ func writeFunc(path string, perm os.FileMode, sync func(tmp *os.File) error, wri
 }
 
 // A Group is files written atomically without sync (Group.WriteFunc) that
-// must be durable before a later write that refers to them: Commit syncs
-// them all at once, concurrently, with that write's temporary file, and
-// only then renames it into place. An fsync waits for the disk (a journal
-// commit on ext4, a round trip to the server on NFS); files synced
-// concurrently share one wait, files synced one after the other do not.
+// must be durable before a later write that refers to them: Commit (or
+// Sync) syncs them all at once, concurrently, with that write's temporary
+// file, and only then renames it into place. An fsync waits for the disk
+// (a journal commit on ext4, a round trip to the server on NFS); files
+// synced concurrently share the wait, files synced one after the other
+// do not.
 //
 // The files of a group must be new (in a fresh directory, not yet
 // referred to by anything): until the group is synced, a machine crash
@@ -151,7 +154,7 @@ func writeFunc(path string, perm os.FileMode, sync func(tmp *os.File) error, wri
 // every atomic write. A Group may be used from several goroutines.
 type Group struct {
 	mu    sync.Mutex
-	paths []string
+	paths map[string]bool
 }
 
 // WriteFunc is WriteFuncNoSync adding path to g.
@@ -160,7 +163,10 @@ func (g *Group) WriteFunc(path string, write func(io.Writer) error) error {
 		return err
 	}
 	g.mu.Lock()
-	g.paths = append(g.paths, path)
+	if g.paths == nil {
+		g.paths = map[string]bool{}
+	}
+	g.paths[path] = true
 	g.mu.Unlock()
 	return nil
 }
@@ -170,14 +176,25 @@ func (g *Group) Write(path string, data []byte) error {
 	return g.WriteFunc(path, writeData(data))
 }
 
-// Commit writes data to path atomically as Write does, after syncing g's
-// files and its own temporary file together: once path is in place,
-// after a machine crash too, it and g's files are complete. If a write or
-// a sync fails, path is left untouched.
-func (g *Group) Commit(path string, data []byte) error {
+// take returns g's files and empties g.
+func (g *Group) take() []string {
 	g.mu.Lock()
-	files := slices.Clone(g.paths)
-	g.mu.Unlock()
+	defer g.mu.Unlock()
+	paths := slices.Sorted(maps.Keys(g.paths))
+	g.paths = nil
+	return paths
+}
+
+// Sync syncs g's files (concurrently) and empties g. A file removed since
+// it was written is skipped: nothing of it is left to lose.
+func (g *Group) Sync() error { return syncAll(g.take(), nil) }
+
+// Commit writes data to path atomically as Write does, after syncing g's
+// files (see Sync) and its own temporary file together: once path is in
+// place, after a machine crash too, it and g's files are complete. If a
+// write or a sync fails, path is left untouched.
+func (g *Group) Commit(path string, data []byte) error {
+	files := g.take()
 	return writeFunc(path, 0o644, func(tmp *os.File) error {
 		return syncAll(files, tmp)
 	}, writeData(data))
@@ -186,16 +203,18 @@ func (g *Group) Commit(path string, data []byte) error {
 // syncing is how many files a sync of a Group syncs at once.
 const syncing = 16
 
-// syncAll fsyncs the files paths and the open file also, up to syncing at
-// a time, each from a goroutine of its own (this one waits parked, so that
-// they need not wait for its thread to leave a syscall); the error names
-// the first file that failed.
+// syncAll fsyncs the files paths (but those removed) and the open file
+// also (when not nil), up to syncing at a time, each from a goroutine of
+// its own (this one waits parked, so that they need not wait for its
+// thread to leave a syscall); the error names the first file that failed.
 func syncAll(paths []string, also *os.File) error {
 	errs := make([]error, len(paths))
 	var alsoErr error
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, syncing)
-	wg.Go(func() { alsoErr = also.Sync() })
+	if also != nil {
+		wg.Go(func() { alsoErr = also.Sync() })
+	}
 	for i, p := range paths {
 		sem <- struct{}{}
 		wg.Go(func() {
@@ -209,7 +228,7 @@ func syncAll(paths []string, also *os.File) error {
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		if err != nil {
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("syncing %s: %w", paths[i], err)
 		}
 	}

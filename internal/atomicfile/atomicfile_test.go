@@ -113,11 +113,19 @@ func TestGroupCommit(t *testing.T) {
 		t.Errorf("journal holds %q", b)
 	}
 	assertNoTemps(t, dir)
+	if g.take() != nil {
+		t.Error("Commit left the group's files in it")
+	}
+	g.Write(filepath.Join(dir, "later"), []byte("x"))
+	if err := g.Sync(); err != nil || g.take() != nil {
+		t.Errorf("Sync: %v, group not emptied", err)
+	}
 }
 
 // A failed write of a Group leaves no file, and is not synced by Commit;
-// a file of the group that cannot be synced (here: removed) fails the
-// commit, which then leaves the destination as it was.
+// a file of the group removed since is skipped; one that cannot be synced
+// (here: its directory replaced by a file) fails the commit, which then
+// leaves the destination as it was.
 func TestGroupFailures(t *testing.T) {
 	dir := t.TempDir()
 	journal := filepath.Join(dir, "journal")
@@ -140,16 +148,22 @@ func TestGroupFailures(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.Remove(filepath.Join(dir, "gone"))
+	if err := g.Write(filepath.Join(dir, "sub", "c"), []byte("c")); err != nil {
+		t.Fatal(err)
+	}
+	os.RemoveAll(filepath.Join(dir, "sub"))
+	os.WriteFile(filepath.Join(dir, "sub"), nil, 0o644)
 	err = g.Commit(journal, []byte("new"))
-	if err == nil || !strings.Contains(err.Error(), "syncing "+filepath.Join(dir, "gone")) {
-		t.Errorf("commit with a file gone: error %v", err)
+	if err == nil || !strings.Contains(err.Error(), "syncing "+filepath.Join(dir, "sub", "c")) {
+		t.Errorf("commit with a file that cannot be opened: error %v", err)
 	}
 	if b, _ := os.ReadFile(journal); string(b) != "old" {
 		t.Errorf("a failed commit left %q", b)
 	}
 	assertNoTemps(t, dir)
-	g = &Group{}
-	g.Write(filepath.Join(dir, "a"), []byte("a2"))
+	g.Write(filepath.Join(dir, "a"), []byte("a2")) // the group was emptied
+	g.Write(filepath.Join(dir, "gone"), []byte("b"))
+	os.Remove(filepath.Join(dir, "gone"))
 	if err := g.Commit(journal, []byte("new")); err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/bohpsh/bohpsh/internal/atomicfile"
 	"github.com/bohpsh/bohpsh/internal/stats"
 )
 
@@ -47,6 +48,9 @@ type DiagramOptions struct {
 	// MaxConnections is the most connections drawn, the strongest; 0
 	// means DefaultMaxConnections.
 	MaxConnections int
+	// Files, when set, takes the file written without sync, to be synced
+	// with others at once (see atomicfile.Group); else it is synced.
+	Files *atomicfile.Group
 }
 
 // DefaultMaxConnections is the MaxConnections used when it is 0: enough
@@ -322,7 +326,7 @@ func WriteDiagram(path string, layers []DiagramLayer, opt DiagramOptions) error 
 	if err := validateLayers(layers); err != nil {
 		return err
 	}
-	return writeAtomic(nil, path, func(w io.Writer) error { return Diagram(w, layers, opt) })
+	return writeAtomic(opt.Files, path, func(w io.Writer) error { return Diagram(w, layers, opt) })
 }
 
 func columnName(layers []DiagramLayer, col int) string {

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/bohpsh/bohpsh/internal/atomicfile"
 	"github.com/bohpsh/bohpsh/internal/stats"
 
 	"gonum.org/v1/plot"
@@ -36,6 +37,9 @@ type TracePanel struct {
 // TraceOptions are the optional parts of a Trace figure.
 type TraceOptions struct {
 	Title string
+	// Files, when set, takes the files written without sync, to be synced
+	// with others at once (see atomicfile.Group); else each is synced.
+	Files *atomicfile.Group
 }
 
 // Trace geometry: the width, and the height of a panel and of the title.
@@ -80,7 +84,7 @@ func Trace(pathNoExt string, steps int, panels []TracePanel, opt TraceOptions) e
 		for i := range plots {
 			plots[i][0].Draw(canvases[i][0])
 		}
-	}, nil)
+	}, opt.Files)
 }
 
 // tracePlot is one panel: its heatmap, its title with the colour range, a

@@ -2,6 +2,7 @@ package bohpmod
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"slices"
 	"strings"
@@ -623,7 +624,9 @@ func netSave(n *Network, fn string, args []tengo.Object) (tengo.Object, error) {
 		}
 		metaGo = v.(map[string]any)
 	}
-	return n.write(fn, path, func(full string) error { return bohp.SaveCheckpointFile(full, n.Net, opt, metaGo) })
+	return n.write(fn, path, func(full string) error {
+		return n.env.WriteFile(full, func(w io.Writer) error { return bohp.SaveCheckpoint(w, n.Net, opt, metaGo) })
+	})
 }
 
 // write writes a file of the network at path (relative paths: in the
@@ -670,5 +673,8 @@ func netDiagram(n *Network, fn string, args []tengo.Object) (tengo.Object, error
 	if opt.Threshold == 0 { // every nonzero connection: figures reads 0 as its default
 		opt.Threshold = -1
 	}
-	return n.write(fn, path, func(full string) error { return figures.WriteDiagram(full, DiagramLayers(n.Net), opt) })
+	return n.write(fn, path, func(full string) error {
+		opt.Files = n.env.UnsyncedFor(full)
+		return figures.WriteDiagram(full, DiagramLayers(n.Net), opt)
+	})
 }

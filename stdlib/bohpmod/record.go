@@ -64,7 +64,7 @@ func (n *Network) episodeEnded(fn string) error {
 	if err != nil {
 		return err
 	}
-	if err := figures.Trace(path, rec.Steps, TracePanels(n.Net, rec), figures.TraceOptions{Title: fig.title}); err != nil {
+	if err := figures.Trace(path, rec.Steps, TracePanels(n.Net, rec), figures.TraceOptions{Title: fig.title, Files: n.env.UnsyncedFor(path)}); err != nil {
 		return lib.Errorf(fn, "trace figure: %v", err)
 	}
 	return nil

@@ -3,11 +3,14 @@ package lib
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"unicode"
+
+	"github.com/bohpsh/bohpsh/internal/atomicfile"
 )
 
 // The file sandbox. Every file a run reads or writes (yaml.read and
@@ -157,6 +160,26 @@ func (e *Env) WritePath(fn, path string) (string, error) {
 		return "", Errorf(fn, "%v", err)
 	}
 	return p, nil
+}
+
+// UnsyncedFor is where a file the run writes at full (as WritePath
+// resolved it) is written without sync: Unsynced for a file in OutDir,
+// else nil (synced when written: a file elsewhere, which --allow-os
+// allows, may replace one whose loss no run record would tell).
+func (e *Env) UnsyncedFor(full string) *atomicfile.Group {
+	if e.Unsynced == nil || !within(full, []string{e.OutDir}) {
+		return nil
+	}
+	return e.Unsynced
+}
+
+// WriteFile writes the file full (as WritePath resolved it) atomically
+// with write, without sync into UnsyncedFor(full) when not nil.
+func (e *Env) WriteFile(full string, write func(io.Writer) error) error {
+	if g := e.UnsyncedFor(full); g != nil {
+		return g.WriteFunc(full, write)
+	}
+	return atomicfile.WriteFunc(full, write)
 }
 
 // workDir is the working directory ("." if it cannot be read).

@@ -27,6 +27,7 @@ import (
 	"sort"
 
 	"github.com/bohpsh/bohpsh/bohp"
+	"github.com/bohpsh/bohpsh/internal/atomicfile"
 	"github.com/d5/tengo/v2"
 )
 
@@ -46,6 +47,11 @@ type Env struct {
 	NoFigures bool            // draw no figures (--no-figures)
 	Workers   int             // goroutines an episode may use (fewer runs than cores); 0 means 1
 	Reads     []string        // the files the run read, absolute, each once (see NoteRead)
+	// Unsynced, when set, takes the files the run writes into OutDir: they
+	// are written without sync, and synced all at once when the run ends,
+	// before its record (a run in a work area, see interp); else each
+	// file is synced when written. See UnsyncedFor.
+	Unsynced *atomicfile.Group
 
 	rng *bohp.RNG
 }

@@ -25,13 +25,13 @@ package yamlmod
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/bohpsh/bohpsh/internal/atomicfile"
 	"github.com/bohpsh/bohpsh/internal/yamlout"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
 	"github.com/bohpsh/bohpsh/stdlib/vec"
@@ -97,7 +97,7 @@ func write(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := atomicfile.Write(full, b); err != nil {
+	if err := env.WriteFile(full, func(w io.Writer) error { _, err := w.Write(b); return err }); err != nil {
 		return nil, lib.Errorf(fn, "%v", err)
 	}
 	return nil, nil
