@@ -45,9 +45,10 @@ import (
 // and new entries; the old ones are moved to the trash, the new ones moved
 // into D, the manifest and plan moved from the stage into the control
 // directory, the journal removed. A process killed during a commit leaves
-// the journal, and the next one to lock D finishes the commit. So a run that fails before it has its outputs (a typo, a
-// compile error, a crash, kill -9) leaves D's results exactly as they were,
-// and the results in D are always those of one run.
+// the journal, and the next one to lock D finishes the commit. So a run
+// that fails before it has its outputs (a typo, a compile error, a crash,
+// kill -9) leaves D's results exactly as they were, and the results in D
+// are always those of one run.
 //
 // A run that read files of the results it replaces (evaluating a checkpoint
 // that the previous run wrote into the same directory: -p

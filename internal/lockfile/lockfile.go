@@ -191,15 +191,19 @@ func writeUnique(path string, record []byte) (string, error) {
 	return tmp, nil
 }
 
-// createExclusive creates path with content record, synced; created is
-// false when path exists. A file left half-written is removed.
+// createExclusive creates path with content record; created is false
+// when path exists. A file left half-written is removed. It is not synced
+// (an fsync is a wait for the disk, a round trip to the server on NFS, at
+// every run's start) where stale can tell a record from before this
+// host's boot: a machine crash may leave a lock whose record is empty,
+// stale at once after the reboot.
 func createExclusive(path string, record []byte) (created bool, err error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return false, err
 	}
 	_, err = f.Write(record)
-	if err == nil {
+	if err == nil && uptime() == 0 {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
@@ -250,10 +254,18 @@ func readLock(path string) ([]byte, fs.FileInfo, error) {
 }
 
 // stale reports whether a lock record (ok: readable), last refreshed age
-// ago by the file server's clock, belongs to a process that is gone.
+// ago by the file server's clock, belongs to a process that is gone. An
+// unreadable record is a process's between its O_EXCL create and its
+// write (a moment), or one that a machine crash left empty (records are
+// not synced): stale once not refreshed for StaleAfter, or at once when
+// written before this host booted (age > uptime: on a local file system
+// its process died in the crash; on a network one it is, at worst, a
+// process of another host stuck in that moment, which StaleAfter would
+// also take over).
 func stale(h Holder, ok bool, age time.Duration) bool {
 	if !ok {
-		return age > StaleAfter
+		up := uptime()
+		return age > StaleAfter || up > 0 && age > up
 	}
 	self := Self("")
 	if h.Host != self.Host || !canCheckPIDs {

@@ -207,3 +207,43 @@ func TestHolderRoundTrip(t *testing.T) {
 		t.Errorf("round trip: %+v -> %+v", h, got)
 	}
 }
+
+// A lock whose record a machine crash left empty or damaged (records are
+// not synced) is stale at once when it was written before this host
+// booted, however long StaleAfter; one written since is not (a process
+// between its O_EXCL create and its write), until StaleAfter.
+func TestUnreadableRecordFromBeforeTheBoot(t *testing.T) {
+	up := uptime()
+	if up == 0 {
+		t.Skip("no uptime on this system")
+	}
+	defer func(s time.Duration) { StaleAfter = s }(StaleAfter)
+	StaleAfter = up + time.Hour
+	for _, c := range []struct {
+		name   string
+		record string
+		age    time.Duration
+		stale  bool
+	}{
+		{"empty, written before the boot", "", up + time.Minute, true},
+		{"damaged, written before the boot", "\x00\x00\x00\x00", up + time.Minute, true},
+		{"empty, written since", "", up / 2, false},
+		{"empty, just written", "", 0, false},
+	} {
+		path := filepath.Join(t.TempDir(), "lock")
+		os.WriteFile(path, []byte(c.record), 0o644)
+		old := time.Now().Add(-c.age)
+		os.Chtimes(path, old, old)
+		if _, live, found, err := Read(path); err != nil || !found || live == c.stale {
+			t.Errorf("%s: Read: live %v, found %v, %v", c.name, live, found, err)
+		}
+		l, err := Acquire(path, Self("new"))
+		var held *HeldError
+		if c.stale && err != nil || !c.stale && !errors.As(err, &held) {
+			t.Errorf("%s: Acquire: %v (want stale %v)", c.name, err, c.stale)
+		}
+		if l != nil {
+			l.Release()
+		}
+	}
+}

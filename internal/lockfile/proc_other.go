@@ -2,6 +2,8 @@
 
 package lockfile
 
+import "time"
+
 // Without a way to check a process, a lock of this host is stale only
 // after StaleAfter without a refresh, as one of another host.
 const canCheckPIDs = false
@@ -13,5 +15,7 @@ func procStart(pid int) string { return "" }
 func bootID() string { return "" }
 
 func linkCount(path string) uint64 { return 0 }
+
+func uptime() time.Duration { return 0 }
 
 func procStat(pid int) (state, start string) { return "", "" }
