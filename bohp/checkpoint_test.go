@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -126,6 +127,10 @@ func TestCheckpointErrors(t *testing.T) {
 		{"bad number", strings.Replace(good, "data: [", "data: [abc, ", 1), "cannot unmarshal"},
 		{"optimizer", strings.Replace(good, "type: rmsprop", "type: lbfgs", 1), `unknown optimizer "lbfgs"`},
 		{"retention", strings.Replace(good, "retention: 0.98", "retention: 2", 1), "retention must be in [0, 1]"},
+		// An optimizer state no run reaches would make every later update NaN.
+		{"updates", strings.Replace(good, "updates: 20", "updates: -3", 1), "rmsprop state: -3 updates, want a number >= 0"},
+		{"state nan", regexp.MustCompile(`l0\.b: \[[^,]*`).ReplaceAllString(good, "l0.b: [.nan"), "rmsprop state l0.b[0] is NaN"},
+		{"state negative", regexp.MustCompile(`l1\.b: \[[^,]*`).ReplaceAllString(good, "l1.b: [-1"), "rmsprop state l1.b[0] is -1, want a mean of squared gradients, >= 0"},
 	}
 	for _, c := range cases {
 		_, err := LoadCheckpoint(strings.NewReader(c.text))

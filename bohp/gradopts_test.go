@@ -246,3 +246,29 @@ func TestOptimizerBadStateKeepsOld(t *testing.T) {
 		}
 	}
 }
+
+// TestSetStateRefusesUnreachable: a restored state with a NaN or a
+// negative second moment is an error, not NaN updates later ("diverged"
+// at an episode that did nothing wrong).
+func TestSetStateRefusesUnreachable(t *testing.T) {
+	cases := []struct {
+		opt     Optimizer
+		state   map[string][]float64
+		updates int
+		want    string
+	}{
+		{NewAdam(0.1, Penalty{}), map[string][]float64{"a/m": {0, -1}, "a/v": {1, -2}}, 3, "adam state a/v[1] is -2, want a mean of squared gradients, >= 0"},
+		{NewAdam(0.1, Penalty{}), map[string][]float64{"a/m": {math.NaN()}, "a/v": {1}}, 3, "adam state a/m[0] is NaN, want a number"},
+		{&SGD{LR: 0.1, GradOptions: GradOptions{Batch: 3}}, map[string][]float64{"batch": {1}, "a/batch": {math.NaN()}}, 0, "sgd state a/batch[0] is NaN"},
+		{NewRMSprop(0.1, 0, Penalty{}), map[string][]float64{"a": {math.Inf(-1)}}, 1, "rmsprop state a[0] is -Inf"},
+	}
+	for _, c := range cases {
+		if err := c.opt.SetState(c.state, c.updates); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s.SetState(%v, %d) = %v, want %q", c.opt.Name(), c.state, c.updates, err, c.want)
+		}
+	}
+	// A second moment of +Inf (a huge gradient squared) is a state a run reaches.
+	if err := NewRMSprop(0.1, 0, Penalty{}).SetState(map[string][]float64{"a": {math.Inf(1)}}, 1); err != nil {
+		t.Errorf("+Inf mean square refused: %v", err)
+	}
+}

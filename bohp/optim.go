@@ -2,7 +2,10 @@ package bohp
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
+	"strings"
 )
 
 // Optimizer updates parameters from their gradients once per episode (or
@@ -111,6 +114,9 @@ func (o *RMSprop) State() (map[string][]float64, int) {
 // SetState replaces the state, or leaves it as it was when it returns an
 // error (so do SGD's and Adam's).
 func (o *RMSprop) SetState(s map[string][]float64, updates int) error {
+	if err := checkRestored("rmsprop", s, func(k string) bool { return k != "batch" && !strings.HasSuffix(k, "/batch") }); err != nil {
+		return err
+	}
 	s, b, err := o.splitBatchState("rmsprop", s, updates)
 	if err != nil {
 		return err
@@ -156,6 +162,9 @@ func (o *SGD) State() (map[string][]float64, int) {
 }
 
 func (o *SGD) SetState(s map[string][]float64, updates int) error {
+	if err := checkRestored("sgd", s, func(string) bool { return false }); err != nil {
+		return err
+	}
 	s, b, err := o.splitBatchState("sgd", s, updates)
 	if err != nil {
 		return err
@@ -229,6 +238,9 @@ func (o *Adam) State() (map[string][]float64, int) {
 }
 
 func (o *Adam) SetState(s map[string][]float64, updates int) error {
+	if err := checkRestored("adam", s, func(k string) bool { return strings.HasSuffix(k, "/v") }); err != nil {
+		return err
+	}
 	s, b, err := o.splitBatchState("adam", s, updates)
 	if err != nil {
 		return err
@@ -246,6 +258,25 @@ func (o *Adam) SetState(s map[string][]float64, updates int) error {
 	}
 	o.setBatch(b)
 	o.m, o.v, o.updates = ms, vs, updates
+	return nil
+}
+
+// checkRestored refuses a state no run reaches (a corrupt or edited
+// checkpoint), which would make every later update NaN: a NaN, or a
+// negative mean of squared gradients (the entries for which square is
+// true; +Inf is possible there, from a huge gradient).
+func checkRestored(opt string, s map[string][]float64, square func(key string) bool) error {
+	for _, k := range slices.Sorted(maps.Keys(s)) {
+		for i, v := range s[k] {
+			if math.IsNaN(v) || (v < 0 && square(k)) {
+				want := "a number"
+				if square(k) {
+					want = "a mean of squared gradients, >= 0"
+				}
+				return fmt.Errorf("%s state %s[%d] is %v, want %s", opt, k, i, v, want)
+			}
+		}
+	}
 	return nil
 }
 
