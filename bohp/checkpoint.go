@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -383,7 +384,7 @@ func LoadCheckpoint(r io.Reader) (*Checkpoint, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, ckErr(0, "empty file")
 		}
-		return nil, fmt.Errorf("checkpoint: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+		return nil, ckErr(0, "%s", yamlMessage(err))
 	}
 	if ck.Format != CheckpointFormat {
 		return nil, ckErr(0, "format is %q, want %q", ck.Format, CheckpointFormat)
@@ -536,9 +537,79 @@ func decodeStrict(node *yaml.Node, v any) error {
 		}
 	}
 	if err := node.Decode(v); err != nil {
-		return errors.New(strings.TrimPrefix(err.Error(), "yaml: "))
+		return errors.New(yamlMessage(err))
 	}
 	return nil
+}
+
+var (
+	yamlTypeRE  = regexp.MustCompile("cannot unmarshal !!(\\w+)( `[^`]*`)? into (\\S+)")
+	yamlFieldRE = regexp.MustCompile(`field (\S+) not found in type (\S+)`)
+)
+
+// yamlMessage is a decoding error of yaml.v3 in the checkpoint's terms:
+// its type errors name Go types (bohp.checkpointYAML[...], float64), one
+// line each (the first is kept).
+func yamlMessage(err error) string {
+	s := strings.TrimPrefix(err.Error(), "yaml: ")
+	if rest, ok := strings.CutPrefix(s, "unmarshal errors:\n  "); ok {
+		all := strings.Split(rest, "\n  ")
+		if s = all[0]; len(all) > 1 {
+			s += fmt.Sprintf(" (and %d more)", len(all)-1)
+		}
+	}
+	s = yamlFieldRE.ReplaceAllStringFunc(s, func(m string) string {
+		sub := yamlFieldRE.FindStringSubmatch(m)
+		return fmt.Sprintf("field %s not found (known: %s)", sub[1], strings.Join(yamlFields(yamlStruct(sub[2])), ", "))
+	})
+	return yamlTypeRE.ReplaceAllStringFunc(s, func(m string) string {
+		sub := yamlTypeRE.FindStringSubmatch(m)
+		got := map[string]string{"seq": "a list", "map": "a map", "str": "a string", "int": "an int", "float": "a number", "bool": "a bool", "null": "null"}[sub[1]]
+		if val := strings.Trim(sub[2], " `"); val != "" { // yaml.v3 shortens it to "bohp-fl..."
+			got = "`" + val + "`"
+			if v := strings.TrimSuffix(val, "..."); strings.HasPrefix(floatsToken, v) || strings.HasPrefix(v, floatsToken) {
+				got = "a list of numbers" // a line the loader took out
+			}
+		}
+		return got + " is not " + yamlWant(sub[3])
+	})
+}
+
+// yamlStruct is the checkpoint's struct type yaml.v3 names goType.
+func yamlStruct(goType string) reflect.Type {
+	switch {
+	case strings.HasPrefix(goType, "bohp.optimizerYAML"):
+		return reflect.TypeFor[optimizerYAML[floatsIn]]()
+	case strings.HasPrefix(goType, "bohp.layerYAML"):
+		return reflect.TypeFor[layerYAML]()
+	case strings.HasPrefix(goType, "bohp.tensorYAML"):
+		return reflect.TypeFor[tensorYAML[floatsIn]]()
+	}
+	return reflect.TypeFor[checkpointYAML[floatsIn]]()
+}
+
+// yamlWant says what a value of goType is in a checkpoint.
+func yamlWant(goType string) string {
+	goType = strings.TrimPrefix(goType, "*")
+	switch {
+	case goType == "float64":
+		return "a number"
+	case strings.HasPrefix(goType, "int"):
+		return "an int"
+	case goType == "bool":
+		return "true or false"
+	case goType == "string", goType == "bohp.quoted":
+		return "a string"
+	case goType == "[]yaml.Node":
+		return "a list of maps"
+	case strings.HasPrefix(goType, "[]"):
+		return "a list"
+	case strings.HasPrefix(goType, "bohp.checkpointYAML"):
+		return "a checkpoint: a map of " + strings.Join(yamlFields(yamlStruct(goType)), ", ")
+	case strings.Contains(goType, "YAML"):
+		return "a map of " + strings.Join(yamlFields(yamlStruct(goType)), ", ")
+	}
+	return "a map" // map[string]..., bohp.settings, bohp.meta
 }
 
 // yamlFields lists the YAML keys of a struct type's fields.

@@ -124,7 +124,14 @@ func TestCheckpointErrors(t *testing.T) {
 		{"shape", strings.Replace(good, "rows: 2\n", "rows: 3\n", 1), "shape 3x10"},
 		{"size", strings.Replace(good, "inputs: 10", "inputs: 9", 1), "shape 2x10 with 20 values, want 2x9"},
 		{"nan", strings.Replace(good, "data: [0.30000000000000004", "data: [.nan", 1), "NaN"},
-		{"bad number", strings.Replace(good, "data: [", "data: [abc, ", 1), "cannot unmarshal"},
+		{"bad number", strings.Replace(good, "data: [", "data: [abc, ", 1), "`abc` is not a number"},
+		// yaml.v3's type errors, in the checkpoint's words (no Go types)
+		{"not a map", "- 1\n- 2\n", "line 1: a list is not a checkpoint: a map of format, inputs, engine, layers, optimizer, meta"},
+		{"top field", "format: x\nformt: y\n", "line 2: field formt not found (known: format, inputs, engine, layers, optimizer, meta)"},
+		{"optimizer field", strings.Replace(good, "type: rmsprop", "type: rmsprop\n  typo: 1", 1), "field typo not found (known: type, settings, updates, state)"},
+		{"updates", strings.Replace(good, "updates: 20", "updates: many", 1), "`many` is not an int"},
+		{"numbers for an int", strings.Replace(good, "inputs: 10", "inputs: [10]", 1), "a list of numbers is not an int"},
+		{"several", "inputs: x\nengine: [a]\n", "line 1: `x` is not an int (and 1 more)"},
 		{"optimizer", strings.Replace(good, "type: rmsprop", "type: lbfgs", 1), `unknown optimizer "lbfgs"`},
 		{"retention", strings.Replace(good, "retention: 0.98", "retention: 2", 1), "retention must be in [0, 1]"},
 		// An optimizer state no run reaches would make every later update NaN.
@@ -140,6 +147,9 @@ func TestCheckpointErrors(t *testing.T) {
 		}
 		if !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %q does not contain %q", c.name, err, c.want)
+		}
+		if msg := err.Error(); strings.Contains(msg, "bohp.") || strings.Contains(msg, "float64") || strings.Contains(msg, "\n") {
+			t.Errorf("%s: error %q names Go types or has several lines", c.name, msg)
 		}
 	}
 }
