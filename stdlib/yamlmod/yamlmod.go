@@ -28,6 +28,7 @@ import (
 	"io"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -208,15 +209,25 @@ func fromGo(v any, depth int) (tengo.Object, error) {
 	return &tengo.String{Value: fmt.Sprint(v)}, nil
 }
 
-// mapFromGo converts a YAML mapping; keys become strings.
+// mapFromGo converts a YAML mapping; keys become strings. Keys that differ
+// in YAML but not as strings (1.0 and "1", 0x10 and 16) are an error: one
+// value would replace the other, whichever Go's map order gave last.
 func mapFromGo[K comparable](m map[K]any, depth int) (tengo.Object, error) {
 	out := make(map[string]tengo.Object, len(m))
+	var same []string
 	for k, e := range m {
 		o, err := fromGo(e, depth+1)
 		if err != nil {
 			return nil, err
 		}
-		out[fmt.Sprint(k)] = o
+		key := fmt.Sprint(k)
+		if _, dup := out[key]; dup {
+			same = append(same, key)
+		}
+		out[key] = o
+	}
+	if len(same) > 0 {
+		return nil, fmt.Errorf("two keys of a mapping are the same string %q (map keys are strings: write them so, e.g. \"1\" for 1 and 1.0)", slices.Min(same))
 	}
 	return &tengo.Map{Value: out}, nil
 }

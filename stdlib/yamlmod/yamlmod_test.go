@@ -36,14 +36,15 @@ func TestErrors(t *testing.T) {
 	bad := filepath.Join(dir, "bad.yaml")
 	os.WriteFile(bad, []byte("a: 1\nb: [1, 2\nc: 3\n"), 0o644)
 	cases := map[string]string{
-		`yaml.decode("a: 1\nb: : 2\n")`:       "yaml.decode: malformed YAML: line 2: mapping values are not allowed in this context",
-		`yaml.decode("a: 1\na: 2\n")`:         `yaml.decode: malformed YAML: line 2: mapping key "a" already defined at line 1`,
-		`yaml.decode("a:\n\t- 1\n")`:          "yaml.decode: malformed YAML: line 2: found character that cannot start any token",
-		`yaml.decode(1)`:                      "yaml.decode: argument text must be a string, got int 1",
-		`yaml.encode()`:                       "yaml.encode: wrong number of arguments: want 1, got 0",
-		`yaml.encode({a: [1, bytes(2)]})`:     "yaml.encode: cannot encode a bytes at .a[1] as YAML",
-		`yaml.encode(func() {})`:              "yaml.encode: cannot encode a compiled-function as YAML",
-		`m := {}; m.self = m; yaml.encode(m)`: "cannot assign: the value contains the map assigned into (a value cannot contain itself)",
+		`yaml.decode("a: 1\nb: : 2\n")`:                                  "yaml.decode: malformed YAML: line 2: mapping values are not allowed in this context",
+		`yaml.decode("a: 1\na: 2\n")`:                                    `yaml.decode: malformed YAML: line 2: mapping key "a" already defined at line 1`,
+		`yaml.decode("a:\n\t- 1\n")`:                                     "yaml.decode: malformed YAML: line 2: found character that cannot start any token",
+		`yaml.decode(1)`:                                                 "yaml.decode: argument text must be a string, got int 1",
+		`yaml.decode("{1.0: a, \"1\": b}")`:                              `yaml.decode: two keys of a mapping are the same string "1"`,
+		`yaml.encode()`:                                                  "yaml.encode: wrong number of arguments: want 1, got 0",
+		`yaml.encode({a: [1, bytes(2)]})`:                                "yaml.encode: cannot encode a bytes at .a[1] as YAML",
+		`yaml.encode(func() {})`:                                         "yaml.encode: cannot encode a compiled-function as YAML",
+		`m := {}; m.self = m; yaml.encode(m)`:                            "cannot assign: the value contains the map assigned into (a value cannot contain itself)",
 		`a := [0]; for i := 0; i < 600; i++ { a = [a] }; yaml.encode(a)`: "yaml.encode: nesting deeper than 512",
 		// the file sandbox
 		`yaml.read("` + bad + `")`:           "yaml.read: cannot read " + bad + ": scripts read only under their own folder (.) and the working directory; run with --allow-os to read other files",
