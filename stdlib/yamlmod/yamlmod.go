@@ -143,6 +143,9 @@ func cleanErr(err error) error {
 	s = strings.TrimPrefix(s, "unmarshal errors:")
 	s = strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "; ")), " ")
 	s = strings.TrimPrefix(s, "; ")
+	if strings.HasPrefix(s, "invalid map key: ") { // yaml.v3 prints the key as Go source
+		s = "a list or a map as a mapping key (map keys are strings)"
+	}
 	for _, p := range parserProblems {
 		if strings.HasSuffix(s, p) {
 			line := 0

@@ -41,6 +41,7 @@ func TestErrors(t *testing.T) {
 		`yaml.decode("a:\n\t- 1\n")`:                                     "yaml.decode: malformed YAML: line 2: found character that cannot start any token",
 		`yaml.decode(1)`:                                                 "yaml.decode: argument text must be a string, got int 1",
 		`yaml.decode("{1.0: a, \"1\": b}")`:                              `yaml.decode: two keys of a mapping are the same string "1"`,
+		`yaml.decode("? [1, 2]\n: 3")`:                                   "yaml.decode: malformed YAML: a list or a map as a mapping key (map keys are strings)",
 		`yaml.encode()`:                                                  "yaml.encode: wrong number of arguments: want 1, got 0",
 		`yaml.encode({a: [1, bytes(2)]})`:                                "yaml.encode: cannot encode a bytes at .a[1] as YAML",
 		`yaml.encode(func() {})`:                                         "yaml.encode: cannot encode a compiled-function as YAML",
