@@ -138,6 +138,11 @@ func (e *Env) OutPath(fn, path string) (string, error) {
 		}
 		p = filepath.Join(e.OutDir, p)
 	}
+	if e.OutDir != "" && samePath(p, e.OutDir) {
+		// The file would take the directory's place: the run's other
+		// files could not be written, and its results would be lost.
+		return "", Errorf(fn, "cannot write %q: it names the run's directory (%s), not a file in it", path, e.outName())
+	}
 	if e.AllowOS {
 		return p, nil
 	}
@@ -148,6 +153,14 @@ func (e *Env) OutPath(fn, path string) (string, error) {
 		return "", Errorf(fn, "cannot write %s: scripts write only under their run's directory (%s); run with --allow-os to write other files", path, e.outName())
 	}
 	return p, nil
+}
+
+// samePath reports whether a and b name the same place, once made
+// absolute and cleaned.
+func samePath(a, b string) bool {
+	aa, err1 := filepath.Abs(a)
+	ab, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && aa == ab
 }
 
 // WritePath is OutPath with the parent directories created.
