@@ -60,6 +60,9 @@ func (n *Network) episodeEnded(fn string) error {
 	if n.env.NoFigures {
 		return nil
 	}
+	if rec.Steps == 0 {
+		return lib.Errorf(fn, "the episode recorded for the figure %s has no steps: nothing to draw", fig.path)
+	}
 	path, err := n.env.WritePath(fn, fig.path)
 	if err != nil {
 		return err
