@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"github.com/bohpsh/bohpsh/internal/atomicfile"
 	"github.com/peterh/liner"
@@ -145,16 +146,23 @@ func runInteractive(ctx context.Context, s *Session, out, errOut io.Writer) erro
 		}()
 	}
 
-	// SIGINT stops the running statement; at the prompt liner sees Ctrl-C
-	// as a key instead.
+	// SIGINT stops the running statement. At the prompt liner sees Ctrl-C
+	// as a key (ErrPromptAborted), except on a terminal it cannot drive
+	// (TERM=dumb, or no size), where it reads a plain line and the
+	// terminal sends SIGINT: the unfinished statement is then dropped
+	// when the line comes, as the key drops it, under a fresh prompt.
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt)
 	defer signal.Stop(sig)
+	var dropPending atomic.Bool
 	go func() {
 		for {
 			select {
 			case <-sig:
-				s.Interrupt()
+				if !s.Interrupt() {
+					dropPending.Store(true)
+					fmt.Fprint(out, "\n"+Prompt)
+				}
 			case <-ctx.Done():
 				return
 			}
@@ -167,6 +175,9 @@ func runInteractive(ctx context.Context, s *Session, out, errOut io.Writer) erro
 			return err
 		}
 		line, err := ln.Prompt(s.Prompt())
+		if dropPending.Swap(false) {
+			s.ClearPending()
+		}
 		switch {
 		case errors.Is(err, liner.ErrPromptAborted):
 			s.ClearPending()

@@ -184,13 +184,16 @@ func (s *Session) Global(name string) (tengo.Object, bool) {
 	return s.globals[i], s.globals[i] != nil
 }
 
-// Interrupt stops the running input, if any (Ctrl-C).
-func (s *Session) Interrupt() {
+// Interrupt stops the running input, if any (Ctrl-C), and reports
+// whether there was one.
+func (s *Session) Interrupt() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.cancel != nil {
-		s.cancel()
+	if s.cancel == nil {
+		return false
 	}
+	s.cancel()
+	return true
 }
 
 // Eval parses, compiles and runs src, a complete input, printing the values
