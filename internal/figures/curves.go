@@ -88,6 +88,19 @@ func Curves(pathNoExt, metric string, series []Series, opt CurveOptions) error {
 	return writePlot(pathNoExt, p, curveWidth, curveHeight, opt.Files)
 }
 
+// nothingToDraw is the error of a curve without a finite value, in the
+// words of a run's warning (which names the metric and the file).
+func nothingToDraw(label string, seeds, episodes int) error {
+	if episodes == 0 {
+		return fmt.Errorf("nothing to draw for %s: no values", label)
+	}
+	n := fmt.Sprintf("%d seeds", seeds)
+	if seeds == 1 {
+		n = "1 seed"
+	}
+	return fmt.Errorf("nothing to draw for %s: every value is NaN or infinite (%s, %d episodes)", label, n, episodes)
+}
+
 // curvePlot builds the plot that Curves draws.
 func curvePlot(metric string, series []Series, opt CurveOptions) (*plot.Plot, error) {
 	if len(series) == 0 {
@@ -124,8 +137,7 @@ func curvePlot(metric string, series []Series, opt CurveOptions) (*plot.Plot, er
 		median, q25, q75 := stats.Bands(s.PerSeed)
 		x, ym, y25, y75 := binCurves(median, q25, q75, MaxCurvePoints)
 		if len(x) == 0 {
-			return nil, fmt.Errorf("figures.Curves(%q): series %q has no finite value (%d seeds, %d episodes)",
-				metric, label, len(s.PerSeed), len(median))
+			return nil, nothingToDraw(label, len(s.PerSeed), len(median))
 		}
 		maxEpisode = max(maxEpisode, len(median)-1)
 		var lineColor, bandColor color.Color
@@ -192,7 +204,7 @@ func curvePlot(metric string, series []Series, opt CurveOptions) (*plot.Plot, er
 	top := p.Y.Max
 	p.Y.Max = math.Min(p.Y.Max+curveHeadroom*(p.Y.Max-p.Y.Min), math.MaxFloat64)
 	if math.IsInf(p.Y.Max-p.Y.Min, 0) {
-		return nil, fmt.Errorf("figures.Curves(%q): values from %g to %g are too large to draw (their range overflows)", metric, p.Y.Min, top)
+		return nil, fmt.Errorf("values from %g to %g are too large to draw (their range overflows)", p.Y.Min, top)
 	}
 	p.Legend.Top = true
 	return p, nil

@@ -101,7 +101,7 @@ func TestCurvesErrors(t *testing.T) {
 	if err := Curves(base, "Error", nil, CurveOptions{}); err == nil {
 		t.Error("no series: no error")
 	}
-	if err := Curves(base, "Error", []Series{{Label: "a"}}, CurveOptions{}); err == nil || !strings.Contains(err.Error(), `"a"`) {
+	if err := Curves(base, "Error", []Series{{Label: "a"}}, CurveOptions{}); err == nil || err.Error() != "nothing to draw for a: no values" {
 		t.Errorf("series without data: err = %v", err)
 	}
 	nan := math.NaN()
@@ -198,5 +198,15 @@ func TestCurvesHugeValues(t *testing.T) {
 		if h := p.Y.Max - p.Y.Min; !(h > 0) || math.IsInf(h, 0) {
 			t.Errorf("%v: the y axis runs from %v to %v", c.data, p.Y.Min, p.Y.Max)
 		}
+	}
+}
+
+// A curve with no finite value is refused with a warning in the run's
+// words (the caller names the metric and the file): it named the Go
+// function, figures.Curves("x"), and said "1 seeds".
+func TestCurvesNoFiniteValue(t *testing.T) {
+	_, err := curvePlot("x", []Series{{Label: "hidden=3", PerSeed: [][]float64{{math.NaN(), math.Inf(1), math.NaN()}}}}, CurveOptions{})
+	if want := "nothing to draw for hidden=3: every value is NaN or infinite (1 seed, 3 episodes)"; err == nil || err.Error() != want {
+		t.Errorf("err = %v, want %q", err, want)
 	}
 }
