@@ -384,6 +384,9 @@ func LoadCheckpoint(r io.Reader) (*Checkpoint, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, ckErr(0, "empty file")
 		}
+		if msg := notCheckpoint(data); msg != "" {
+			return nil, ckErr(0, "%s", msg)
+		}
 		return nil, ckErr(0, "%s", yamlMessage(err))
 	}
 	if ck.Format != CheckpointFormat {
@@ -573,6 +576,26 @@ func yamlMessage(err error) string {
 		}
 		return got + " is not " + yamlWant(sub[3])
 	})
+}
+
+// notCheckpoint says why a YAML map that failed to decode is another file
+// than a checkpoint (a run's summary.yaml, say), rather than listing the
+// fields a checkpoint does not have: its format is another, or it has none
+// of a checkpoint's fields. "" when it may be a damaged checkpoint.
+func notCheckpoint(data []byte) string {
+	var m map[string]any
+	if yaml.Unmarshal(data, &m) != nil || m == nil {
+		return ""
+	}
+	if f, ok := m["format"]; ok && f != CheckpointFormat {
+		return fmt.Sprintf("not a checkpoint: format is %v, want %s (a file written by network.save)", f, CheckpointFormat)
+	}
+	for _, k := range []string{"format", "inputs", "engine", "layers"} {
+		if _, ok := m[k]; ok {
+			return ""
+		}
+	}
+	return "not a checkpoint: it has none of the fields format, inputs, engine, layers (a file written by network.save has them)"
 }
 
 // yamlStruct is the checkpoint's struct type yaml.v3 names goType.

@@ -127,7 +127,10 @@ func TestCheckpointErrors(t *testing.T) {
 		{"bad number", strings.Replace(good, "data: [", "data: [abc, ", 1), "`abc` is not a number"},
 		// yaml.v3's type errors, in the checkpoint's words (no Go types)
 		{"not a map", "- 1\n- 2\n", "line 1: a list is not a checkpoint: a map of format, inputs, engine, layers, optimizer, meta"},
-		{"top field", "format: x\nformt: y\n", "line 2: field formt not found (known: format, inputs, engine, layers, optimizer, meta)"},
+		{"top field", "format: bohp-checkpoint/1\nformt: y\n", "line 2: field formt not found (known: format, inputs, engine, layers, optimizer, meta)"},
+		// another file: said so, rather than its fields a checkpoint lacks
+		{"summary", "script: x.tengo\nseeds: [0]\nruns: 1\n", "checkpoint: not a checkpoint: it has none of the fields format, inputs, engine, layers (a file written by network.save has them)"},
+		{"other format", "format: x\nformt: y\n", "checkpoint: not a checkpoint: format is x, want bohp-checkpoint/1"},
 		{"optimizer field", strings.Replace(good, "type: rmsprop", "type: rmsprop\n  typo: 1", 1), "field typo not found (known: type, settings, updates, state)"},
 		{"updates", strings.Replace(good, "updates: 20", "updates: many", 1), "`many` is not an int"},
 		{"numbers for an int", strings.Replace(good, "inputs: 10", "inputs: [10]", 1), "a list of numbers is not an int"},
