@@ -188,7 +188,7 @@ func mergeMain(parent context.Context, signals bool, args []string, stdout, stde
 		io.WriteString(stdout, mergeUsage)
 		return ExitOK
 	}
-	ctx, stop := runContext(parent, signals, 0)
+	ctx, stop := runContext(parent, signals, 0, stderr)
 	defer stop()
 	code := ExitOK
 	for _, dir := range fs.Args() {

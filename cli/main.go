@@ -376,7 +376,7 @@ func mainCtx(parent context.Context, signals bool, args []string, stdin io.Reade
 	}
 
 	io.WriteString(stderr, notice)
-	ctx, stop := runContext(parent, signals, f.timeout)
+	ctx, stop := runContext(parent, signals, f.timeout, stderr)
 	defer stop()
 	cfg := f.run
 	cfg.NoOutput = f.evalSet && cfg.Out == ""
@@ -482,7 +482,7 @@ func runREPL(parent context.Context, signals bool, f *cmdFlags, stdin io.Reader,
 	interactive := isTerminal(stdin)
 	// The interactive REPL handles Ctrl-C itself (it stops the running
 	// statement, not the session).
-	ctx, stop := runContext(parent, signals && !interactive, f.timeout)
+	ctx, stop := runContext(parent, signals && !interactive, f.timeout, stderr)
 	defer stop()
 	err := repl.Run(ctx, stdin, stdout, stderr, repl.Options{Seed: f.run.Seed, AllowOS: f.run.AllowOS, Interactive: interactive})
 	if err == nil {
@@ -505,8 +505,8 @@ func runREPL(parent context.Context, signals bool, f *cmdFlags, stdin io.Reader,
 
 // runContext is signalContext, cancelled also after timeout (if > 0) with
 // cause *TimeoutError.
-func runContext(parent context.Context, handle bool, timeout time.Duration) (context.Context, func()) {
-	ctx, stop := signalContext(parent, handle)
+func runContext(parent context.Context, handle bool, timeout time.Duration, stderr io.Writer) (context.Context, func()) {
+	ctx, stop := signalContext(parent, handle, stderr)
 	if timeout <= 0 {
 		return ctx, stop
 	}
@@ -516,8 +516,9 @@ func runContext(parent context.Context, handle bool, timeout time.Duration) (con
 
 // signalContext returns a cancellable child of parent. With handle set, it
 // cancels it with ErrInterrupt on the first SIGINT (ErrTerminated on
-// SIGTERM), and a second signal exits at once with status 130.
-func signalContext(parent context.Context, handle bool) (context.Context, func()) {
+// SIGTERM), and a second signal exits at once with status 130, saying so
+// on stderr.
+func signalContext(parent context.Context, handle bool, stderr io.Writer) (context.Context, func()) {
 	ctx, cancel := context.WithCancelCause(parent)
 	if !handle {
 		return ctx, func() { cancel(nil) }
@@ -538,6 +539,9 @@ func signalContext(parent context.Context, handle bool) (context.Context, func()
 		}
 		select {
 		case <-sig:
+			// Without a word the command seemed to have ended normally,
+			// with nothing written.
+			fmt.Fprintln(stderr, "bohpsh: interrupted again: exiting at once, without writing what the runs did")
 			os.Exit(ExitInterrupted)
 		case <-done:
 		}

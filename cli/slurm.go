@@ -106,7 +106,7 @@ func slurmMain(parent context.Context, signals bool, args []string, stdout, stde
 		return ExitOK
 	}
 
-	ctx, stop := runContext(parent, signals, 0)
+	ctx, stop := runContext(parent, signals, 0, stderr)
 	defer stop()
 	jobsFile := filepath.Join(filepath.Dir(job.arrayPath), "jobs")
 	if queued := queuedJobs(ctx, jobsFile); queued != "" {
