@@ -48,6 +48,13 @@ const MaxElements = 1 << 28
 // ErrNoStep is returned by Score when no step has been run in the episode.
 var ErrNoStep error = &OpError{Op: "score", Err: errors.New("no step has been run since the episode started")}
 
+// errEnded is the error of a step or a score after EndEpisode: the
+// episode would go on from the ended one's traces and tape, silently, its
+// loss and gradient summing both (a forgotten Reset).
+func errEnded(op string) error {
+	return opErrorf(op, "the episode has ended (reset starts the next)")
+}
+
 // Network is a feed-forward stack of layers with an episode state and a
 // gradient engine. It is not safe for concurrent use.
 type Network struct {
@@ -275,6 +282,9 @@ func (n *Network) Step(x []float64) ([]float64, error) {
 	if n.broken != nil {
 		return nil, n.broken
 	}
+	if n.ended {
+		return nil, errEnded("step")
+	}
 	if n.inStep {
 		n.finishStep(false)
 	}
@@ -309,6 +319,9 @@ func (n *Network) Step(x []float64) ([]float64, error) {
 func (n *Network) Score(loss Loss, target []float64, weight float64) (float64, error) {
 	if n.broken != nil {
 		return 0, n.broken
+	}
+	if n.ended {
+		return 0, errEnded("score")
 	}
 	if !n.inStep {
 		return 0, ErrNoStep
@@ -358,6 +371,9 @@ func (n *Network) Score(loss Loss, target []float64, weight float64) (float64, e
 // value is its (weighted) value and grad its gradient with respect to the
 // network's output. Episodes scored this way cannot be replayed by GradCheck.
 func (n *Network) ScoreGrad(value float64, grad []float64) error {
+	if n.ended {
+		return errEnded("score")
+	}
 	if !n.inStep {
 		return ErrNoStep
 	}
