@@ -80,6 +80,38 @@ func TestRunEpisodeEqualsSteps(t *testing.T) {
 	}
 }
 
+// Ending an ended episode again returns its loss and leaves its gradients
+// as they were, with every engine: BPTT's backward pass ran again and
+// doubled them, which an optimizer update then used.
+func TestEndTwice(t *testing.T) {
+	retro := gradCase{name: "recurrent-retroactive", in: 3, specs: []LayerSpec{{Out: 4, Act: Tanh, Rule: ModRule{Mode: ModRetro, Clip: 0.5, Fanout: true, Rate: 0.2}, Recurrent: true, LearnRate: RateLayer}, {Out: 3, Act: Linear}}, loss: SSE, steps: 12}
+	for _, c := range append(gradCases(), retro) {
+		for _, e := range []Engine{EngineForward, EngineBPTT} {
+			if c.name == retro.name && e != EngineBPTT {
+				continue
+			}
+			n, err := NewNetwork(c.in, e, c.specs...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n.InitNormal(NewRNG(3), 0.5)
+			want, _, _ := runSteps(t, n, randomEpisode(n, c.steps, c.loss, 4))
+			wantGrads := map[string][]float64{}
+			for _, p := range n.Params() {
+				wantGrads[p.Name] = slices.Clone(p.Grad)
+			}
+			if got, err := n.EndEpisode(); got != want || err != nil {
+				t.Errorf("%s/%s: end again = %v, %v, want %v", c.name, e, got, err, want)
+			}
+			for _, p := range n.Params() {
+				if !slices.Equal(p.Grad, wantGrads[p.Name]) {
+					t.Errorf("%s/%s: end again changed the gradient of %s", c.name, e, p.Name)
+				}
+			}
+		}
+	}
+}
+
 // A uniform weight (Weights nil) scores every step with Weight; result
 // buffers are optional.
 func TestRunEpisodeUniformWeight(t *testing.T) {

@@ -438,10 +438,15 @@ func (n *Network) finishStep(last bool) {
 }
 
 // EndEpisode finishes the episode and leaves in every Param.Grad the
-// gradient of the summed weighted loss; it returns that loss.
+// gradient of the summed weighted loss; it returns that loss. Ending an
+// ended episode again changes nothing (BPTT's backward pass would add its
+// gradient a second time).
 func (n *Network) EndEpisode() (float64, error) {
 	if n.broken != nil {
 		return n.loss, n.broken
+	}
+	if n.ended {
+		return n.loss, nil
 	}
 	if n.inStep {
 		n.finishStep(true)
