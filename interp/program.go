@@ -132,7 +132,8 @@ func Compile(src *Source, env *lib.Env, modules tengo.ModuleGetter) (*Program, e
 }
 
 // CompileContext is Compile that stops waiting when ctx is cancelled
-// (Ctrl-C, --timeout) and returns an Interrupted error. Tengo's compiler
+// (Ctrl-C, --timeout) and returns an Interrupted error (a runtime error
+// when the memory budget's watchdog cancelled it). Tengo's compiler
 // cannot be stopped, and a large generated script can keep it busy for
 // minutes: it goes on in the background until it ends or the command
 // exits, and its result is dropped.
@@ -155,7 +156,11 @@ func CompileContext(ctx context.Context, src *Source, env *lib.Env, modules teng
 	case r := <-done:
 		return r.prog, r.err
 	case <-ctx.Done():
-		return nil, &ScriptError{Kind: Interrupted, Pos: Pos{File: src.Name}, Msg: interruptMsg(ctx) + " (while compiling)", Err: context.Cause(ctx)}
+		// The memory budget's watchdog stops a compile too: an error of
+		// the run, not an interruption (which the command reports as
+		// the user's and exits 0 for when nobody interrupted).
+		kind, msg := stopKind(ctx)
+		return nil, &ScriptError{Kind: kind, Pos: Pos{File: src.Name}, Msg: msg + " (while compiling)", Err: context.Cause(ctx)}
 	}
 }
 
