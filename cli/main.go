@@ -514,10 +514,17 @@ func runContext(parent context.Context, handle bool, timeout time.Duration, stde
 	return ctx, func() { cancel(); stop() }
 }
 
+// doubleSignal is how soon after the first a signal is the same stop sent
+// twice, not a second Ctrl-C: timeout(1) and other supervisors signal the
+// command and then its process group, which delivers the signal twice when
+// the first was taken before the second came (seen under a heavy load); a
+// person's second Ctrl-C comes later.
+const doubleSignal = 200 * time.Millisecond
+
 // signalContext returns a cancellable child of parent. With handle set, it
 // cancels it with ErrInterrupt on the first SIGINT (ErrTerminated on
-// SIGTERM), and a second signal exits at once with status 130, saying so
-// on stderr.
+// SIGTERM), and a second signal (doubleSignal after it or later) exits at
+// once with status 130, saying so on stderr.
 func signalContext(parent context.Context, handle bool, stderr io.Writer) (context.Context, func()) {
 	ctx, cancel := context.WithCancelCause(parent)
 	if !handle {
@@ -537,13 +544,20 @@ func signalContext(parent context.Context, handle bool, stderr io.Writer) (conte
 		case <-done:
 			return
 		}
-		select {
-		case <-sig:
-			// Without a word the command seemed to have ended normally,
-			// with nothing written.
-			fmt.Fprintln(stderr, "bohpsh: interrupted again: exiting at once, without writing what the runs did")
-			os.Exit(ExitInterrupted)
-		case <-done:
+		first := time.Now()
+		for {
+			select {
+			case <-sig:
+				if time.Since(first) < doubleSignal {
+					continue // the same stop, sent twice (see doubleSignal)
+				}
+				// Without a word the command seemed to have ended
+				// normally, with nothing written.
+				fmt.Fprintln(stderr, "bohpsh: interrupted again: exiting at once, without writing what the runs did")
+				os.Exit(ExitInterrupted)
+			case <-done:
+				return
+			}
 		}
 	}()
 	return ctx, func() {
