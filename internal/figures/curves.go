@@ -13,7 +13,6 @@ import (
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
 )
 
@@ -219,9 +218,9 @@ func writePlot(pathNoExt string, p *plot.Plot, w, h vg.Length, files *atomicfile
 // writeDrawing draws a w×h figure with drawFig as pathNoExt.png and
 // pathNoExt.svg (each atomically, into files when not nil).
 func writeDrawing(pathNoExt string, w, h vg.Length, drawFig func(draw.Canvas), files *atomicfile.Group) error {
-	pc := vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(curveDPI))}
+	pc := newPNGCanvas(w, h)
 	drawFig(draw.New(pc))
-	sc := vgsvg.New(w, h)
+	sc := svgCanvas{vgsvg.New(w, h)}
 	drawFig(draw.New(sc))
 	if err := writeAtomic(files, pathNoExt+".png", writerTo(pc)); err != nil {
 		return err

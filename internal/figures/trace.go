@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	imgdraw "image/draw"
 	"math"
 	"slices"
 	"strconv"
@@ -48,8 +47,8 @@ const (
 	tracePanelHeight = 1.3 * vg.Inch
 	traceTitleHeight = 0.35 * vg.Inch
 	// tracePixels is about how many pixels a panel's image has across and
-	// down: each cell is a block of whole pixels, so that scaling the
-	// image to the panel (bilinear, in the PNG) hardly blurs its edges.
+	// down in the SVG: each cell is a block of whole pixels, so that a
+	// viewer's smooth scaling of the image hardly blurs its edges.
 	tracePixelsX, tracePixelsY = 1000, 240
 )
 
@@ -123,28 +122,36 @@ func tracePlot(steps int, pn TracePanel, last bool) *plot.Plot {
 	return p
 }
 
-// heatImage draws a panel's values (steps × rows, step-major) as an image,
-// one block of whole pixels per value, step across and row 0 at the top:
-// blue -scale, grey 0, red +scale (Moreland's smooth diverging map), NaN
-// white. An image rather than a rectangle per value keeps the SVG small
-// and draws no seams between the cells.
-func heatImage(steps, rows int, values []float64, scale float64) image.Image {
+// heatImage draws a panel's values (steps × rows, step-major) as an image
+// of one pixel per value, step across and row 0 at the top: blue -scale,
+// grey 0, red +scale (Moreland's smooth diverging map), NaN white. The
+// canvases draw its pixels as blocks with sharp edges (see pngCanvas and
+// svgCanvas). An image rather than a rectangle per value keeps the SVG
+// small and draws no seams between the cells.
+func heatImage(steps, rows int, values []float64, scale float64) *image.Paletted {
 	// The palette spans [-1, 1] and values are divided by scale: a range
 	// of ±scale overflows for values near the largest float.
 	cm := moreland.SmoothBlueRed()
 	cm.SetMin(-1)
 	cm.SetMax(1)
-	pal := cm.Palette(255).Colors()
-	sx, sy := max(1, tracePixelsX/steps), max(1, tracePixelsY/rows)
-	img := image.NewRGBA(image.Rect(0, 0, steps*sx, rows*sy))
+	const blank, colors = 0, 255 // the index of NaN's white; of the scale's colours
+	all := append(color.Palette{color.White}, cm.Palette(colors).Colors()...)
+	// The image's palette holds the colours used, in order of first use
+	// (a full palette is 768 bytes of each SVG's embedded PNG).
+	var pos [colors + 1]int // 1 + a colour's position in img.Palette; 0: not used
+	img := image.NewPaletted(image.Rect(0, 0, steps, rows), nil)
 	for t := range steps {
 		for r := range rows {
-			var c color.Color = color.White
+			c := blank
 			if v := values[t*rows+r]; !math.IsNaN(v) {
 				v = math.Max(-1, math.Min(1, v/scale))
-				c = pal[int((v+1)/2*float64(len(pal)-1)+0.5)]
+				c = 1 + int((v+1)/2*(colors-1)+0.5)
 			}
-			imgdraw.Draw(img, image.Rect(t*sx, r*sy, (t+1)*sx, (r+1)*sy), image.NewUniform(c), image.Point{}, imgdraw.Src)
+			if pos[c] == 0 {
+				img.Palette = append(img.Palette, all[c])
+				pos[c] = len(img.Palette)
+			}
+			img.Pix[r*img.Stride+t] = uint8(pos[c] - 1)
 		}
 	}
 	return img

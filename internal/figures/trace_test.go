@@ -2,6 +2,8 @@ package figures
 
 import (
 	"bytes"
+	"image"
+	"image/color"
 	"image/png"
 	"math"
 	"os"
@@ -50,17 +52,15 @@ func TestTraceWritesFiles(t *testing.T) {
 	}
 }
 
-// Each value is a block of whole pixels in the panel's image, row 0 at the
-// top, NaN white, the ends of the scale blue and red.
+// Each value is one pixel of the panel's image, row 0 at the top, NaN
+// white, the ends of the scale blue and red.
 func TestHeatImage(t *testing.T) {
 	img := heatImage(2, 2, []float64{-1, 1, 0, math.NaN()}, 1) // step 0: rows -1, 1; step 1: 0, NaN
-	b := img.Bounds()
-	sx, sy := b.Dx()/2, b.Dy()/2
-	if sx*2 != b.Dx() || sy*2 != b.Dy() || sx < 2 || sy < 2 {
+	if b := img.Bounds(); b.Dx() != 2 || b.Dy() != 2 {
 		t.Fatalf("image %v for 2×2 values", b)
 	}
 	at := func(step, row int) (r, g, bl uint32) {
-		r, g, bl, _ = img.At(step*sx+sx/2, row*sy+sy/2).RGBA()
+		r, g, bl, _ = img.At(step, row).RGBA()
 		return r >> 8, g >> 8, bl >> 8
 	}
 	if r, _, bl := at(0, 0); !(bl > r) {
@@ -69,8 +69,104 @@ func TestHeatImage(t *testing.T) {
 	if r, _, bl := at(0, 1); !(r > bl) {
 		t.Errorf("+1 is not red: %d %d", r, bl)
 	}
+	if r, g, bl := at(1, 0); !(r == g && g == bl || max(r, g, bl)-min(r, g, bl) < 16) {
+		t.Errorf("0 is not grey: %d %d %d", r, g, bl)
+	}
 	if r, g, bl := at(1, 1); r != 255 || g != 255 || bl != 255 {
 		t.Errorf("NaN is not white: %d %d %d", r, g, bl)
+	}
+}
+
+// A panel that uses every colour of the scale and NaN has a palette of
+// 256 colours, each once.
+func TestHeatImageAllColors(t *testing.T) {
+	const steps = 1000
+	v := make([]float64, steps)
+	for i := range v {
+		v[i] = -1 + 2*float64(i)/(steps-2)
+	}
+	v[steps-1] = math.NaN()
+	img := heatImage(steps, 1, v, 1)
+	seen := map[color.Color]bool{}
+	for _, c := range img.Palette {
+		seen[c] = true
+	}
+	if len(img.Palette) != 256 || len(seen) != 256 {
+		t.Fatalf("palette of %d colours, %d distinct", len(img.Palette), len(seen))
+	}
+	first, last, nan := img.At(0, 0), img.At(steps-2, 0), img.At(steps-1, 0)
+	if r, _, b, _ := first.RGBA(); !(b > r) {
+		t.Errorf("-1 is %v", first)
+	}
+	if r, _, b, _ := last.RGBA(); !(r > b) {
+		t.Errorf("+1 is %v", last)
+	}
+	if nan != color.White {
+		t.Errorf("NaN is %v", nan)
+	}
+}
+
+// The SVG's image has a block of sx × sy whole pixels per value, about
+// tracePixelsX × tracePixelsY in all.
+func TestBlockImage(t *testing.T) {
+	img := heatImage(3, 2, []float64{-1, 1, 0, math.NaN(), 1, -1}, 1)
+	big := blockImage(img).(*image.Paletted)
+	sx, sy := tracePixelsX/3, tracePixelsY/2
+	if b := big.Bounds(); b.Dx() != 3*sx || b.Dy() != 2*sy {
+		t.Fatalf("blocks %v of a 3×2 image, want %d×%d", b, 3*sx, 2*sy)
+	}
+	for y := range big.Rect.Dy() {
+		for x := range big.Rect.Dx() {
+			if got, want := big.ColorIndexAt(x, y), img.ColorIndexAt(x/sx, y/sy); got != want {
+				t.Fatalf("pixel (%d, %d) has colour %d, value (%d, %d) %d", x, y, got, x/sx, y/sy, want)
+			}
+		}
+	}
+	if wide := blockImage(image.NewPaletted(image.Rect(0, 0, 5000, 500), img.Palette)); wide.Bounds().Dx() != 5000 || wide.Bounds().Dy() != 500 {
+		t.Errorf("an image larger than tracePixels becomes %v", wide.Bounds())
+	}
+}
+
+// The PNG draws the cells crisply: a checkerboard of -1 and +1 has only
+// its blue and red in the PNG (besides the greys of text and axes), no
+// blend of the two at the cells' edges.
+func TestTracePNGCellsCrisp(t *testing.T) {
+	base := filepath.Join(t.TempDir(), "trace")
+	const steps, rows = 13, 7
+	v := make([]float64, steps*rows)
+	for i := range v {
+		v[i] = float64(1 - 2*((i/rows+i%rows)%2))
+	}
+	if err := Trace(base, steps, []TracePanel{{Title: "checkers", Rows: make([]string, rows), Values: v, Scale: 1}}, TraceOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(base + ".png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pal := heatImage(2, 1, []float64{-1, 1}, 1)
+	blue, red := color.RGBAModel.Convert(pal.At(0, 0)), color.RGBAModel.Convert(pal.At(1, 0))
+	counts := map[color.Color]int{}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			c := color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)
+			if c.R == c.G && c.G == c.B {
+				continue // text, axes, background
+			}
+			if c != blue && c != red {
+				t.Fatalf("pixel (%d, %d) is %v, neither the blue %v nor the red %v of the cells", x, y, c, blue, red)
+			}
+			counts[c]++
+		}
+	}
+	if counts[blue] == 0 || counts[red] == 0 {
+		t.Errorf("the PNG has %d blue and %d red pixels", counts[blue], counts[red])
 	}
 }
 
