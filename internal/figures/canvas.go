@@ -3,6 +3,7 @@ package figures
 import (
 	"bufio"
 	"image"
+	"image/color"
 	stddraw "image/draw"
 	"image/png"
 	"io"
@@ -90,6 +91,15 @@ func (cw *countingWriter) Write(p []byte) (int, error) {
 // blocks of whole pixels (see blockImage), since SVG viewers scale embedded
 // images smoothly, which would blur one-pixel cells into each other.
 type svgCanvas struct{ *vgsvg.Canvas }
+
+// newSVGCanvas is a w×h SVG canvas with a white background (vgsvg's is
+// transparent), as the PNG's: plots need not fill theirs.
+func newSVGCanvas(w, h vg.Length) svgCanvas {
+	c := vgsvg.New(w, h)
+	c.SetColor(color.White)
+	c.Fill(vg.Rectangle{Max: vg.Point{X: w, Y: h}}.Path())
+	return svgCanvas{c}
+}
 
 func (c svgCanvas) DrawImage(rect vg.Rectangle, img image.Image) {
 	c.Canvas.DrawImage(rect, blockImage(img))

@@ -13,7 +13,6 @@ import (
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgsvg"
 )
 
 // Series is one curve of a Curves plot: the values of one metric for every
@@ -106,6 +105,7 @@ func curvePlot(metric string, series []Series, opt CurveOptions) (*plot.Plot, er
 		return nil, fmt.Errorf("figures.Curves(%q): no series", metric)
 	}
 	p := plot.New()
+	p.BackgroundColor = nil // the canvases are white
 	p.X.Label.Text = "Episode"
 	p.Y.Label.Text = metric
 	p.Title.Text = opt.Title
@@ -220,7 +220,7 @@ func writePlot(pathNoExt string, p *plot.Plot, w, h vg.Length, files *atomicfile
 func writeDrawing(pathNoExt string, w, h vg.Length, drawFig func(draw.Canvas), files *atomicfile.Group) error {
 	pc := newPNGCanvas(w, h)
 	drawFig(draw.New(pc))
-	sc := svgCanvas{vgsvg.New(w, h)}
+	sc := newSVGCanvas(w, h)
 	drawFig(draw.New(sc))
 	if err := writeAtomic(files, pathNoExt+".png", writerTo(pc)); err != nil {
 		return err

@@ -101,6 +101,7 @@ func tracePlot(steps int, pn TracePanel, last bool) *plot.Plot {
 	}
 	rows := len(pn.Rows)
 	p := plot.New()
+	p.BackgroundColor = nil // the canvases are white: a panel's fill was 20% of the PNG's drawing
 	p.Add(plotter.NewImage(heatImage(steps, rows, pn.Values, scale), -0.5, -0.5, float64(steps)-0.5, float64(rows)-0.5))
 	p.Title.Text = fmt.Sprintf("%s   [blue -%s … red +%s%s]", pn.Title, short(scale), short(scale), note)
 	p.Title.TextStyle.Font.Size = vg.Points(9)
