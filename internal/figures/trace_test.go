@@ -38,7 +38,15 @@ func TestTraceWritesFiles(t *testing.T) {
 			t.Errorf("SVG lacks %q", want)
 		}
 	}
-	f, err := os.Open(base + ".png")
+	img := readPNG(t, base+".png")
+	if w := img.Bounds().Dx(); w != int(traceWidth.Dots(curveDPI)+0.5) {
+		t.Errorf("PNG is %d pixels wide", w)
+	}
+}
+
+func readPNG(t *testing.T, path string) image.Image {
+	t.Helper()
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,9 +55,7 @@ func TestTraceWritesFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w := img.Bounds().Dx(); w != int(traceWidth.Dots(curveDPI)+0.5) {
-		t.Errorf("PNG is %d pixels wide", w)
-	}
+	return img
 }
 
 // Each value is one pixel of the panel's image, row 0 at the top, NaN
@@ -140,15 +146,7 @@ func TestTracePNGCellsCrisp(t *testing.T) {
 	if err := Trace(base, steps, []TracePanel{{Title: "checkers", Rows: make([]string, rows), Values: v, Scale: 1}}, TraceOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(base + ".png")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	img := readPNG(t, base+".png")
 	pal := heatImage(2, 1, []float64{-1, 1}, 1)
 	blue, red := color.RGBAModel.Convert(pal.At(0, 0)), color.RGBAModel.Convert(pal.At(1, 0))
 	counts := map[color.Color]int{}
