@@ -28,6 +28,8 @@ type pngCanvas struct {
 
 // newPNGCanvas is a white w×h canvas at curveDPI, as vgimg.NewWith makes it
 // but with a graphics context of its own, whose interpolator DrawImage sets.
+// Its size is w×h rounded to whole pixels (vgimg's kept h and cut the
+// fraction of a pixel off the top).
 func newPNGCanvas(w, h vg.Length) pngCanvas {
 	img := image.NewRGBA(image.Rect(0, 0, int(w.Dots(curveDPI)+0.5), int(h.Dots(curveDPI)+0.5)))
 	ctx := gg.NewContextForRGBA(img)
@@ -38,8 +40,8 @@ func newPNGCanvas(w, h vg.Length) pngCanvas {
 
 // DrawImage draws img into rect with nearest-neighbour sampling; the text,
 // drawn with the same context, keeps gg's default (bilinear) sampling.
-// A paletted image is converted to RGBA first, which x/image/draw samples
-// 3 times as fast as any other image.
+// A paletted image is converted to RGBA first: x/image/draw has a fast
+// path for RGBA, and samples other images through the color interface.
 func (c pngCanvas) DrawImage(rect vg.Rectangle, img image.Image) {
 	if p, ok := img.(*image.Paletted); ok {
 		rgba := image.NewRGBA(p.Rect)
