@@ -112,6 +112,36 @@ func TestEndTwice(t *testing.T) {
 	}
 }
 
+// An episode runs from its first step to its end; a broken one does not
+// (it cannot end with a gradient), so its tensors may change.
+func TestRunning(t *testing.T) {
+	n, err := NewNetwork(2, EngineBPTT, LayerSpec{Out: 2, Act: Tanh})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := func(when string, running bool) {
+		t.Helper()
+		if n.Running() != running {
+			t.Errorf("%s: Running() = %v, want %v", when, !running, running)
+		}
+	}
+	want("new", false)
+	n.Reset()
+	want("after reset", false)
+	n.Step([]float64{1, 2})
+	want("in the first step", true)
+	n.Step([]float64{1, 2})
+	want("in the second step", true)
+	n.EndEpisode()
+	want("after end", false)
+	n.Reset()
+	n.Step([]float64{1, 2})
+	if _, err := n.Score(SSE, []float64{1e308, -1e308}, 1e308); err == nil {
+		t.Fatal("an infinite loss is not an error")
+	}
+	want("broken", false)
+}
+
 // A uniform weight (Weights nil) scores every step with Weight; result
 // buffers are optional.
 func TestRunEpisodeUniformWeight(t *testing.T) {

@@ -209,6 +209,14 @@ func (n *Network) Steps() int {
 	return n.step
 }
 
+// Running reports whether an episode is under way: a step has run since
+// Reset and EndEpisode has not (a broken episode is not: it cannot end with
+// a gradient). Its steps ran with the tensors' values of then, which the
+// gradient at EndEpisode assumes unchanged.
+func (n *Network) Running() bool {
+	return (n.step > 0 || n.inStep) && !n.ended && n.broken == nil
+}
+
 // EpisodeLoss returns the weighted loss summed over the episode so far.
 func (n *Network) EpisodeLoss() float64 { return n.loss }
 

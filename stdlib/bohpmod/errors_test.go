@@ -179,9 +179,14 @@ func TestErrorMessages(t *testing.T) {
 		"r := bohp.network({inputs: 3, layers: [{size: 3, recurrent: true, plastic: true, retention: 0.9}]})\nr.set_engine(\"forward\")": "x.tengo:5:1: network.set_engine: layer l0 is recurrent, which the forward engine does not support; use the bptt engine",
 		"net.reset()\nnet.score(\"sse\", [0, 1])":                                                                                        "x.tengo:5:1: network.score: no step has been run since the episode started",
 		// after end, a forgotten reset: the episode went on silently, its loss and gradient summing both
-		"net.step([1, 2, 3])\nnet.end()\nnet.step([1, 2, 3])":                                                                          "x.tengo:6:1: network.step: the episode has ended (reset starts the next)",
-		"net.step([1, 2, 3])\nnet.end()\nnet.score(\"sse\", [0, 1])":                                                                   "x.tengo:6:1: network.score: the episode has ended (reset starts the next)",
-		"net.step([1, 2, 3])\nnet.end()\nnet.score_grad(1, [0, 1])":                                                                    "x.tengo:6:1: network.score_grad: the episode has ended (reset starts the next)",
+		"net.step([1, 2, 3])\nnet.end()\nnet.step([1, 2, 3])":        "x.tengo:6:1: network.step: the episode has ended (reset starts the next)",
+		"net.step([1, 2, 3])\nnet.end()\nnet.score(\"sse\", [0, 1])": "x.tengo:6:1: network.score: the episode has ended (reset starts the next)",
+		"net.step([1, 2, 3])\nnet.end()\nnet.score_grad(1, [0, 1])":  "x.tengo:6:1: network.score_grad: the episode has ended (reset starts the next)",
+		// a tensor changed mid-episode: earlier steps ran with the old values, and net.end's gradient was that of no loss
+		"net.step([1, 2, 3])\nnet.set(\"l1.w\", vec.mat(2, 2))":                                                                        "x.tengo:5:1: network.set: cannot change l1.w between net.reset() and net.end(): the episode's steps so far ran with the old values, so the gradient net.end() computes would be of neither; do it before the episode's first step or after net.end()",
+		"net.step([1, 2, 3])\nnet.fix(\"l0.b\", [0, 0])":                                                                               "x.tengo:5:1: network.fix: cannot change l0.b between net.reset() and net.end()",
+		"net.step([1, 2, 3])\nnet.constrain(\"l0.alpha\", {sign: -1})":                                                                 "x.tengo:5:1: network.constrain: cannot change l0.alpha between net.reset() and net.end()",
+		"net.reset()\nnet.step([1, 2, 3])\nnet.step([1, 2, 3])\nbohp.sgd({lr: 0.1}).update(net)":                                       "x.tengo:7:1: optimizer.update: cannot change the tensors of net between net.reset() and net.end()",
 		"net.reset()\nnet.score_grad(1, [0, 1])":                                                                                       "x.tengo:5:1: network.score_grad: no step has been run since the episode started",
 		"net.step([1, 2, 3])\nnet.score(\"sse\", [0, 1], 0.0/0.0)":                                                                     "x.tengo:5:1: network.score: weight is NaN at step 0",
 		`net.episode(vec.mat(2, 3), vec.mat(2, 2), [1, 1e308 * 10], "sse")`:                                                            "x.tengo:4:1: network.episode: weight is +Inf at step 1",

@@ -38,10 +38,10 @@ var netMethods = lib.NewMethodSet("network",
 	lib.Def("episode", "(inputs mat, targets mat, weights vec|array|number, loss string) -> map", "reset, run every row of inputs as a step scored against the same row of targets with its weight, end; returns {loss: weighted sum, losses: vec of unweighted per-step losses, outputs: mat}", netEpisode),
 	lib.Def("tensors", "([opts map]) -> array", "names of the trained tensors, e.g. [\"l0.w\", \"l0.alpha\", \"l0.b\", ...]; opts select some: {kind: "+kindNames()+", layer: a layer's name}", netTensors),
 	lib.Def("get", "(name string) -> mat", "a copy of a tensor's values (rows × cols; biases are rows × 1)", netGet),
-	lib.Def("set", "(name string, values mat|vec|array) -> undefined", "set a tensor's values (same number of elements; sign constraints apply)", netSet),
+	lib.Def("set", "(name string, values mat|vec|array) -> undefined", "set a tensor's values (same number of elements; sign constraints apply); not between an episode's first step and net.end()", netSet),
 	lib.Def("grad", "(name string) -> mat", "a copy of a tensor's gradient from the last episode", netGrad),
 	lib.Def("constrain", "(name string, opts map) -> undefined", "per-tensor options: {sign: 1 (>= 0) | -1 (<= 0) | 0, frozen: bool}", netConstrain),
-	lib.Def("fix", "(name string, values mat|vec|array) -> undefined", "set a tensor to values and freeze it (e.g. an identity readout)", netFix),
+	lib.Def("fix", "(name string, values mat|vec|array) -> undefined", "set a tensor to values and freeze it (e.g. an identity readout); not between an episode's first step and net.end()", netFix),
 	lib.DefNoArgs("layers", "() -> array", "one map per layer: {name, in, out, act, plastic, recurrent, rule, "+strings.Join(bohp.SettingNames(), "|")+"; recurrent layers: input, learn_rate, precision}", netLayers),
 	lib.Def("traces", "(layer string) -> mat", "a copy of a plastic layer's current Hebbian traces (out × in; a recurrent layer's out × out, row j the connections into cell j): those the current step used, after the episode's end those after its last step", netTraces),
 	lib.Def("output", "(layer string) -> vec", "a copy of a layer's output at the current step", netOutput),
@@ -407,6 +407,17 @@ func values(fn string, p *bohp.Param, o tengo.Object) ([]float64, error) {
 	return data, nil
 }
 
+// checkIdle refuses to change a tensor (what names it) while an episode
+// runs: its steps so far ran with the old values, and net.end's gradient
+// would be that of no loss at all (e.g. -0.0110 for -0.0196 by finite
+// differences). Reads (get, grad) are fine.
+func (n *Network) checkIdle(fn, what string) error {
+	if !n.Net.Running() {
+		return nil
+	}
+	return lib.Errorf(fn, "cannot change %s between net.reset() and net.end(): the episode's steps so far ran with the old values, so the gradient net.end() computes would be of neither; do it before the episode's first step or after net.end()", what)
+}
+
 // setTensor sets the tensor named by the first argument to the values of
 // the second.
 func (n *Network) setTensor(fn string, args []tengo.Object) (*bohp.Param, error) {
@@ -417,6 +428,9 @@ func (n *Network) setTensor(fn string, args []tengo.Object) (*bohp.Param, error)
 	}
 	data, err := values(fn, p, o)
 	if err != nil {
+		return nil, err
+	}
+	if err := n.checkIdle(fn, p.Name); err != nil {
 		return nil, err
 	}
 	if err := p.Set(data); err != nil {
@@ -452,6 +466,9 @@ func netConstrain(n *Network, fn string, args []tengo.Object) (tengo.Object, err
 		return nil, err
 	}
 	if sign != p.Sign {
+		if err := n.checkIdle(fn, p.Name); err != nil { // the sign projects the values
+			return nil, err
+		}
 		if err := p.SetSign(sign); err != nil {
 			return nil, lib.EngineError(fn, err)
 		}

@@ -45,7 +45,7 @@ type Optimizer struct {
 // optMethods is the method table of optimizer objects; it is also their
 // documentation.
 var optMethods = lib.NewMethodSet("optimizer",
-	lib.Def("update", "(net network) -> bool", "apply one update to every trained, non-frozen tensor of net from its gradient (call after net.end or net.episode); with a batch of n, add the gradient and update at every n-th call; returns whether it updated", optUpdate),
+	lib.Def("update", "(net network) -> bool", "apply one update to every trained, non-frozen tensor of net from its gradient (call after net.end or net.episode, not mid-episode); with a batch of n, add the gradient and update at every n-th call; returns whether it updated", optUpdate),
 	lib.DefNoArgs("name", "() -> string", "the optimizer's name (rmsprop, sgd, adam)", func(o *Optimizer, _ string) (tengo.Object, error) {
 		return &tengo.String{Value: o.Opt.Name()}, nil
 	}),
@@ -64,6 +64,9 @@ var optMethods = lib.NewMethodSet("optimizer",
 func optUpdate(o *Optimizer, fn string, args []tengo.Object) (tengo.Object, error) {
 	var n *Network
 	if err := lib.UnpackArgs(fn, args, "net", lib.Object("network", &n)); err != nil {
+		return nil, err
+	}
+	if err := n.checkIdle(fn, "the tensors of net"); err != nil {
 		return nil, err
 	}
 	before := o.Opt.Updates()
