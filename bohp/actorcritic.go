@@ -88,13 +88,64 @@ func DiscountedReturns(dst, rewards []float64, gamma float64) error {
 //	dL/dV_t    = -(2/T) ValueCoef (R_t - V_t)
 //
 // with dB/dz[j] = π[j] (log π[j] + H(π)) for the entropy and
-// 2 π[j] (π[j] - sum_i π_i^2) for the concentration.
+// 2 π[j] (π[j] - sum_i π_i^2) for the concentration. A loss or gradient
+// that overflows (finite rewards or values near the largest float) is an
+// error naming the return or step that did.
 func (ac ActorCritic) Loss(probs []float64, actions []int, rewards, values, gLogits, gValues []float64) (ACLoss, error) {
 	k, err := ac.check(probs, actions, rewards, values, gLogits, gValues)
 	if err != nil {
 		return ACLoss{}, err
 	}
-	return ac.episode(probs, k, actions, rewards, values, nil, gLogits, gValues), nil
+	l := ac.episode(probs, k, actions, rewards, values, nil, gLogits, gValues)
+	if l.Total-l.Total != 0 || !finite(gLogits) || !finite(gValues) {
+		return ACLoss{}, ac.overflow(rewards, values, l.Total)
+	}
+	return l, nil
+}
+
+// finite reports whether every entry of s is finite.
+func finite(s []float64) bool {
+	for _, v := range s {
+		if v-v != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// overflow names the input behind a loss or gradient that overflowed
+// although every input was finite (rewards or values near the largest
+// float): the first return that is infinite (from the last step back, as
+// they are summed), else the first advantage whose value term is.
+func (ac ActorCritic) overflow(rewards, values []float64, total float64) error {
+	const op = "actor-critic loss"
+	ret := 0.0
+	for t := len(rewards) - 1; t >= 0; t-- {
+		next := ret
+		if ret = rewards[t] + ac.Gamma*next; math.IsInf(ret, 0) {
+			return opErrorf(op, "the discounted return at step %d overflows: reward %v + gamma %v × return %v is %v; scale the rewards down", t, rewards[t], ac.Gamma, next, ret)
+		}
+	}
+	ret = 0
+	for t := len(rewards) - 1; t >= 0; t-- {
+		ret = rewards[t] + ac.Gamma*ret
+		d := ret - values[t]
+		if v := ac.ValueCoef * d * d; math.IsInf(v, 0) {
+			return opErrorf(op, "step %d: the advantage (return %v - value %v) is too large, its value term value_coef × %v² is %v; scale the rewards down", t, ret, values[t], d, v)
+		}
+	}
+	return opErrorf(op, "the loss or its gradient overflows (loss %v): the rewards (largest %v) or the values (largest %v) are too large; scale the rewards down", total, maxAbs(rewards), maxAbs(values))
+}
+
+// maxAbs returns the entry of s largest in magnitude.
+func maxAbs(s []float64) float64 {
+	m := 0.0
+	for _, v := range s {
+		if math.Abs(v) > math.Abs(m) {
+			m = v
+		}
+	}
+	return m
 }
 
 // check validates Loss's arguments and returns the number of actions K.

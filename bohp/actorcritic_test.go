@@ -180,6 +180,11 @@ func TestActorCriticBadInput(t *testing.T) {
 		{"negative probability", "step 1: probability 0 is 1.5", ac, func(x *acArgs) { x.p[2], x.p[3] = 1.5, -0.5 }},
 		{"NaN reward", "the reward at step 1 is NaN", ac, func(x *acArgs) { x.r[1] = math.NaN() }},
 		{"infinite value", "the value at step 0 is +Inf", ac, func(x *acArgs) { x.v[0] = math.Inf(1) }},
+		// finite inputs whose return, advantage or loss overflow: an infinite loss, then a misleading error later
+		{"return overflows", "the discounted return at step 0 overflows: reward 1e+308 + gamma 0.9 × return 1e+308 is +Inf; scale the rewards down", ac, func(x *acArgs) { x.r[0], x.r[1] = 1e308, 1e308 }},
+		{"advantage overflows", "step 1: the advantage (return 1e+308 - value -1e+308) is too large, its value term value_coef × +Inf² is +Inf", ac, func(x *acArgs) { x.r[1], x.v[1] = 1e308, -1e308 }},
+		{"value term overflows", "step 1: the advantage (return 1e+200 - value 0) is too large, its value term value_coef × 1e+200² is +Inf", ac, func(x *acArgs) { x.r[1] = 1e200 }},
+		{"policy term overflows", "the loss or its gradient overflows (loss +Inf): the rewards (largest 1e+308) or the values (largest 0) are too large", ActorCritic{}, func(x *acArgs) { x.p[0], x.p[1], x.a[0], x.r[0] = 1e-300, 1, 0, 1e308 }},
 		{"gamma above 1", "gamma must be in [0, 1], got 1.5", ActorCritic{Gamma: 1.5}, nil},
 		{"NaN gamma", "gamma must be in [0, 1], got NaN", ActorCritic{Gamma: math.NaN()}, nil},
 		{"negative value coefficient", "got -1 and 0", ActorCritic{ValueCoef: -1}, nil},

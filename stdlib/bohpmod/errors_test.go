@@ -199,6 +199,7 @@ func TestErrorMessages(t *testing.T) {
 		`bohp.sgd({lr: 0.0/0.0})`:                                                                                                      "x.tengo:4:1: bohp.sgd: setting lr is NaN",
 		`bohp.actor_critic(vec.mat_from([[1, -1e308, 0]]), [1], [1])`:                                                                  "x.tengo:4:1: bohp.actor_critic: step 0: action 1 has probability 0 (log π is -Inf)",
 		`bohp.actor_critic(vec.mat(2, 3), [0, 1], [0, 0.0/0.0])`:                                                                       "x.tengo:4:1: bohp.actor_critic: the reward at step 1 is NaN",
+		`bohp.actor_critic(vec.mat(2, 3), [0, 1], [1e308, 1e308])`:                                                                     "x.tengo:4:1: bohp.actor_critic: the discounted return at step 0 overflows: reward 1e+308 + gamma 0.9 × return 1e+308 is +Inf; scale the rewards down",
 		`bohp.actor_critic(vec.mat(2, 3), [0, 1], [0, 1], {value_coef: -1})`:                                                           "x.tengo:4:1: bohp.actor_critic: the value and entropy coefficients must be finite and non-negative, got -1 and 0.1",
 		// gradcheck without episode
 		"n3 := bohp.network({inputs: 1, layers: [{size: 1}]})\nn3.gradcheck()":                                                                        "network.gradcheck: no episode recorded",
