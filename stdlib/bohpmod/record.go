@@ -3,6 +3,7 @@ package bohpmod
 import (
 	"fmt"
 	"math"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -32,7 +33,12 @@ func netRecord(n *Network, fn string, args []tengo.Object) (tengo.Object, error)
 	if limit < 1 {
 		return nil, lib.Errorf(fn, "max must be at least 1, got %d", limit)
 	}
+	given := fig.path
 	fig.path = strings.TrimSuffix(strings.TrimSuffix(fig.path, ".png"), ".svg")
+	if _, asked := opts["figure"]; asked && blankName(fig.path) {
+		// Was silently no figure (""), or a hidden file " .png" or "dir/.png".
+		return nil, lib.Errorf(fn, "option figure = %q names no file: give a path without extension, e.g. \"trace\" (writes trace.png and trace.svg)", given)
+	}
 	if fig.path != "" {
 		// Refused here, at the line that asks for it, rather than when
 		// the episode ends.
@@ -46,6 +52,12 @@ func netRecord(n *Network, fn string, args []tengo.Object) (tengo.Object, error)
 		n.figure = &fig
 	}
 	return tengo.UndefinedValue, nil
+}
+
+// blankName reports whether path's last element is empty or blank.
+func blankName(path string) bool {
+	name := path[strings.LastIndexAny(path, "/"+string(filepath.Separator))+1:]
+	return strings.TrimSpace(name) == ""
 }
 
 // episodeEnded draws the figure network.record asked for, once its

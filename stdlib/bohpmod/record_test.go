@@ -68,6 +68,11 @@ func TestRecordErrors(t *testing.T) {
 		`net.record({figure: "a\nb"})`: `network.record: cannot write "a\nb.png": a file name must not hold a control character (U+000A at byte 1)`,
 		`net.save("a\rb.yaml")`:        `network.save: cannot write "a\rb.yaml": a file name must not hold a control character (U+000D at byte 1)`,
 		`net.recording(1)`:             "network.recording: wrong number of arguments: want 0, got 1",
+		// a path naming no file: silently no figure (""), or a hidden " .png"
+		`net.record({figure: ""})`:       `x.tengo:4:1: network.record: option figure = "" names no file: give a path without extension, e.g. "trace" (writes trace.png and trace.svg)`,
+		`net.record({figure: ".png"})`:   `network.record: option figure = ".png" names no file`,
+		`net.record({figure: "figs/"})`:  `network.record: option figure = "figs/" names no file`,
+		`net.record({figure: "figs/ "})`: `network.record: option figure = "figs/ " names no file`,
 		`net.record({figure: "f"}); net.episode(vec.mat(0, 3), vec.mat(0, 2), 1, "sse")`: "network.episode: the episode recorded for the figure f has no steps: nothing to draw",
 	})
 	// With --allow-os too, a relative path stays in the run's directory:
