@@ -180,6 +180,9 @@ func progress(env *lib.Env, fn string, args []tengo.Object) (tengo.Object, error
 	if done < 0 || total < 0 {
 		return nil, lib.Errorf(fn, "done and total must be >= 0, got %d and %d", done, total)
 	}
+	if total > 0 && done > total {
+		return nil, lib.Errorf(fn, "done = %d is more than total = %d: done counts the episodes run so far, total those planned in all", done, total)
+	}
 	env.Metrics.SetProgress(int64(done), int64(total))
 	return nil, nil
 }

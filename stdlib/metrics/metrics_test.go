@@ -30,6 +30,7 @@ func TestErrors(t *testing.T) {
 		`metrics.final_last(0)`:                                      "metrics.final_last: count must be >= 1, got 0",
 		`metrics.final("nope")`:                                      `metrics.final: no metric "nope" recorded`,
 		`metrics.progress(-1)`:                                       "metrics.progress: done and total must be >= 0",
+		`metrics.progress(10, 5)`:                                    "x.tengo:2:1: metrics.progress: done = 10 is more than total = 5: done counts the episodes run so far, total those planned in all",
 	}
 	scripttest.WantErrors(t, `metrics := import("metrics")`, cases)
 }

@@ -12,5 +12,5 @@ var Module = &lib.Module{Name: "metrics", Doc: "record per-episode values (metri
 	lib.Fn("values", "(name string) -> array", "the recorded values of metric name, by episode", values),
 	lib.Fn("episodes", "(name string) -> array", "the episodes at which metric name was recorded, increasing", episodes),
 	lib.Fn("names", "() -> array", "the recorded metric names, in the order of their first record", names),
-	lib.Fn("progress", "(done int, total int?)", "sets the run's progress (progress bar, episodes_per_second): episodes done and planned; by default done is the number of recorded episodes of the longest metric, and planned the int parameter \"episodes\" if declared", progress),
+	lib.Fn("progress", "(done int, total int?)", "sets the run's progress (progress bar, episodes_per_second): episodes done and planned (done <= total; total 0 or left out: unchanged); by default done is the number of recorded episodes of the longest metric, and planned the int parameter \"episodes\" if declared", progress),
 }}
