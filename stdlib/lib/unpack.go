@@ -161,6 +161,9 @@ func UnpackArg(fn, name string, o tengo.Object, v any) error {
 			*p = x
 			return nil
 		}
+		if f, ok := o.(*tengo.Float); ok && f.Value == math.Trunc(f.Value) && !math.IsInf(f.Value, 0) {
+			return Errorf(fn, "argument %s = %g is beyond the range of an int (±%d)", name, f.Value, math.MaxInt64)
+		}
 		return typeError(fn, name, "an int", o)
 	case *float64:
 		if x, ok := AsFloat(o); ok {
@@ -211,7 +214,9 @@ func AsInt(o tengo.Object) (int, bool) {
 	case *tengo.Int:
 		return int(v.Value), true
 	case *tengo.Float:
-		if v.Value == math.Trunc(v.Value) && math.Abs(v.Value) < 1<<53 {
+		// Every whole float in int64's range converts exactly (1e18 is a
+		// size too large, not a non-int).
+		if v.Value == math.Trunc(v.Value) && v.Value >= math.MinInt64 && v.Value < -math.MinInt64 {
 			return int(v.Value), true
 		}
 	}

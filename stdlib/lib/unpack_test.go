@@ -1,6 +1,7 @@
 package lib_test
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -72,6 +73,8 @@ func TestUnpackArgsErrors(t *testing.T) {
 		{lib.UnpackArgs("f", ints(1, 2, 3), "n, x?", &n, &x), "f: wrong number of arguments: want 1 to 2, got 3"},
 		{lib.UnpackArgs("fmt.printf", nil, "format, args...", &s, &rest), "fmt.printf: wrong number of arguments: want at least 1, got 0"},
 		{lib.UnpackArgs("f", []tengo.Object{&tengo.Float{Value: 1.5}}, "n", &n), "f: argument n must be an int, got float 1.5"},
+		{lib.UnpackArgs("f", []tengo.Object{&tengo.Float{Value: 1 << 63}}, "n", &n), "f: argument n = 9.223372036854776e+18 is beyond the range of an int (±9223372036854775807)"},
+		{lib.UnpackArgs("f", []tengo.Object{&tengo.Float{Value: math.Inf(-1)}}, "n", &n), "f: argument n must be an int, got float -Inf"},
 		{lib.UnpackArgs("f", []tengo.Object{str("a")}, "x", &x), `f: argument x must be a number, got string "a"`},
 		{lib.UnpackArgs("f", ints(1), "s", &s), "f: argument s must be a string, got int 1"},
 		{lib.UnpackArgs("f", ints(1), "m", &m), "f: argument m must be a map, got int 1"},
@@ -83,6 +86,21 @@ func TestUnpackArgsErrors(t *testing.T) {
 	for _, c := range cases {
 		if c.err == nil || c.err.Error() != c.want {
 			t.Errorf("got %v, want %s", c.err, c.want)
+		}
+	}
+}
+
+// Every whole float in int64's range is an int: 1e18 is a size too large
+// for the checks that follow, not a float refused as a non-int.
+func TestAsIntWholeFloats(t *testing.T) {
+	for _, f := range []float64{0, -3, 1 << 53, 1e18, -1e18, math.MinInt64, 1<<63 - 1024} {
+		if n, ok := lib.AsInt(&tengo.Float{Value: f}); !ok || float64(n) != f {
+			t.Errorf("AsInt(%g) = %d, %v", f, n, ok)
+		}
+	}
+	for _, f := range []float64{0.5, 1 << 63, -1e19, math.Inf(1), math.NaN()} {
+		if n, ok := lib.AsInt(&tengo.Float{Value: f}); ok {
+			t.Errorf("AsInt(%g) = %d, want not an int", f, n)
 		}
 	}
 }

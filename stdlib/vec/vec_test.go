@@ -363,6 +363,10 @@ func TestErrors(t *testing.T) {
 		{`x := vec.zeros(1 << 40)`, []string{"vec.zeros: argument n = 1099511627776 is too large (at most 268435456 elements)"}},
 		{`x := vec.mat(1 << 20, 1 << 20)`, []string{"vec.mat: rows × cols = 1048576 × 1048576 is too large (at most 268435456 elements)", "(main):4:6"}},
 		{`x := vec.mat(1e9, 1e9)`, []string{"vec.mat: argument rows = 1000000000 is too large (at most 268435456 elements)"}},
+		// a whole float beyond 2^53 is a size too large, not a non-int
+		{`x := vec.mat(0, 1e18)`, []string{"vec.mat: argument cols = 1000000000000000000 is too large (at most 268435456 elements)"}},
+		{`x := vec.zeros(-1e18)`, []string{"vec.zeros: argument n must not be negative, got -1000000000000000000"}},
+		{`x := vec.zeros(1e300)`, []string{"vec.zeros: argument n = 1e+300 is beyond the range of an int (±9223372036854775807)"}},
 		{`x := vec.mat(2, 1e9)`, []string{"vec.mat: argument cols = 1000000000 is too large"}},
 		{`x := vec.eye(1 << 15)`, []string{"vec.eye: n × n = 32768 × 32768 is too large (at most 268435456 elements)"}},
 		{`x := vec.full(1 << 30, 1)`, []string{"vec.full: argument n = 1073741824 is too large"}},
