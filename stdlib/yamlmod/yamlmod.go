@@ -3,9 +3,9 @@
 //
 // Conversions: YAML int → int (a larger integer → float), float → float
 // (.nan, .inf included), bool, string, null → undefined, sequence → array,
-// mapping → map (keys become strings), timestamp → time. Back: int, float,
-// bool, string, char → string, undefined → null, time, array and map
-// (immutable or not; map keys are written sorted). Floats and strings are
+// mapping → map (keys become strings; a null key is an error), timestamp →
+// time. Back: int, float, bool, string, char → string, undefined → null,
+// time, array and map (immutable or not; map keys are written sorted). Floats and strings are
 // written so that YAML 1.1 readers (PyYAML) read the same values (see
 // internal/yamlout): 3.0 and 1.0e-05 stay floats, "on" and "1e5" strings.
 // Other values (bytes, errors, functions, custom objects) cannot be
@@ -223,6 +223,9 @@ func mapFromGo[K comparable](m map[K]any, depth int) (tengo.Object, error) {
 		if err != nil {
 			return nil, err
 		}
+		if any(k) == nil { // fmt.Sprint made it "<nil>"
+			return nil, fmt.Errorf("a mapping key is null (null, ~ or nothing before the colon)%s: map keys are strings; quote it (\"null\") or name it", besideKeys(m))
+		}
 		key := fmt.Sprint(k)
 		if _, dup := out[key]; dup {
 			same = append(same, key)
@@ -233,6 +236,28 @@ func mapFromGo[K comparable](m map[K]any, depth int) (tengo.Object, error) {
 		return nil, fmt.Errorf("two keys of a mapping are the same string %q (map keys are strings: write them so, e.g. \"1\" for 1 and 1.0)", slices.Min(same))
 	}
 	return &tengo.Map{Value: out}, nil
+}
+
+// besideKeys lists a mapping's other keys, up to 5, to find it by:
+// ", beside the keys a, b", or "" when it has none.
+func besideKeys[K comparable](m map[K]any) string {
+	var keys []string
+	for k := range m {
+		if any(k) != nil {
+			keys = append(keys, fmt.Sprint(k))
+		}
+	}
+	if len(keys) == 0 {
+		return ""
+	}
+	slices.Sort(keys)
+	if len(keys) > 5 {
+		keys = append(keys[:5], "...")
+	}
+	if len(keys) == 1 {
+		return ", beside the key " + keys[0]
+	}
+	return ", beside the keys " + strings.Join(keys, ", ")
 }
 
 // Encode renders a Tengo value as YAML that YAML 1.1 (PyYAML) and 1.2

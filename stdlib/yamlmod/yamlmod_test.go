@@ -36,11 +36,16 @@ func TestErrors(t *testing.T) {
 	bad := filepath.Join(dir, "bad.yaml")
 	os.WriteFile(bad, []byte("a: 1\nb: [1, 2\nc: 3\n"), 0o644)
 	cases := map[string]string{
-		`yaml.decode("a: 1\nb: : 2\n")`:                                  "yaml.decode: malformed YAML: line 2: mapping values are not allowed in this context",
-		`yaml.decode("a: 1\na: 2\n")`:                                    `yaml.decode: malformed YAML: line 2: mapping key "a" already defined at line 1`,
-		`yaml.decode("a:\n\t- 1\n")`:                                     "yaml.decode: malformed YAML: line 2: found character that cannot start any token",
-		`yaml.decode(1)`:                                                 "yaml.decode: argument text must be a string, got int 1",
-		`yaml.decode("{1.0: a, \"1\": b}")`:                              `yaml.decode: two keys of a mapping are the same string "1"`,
+		`yaml.decode("a: 1\nb: : 2\n")`:     "yaml.decode: malformed YAML: line 2: mapping values are not allowed in this context",
+		`yaml.decode("a: 1\na: 2\n")`:       `yaml.decode: malformed YAML: line 2: mapping key "a" already defined at line 1`,
+		`yaml.decode("a:\n\t- 1\n")`:        "yaml.decode: malformed YAML: line 2: found character that cannot start any token",
+		`yaml.decode(1)`:                    "yaml.decode: argument text must be a string, got int 1",
+		`yaml.decode("{1.0: a, \"1\": b}")`: `yaml.decode: two keys of a mapping are the same string "1"`,
+		// a null key became the string "<nil>"
+		`yaml.decode("null: 1\nb: 2\na: 3")`:                             `x.tengo:2:1: yaml.decode: a mapping key is null (null, ~ or nothing before the colon), beside the keys a, b: map keys are strings; quote it ("null") or name it`,
+		`yaml.decode("x: {~: 1, y: 2}")`:                                 `yaml.decode: a mapping key is null (null, ~ or nothing before the colon), beside the key y: map`,
+		`yaml.decode("x: {~: 1}")`:                                       `yaml.decode: a mapping key is null (null, ~ or nothing before the colon): map keys are strings`,
+		`yaml.decode("? \n: 1")`:                                         `yaml.decode: a mapping key is null`,
 		`yaml.decode("? [1, 2]\n: 3")`:                                   "yaml.decode: malformed YAML: a list or a map as a mapping key (map keys are strings)",
 		`yaml.encode()`:                                                  "yaml.encode: wrong number of arguments: want 1, got 0",
 		`yaml.encode({a: [1, bytes(2)]})`:                                "yaml.encode: cannot encode a bytes at .a[1] as YAML",
