@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bohpsh/bohpsh/internal/atomicfile"
@@ -214,7 +215,7 @@ func readRecord(dir string) (*runRecord, error) {
 		return nil, err
 	}
 	if err := yaml.Unmarshal(b, rec); err != nil {
-		return nil, fmt.Errorf("%s: %v", filepath.Join(dir, RunFile), err)
+		return nil, fmt.Errorf("%s: not a run record (%s): remove %s and run it again (--resume)", filepath.Join(dir, RunFile), yamlDetail(err), dir)
 	}
 	if rec.MetricsSHA != "" {
 		m, err := os.ReadFile(filepath.Join(dir, MetricsFile))
@@ -225,9 +226,19 @@ func readRecord(dir string) (*runRecord, error) {
 	switch rec.Status {
 	case statusCompleted, statusFailed, statusInterrupted:
 	default:
-		return nil, fmt.Errorf("%s: unknown status %q", filepath.Join(dir, RunFile), rec.Status)
+		return nil, fmt.Errorf("%s: not a run record (unknown status %q): remove %s and run it again (--resume)", filepath.Join(dir, RunFile), rec.Status, dir)
 	}
 	return rec, nil
+}
+
+// yamlDetail is yaml.v3's error on one line, without its "yaml: " prefix
+// (a type error lists its lines one per line, indented).
+func yamlDetail(err error) string {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		return strings.Join(te.Errors, "; ")
+	}
+	return strings.TrimPrefix(err.Error(), "yaml: ")
 }
 
 // completeRecord reports whether dir holds the completed run id of plan p.
