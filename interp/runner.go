@@ -79,7 +79,7 @@ func (r *Run) Completed() bool { return r.Started && r.Err == nil }
 type Result struct {
 	Script      string // the script's name (file name without .tengo)
 	Dir         string // the output directory ("" when no outputs were written into it)
-	Kept        string // where the results it replaced were kept, because its runs read them ("": removed, or none)
+	Kept        string // where the results it replaced were kept, because its runs read them or it is incomplete ("": removed, or none)
 	Work        string // the work area a shard wrote its runs into ("" unless sharded)
 	Plan        *Plan
 	Shard       Shard
