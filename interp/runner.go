@@ -451,7 +451,8 @@ func everyRunMeets(err error) bool {
 // the earlier outputs stay: nothing ran (a compile or usage error, which
 // every run meets; Ctrl-C or --timeout while compiling), or every run
 // failed (a checkpoint path mistyped in -p). Runs stopped by an
-// interruption after recording something are written, marked interrupted.
+// interruption after recording something are written, marked interrupted
+// (keeping the results they replace: lacksPrevious).
 func keepsPrevious(res *Result) bool {
 	switch {
 	case res.Err == nil:
