@@ -131,8 +131,8 @@
 // (a checkpoint of the previous run) keeps those results, all of them, in
 // D/<timestamp>/ instead (Result.Kept, a notice on stderr; keptReads), and
 // so do incomplete outputs (interrupted, runs failed or missing) unless
-// the results they replace are of the same plan and each of their
-// complete runs is complete in them (lacksPrevious). An unwritable directory is an *OutputDirError before any
+// the results they replace are of the same plan and each of their runs is
+// complete in them, or at least as far on (lacksPrevious). An unwritable directory is an *OutputDirError before any
 // run. outdir.go describes the files.
 //
 // # Shards, merging, resuming

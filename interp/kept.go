@@ -70,14 +70,18 @@ func pathIn(d, f string) (string, bool) {
 
 // lacksPrevious reports whether res is incomplete (interrupted, or with
 // runs failed or missing) and lacks something of D's committed results,
-// which committing it replaces: those are then kept rather than removed.
-// Results of other settings are lacked whole, complete or not: an
-// incomplete run never deletes another experiment's results. Results of
-// the same settings are lacked when one of their complete runs is not
-// complete in res; the runs they left unfinished are those res started
-// again, so --resume, and a merge of more of a sweep's shards, replace
-// the incomplete results they continue, without piling them up. A merge
-// rewriting D's own results (from is D) replaces nothing.
+// which committing it replaces: those are then kept rather than removed,
+// so that nothing is replaced by something less complete without a copy.
+// Results of other settings are lacked whole, complete or not. Of the same
+// settings, a run's record is lacked unless res holds that run complete,
+// or the very same record (taken over by --resume, or a merge of the same
+// sweep), or, for a record left unfinished, a record at least as far on
+// (episodes done): the same settings give the same results, so that one
+// holds all the earlier one had. So --resume, and a merge of more of a
+// sweep's shards, replace the incomplete results they continue; an
+// interrupted --resume that got less far than the run it resumes keeps
+// that run's results. A merge rewriting D's own results (from is D)
+// replaces nothing.
 func lacksPrevious(d, from string, res *Result) bool {
 	if !res.Interrupted && res.Summary.Completed == res.Summary.Runs || from == d || len(committedEntries(d)) == 0 {
 		return false
@@ -87,7 +91,17 @@ func lacksPrevious(d, from string, res *Result) bool {
 		return true
 	}
 	for _, r := range res.Runs {
-		if !r.Completed() && completeRecord(filepath.Join(d, res.Plan.RunDir(r.id())), res.Plan, r.id()) {
+		rd := res.Plan.RunDir(r.id())
+		rec, err := readRecord(filepath.Join(d, rd))
+		switch {
+		case err != nil:
+			return true
+		case rec == nil || r.Completed() || r.Started && sameFile(filepath.Join(from, rd, RunFile), filepath.Join(d, rd, RunFile)):
+			continue
+		case rec.Status == statusCompleted || !r.Started || !rec.matches(res.Plan, r.id()):
+			return true
+		}
+		if done, _ := r.Env.Metrics.Progress(); done < rec.Done {
 			return true
 		}
 	}

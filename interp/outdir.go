@@ -58,8 +58,8 @@ import (
 // names its directory) instead of the trash, and the commit says so. So do
 // incomplete results (a run interrupted, runs failed, a partial merge):
 // they never delete the results they replace, unless those are of the same
-// plan and each of their complete runs is complete in them (--resume, a
-// later merge of the same sweep: see lacksPrevious). That directory is the
+// plan and each of their runs is complete in them, or at least as far on
+// (--resume, a later merge of the same sweep: see lacksPrevious). That directory is the
 // user's from then on: later commits leave it alone.
 const controlDir = ".bohpsh"
 
