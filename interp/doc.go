@@ -115,7 +115,8 @@
 // On Ctrl-C or --timeout the runs stop between two instructions (native
 // calls poll lib.Env.Ctx), and what was recorded is written with
 // interrupted: true (nothing, when no run had recorded anything yet, as
-// while compiling: the previous outputs stay).
+// while compiling: the previous outputs stay), keeping the results it
+// replaces (see below).
 //
 // # The output directory protocol
 //
@@ -128,7 +129,10 @@
 // fails, leaves the previous ones as they were, and a commit cut short is finished by the
 // next process. A run whose runs read files of the results it replaces
 // (a checkpoint of the previous run) keeps those results, all of them, in
-// D/<timestamp>/ instead (Result.Kept, a notice on stderr; keptReads). An unwritable directory is an *OutputDirError before any
+// D/<timestamp>/ instead (Result.Kept, a notice on stderr; keptReads), and
+// so do incomplete outputs (interrupted, runs failed or missing) unless
+// the results they replace are of the same plan and each of their runs is
+// complete in them, or at least as far on (lacksPrevious). An unwritable directory is an *OutputDirError before any
 // run. outdir.go describes the files.
 //
 // # Shards, merging, resuming

@@ -68,15 +68,63 @@ func pathIn(d, f string) (string, bool) {
 	return below(realD, realF)
 }
 
+// lacksPrevious reports whether res is incomplete (interrupted, or with
+// runs failed or missing) and lacks something of D's committed results,
+// which committing it replaces: those are then kept rather than removed,
+// so that nothing is replaced by something less complete without a copy.
+// Results of other settings are lacked whole, complete or not. Of the same
+// settings, a run's record is lacked unless res holds that run complete,
+// or the very same record (taken over by --resume, or a merge of the same
+// sweep), or, for a record left unfinished, a record at least as far on
+// (episodes done): the same settings give the same results, so that one
+// holds all the earlier one had. So --resume, and a merge of more of a
+// sweep's shards, replace the incomplete results they continue; an
+// interrupted --resume that got less far than the run it resumes keeps
+// that run's results. A merge rewriting D's own results (from is D)
+// replaces nothing.
+func lacksPrevious(d, from string, res *Result) bool {
+	if !res.Interrupted && res.Summary.Completed == res.Summary.Runs || from == d || len(committedEntries(d)) == 0 {
+		return false
+	}
+	old, err := readPlan(ctlPath(d, planName))
+	if err != nil || old == nil || old.Difference(res.Plan) != "" {
+		return true
+	}
+	for _, r := range res.Runs {
+		rd := res.Plan.RunDir(r.id())
+		rec, err := readRecord(filepath.Join(d, rd))
+		switch {
+		case err != nil:
+			return true
+		case rec == nil || r.Completed() || r.Started && sameFile(filepath.Join(from, rd, RunFile), filepath.Join(d, rd, RunFile)):
+			continue
+		case rec.Status == statusCompleted || !r.Started || !rec.matches(res.Plan, r.id()):
+			return true
+		}
+		if done, _ := r.Env.Metrics.Progress(); done < rec.Done {
+			return true
+		}
+	}
+	return false
+}
+
 func sameFile(a, b string) bool {
 	ia, err1 := os.Stat(a)
 	ib, err2 := os.Stat(b)
 	return err1 == nil && err2 == nil && os.SameFile(ia, ib)
 }
 
-// keptNotice says where D's previous results went and where the files the
-// runs read from them are now.
-func keptNotice(d, kept string, reads []string) string {
+// keptNotice says where D's previous results went and why: the files the
+// runs read from them (and where they are now), or else the incompleteness
+// of res, which replaced them.
+func keptNotice(d, kept string, reads []string, res *Result) string {
+	if len(reads) == 0 {
+		how := fmt.Sprintf("%d of %d runs complete", res.Summary.Completed, res.Summary.Runs)
+		if res.Interrupted {
+			how = "interrupted, " + how
+		}
+		return fmt.Sprintf("the earlier results in %s were kept, all of them, in %s, since the results now there are incomplete (%s)", d, kept, how)
+	}
 	shown := reads
 	if len(shown) > 3 {
 		shown = shown[:3]

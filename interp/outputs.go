@@ -32,7 +32,8 @@ const (
 // (with the run directories of the runs that ran, linked from from: the
 // work area, or D itself when a merge rewrites them) and commits them: they
 // replace D's results (kept in a directory of D, Result.Kept, when the
-// runs read files of them: see keptReads). An output that cannot be
+// runs read files of them, see keptReads, or when res is incomplete and
+// lacks something of them, see lacksPrevious). An output that cannot be
 // written (a full disk) is reported by name and the others are still
 // written and committed; the runs' own files are kept whatever happens. With every run complete, the
 // work area has served and is removed.
@@ -59,14 +60,14 @@ func commitOutputs(d, from string, res *Result, src *Source, cfg Config, stderr 
 		}
 	}
 	reads := keptReads(d, from, res)
-	kept, err := commitStage(d, stage, res.Plan, len(reads) > 0, files)
+	kept, err := commitStage(d, stage, res.Plan, len(reads) > 0 || lacksPrevious(d, from, res), files)
 	if err != nil {
 		return fmt.Errorf("the outputs were not moved into %s (the runs' results are in %s): %v", d, from, err)
 	}
 	res.Dir = d
 	if kept != "" {
 		res.Kept = filepath.Join(d, kept)
-		fmt.Fprintf(stderr, "bohpsh: %s\n", keptNotice(d, res.Kept, reads))
+		fmt.Fprintf(stderr, "bohpsh: %s\n", keptNotice(d, res.Kept, reads, res))
 	}
 	if res.Summary.Completed == res.Summary.Runs && from == ctlPath(d, workName) {
 		os.RemoveAll(from)

@@ -79,7 +79,7 @@ func (r *Run) Completed() bool { return r.Started && r.Err == nil }
 type Result struct {
 	Script      string // the script's name (file name without .tengo)
 	Dir         string // the output directory ("" when no outputs were written into it)
-	Kept        string // where the results it replaced were kept, because its runs read them ("": removed, or none)
+	Kept        string // where the results it replaced were kept, because its runs read them or it is incomplete ("": removed, or none)
 	Work        string // the work area a shard wrote its runs into ("" unless sharded)
 	Plan        *Plan
 	Shard       Shard
@@ -451,7 +451,8 @@ func everyRunMeets(err error) bool {
 // the earlier outputs stay: nothing ran (a compile or usage error, which
 // every run meets; Ctrl-C or --timeout while compiling), or every run
 // failed (a checkpoint path mistyped in -p). Runs stopped by an
-// interruption after recording something are written, marked interrupted.
+// interruption after recording something are written, marked interrupted
+// (keeping the results they replace: lacksPrevious).
 func keepsPrevious(res *Result) bool {
 	switch {
 	case res.Err == nil:
