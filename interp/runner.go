@@ -164,7 +164,10 @@ const EvalName = "(eval)"
 // to their end and are committed, whatever the timing, and the first error
 // in output order is the one reported (Result.Failure names the other
 // failed runs). A usage error stops them all and is the one reported:
-// nothing is committed then; so does a run stopped by the memory budget.
+// nothing is committed then. Going over the memory budget (--max-memory:
+// the process's) stops them all too, those running and those not
+// started, but what the runs recorded is committed, as after a run's
+// error.
 // When ctx is cancelled, the runs stop and what was recorded so far is
 // written, marked interrupted (nothing, when no run had recorded anything
 // yet: the previous outputs stay).
