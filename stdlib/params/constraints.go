@@ -220,6 +220,11 @@ func finiteOrAdmitted(v float64, cs []constraint) bool {
 	return false
 }
 
+// admitsInfinity reports whether a bound of cs admits +Inf or -Inf.
+func admitsInfinity(cs []constraint) bool {
+	return finiteOrAdmitted(math.Inf(1), cs) || finiteOrAdmitted(math.Inf(-1), cs)
+}
+
 // checkRule checks one constraint on p's value.
 func checkRule(fn string, p *lib.Param, c constraint, text string, declared []lib.Param) error {
 	blame := []*lib.Param{p}
@@ -230,7 +235,13 @@ func checkRule(fn string, p *lib.Param, c constraint, text string, declared []li
 	case "finite":
 		v, _ := lib.AsFloat(p.Value)
 		ok = finiteOrAdmitted(v, c.admits)
-		text = "a finite number " + text
+		if admitsInfinity(c.admits) {
+			// NaN, or the infinity outside the bounds: "finite" would
+			// deny the one they admit.
+			text = "a number " + text
+		} else {
+			text = "a finite number " + text
+		}
 	default:
 		v, _ := lib.AsFloat(p.Value)
 		b := c.num
