@@ -59,9 +59,10 @@
 // its seed meets) stops no other run: they all run to their end and are
 // committed, so which runs complete, and so the outputs, do not depend on
 // which run failed first in time. The error reported is the first in
-// output order; the command and summary.yaml name its run and the other
-// runs that failed (Result.Failure), with one run as with several, and
-// summary.yaml lists every failed run (Summary.Failed). Two errors stop
+// output order (a Go panic, a bug of bohpsh, before the others); the
+// command and summary.yaml name its run and the other runs that failed
+// (Result.Failure), with one run as with several, and summary.yaml lists
+// every failed run (Summary.Failed). Two errors stop
 // every run: a usage error (a -p or --sweep value the script refuses),
 // which is then the error reported whatever else failed, and after which
 // nothing is committed; and the memory budget's (a run stopped by

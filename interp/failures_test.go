@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -207,6 +208,35 @@ func TestUsageErrorOverRunError(t *testing.T) {
 		}
 		if entries, _ := os.ReadDir(filepath.Join(out, "task")); len(entries) > 1 || len(entries) == 1 && entries[0].Name() != ".bohpsh" {
 			t.Errorf("--jobs %d: %d entries committed after a usage error", jobs, len(entries))
+		}
+	}
+}
+
+// A Go panic (a bug of bohpsh) in a run is the error reported over the
+// other runs' own errors, which come before it in output order, so that
+// the command says it is a bug (exit status 3, with its stack): seed 0
+// fails with an error of its own, seed 1 panics in a Go function. (Seed
+// 0's error was reported: a bohpsh bug went by as a script error.)
+func TestInternalErrorOverRunError(t *testing.T) {
+	src := writeScript(t, "task.tengo", endTask)
+	var calls atomic.Int32
+	hook := &lib.Module{Name: "hook", Doc: "seed 0 fails, seed 1 panics", Funcs: []lib.Func{{Name: "end", Args: "()", Doc: "fails or panics",
+		Call: func(env *lib.Env, fn string, _ []tengo.Object) (tengo.Object, error) {
+			calls.Add(1)
+			if env.Seed == 1 {
+				panic("a bug")
+			}
+			return nil, fmt.Errorf("%s: seed %d fails", fn, env.Seed)
+		}}}}
+	for _, jobs := range []int{1, 2} {
+		calls.Store(0)
+		cfg := interp.Config{Out: t.TempDir(), Seeds: 2, Jobs: jobs, Extra: []*lib.Module{hook}}
+		res := interp.RunScript(context.Background(), src, cfg)
+		if calls.Load() != 2 || !interp.IsInternal(res.Err) {
+			t.Fatalf("--jobs %d: error %v (%d runs ended), want seed 1's Go panic", jobs, res.Err, calls.Load())
+		}
+		if f := res.Failure(); !strings.HasPrefix(f, "task failed in the run with seed 1 (and in 1 other run: seed 0):\n") || !strings.Contains(f, "a bug") {
+			t.Errorf("--jobs %d: failure %q", jobs, f)
 		}
 	}
 }

@@ -88,7 +88,7 @@ type Result struct {
 	Resumed     int           // runs whose results were found complete (--resume)
 	Unresumed   Unresumed     // complete runs of other settings that --resume found and ran again
 	Interrupted bool          // the context was cancelled (Ctrl-C, --timeout)
-	Err         error         // the first usage error of a run in output order, else its first other error (not interruptions), or an output error
+	Err         error         // the first usage error of a run in output order, else its first Go panic, else its first other error (not interruptions), or an output error
 	Wall        time.Duration
 	Summary     *Summary // computed once the runs have ended
 }
@@ -162,8 +162,8 @@ const EvalName = "(eval)"
 // module map, environment and random stream, and outputs are ordered by
 // (sweep value, seed). A run's error stops no other run: the others run
 // to their end and are committed, whatever the timing, and the first error
-// in output order is the one reported (Result.Failure names the other
-// failed runs). A usage error stops them all and is the one reported:
+// in output order is the one reported (a Go panic, a bug of bohpsh, before
+// the others; Result.Failure names the other failed runs). A usage error stops them all and is the one reported:
 // nothing is committed then. Going over the memory budget (--max-memory:
 // the process's) stops them all too, those running and those not
 // started, but what the runs recorded is committed, as after a run's
@@ -415,18 +415,27 @@ var (
 
 // firstFailure is the error a script's runs report: the first usage error
 // in output order if a run met one (nothing is committed then, whichever
-// run failed first in time), else the first other error in output order;
-// nil when none failed but by interruption.
+// run failed first in time), else the first Go panic (a bug of bohpsh,
+// which the command reports as one, exit status 3, whatever else
+// failed), else the first other error in output order; nil when none
+// failed but by interruption.
 func firstFailure(runs []*Run) error {
-	var first error
+	var first, internal error
 	for _, r := range runs {
 		switch {
 		case r.Err == nil || isInterruption(r.Err):
 		case lib.IsUsage(r.Err):
 			return r.Err
+		case IsInternal(r.Err):
+			if internal == nil {
+				internal = r.Err
+			}
 		case first == nil:
 			first = r.Err
 		}
+	}
+	if internal != nil {
+		return internal
 	}
 	return first
 }
