@@ -215,28 +215,43 @@ func TestUsageErrorOverRunError(t *testing.T) {
 // A Go panic (a bug of bohpsh) in a run is the error reported over the
 // other runs' own errors, which come before it in output order, so that
 // the command says it is a bug (exit status 3, with its stack): seed 0
-// fails with an error of its own, seed 1 panics in a Go function. (Seed
-// 0's error was reported: a bohpsh bug went by as a script error.)
+// fails with an error of its own, seed 1 panics in a Go function, seed 2
+// completes. (Seed 0's error was reported: a bohpsh bug went by as a
+// script error.)
 func TestInternalErrorOverRunError(t *testing.T) {
 	src := writeScript(t, "task.tengo", endTask)
 	var calls atomic.Int32
 	hook := &lib.Module{Name: "hook", Doc: "seed 0 fails, seed 1 panics", Funcs: []lib.Func{{Name: "end", Args: "()", Doc: "fails or panics",
 		Call: func(env *lib.Env, fn string, _ []tengo.Object) (tengo.Object, error) {
 			calls.Add(1)
-			if env.Seed == 1 {
+			switch env.Seed {
+			case 0:
+				return nil, fmt.Errorf("%s: seed %d fails", fn, env.Seed)
+			case 1:
 				panic("a bug")
 			}
-			return nil, fmt.Errorf("%s: seed %d fails", fn, env.Seed)
+			return tengo.UndefinedValue, nil
 		}}}}
 	for _, jobs := range []int{1, 2} {
 		calls.Store(0)
-		cfg := interp.Config{Out: t.TempDir(), Seeds: 2, Jobs: jobs, Extra: []*lib.Module{hook}}
+		cfg := interp.Config{Out: t.TempDir(), Seeds: 3, Jobs: jobs, Extra: []*lib.Module{hook}}
 		res := interp.RunScript(context.Background(), src, cfg)
-		if calls.Load() != 2 || !interp.IsInternal(res.Err) {
+		if calls.Load() != 3 || !interp.IsInternal(res.Err) {
 			t.Fatalf("--jobs %d: error %v (%d runs ended), want seed 1's Go panic", jobs, res.Err, calls.Load())
 		}
 		if f := res.Failure(); !strings.HasPrefix(f, "task failed in the run with seed 1 (and in 1 other run: seed 0):\n") || !strings.Contains(f, "a bug") {
 			t.Errorf("--jobs %d: failure %q", jobs, f)
 		}
+	}
+	// In two shards, merged: the merge reads the panic from seed 1's
+	// record, and reports it as the run did.
+	out := t.TempDir()
+	for i := range 2 {
+		cfg := interp.Config{Out: out, Seeds: 3, Shard: interp.Shard{Index: i, Count: 2}, Extra: []*lib.Module{hook}}
+		interp.RunScript(context.Background(), src, cfg)
+	}
+	res := interp.Merge(context.Background(), filepath.Join(out, "task"), interp.MergeOptions{})
+	if f := res.Failure(); !interp.IsInternal(res.Err) || !strings.HasPrefix(f, "task failed in the run with seed 1 (and in 1 other run: seed 0):\n") || !strings.Contains(f, "a bug") {
+		t.Errorf("merge: error %v, failure %q", res.Err, f)
 	}
 }

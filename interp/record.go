@@ -97,6 +97,9 @@ func runRecordDoc(p *Plan, r *Run, t runTimes, metricsSHA string) *yaml.Node {
 		if lib.IsUsage(r.Err) {
 			yset(doc, "usage_error", ybool(true))
 		}
+		if IsInternal(r.Err) {
+			yset(doc, "internal_error", ybool(true))
+		}
 	}
 	yset(doc, "started", ystr(t.Started.UTC().Format(time.RFC3339Nano)))
 	yset(doc, "finished", ystr(t.Finished.UTC().Format(time.RFC3339Nano)))
@@ -151,6 +154,7 @@ type runRecord struct {
 	Status     string            `yaml:"status"`
 	Error      string            `yaml:"error"`
 	UsageError bool              `yaml:"usage_error"`
+	Internal   bool              `yaml:"internal_error"` // a Go panic: a bug of bohpsh
 	Started    time.Time         `yaml:"started"`
 	Finished   time.Time         `yaml:"finished"`
 	Wall       float64           `yaml:"wall_seconds"`
@@ -285,8 +289,11 @@ func loadRun(dir string, p *Plan, id RunID) (r *Run, t runTimes, ok bool, err er
 		r.Err = &ScriptError{Kind: Interrupted, Msg: rec.Error}
 	case statusFailed:
 		r.Err = &recordedError{msg: rec.Error}
-		if rec.UsageError {
+		switch {
+		case rec.UsageError:
 			r.Err = &lib.UsageError{Err: r.Err}
+		case rec.Internal: // reported first, as the run did (firstFailure)
+			r.Err = &ScriptError{Kind: RuntimeError, Msg: rec.Error, Err: r.Err, Internal: true}
 		}
 	}
 	env := recordEnv(id.Seed)
