@@ -25,3 +25,18 @@ func check(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
 	}
 	return tengo.UndefinedValue, nil
 }
+
+// fail fails the run with the script's own message as a runtime error of
+// this run (exit status 1): for a check of what the run computed (an
+// episode's result, a label its data gave), which another seed's run may
+// pass. Unlike a usage error it stops no other run.
+func fail(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) {
+	var message string
+	if err := lib.UnpackArgs(fn, args, "message", &message); err != nil {
+		return nil, err
+	}
+	if message == "" { // a failure must still say something
+		return nil, lib.Errorf(fn, "the run failed (the message is empty)")
+	}
+	return nil, errors.New(message)
+}
