@@ -260,9 +260,11 @@ func BenchmarkModKernels(b *testing.B) {
 		b.Run(k.name+"/dot", func(b *testing.B) {
 			rows(b, func(o int) { k.k.dot(W[o:o+n], A[o:o+n], P[o:o+n], x) })
 		})
+		var rw modRow // one row, rewritten: a new one per call was an allocation per row
 		row := func(o int) *modRow {
-			return &modRow{p: P[o : o+n], g: G[o : o+n], gam: Gam[o : o+n], w: W[o : o+n], a: A[o : o+n], ga: GA[o : o+n],
+			rw = modRow{p: P[o : o+n], g: G[o : o+n], gam: Gam[o : o+n], w: W[o : o+n], a: A[o : o+n], ga: GA[o : o+n],
 				r: R, x: x, pp: Pp[o : o+n], ep: Ep[o : o+n], xp: xp, delta: 1e-3, m: 1e-3, mp: 1e-3, keep: 1, ey: 1e-3, lo: -1, hi: 1}
+			return &rw
 		}
 		b.Run(k.name+"/hebbBackward", func(b *testing.B) {
 			rows(b, func(o int) { k.k.hebbBackward(row(o)) })
