@@ -112,15 +112,27 @@ func TestNonFiniteIsReported(t *testing.T) {
 	if !errors.As(err, &nf) || nf.Step != 2 || !strings.Contains(err.Error(), "output of layer out") {
 		t.Fatalf("want a non-finite error at step 2 in layer out, got %v", err)
 	}
+	if _, err2 := n.Score(SSE, []float64{0}, 1); err2 != err {
+		t.Errorf("score after a non-finite output: %v", err2)
+	}
+	if err2 := n.ScoreGrad(0, []float64{0}); err2 != err { // it said no step had run
+		t.Errorf("score_grad after a non-finite output: %v", err2)
+	}
 	if _, err2 := n.EndEpisode(); err2 != err {
 		t.Errorf("episode went on after a non-finite output: %v", err2)
 	}
 	// A loss overflow.
 	m, _ := NewNetwork(1, EngineBPTT, LayerSpec{Out: 1, Act: Linear})
 	m.Layers[0].W.Data[0] = 1e300
-	m.Step([]float64{1e10})
-	if _, err := m.Score(SSE, []float64{0}, 1); !errors.As(err, &nf) {
+	if _, err := m.Step([]float64{1}); err != nil { // 1e10 overflowed here, in the output
+		t.Fatal(err)
+	}
+	_, err = m.Score(SSE, []float64{0}, 1)
+	if !errors.As(err, &nf) || !strings.Contains(nf.Where, "loss") {
 		t.Errorf("want a non-finite loss error, got %v", err)
+	}
+	if err2 := m.ScoreGrad(1, []float64{1}); err2 != err { // it added to the broken episode
+		t.Errorf("score_grad after a loss overflow: %v", err2)
 	}
 	// An optimizer refuses a non-finite gradient and names the tensor.
 	p := newParam("l0.w", KindWeight, 1, 1)

@@ -3,14 +3,15 @@
 #include "textflag.h"
 #include "hsum_amd64.h"
 
-// AVX2+FMA row kernels of the neuromodulated layer with the hard bound;
-// modkernel.go has the portable versions and says what they compute. The
-// adapters in modkernel_amd64.go pass a positive multiple of 4 elements and
-// do the rest in Go. Trace updates multiply and add without fusing, as the
-// portable code does, so the clip binds at the same elements; the clip is
-// VMINPD/VMAXPD with the trace as the second source (a NaN passes through,
-// as in clipTo) and its derivative a VCMPPD mask (predicate 2, LE_OS:
-// false for NaN, as in gate). Vector lanes are summed in a fixed order.
+// AVX2+FMA row kernels of the neuromodulated layer, with the hard bound
+// and (after those) the soft one; modkernel.go has the portable versions
+// and says what they compute. The adapters in modkernel_amd64.go pass a
+// positive multiple of 4 elements and do the rest in Go. Trace updates
+// multiply and add without fusing, as the portable code does, so the clip
+// binds at the same elements; the clip is VMINPD/VMAXPD with the trace as
+// the second source (a NaN passes through, as in clipTo) and the hard
+// bound's derivative a VCMPPD mask (predicate 2, LE_OS: false for NaN, as
+// in gate). Vector lanes are summed in a fixed order.
 
 // CLIP bounds Y to [Y13, Y14] (lo, hi).
 #define CLIP(Y) \

@@ -63,6 +63,7 @@ func testSoftModKernels(t *testing.T, k modKernels) {
 			for i := 1; i < n; i += 6 {
 				row.xp[i], row.ep[i] = 0, 0
 			}
+			saturate(row)
 			if n > 2 { // a NaN move passes the soft gate, as in softGate
 				row.p[2] = math.NaN()
 			}
@@ -84,6 +85,23 @@ func testSoftModKernels(t *testing.T, k modKernels) {
 			a, b, c := k.softRetroBackward(r)
 			return []float64{a, b, c}
 		})
+	}
+}
+
+// saturate puts every third trace of row (from the second) exactly at the
+// bound, two at hi then two at lo, in P_t and P_{t-1}, as a run's
+// saturated traces are. There the gates meet their boundary, which lets
+// the gradient through: the hard bound's previous update pp + mp x(t-1)
+// is the bound itself where x(t-1) (E_{t-1}) is 0, as the callers make it
+// at every other of these, and the soft bound's move of a trace at hi by
+// an increment d > 0 (at lo by d < 0) is the trace.
+func saturate(row *modRow) {
+	for i := 1; i < len(row.p); i += 3 {
+		b := row.hi
+		if i/6%2 == 1 {
+			b = row.lo
+		}
+		row.p[i], row.pp[i] = b, b
 	}
 }
 
@@ -153,8 +171,13 @@ func testModKernels(t *testing.T, k modKernels, tol float64) {
 		mk := func() *modRow {
 			rr := NewRNG(int64(n))
 			v := func() []float64 { return randSlice[float64](rr, n) }
-			return &modRow{p: v(), g: v(), gam: v(), w: w, a: a, ga: v(), r: v(), x: x, pp: v(), ep: v(), xp: v(),
+			row := &modRow{p: v(), g: v(), gam: v(), w: w, a: a, ga: v(), r: v(), x: x, pp: v(), ep: v(), xp: v(),
 				delta: 0.7, m: 0.5, mp: -0.8, keep: 0.9, ey: 0.2, lo: lo, hi: hi}
+			for i := 1; i < n; i += 6 {
+				row.xp[i], row.ep[i] = 0, 0
+			}
+			saturate(row)
+			return row
 		}
 		r1, r2 := mk(), mk()
 		s1, s2 := k.hebbBackward(r1), goModKernels.hebbBackward(r2)
@@ -237,9 +260,11 @@ func BenchmarkModKernels(b *testing.B) {
 		b.Run(k.name+"/dot", func(b *testing.B) {
 			rows(b, func(o int) { k.k.dot(W[o:o+n], A[o:o+n], P[o:o+n], x) })
 		})
+		var rw modRow // one row, rewritten: a new one per call was an allocation per row
 		row := func(o int) *modRow {
-			return &modRow{p: P[o : o+n], g: G[o : o+n], gam: Gam[o : o+n], w: W[o : o+n], a: A[o : o+n], ga: GA[o : o+n],
+			rw = modRow{p: P[o : o+n], g: G[o : o+n], gam: Gam[o : o+n], w: W[o : o+n], a: A[o : o+n], ga: GA[o : o+n],
 				r: R, x: x, pp: Pp[o : o+n], ep: Ep[o : o+n], xp: xp, delta: 1e-3, m: 1e-3, mp: 1e-3, keep: 1, ey: 1e-3, lo: -1, hi: 1}
+			return &rw
 		}
 		b.Run(k.name+"/hebbBackward", func(b *testing.B) {
 			rows(b, func(o int) { k.k.hebbBackward(row(o)) })

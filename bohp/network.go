@@ -379,6 +379,9 @@ func (n *Network) Score(loss Loss, target []float64, weight float64) (float64, e
 // value is its (weighted) value and grad its gradient with respect to the
 // network's output. Episodes scored this way cannot be replayed by GradCheck.
 func (n *Network) ScoreGrad(value float64, grad []float64) error {
+	if n.broken != nil {
+		return n.broken
+	}
 	if n.ended {
 		return errEnded("score")
 	}

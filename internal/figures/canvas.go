@@ -17,10 +17,10 @@ import (
 )
 
 // pngCanvas is the PNG backend of the figures: vgimg's canvas, except that
-// it draws images (the trace heatmaps, one pixel per value) with
-// nearest-neighbour sampling, so that each value is a crisp block of whole
-// device pixels. vgimg's own bilinear resampling blurred the cells' edges
-// and was 40% of the time of a trace figure.
+// it draws images (the trace heatmaps, one pixel per value) that fit their
+// rectangle with nearest-neighbour sampling, so that each value is a crisp
+// block of whole device pixels. vgimg's own bilinear resampling blurred the
+// cells' edges and was 40% of the time of a trace figure.
 type pngCanvas struct {
 	*vgimg.Canvas
 	ctx *gg.Context
@@ -40,16 +40,28 @@ func newPNGCanvas(w, h vg.Length) pngCanvas {
 
 // DrawImage draws img into rect with nearest-neighbour sampling; the text,
 // drawn with the same context, keeps gg's default (bilinear) sampling.
-// A paletted image is converted to RGBA first: x/image/draw has a fast
-// path for RGBA, and samples other images through the color interface.
+// An image of more pixels than rect has across or down (a panel of more
+// rows or steps than that) would lose those that no device pixel samples:
+// it is enlarged by whole pixels (blockImage), then drawn with the
+// bilinear filter, which x/image/draw broadens when it shrinks, so that
+// every value shows. A paletted image is converted to RGBA first:
+// x/image/draw has a fast path for RGBA, and samples other images through
+// the color interface.
 func (c pngCanvas) DrawImage(rect vg.Rectangle, img image.Image) {
+	size, b := rect.Size(), img.Bounds()
+	shrunk := float64(b.Dx()) > size.X.Dots(c.DPI()) || float64(b.Dy()) > size.Y.Dots(c.DPI())
+	if shrunk {
+		img = blockImage(img)
+	}
 	if p, ok := img.(*image.Paletted); ok {
 		rgba := image.NewRGBA(p.Rect)
 		stddraw.Draw(rgba, rgba.Rect, p, p.Rect.Min, stddraw.Src)
 		img = rgba
 	}
-	c.ctx.SetInterpolator(xdraw.NearestNeighbor)
-	defer c.ctx.SetInterpolator(xdraw.BiLinear)
+	if !shrunk {
+		c.ctx.SetInterpolator(xdraw.NearestNeighbor)
+		defer c.ctx.SetInterpolator(xdraw.BiLinear)
+	}
 	c.Canvas.DrawImage(rect, img)
 }
 

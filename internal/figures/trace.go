@@ -47,8 +47,9 @@ const (
 	tracePanelHeight = 1.3 * vg.Inch
 	traceTitleHeight = 0.35 * vg.Inch
 	// tracePixels is about how many pixels a panel's image has across and
-	// down in the SVG: each cell is a block of whole pixels, so that a
-	// viewer's smooth scaling of the image hardly blurs its edges.
+	// down in the SVG (and in the PNG, when the panel has more values than
+	// device pixels across or down): each cell is a block of whole pixels,
+	// so that smooth scaling of the image hardly blurs its edges.
 	tracePixelsX, tracePixelsY = 1000, 240
 )
 

@@ -133,6 +133,46 @@ func TestBlockImage(t *testing.T) {
 	}
 }
 
+// A panel of more values than the PNG has pixels for them shows every
+// value: one red row among 400 grey ones (or one red step among 2000)
+// colours some pixel, wherever it is. Nearest-neighbour sampling drew one
+// row in about three and left the others out.
+func TestTracePNGShowsEveryValue(t *testing.T) {
+	base := filepath.Join(t.TempDir(), "trace")
+	for _, c := range []struct{ steps, rows int }{{5, 400}, {2000, 3}} {
+		for i := range 12 {
+			v := make([]float64, c.steps*c.rows)
+			if c.rows > c.steps {
+				k := 1 + i*c.rows/12 + i%3 // one row of every step
+				for s := range c.steps {
+					v[s*c.rows+k] = 1
+				}
+			} else {
+				k := 1 + i*c.steps/12 + i%3 // one step of every row
+				for r := range c.rows {
+					v[k*c.rows+r] = 1
+				}
+			}
+			if err := Trace(base, c.steps, []TracePanel{{Title: "one red line", Rows: make([]string, c.rows), Values: v, Scale: 1}}, TraceOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			img := readPNG(t, base+".png")
+			red := 0
+			b := img.Bounds()
+			for y := b.Min.Y; y < b.Max.Y; y++ {
+				for x := b.Min.X; x < b.Max.X; x++ {
+					if r, _, bl, _ := img.At(x, y).RGBA(); r>>8 > bl>>8+8 {
+						red++
+					}
+				}
+			}
+			if red == 0 {
+				t.Errorf("%d steps × %d rows, red line %d: no red pixel", c.steps, c.rows, i)
+			}
+		}
+	}
+}
+
 // The PNG draws the cells crisply: a checkerboard of -1 and +1 has only
 // its blue and red in the PNG (besides the greys of text and axes), no
 // blend of the two at the cells' edges.
