@@ -247,6 +247,35 @@ func TestOptimizerBadStateKeepsOld(t *testing.T) {
 	}
 }
 
+// SetState copies the state it is given: a later change of the caller's
+// slices (a checkpoint's data reused) leaves the optimizer's state as it
+// was (Adam kept the caller's slices).
+func TestSetStateCopies(t *testing.T) {
+	states := map[string]map[string][]float64{
+		"sgd":     {"batch": {1}, "a/batch": {1, 2}},
+		"rmsprop": {"a": {1, 2}, "batch": {1}, "a/batch": {3, 4}},
+		"adam":    {"a/m": {1, 2}, "a/v": {3, 4}, "batch": {1}, "a/batch": {5, 6}},
+	}
+	for name, s := range states {
+		o, err := NewOptimizer(name, map[string]float64{"batch": 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := o.SetState(s, 2); err != nil {
+			t.Fatal(err)
+		}
+		want, _ := o.State()
+		for _, v := range s {
+			for i := range v {
+				v[i] = -7
+			}
+		}
+		if got, _ := o.State(); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: a change of the caller's slices changed the state from %v to %v", name, want, got)
+		}
+	}
+}
+
 // TestSetStateRefusesUnreachable: a restored state with a NaN or a
 // negative second moment is an error, not NaN updates later ("diverged"
 // at an episode that did nothing wrong).

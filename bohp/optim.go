@@ -257,7 +257,7 @@ func (o *Adam) SetState(s map[string][]float64, updates int) error {
 		}
 	}
 	o.setBatch(b)
-	o.m, o.v, o.updates = ms, vs, updates
+	o.m, o.v, o.updates = stateByName(ms), stateByName(vs), updates
 	return nil
 }
 
@@ -309,6 +309,8 @@ func checkGrads(params []*Param) error {
 	return nil
 }
 
+// stateByName returns a deep copy of m: the caller and the optimizer share
+// no slice.
 func stateByName(m map[string][]float64) map[string][]float64 {
 	out := make(map[string][]float64, len(m))
 	for name, v := range m {
