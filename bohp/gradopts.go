@@ -165,7 +165,7 @@ func (g *GradOptions) splitBatchState(opt string, s map[string][]float64, update
 		switch {
 		case k == "batch":
 			if len(v) != 1 || !(v[0] >= 1 && v[0] < float64(g.Batch)) || v[0] != math.Trunc(v[0]) {
-				return nil, batch{}, fmt.Errorf("optimizer state: batch is %v, want the number of episodes added to an unfinished batch of %d", v, g.Batch)
+				return nil, batch{}, fmt.Errorf("%s state: batch is %v, want the number of episodes added to an unfinished batch of %d", opt, v, g.Batch)
 			}
 			b.count = int(v[0])
 		case strings.HasSuffix(k, "/batch"):
@@ -178,7 +178,7 @@ func (g *GradOptions) splitBatchState(opt string, s map[string][]float64, update
 		}
 	}
 	if (b.count == 0) != (b.sum == nil) {
-		return nil, batch{}, fmt.Errorf("optimizer state: batch sums without their count, or a count without sums")
+		return nil, batch{}, fmt.Errorf("%s state: batch sums without their count, or a count without sums", opt)
 	}
 	return rest, b, nil
 }

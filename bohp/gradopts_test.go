@@ -205,7 +205,7 @@ func TestOptimizerBatchOtherNetwork(t *testing.T) {
 
 // A state that SetState refuses leaves the optimizer's state as it was:
 // its per-tensor state, its unfinished batch and its number of updates
-// (RMSprop cleared them).
+// (RMSprop cleared them); the error names the optimizer.
 func TestOptimizerBadStateKeepsOld(t *testing.T) {
 	bad := map[string]struct {
 		state   map[string][]float64
@@ -237,8 +237,8 @@ func TestOptimizerBadStateKeepsOld(t *testing.T) {
 			if name == "rmsprop" && what == "an unknown entry" {
 				continue // a tensor's name to RMSprop
 			}
-			if err := o.SetState(b.state, b.updates); err == nil {
-				t.Errorf("%s: %s: no error", name, what)
+			if err := o.SetState(b.state, b.updates); err == nil || !strings.HasPrefix(err.Error(), name+" ") {
+				t.Errorf("%s: %s: %v, want an error naming the optimizer", name, what, err)
 			}
 			if got, u := o.State(); !reflect.DeepEqual(got, want) || u != wantUpdates {
 				t.Errorf("%s: after refusing %s: state %v, %d updates; want %v, %d", name, what, got, u, want, wantUpdates)
