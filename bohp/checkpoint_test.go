@@ -132,17 +132,22 @@ func TestCheckpointErrors(t *testing.T) {
 		{"summary", "script: x.tengo\nseeds: [0]\nruns: 1\n", "checkpoint: not a checkpoint: it has none of the fields format, inputs, engine, layers (a file written by network.save has them)"},
 		{"other format", "format: x\nformt: y\n", "checkpoint: not a checkpoint: format is x, want bohp-checkpoint/1"},
 		{"optimizer field", strings.Replace(good, "type: rmsprop", "type: rmsprop\n  typo: 1", 1), "field typo not found (known: type, settings, updates, state)"},
-		{"updates", strings.Replace(good, "updates: 20", "updates: many", 1), "`many` is not an int"},
+		{"updates not an int", strings.Replace(good, "updates: 20", "updates: many", 1), "`many` is not an int"},
 		{"numbers for an int", strings.Replace(good, "inputs: 10", "inputs: [10]", 1), "a list of numbers is not an int"},
 		{"several", "inputs: x\nengine: [a]\n", "line 1: `x` is not an int (and 1 more)"},
 		{"optimizer", strings.Replace(good, "type: rmsprop", "type: lbfgs", 1), `unknown optimizer "lbfgs"`},
 		{"retention", strings.Replace(good, "retention: 0.98", "retention: 2", 1), "retention must be in [0, 1]"},
 		// An optimizer state no run reaches would make every later update NaN.
-		{"updates", strings.Replace(good, "updates: 20", "updates: -3", 1), "rmsprop state: -3 updates, want a number >= 0"},
+		{"negative updates", strings.Replace(good, "updates: 20", "updates: -3", 1), "rmsprop state: -3 updates, want a number >= 0"},
 		{"state nan", regexp.MustCompile(`l0\.b: \[[^,]*`).ReplaceAllString(good, "l0.b: [.nan"), "rmsprop state l0.b[0] is NaN"},
 		{"state negative", regexp.MustCompile(`l1\.b: \[[^,]*`).ReplaceAllString(good, "l1.b: [-1"), "rmsprop state l1.b[0] is -1, want a mean of squared gradients, >= 0"},
 	}
+	seen := map[string]bool{}
 	for _, c := range cases {
+		if seen[c.name] {
+			t.Errorf("two cases named %q: a failure would not say which", c.name)
+		}
+		seen[c.name] = true
 		_, err := LoadCheckpoint(strings.NewReader(c.text))
 		if err == nil {
 			t.Errorf("%s: no error", c.name)
