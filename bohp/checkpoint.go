@@ -378,9 +378,12 @@ func LoadCheckpoint(r io.Reader) (*Checkpoint, error) {
 	}
 	data, arrays := extractArrays(data)
 	var ck checkpointYAML[floatsIn]
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&ck); err != nil {
+	var root yaml.Node
+	err = yaml.NewDecoder(bytes.NewReader(data)).Decode(&root)
+	if err == nil {
+		err = decodeStrict(&root, &ck)
+	}
+	if err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, ckErr(0, "empty file")
 		}
@@ -527,20 +530,51 @@ func LoadCheckpointFile(path string) (*Checkpoint, error) {
 }
 
 func decodeStrict(node *yaml.Node, v any) error {
-	// yaml.Node.Decode has no KnownFields: the mapping's keys are checked
-	// against v's fields first (re-encoding the node to decode it strictly
-	// took half of a load's time).
-	if node.Kind == yaml.MappingNode {
-		fields := yamlFields(reflect.TypeOf(v).Elem())
-		for i := 0; i+1 < len(node.Content); i += 2 {
-			k := node.Content[i]
-			if !slices.Contains(fields, k.Value) {
-				return fmt.Errorf("line %d: field %s not found (known: %s)", k.Line, k.Value, strings.Join(fields, ", "))
-			}
-		}
+	if err := checkFields(node, reflect.TypeOf(v).Elem()); err != nil {
+		return err
 	}
 	if err := node.Decode(v); err != nil {
 		return errors.New(yamlMessage(err))
+	}
+	return nil
+}
+
+// checkFields checks the keys of a map, and those of the maps in it that
+// decode into structs, against struct type t's fields: yaml.Node.Decode
+// has no KnownFields (re-encoding the node to decode it strictly took
+// half of a load's time). It refuses a fraction for an int field, which
+// yaml.v3 truncates (inputs: 1.5 would load as 1).
+func checkFields(node *yaml.Node, t reflect.Type) error {
+	if node.Kind == yaml.DocumentNode && len(node.Content) == 1 {
+		node = node.Content[0]
+	}
+	if node.Kind != yaml.MappingNode {
+		return nil // Decode says what it is
+	}
+	fields := yamlFields(t)
+	for i := 0; i+1 < len(node.Content); i += 2 {
+		k, v := node.Content[i], node.Content[i+1]
+		fi := slices.Index(fields, k.Value)
+		if fi < 0 {
+			return fmt.Errorf("line %d: field %s not found (known: %s)", k.Line, k.Value, strings.Join(fields, ", "))
+		}
+		if v.Kind == yaml.AliasNode {
+			v = v.Alias
+		}
+		ft := t.Field(fi).Type
+		if ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		switch {
+		case ft.Kind() == reflect.Int && v.Kind == yaml.ScalarNode && v.ShortTag() == "!!float":
+			if x, err := strconv.ParseFloat(v.Value, 64); err == nil && x != math.Trunc(x) {
+				return fmt.Errorf("line %d: %s is %s, want a whole number", v.Line, k.Value, v.Value)
+			}
+		case ft.Kind() == reflect.Struct && ft != reflect.TypeFor[yaml.Node]():
+			if err := checkFields(v, ft); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

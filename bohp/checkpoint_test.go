@@ -135,6 +135,11 @@ func TestCheckpointErrors(t *testing.T) {
 		{"updates not an int", strings.Replace(good, "updates: 20", "updates: many", 1), "`many` is not an int"},
 		{"numbers for an int", strings.Replace(good, "inputs: 10", "inputs: [10]", 1), "a list of numbers is not an int"},
 		{"several", "inputs: x\nengine: [a]\n", "line 1: `x` is not an int (and 1 more)"},
+		// yaml.v3 truncates a fraction into an int field (inputs 1.5 loaded as 1).
+		{"fraction for inputs", strings.Replace(good, "inputs: 10", "inputs: 10.5", 1), "checkpoint: line 2: inputs is 10.5, want a whole number"},
+		{"fraction for updates", strings.Replace(good, "updates: 20", "updates: 2.05e1", 1), "updates is 2.05e1, want a whole number"},
+		{"fraction for out", strings.Replace(good, "out: 2\n", "out: 2.5\n", 1), "checkpoint line 5: layer: line 6: out is 2.5, want a whole number"},
+		{"fraction for rows", strings.Replace(good, "rows: 2\n", "rows: 1.999\n", 1), "line 14: rows is 1.999, want a whole number"},
 		{"optimizer", strings.Replace(good, "type: rmsprop", "type: lbfgs", 1), `unknown optimizer "lbfgs"`},
 		{"retention", strings.Replace(good, "retention: 0.98", "retention: 2", 1), "retention must be in [0, 1]"},
 		// An optimizer state no run reaches would make every later update NaN.
@@ -159,6 +164,28 @@ func TestCheckpointErrors(t *testing.T) {
 		if msg := err.Error(); strings.Contains(msg, "bohp.") || strings.Contains(msg, "float64") || strings.Contains(msg, "\n") {
 			t.Errorf("%s: error %q names Go types or has several lines", c.name, msg)
 		}
+	}
+}
+
+// A whole number written as a float is a whole number; a fraction's error
+// names the file.
+func TestCheckpointWholeNumbers(t *testing.T) {
+	n, opt := trainedNet(t)
+	good := checkpointText(t, n, opt, nil)
+	ck, err := LoadCheckpoint(strings.NewReader(strings.Replace(strings.Replace(good, "inputs: 10", "inputs: 10.0", 1), "updates: 20", "updates: 2e1", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ck.Network.In != 10 || ck.Optimizer.Updates() != 20 {
+		t.Errorf("inputs %d, updates %d; want 10, 20", ck.Network.In, ck.Optimizer.Updates())
+	}
+	path := filepath.Join(t.TempDir(), "net.yaml")
+	if err := os.WriteFile(path, []byte(strings.Replace(good, "inputs: 10", "inputs: 1.5", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := path + ": checkpoint: line 2: inputs is 1.5, want a whole number"
+	if _, err := LoadCheckpointFile(path); err == nil || err.Error() != want {
+		t.Errorf("LoadCheckpointFile: %v, want %q", err, want)
 	}
 }
 
