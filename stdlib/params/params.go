@@ -24,6 +24,7 @@
 package params
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -154,12 +155,18 @@ func Parse(def tengo.Object, raw string) (tengo.Object, error) {
 	switch d := def.(type) {
 	case *tengo.Int:
 		v, err := strconv.ParseInt(s, 0, 64)
+		if errors.Is(err, strconv.ErrRange) {
+			return nil, fmt.Errorf("%q is beyond the range of an int (±9.2e18)", raw)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("want an int (default %d), got %q", d.Value, raw)
 		}
 		return &tengo.Int{Value: v}, nil
 	case *tengo.Float:
 		v, err := strconv.ParseFloat(s, 64)
+		if errors.Is(err, strconv.ErrRange) {
+			return nil, fmt.Errorf("%q is beyond the range of a float (±1.8e308; write inf for infinity)", raw)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("want a float (default %s), got %q", d.String(), raw)
 		}

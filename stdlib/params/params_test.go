@@ -28,6 +28,8 @@ func TestBadOverrides(t *testing.T) {
 			"p := params.declare("}},
 		{map[string]string{"episodes": "1e3"}, []string{`parameter "episodes": want an int (default 5000), got "1e3"`, "known parameters: episodes=5000"}},
 		{map[string]string{"eta": "fast"}, []string{`parameter "eta": want a float (default 0.01), got "fast"`}},
+		{map[string]string{"eta": "1e309"}, []string{`parameter "eta": "1e309" is beyond the range of a float (±1.8e308; write inf for infinity)`}},
+		{map[string]string{"episodes": "99999999999999999999"}, []string{`parameter "episodes": "99999999999999999999" is beyond the range of an int (±9.2e18)`}},
 		{map[string]string{"nonneg": "yes"}, []string{`parameter "nonneg": want a bool true/false (default false), got "yes"`}},
 		{map[string]string{"seed": "3"}, []string{`set it with --seed`}},
 	}
