@@ -11,10 +11,10 @@
 package rand
 
 import (
-	"math"
 	"slices"
 
 	"github.com/bohpsh/bohpsh/bohp"
+	"github.com/bohpsh/bohpsh/internal/stats"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
 	"github.com/bohpsh/bohpsh/stdlib/vec"
 	"github.com/d5/tengo/v2"
@@ -80,7 +80,7 @@ func drawFloat(r *bohp.RNG, fn string, args []tengo.Object) (tengo.Object, error
 
 // checkBounds checks lo and hi of a uniform draw: finite, lo <= hi.
 func checkBounds(fn string, lo, hi float64) error {
-	if math.IsNaN(lo) || math.IsNaN(hi) || math.IsInf(lo, 0) || math.IsInf(hi, 0) || lo > hi {
+	if !stats.IsFinite(lo) || !stats.IsFinite(hi) || lo > hi {
 		return lib.Errorf(fn, "need finite lo <= hi, got lo = %v, hi = %v", lo, hi)
 	}
 	return nil
@@ -99,7 +99,7 @@ func drawUniform(r *bohp.RNG, fn string, args []tengo.Object) (tengo.Object, err
 
 // checkMeanStd checks the mean and std of a Gaussian draw.
 func checkMeanStd(fn string, mean, std float64) error {
-	if math.IsNaN(mean) || math.IsInf(mean, 0) || !(std >= 0) || math.IsInf(std, 0) {
+	if !stats.IsFinite(mean) || !stats.IsFinite(std) || std < 0 {
 		return lib.Errorf(fn, "need a finite mean and a finite std >= 0, got mean = %v, std = %v", mean, std)
 	}
 	return nil

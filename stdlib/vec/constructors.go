@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/bohpsh/bohpsh/internal/stats"
 	"github.com/bohpsh/bohpsh/stdlib/lib"
 	"github.com/d5/tengo/v2"
 )
@@ -109,7 +110,7 @@ func rangeVec(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) 
 	if err := lib.UnpackArgs(fn, args, "lo, hi, step?", &lo, &hi, &step); err != nil {
 		return nil, err
 	}
-	if step == 0 || math.IsNaN(step) || math.IsInf(step, 0) || math.IsNaN(lo) || math.IsNaN(hi) || math.IsInf(lo, 0) || math.IsInf(hi, 0) {
+	if step == 0 || !stats.IsFinite(step) || !stats.IsFinite(lo) || !stats.IsFinite(hi) {
 		return nil, lib.Errorf(fn, "need finite lo, hi and a finite non-zero step, got %v, %v, %v", lo, hi, step)
 	}
 	count := math.Ceil((hi - lo) / step)
@@ -137,7 +138,7 @@ func linspace(_ *lib.Env, fn string, args []tengo.Object) (tengo.Object, error) 
 	if err := lib.UnpackArgs(fn, args, "lo, hi, n", &lo, &hi, count(&n)); err != nil {
 		return nil, err
 	}
-	if math.IsNaN(lo) || math.IsNaN(hi) || math.IsInf(lo, 0) || math.IsInf(hi, 0) { // else the steps are NaN
+	if !stats.IsFinite(lo) || !stats.IsFinite(hi) { // else the steps are NaN
 		return nil, lib.Errorf(fn, "need finite lo and hi, got %v, %v", lo, hi)
 	}
 	out := make([]float64, n)
