@@ -151,7 +151,7 @@ func (p *progress) start(t0 time.Time) {
 func (p *progress) runDone(r *Run) {
 	p.mu.Lock()
 	p.done++
-	if r.Err != nil && !isInterruption(r.Err) {
+	if r.Failed() {
 		p.failed++
 	}
 	p.ended[r.Index] = true

@@ -75,6 +75,10 @@ func (r *Run) id() RunID {
 // Completed reports whether the run finished without error.
 func (r *Run) Completed() bool { return r.Started && r.Err == nil }
 
+// Failed reports whether the run ended with an error of its own, not an
+// interruption.
+func (r *Run) Failed() bool { return r.Started && r.Err != nil && !isInterruption(r.Err) }
+
 // Result is the outcome of running a script.
 type Result struct {
 	Script      string // the script's name (file name without .tengo)
@@ -113,7 +117,7 @@ func (res *Result) Failure() string {
 		switch {
 		case r.Err == res.Err && first == nil:
 			first = r
-		case r.Started && r.Err != nil && !isInterruption(r.Err):
+		case r.Failed():
 			others = append(others, res.Plan.RunName(r.id()))
 		}
 	}
@@ -269,7 +273,7 @@ func RunScript(ctx context.Context, src *Source, cfg Config) *Result {
 	// stop the next runs as well.
 	stopAllOn := func(r *Run) {
 		switch {
-		case r.Err == nil || isInterruption(r.Err):
+		case !r.Failed():
 		case lib.IsUsage(r.Err):
 			cancel(errUsageElsewhere)
 		case isMemoryError(r.Err):
@@ -423,7 +427,7 @@ func firstFailure(runs []*Run) error {
 	var first, internal error
 	for _, r := range runs {
 		switch {
-		case r.Err == nil || isInterruption(r.Err):
+		case !r.Failed():
 		case lib.IsUsage(r.Err):
 			return r.Err
 		case IsInternal(r.Err):

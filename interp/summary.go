@@ -78,7 +78,7 @@ func summarize(res *Result, cfg Config) *Summary {
 		if r.Completed() {
 			s.Completed++
 		}
-		if r.Started && r.Err != nil && !isInterruption(r.Err) {
+		if r.Failed() {
 			s.Failed = append(s.Failed, RunFailure{r.id(), r.Err})
 		}
 		if !r.Started {
