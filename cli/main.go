@@ -301,8 +301,8 @@ func parseSweep(s string) (*interp.Sweep, error) {
 
 // Main is the bohpsh command: args are the arguments without the program
 // name. It returns the exit status (ExitOK, ExitError, ExitUsage,
-// ExitInternal, ExitInterrupted). The first SIGINT (Ctrl-C) stops the runs, which write
-// what they did; a second one exits at once.
+// ExitInternal, ExitInterrupted). The first SIGINT (Ctrl-C) stops the runs,
+// which write what they did; a second one exits at once.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return mainCtx(context.Background(), true, args, stdin, stdout, stderr)
 }

@@ -125,16 +125,17 @@
 // lockfile: a second one gets a *BusyError naming the holder; a dead
 // holder's lock is taken over). The runs write into its work area
 // (.bohpsh/work); the outputs are assembled apart and committed with a
-// journal, replacing the previous run's entries (listed in a manifest)
-// and only them, so that a run that fails before it has outputs, or whose every run
-// fails, leaves the previous ones as they were, and a commit cut short is finished by the
-// next process. A run whose runs read files of the results it replaces
-// (a checkpoint of the previous run) keeps those results, all of them, in
-// D/<timestamp>/ instead (Result.Kept, a notice on stderr; keptReads), and
-// so do incomplete outputs (interrupted, runs failed or missing) unless
-// the results they replace are of the same plan and each of their runs is
-// complete in them, or at least as far on (lacksPrevious). An unwritable directory is an *OutputDirError before any
-// run. outdir.go describes the files.
+// journal, replacing the previous run's entries (listed in a manifest) and
+// only them, so that a run that fails before it has outputs, or whose every
+// run fails, leaves the previous ones as they were, and a commit cut short
+// is finished by the next process. A run whose runs read files of the
+// results it replaces (a checkpoint of the previous run) keeps those
+// results, all of them, in D/<timestamp>/ instead (Result.Kept, a notice on
+// stderr; keptReads), and so do incomplete outputs (interrupted, runs failed
+// or missing) unless the results they replace are of the same plan and each
+// of their runs is complete in them, or at least as far on (lacksPrevious).
+// An unwritable directory is an *OutputDirError before any run. outdir.go
+// describes the files.
 //
 // # Shards, merging, resuming
 //

@@ -36,14 +36,15 @@ type MergeOptions struct {
 	Stderr    io.Writer // figure warnings
 }
 
-// Merge combines the runs recorded in the output directory d (the work
-// area of a sharded sweep, or D's committed results when there is none)
-// into the outputs one run writes: params.yaml, metrics.csv (byte for byte
-// what a local run of the same plan writes), summary.yaml and the figures,
+// Merge combines the runs recorded in the output directory d (the work area
+// of a sharded sweep, or D's committed results when there is none) into the
+// outputs one run writes: params.yaml, metrics.csv (byte for byte what a
+// local run of the same plan writes), summary.yaml and the figures,
 // committed into d as a run commits them. A missing or failed shard is
 // reported by number (Result.Shards), its runs are listed as missing in the
-// summary, and Result.Err says so; the outputs are written all the same
-// (a partial merge), unless no run completed (then nothing is). Once every run is complete the work area is removed.
+// summary, and Result.Err says so; the outputs are written all the same (a
+// partial merge), unless no run completed (then nothing is). Once every run
+// is complete the work area is removed.
 func Merge(ctx context.Context, d string, opts MergeOptions) *Result {
 	if opts.Stderr == nil {
 		opts.Stderr = io.Discard

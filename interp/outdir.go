@@ -54,13 +54,13 @@ import (
 // that the previous run wrote into the same directory: -p
 // checkpoint=D/seed-0/net.yaml) does not delete them: the old entries move,
 // with their manifest and plan, into a new directory of D named after the
-// time they were committed (D/20060102-150405/, as a run without --out
-// names its directory) instead of the trash, and the commit says so. So do
-// incomplete results (a run interrupted, runs failed, a partial merge):
-// they never delete the results they replace, unless those are of the same
-// plan and each of their runs is complete in them, or at least as far on
-// (--resume, a later merge of the same sweep: see lacksPrevious). That directory is the
-// user's from then on: later commits leave it alone.
+// time they were committed (D/20060102-150405/, as a run without --out names
+// its directory) instead of the trash, and the commit says so. So do
+// incomplete results (a run interrupted, runs failed, a partial merge): they
+// never delete the results they replace, unless those are of the same plan
+// and each of their runs is complete in them, or at least as far on
+// (--resume, a later merge of the same sweep: see lacksPrevious). That
+// directory is the user's from then on: later commits leave it alone.
 const controlDir = ".bohpsh"
 
 const (

@@ -28,14 +28,14 @@ const (
 	SummaryFile = "summary.yaml"
 )
 
-// commitOutputs writes the outputs of res into a stage directory of D
-// (with the run directories of the runs that ran, linked from from: the
-// work area, or D itself when a merge rewrites them) and commits them: they
-// replace D's results (kept in a directory of D, Result.Kept, when the
-// runs read files of them, see keptReads, or when res is incomplete and
-// lacks something of them, see lacksPrevious). An output that cannot be
-// written (a full disk) is reported by name and the others are still
-// written and committed; the runs' own files are kept whatever happens. With every run complete, the
+// commitOutputs writes the outputs of res into a stage directory of D (with
+// the run directories of the runs that ran, linked from from: the work area,
+// or D itself when a merge rewrites them) and commits them: they replace D's
+// results (kept in a directory of D, Result.Kept, when the runs read files
+// of them, see keptReads, or when res is incomplete and lacks something of
+// them, see lacksPrevious). An output that cannot be written (a full disk)
+// is reported by name and the others are still written and committed; the
+// runs' own files are kept whatever happens. With every run complete, the
 // work area has served and is removed.
 func commitOutputs(d, from string, res *Result, src *Source, cfg Config, stderr io.Writer) error {
 	stage, err := newStage(d)

@@ -161,20 +161,19 @@ const EvalName = "(eval)"
 
 // RunScript runs src once per sweep value and seed (cfg.Shard: only that
 // shard's runs), cfg.Jobs at a time, and writes the outputs (params.yaml,
-// metrics.csv, summary.yaml, figures) into the output directory. Results
-// do not depend on cfg.Jobs or on the sharding: every run has its own
-// module map, environment and random stream, and outputs are ordered by
-// (sweep value, seed). A run's error stops no other run: the others run
-// to their end and are committed, whatever the timing, and the first error
-// in output order is the one reported (a Go panic, a bug of bohpsh, before
-// the others; Result.Failure names the other failed runs). A usage error stops them all and is the one reported:
-// nothing is committed then. Going over the memory budget (--max-memory:
-// the process's) stops them all too, those running and those not
-// started, but what the runs recorded is committed, as after a run's
-// error.
-// When ctx is cancelled, the runs stop and what was recorded so far is
-// written, marked interrupted (nothing, when no run had recorded anything
-// yet: the previous outputs stay).
+// metrics.csv, summary.yaml, figures) into the output directory. Results do
+// not depend on cfg.Jobs or on the sharding: every run has its own module
+// map, environment and random stream, and outputs are ordered by (sweep
+// value, seed). A run's error stops no other run: the others run to their
+// end and are committed, whatever the timing, and the first error in output
+// order is the one reported (a Go panic, a bug of bohpsh, before the others;
+// Result.Failure names the other failed runs). A usage error stops them all
+// and is the one reported: nothing is committed then. Going over the memory
+// budget (--max-memory: the process's) stops them all too, those running and
+// those not started, but what the runs recorded is committed, as after a
+// run's error. When ctx is cancelled, the runs stop and what was recorded so
+// far is written, marked interrupted (nothing, when no run had recorded
+// anything yet: the previous outputs stay).
 //
 // The output directory is locked for the run; the runs write into its work
 // area, and the outputs replace the previous ones only once written (see
