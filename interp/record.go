@@ -219,7 +219,7 @@ func readRecord(dir string) (*runRecord, error) {
 		return nil, err
 	}
 	if err := yaml.Unmarshal(b, rec); err != nil {
-		return nil, fmt.Errorf("%s: not a run record (%s): remove %s and run it again (--resume)", filepath.Join(dir, RunFile), yamlDetail(err), dir)
+		return nil, unusableRecord(dir, "not a run record ("+yamlDetail(err)+")")
 	}
 	if rec.MetricsSHA != "" {
 		m, err := os.ReadFile(filepath.Join(dir, MetricsFile))
@@ -230,9 +230,14 @@ func readRecord(dir string) (*runRecord, error) {
 	switch rec.Status {
 	case statusCompleted, statusFailed, statusInterrupted:
 	default:
-		return nil, fmt.Errorf("%s: not a run record (unknown status %q): remove %s and run it again (--resume)", filepath.Join(dir, RunFile), rec.Status, dir)
+		return nil, unusableRecord(dir, fmt.Sprintf("not a run record (unknown status %q)", rec.Status))
 	}
 	return rec, nil
+}
+
+// unusableRecord refuses the record in dir, saying why and what to do.
+func unusableRecord(dir, why string) error {
+	return fmt.Errorf("%s: %s: remove %s and run it again (--resume)", filepath.Join(dir, RunFile), why, dir)
 }
 
 // yamlDetail is yaml.v3's error on one line, without its "yaml: " prefix
@@ -423,7 +428,7 @@ func readRunMetrics(path string, p *Plan, id RunID, names []string, m *lib.Metri
 // would break metrics.csv or give a figure the file of another.
 func (rec *runRecord) checkNames(dir string) error {
 	if err := lib.CheckMetricNames(rec.Metrics); err != nil {
-		return fmt.Errorf("%s: %v; runs now refuse such names (this record is from an older bohpsh, or was edited): remove %s and run it again (--resume)", filepath.Join(dir, RunFile), err, dir)
+		return unusableRecord(dir, fmt.Sprintf("%v; runs now refuse such names (this record is from an older bohpsh, or was edited)", err))
 	}
 	return nil
 }
