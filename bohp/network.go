@@ -48,13 +48,6 @@ const MaxElements = 1 << 28
 // ErrNoStep is returned by Score when no step has been run in the episode.
 var ErrNoStep error = &OpError{Op: "score", Err: errors.New("no step has been run since the episode started")}
 
-// errEnded is the error of a step or a score after EndEpisode: the
-// episode would go on from the ended one's traces and tape, silently, its
-// loss and gradient summing both (a forgotten Reset).
-func errEnded(op string) error {
-	return opErrorf(op, "the episode has ended (reset starts the next)")
-}
-
 // Network is a feed-forward stack of layers with an episode state and a
 // gradient engine. It is not safe for concurrent use.
 type Network struct {
@@ -280,6 +273,31 @@ func (n *Network) Reset() {
 	n.startRecording()
 }
 
+// halted is the error of op (a step or a score) in an episode that cannot
+// go on: a broken one's error, or, after EndEpisode, an error of its own
+// (the episode would go on from the ended one's traces and tape, silently,
+// its loss and gradient summing both: a forgotten Reset).
+func (n *Network) halted(op string) error {
+	if n.broken != nil {
+		return n.broken
+	}
+	if n.ended {
+		return opErrorf(op, "the episode has ended (reset starts the next)")
+	}
+	return nil
+}
+
+// scorable is the error of a score now: the episode's, or ErrNoStep.
+func (n *Network) scorable() error {
+	if err := n.halted("score"); err != nil {
+		return err
+	}
+	if !n.inStep {
+		return ErrNoStep
+	}
+	return nil
+}
+
 // Step runs one step on input x and returns the network's output (a view
 // valid until the next step). The traces used are those before this step;
 // they are updated when the next step starts or the episode ends.
@@ -287,11 +305,8 @@ func (n *Network) Step(x []float64) ([]float64, error) {
 	if len(x) != n.In {
 		return nil, &ShapeError{Op: "step", Got: fmt.Sprintf("input of %d values", len(x)), Want: fmt.Sprintf("%d (the network's input size)", n.In)}
 	}
-	if n.broken != nil {
-		return nil, n.broken
-	}
-	if n.ended {
-		return nil, errEnded("step")
+	if err := n.halted("step"); err != nil {
+		return nil, err
 	}
 	if n.inStep {
 		n.finishStep(false)
@@ -325,14 +340,8 @@ func (n *Network) Step(x []float64) ([]float64, error) {
 // learning period) but still returns the loss value. A step may be scored
 // more than once (the losses add).
 func (n *Network) Score(loss Loss, target []float64, weight float64) (float64, error) {
-	if n.broken != nil {
-		return 0, n.broken
-	}
-	if n.ended {
-		return 0, errEnded("score")
-	}
-	if !n.inStep {
-		return 0, ErrNoStep
+	if err := n.scorable(); err != nil {
+		return 0, err
 	}
 	last := n.Layers[len(n.Layers)-1]
 	if len(target) != last.Out {
@@ -379,14 +388,8 @@ func (n *Network) Score(loss Loss, target []float64, weight float64) (float64, e
 // value is its (weighted) value and grad its gradient with respect to the
 // network's output. Episodes scored this way cannot be replayed by GradCheck.
 func (n *Network) ScoreGrad(value float64, grad []float64) error {
-	if n.broken != nil {
-		return n.broken
-	}
-	if n.ended {
-		return errEnded("score")
-	}
-	if !n.inStep {
-		return ErrNoStep
+	if err := n.scorable(); err != nil {
+		return err
 	}
 	if err := n.checkCustom(false, n.step, value, grad); err != nil {
 		return err
