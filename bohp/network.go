@@ -207,7 +207,7 @@ func (n *Network) Steps() int {
 // a gradient). Its steps ran with the tensors' values of then, which the
 // gradient at EndEpisode assumes unchanged.
 func (n *Network) Running() bool {
-	return (n.step > 0 || n.inStep) && !n.ended && n.broken == nil
+	return n.Steps() > 0 && !n.ended && n.broken == nil
 }
 
 // EpisodeLoss returns the weighted loss summed over the episode so far.
